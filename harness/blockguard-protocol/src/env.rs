@@ -1,0 +1,40 @@
+//! Environment variables read by the guard runtime. They are the whole
+//! interface from runner to runtime; nothing else is passed.
+
+/// `deny`, `check` (default), `audit` or `farm`.
+pub const MODE: &str = "BLOCKGUARD_MODE";
+/// Path of the JSON Lines trace file; appended to, created if missing.
+pub const TRACE: &str = "BLOCKGUARD_TRACE";
+/// Optional path of a rules file whose `[[allow]]` entries apply.
+pub const RULES: &str = "BLOCKGUARD_RULES";
+/// The libtest name of the one test this process runs (`module::test`).
+pub const TEST: &str = "BLOCKGUARD_TEST";
+/// Bytes of a thread name kept by `pthread_setname_np` on Linux (16 with the NUL).
+pub const THREAD_NAME_MAX: usize = 15;
+
+/// The prefix of `test` that libtest's thread for it carries as its OS name.
+pub fn thread_name_prefix(test: &str) -> &str {
+    let mut end = test.len().min(THREAD_NAME_MAX);
+    while !test.is_char_boundary(end) {
+        end -= 1;
+    }
+    &test[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_names_are_cut_to_fifteen_bytes() {
+        assert_eq!(thread_name_prefix("tests::a_very_long_name"), "tests::a_very_l");
+        assert_eq!(thread_name_prefix("short"), "short");
+    }
+
+    #[test]
+    fn cut_never_splits_a_character() {
+        // 'é' is two bytes; a cut at byte 15 would fall inside it.
+        let name = "aaaaaaaaaaaaaaé";
+        assert_eq!(thread_name_prefix(name), "aaaaaaaaaaaaaa");
+    }
+}

@@ -1,0 +1,17 @@
+//! The contract between the preloaded guard runtime and the runner.
+//!
+//! The runner starts a test binary with `LD_PRELOAD` pointing at the guard
+//! runtime and the variables in [`env`]; the runtime writes a trace of
+//! [`TraceLine`]s (JSON Lines) and may end the process with one of the
+//! [`exit`] codes.
+#![deny(missing_docs)]
+
+pub mod class;
+pub mod env;
+pub mod exit;
+pub mod mode;
+pub mod trace;
+
+pub use class::Class;
+pub use mode::Mode;
+pub use trace::{Capabilities, Lifecycle, TraceEvent, TraceLine, Verdict};

@@ -1,0 +1,190 @@
+//! The trace: JSON Lines written by the guard runtime, read by the runner.
+//!
+//! The first line is `{"capabilities": {...}}`. Every other line is either
+//! one distinct [`TraceEvent`], written when first seen, or a
+//! `{"lifecycle": ...}` marker for the test's microthread.
+
+use crate::Class;
+use serde::{Deserialize, Serialize};
+
+/// What became of one attempted blocking call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Made on a microthread and not allowed by any rule.
+    Denied,
+    /// Matched a built-in or rules-file allowance.
+    Allowed,
+    /// Executed on a worker thread (farm mode).
+    Farmed,
+}
+
+impl Verdict {
+    /// The lowercase name used in traces.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Denied => "denied",
+            Verdict::Allowed => "allowed",
+            Verdict::Farmed => "farmed",
+        }
+    }
+}
+
+/// One distinct attempted blocking call.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct TraceEvent {
+    /// The call's name: the libc function, or the syscall for escapes
+    /// (`futex_wait` for futex waits).
+    pub call: String,
+    /// The class of wait.
+    pub class: Class,
+    /// What became of it.
+    pub verdict: Verdict,
+    /// True when the call never passed through an interposed function.
+    pub escaped: bool,
+    /// The first frame out from the call that is not the guard, libc,
+    /// ld.so, or std/core/alloc; demangled, without hash.
+    pub site: String,
+    /// The std or libc API the site called.
+    pub via: String,
+    /// The reason of the rule that allowed the call.
+    pub rule: Option<String>,
+    /// Which rule that was: `builtin:allow[N]` or `rules:allow[N]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_id: Option<String>,
+}
+
+/// What the runtime proved about itself at load.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities {
+    /// Calls to libc's blocking functions reach the guard's hooks.
+    pub interpose: bool,
+    /// The mechanism that catches raw syscalls, or `None` when none works.
+    pub escape_backstop: Option<String>,
+    /// `dlsym` of a real blocking libc function yields a guarded stand-in.
+    pub dlsym: bool,
+    /// The mode in force.
+    pub mode: String,
+    /// Why a capability is missing, one line per problem.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+/// A change in the life of the test's main microthread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lifecycle {
+    /// The test's thread was recognised and its body began on a microthread.
+    Started,
+    /// The test body returned (passed or panicked) to the scheduler.
+    Returned,
+    /// `deny` mode stopped the microthread at a denied call.
+    Stopped,
+}
+
+/// One line of the trace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TraceLine {
+    /// The first line.
+    Capabilities {
+        /// What the runtime proved at load.
+        capabilities: Capabilities,
+    },
+    /// A microthread lifecycle marker.
+    Lifecycle {
+        /// The change.
+        lifecycle: Lifecycle,
+    },
+    /// An attempted blocking call.
+    Event(TraceEvent),
+}
+
+/// A trace read back: the capabilities, the events in the order first seen,
+/// and the lifecycle markers.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trace {
+    /// The capabilities line, if the runtime got as far as writing it.
+    pub capabilities: Option<Capabilities>,
+    /// The events, in the order they were first seen.
+    pub events: Vec<TraceEvent>,
+    /// The lifecycle markers, in order.
+    pub lifecycle: Vec<Lifecycle>,
+}
+
+impl Trace {
+    /// Parse a trace. A process killed mid-write can leave a torn last line;
+    /// lines that do not parse are skipped, so everything whole is kept.
+    pub fn parse(text: &str) -> Trace {
+        let mut trace = Trace::default();
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            match serde_json::from_str::<TraceLine>(line) {
+                Ok(TraceLine::Capabilities { capabilities }) => {
+                    trace.capabilities.get_or_insert(capabilities);
+                }
+                Ok(TraceLine::Lifecycle { lifecycle }) => trace.lifecycle.push(lifecycle),
+                Ok(TraceLine::Event(event)) => trace.events.push(event),
+                Err(_) => {}
+            }
+        }
+        trace
+    }
+
+    /// True when the test body returned to the scheduler.
+    pub fn body_returned(&self) -> bool {
+        self.lifecycle.contains(&Lifecycle::Returned)
+    }
+
+    /// The denied events.
+    pub fn denied(&self) -> impl Iterator<Item = &TraceEvent> {
+        self.events.iter().filter(|e| e.verdict == Verdict::Denied)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_kind_of_line_and_skips_a_torn_one() {
+        let text = concat!(
+            r#"{"capabilities":{"interpose":true,"escape_backstop":"syscall-user-dispatch","dlsym":true,"mode":"check"}}"#,
+            "\n",
+            r#"{"lifecycle":"started"}"#,
+            "\n",
+            r#"{"call":"nanosleep","class":"sleep","verdict":"denied","escaped":false,"site":"zoo::naps","via":"std::thread::sleep","rule":null}"#,
+            "\n",
+            r#"{"call":"read","cla"#,
+        );
+        let trace = Trace::parse(text);
+        let caps = trace.capabilities.clone().expect("capabilities");
+        assert!(caps.interpose);
+        assert_eq!(caps.escape_backstop.as_deref(), Some("syscall-user-dispatch"));
+        assert_eq!(trace.lifecycle, vec![Lifecycle::Started]);
+        assert_eq!(trace.events.len(), 1);
+        assert_eq!(trace.events[0].class, Class::Sleep);
+        assert_eq!(trace.denied().count(), 1);
+        assert!(!trace.body_returned());
+    }
+
+    #[test]
+    fn an_event_round_trips_with_design_field_names() {
+        let event = TraceEvent {
+            call: "read".into(),
+            class: Class::Pipe,
+            verdict: Verdict::Allowed,
+            escaped: true,
+            site: "a::b".into(),
+            via: "read".into(),
+            rule: Some("why".into()),
+            rule_id: None,
+        };
+        let json = serde_json::to_string(&event).unwrap();
+        assert_eq!(
+            json,
+            r#"{"call":"read","class":"pipe","verdict":"allowed","escaped":true,"site":"a::b","via":"read","rule":"why"}"#
+        );
+        let back: TraceLine = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, TraceLine::Event(event));
+    }
+}
