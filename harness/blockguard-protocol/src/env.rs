@@ -9,6 +9,9 @@ pub const TRACE: &str = "BLOCKGUARD_TRACE";
 pub const RULES: &str = "BLOCKGUARD_RULES";
 /// The libtest name of the one test this process runs (`module::test`).
 pub const TEST: &str = "BLOCKGUARD_TEST";
+/// Optional: the cargo target name of the test binary, so that a rule's
+/// `tests` glob can name `binary::test`.
+pub const BINARY: &str = "BLOCKGUARD_BINARY";
 /// Bytes of a thread name kept by `pthread_setname_np` on Linux (16 with the NUL).
 pub const THREAD_NAME_MAX: usize = 15;
 
