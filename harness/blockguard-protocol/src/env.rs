@@ -30,7 +30,10 @@ mod tests {
 
     #[test]
     fn long_names_are_cut_to_fifteen_bytes() {
-        assert_eq!(thread_name_prefix("tests::a_very_long_name"), "tests::a_very_l");
+        assert_eq!(
+            thread_name_prefix("tests::a_very_long_name"),
+            "tests::a_very_l"
+        );
         assert_eq!(thread_name_prefix("short"), "short");
     }
 

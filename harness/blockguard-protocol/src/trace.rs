@@ -159,7 +159,10 @@ mod tests {
         let trace = Trace::parse(text);
         let caps = trace.capabilities.clone().expect("capabilities");
         assert!(caps.interpose);
-        assert_eq!(caps.escape_backstop.as_deref(), Some("syscall-user-dispatch"));
+        assert_eq!(
+            caps.escape_backstop.as_deref(),
+            Some("syscall-user-dispatch")
+        );
         assert_eq!(trace.lifecycle, vec![Lifecycle::Started]);
         assert_eq!(trace.events.len(), 1);
         assert_eq!(trace.events[0].class, Class::Sleep);

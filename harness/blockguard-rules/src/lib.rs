@@ -1,1 +1,29 @@
-//! placeholder
+//! Suite and rules files (DESIGN §5): parsing with located errors, and the
+//! matching of `[[allow]]` and `[[suppress]]` rules.
+//!
+//! One TOML file describes a suite (`[suite]`, optional) and its rules. Every
+//! mistake in it — unknown keys, wrong types, bad globs or regexes, a rule
+//! without a reason — is a [`RulesError`] that names file, line, column and
+//! key.
+#![deny(missing_docs)]
+
+mod allow;
+mod builtin;
+mod duration;
+mod error;
+mod fields;
+mod file;
+mod glob;
+mod locate;
+mod parse;
+mod suite;
+mod suppress;
+
+pub use allow::{AllowRule, CallQuery};
+pub use builtin::{BUILTIN_TOML, builtin};
+pub use duration::parse_duration;
+pub use error::{RulesError, RulesErrorKind};
+pub use file::RulesFile;
+pub use parse::{load, parse_str};
+pub use suite::Suite;
+pub use suppress::SuppressRule;

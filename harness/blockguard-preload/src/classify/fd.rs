@@ -1,0 +1,97 @@
+//! The state of a file descriptor: its type and its `O_NONBLOCK` flag.
+//!
+//! # Safety
+//! `fstat` and `fcntl(F_GETFL)` are given a plain integer descriptor and a
+//! buffer of the right size; on a bad descriptor they fail with EBADF.
+#![allow(unsafe_code)]
+
+use super::Call;
+use crate::real::Real;
+use blockguard_protocol::Class;
+
+/// The guard exports `fcntl`; the real one is used here.
+static FCNTL: Real = Real::new(c"fcntl");
+
+/// What a descriptor refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FdKind {
+    /// A socket.
+    Socket,
+    /// A pipe, FIFO, tty, character device, or another in-kernel wait
+    /// object (eventfd, timerfd, inotify...).
+    Pipe,
+    /// A regular file or block device.
+    File,
+    /// A directory: reads fail rather than wait.
+    Directory,
+}
+
+/// The descriptor's kind and whether it is non-blocking; `None` if it is not open.
+pub fn state(fd: i32) -> Option<(FdKind, bool)> {
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: st is a valid stat buffer.
+    if unsafe { libc::fstat(fd, &mut st) } != 0 {
+        return None;
+    }
+    let kind = match st.st_mode & libc::S_IFMT {
+        libc::S_IFSOCK => FdKind::Socket,
+        libc::S_IFREG | libc::S_IFBLK => FdKind::File,
+        libc::S_IFDIR => FdKind::Directory,
+        _ => FdKind::Pipe,
+    };
+    if kind == FdKind::File {
+        // O_NONBLOCK has no effect on regular files.
+        return Some((kind, false));
+    }
+    type Fcntl = unsafe extern "C" fn(libc::c_int, libc::c_int, usize) -> libc::c_int;
+    // SAFETY: FCNTL is libc's fcntl; F_GETFL takes no argument.
+    let flags = unsafe { std::mem::transmute::<usize, Fcntl>(FCNTL.get())(fd, libc::F_GETFL, 0) };
+    Some((kind, flags >= 0 && flags & libc::O_NONBLOCK != 0))
+}
+
+/// The class of a read, write, send or receive on `fd`, or `None` when it
+/// cannot block. `dontwait` is true when the call's flags carry MSG_DONTWAIT.
+pub fn io_class(name: &'static str, fd: i32, dontwait: bool) -> Option<Call> {
+    let (kind, nonblocking) = state(fd)?;
+    let class = match kind {
+        FdKind::File => Class::Fs,
+        FdKind::Directory => return None,
+        _ if nonblocking || dontwait => return None,
+        FdKind::Socket => Class::Net,
+        FdKind::Pipe => Class::Pipe,
+    };
+    Some(Call::on_fd(name, class, fd))
+}
+
+/// The class of stdio I/O on `stream`.
+pub fn stream_class(name: &'static str, stream: *mut libc::FILE) -> Option<Call> {
+    if stream.is_null() {
+        // fflush(NULL) flushes every output stream.
+        return Some(Call::new(name, Class::Fs));
+    }
+    // SAFETY: the caller passes the stream it is about to use; fileno only reads it.
+    let fd = unsafe { libc::fileno(stream) };
+    if fd < 0 {
+        return None;
+    }
+    io_class(name, fd, false)
+}
+
+/// Opening a FIFO without O_NONBLOCK waits for the other end.
+pub fn open_class(
+    name: &'static str,
+    dirfd: i32,
+    path: *const libc::c_char,
+    flags: i32,
+) -> Option<Call> {
+    if path.is_null() || flags & libc::O_NONBLOCK != 0 {
+        return None;
+    }
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: path is the NUL-terminated path the caller is about to open;
+    // st is a valid buffer.
+    if unsafe { libc::fstatat(dirfd, path, &mut st, 0) } != 0 {
+        return None;
+    }
+    (st.st_mode & libc::S_IFMT == libc::S_IFIFO).then(|| Call::new(name, Class::Pipe))
+}

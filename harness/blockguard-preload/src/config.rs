@@ -1,0 +1,62 @@
+//! The environment protocol, parsed once at load and strictly.
+
+use blockguard_protocol::{Mode, env};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// What the runner asked for.
+pub struct Config {
+    /// What the guards do with a denied call.
+    pub mode: Mode,
+    /// Where the trace goes, if anywhere.
+    pub trace: Option<PathBuf>,
+    /// A rules file whose `[[allow]]` entries apply.
+    pub rules: Option<PathBuf>,
+    /// The libtest name of the test this process runs.
+    pub test: Option<String>,
+    /// The cargo target name of the test binary.
+    pub binary: Option<String>,
+}
+
+static CONFIG: OnceLock<Config> = OnceLock::new();
+
+/// The configuration; before load completes, an inert one.
+pub fn get() -> Option<&'static Config> {
+    CONFIG.get()
+}
+
+/// Reads the environment. An invalid value is an error naming the variable.
+pub fn from_env() -> Result<Config, String> {
+    let var = |name: &str| -> Result<Option<String>, String> {
+        match std::env::var_os(name) {
+            None => Ok(None),
+            Some(v) if v.is_empty() => Ok(None),
+            Some(v) => v
+                .into_string()
+                .map(Some)
+                .map_err(|_| format!("{name} is not valid UTF-8")),
+        }
+    };
+    let mode = match var(env::MODE)? {
+        None => Mode::default(),
+        Some(m) => m.parse().map_err(|e| format!("{}: {e}", env::MODE))?,
+    };
+    if mode == Mode::Farm {
+        return Err(format!(
+            "{}: farm mode is not available in this version of the guard runtime",
+            env::MODE
+        ));
+    }
+    Ok(Config {
+        mode,
+        trace: var(env::TRACE)?.map(PathBuf::from),
+        rules: var(env::RULES)?.map(PathBuf::from),
+        test: var(env::TEST)?,
+        binary: var(env::BINARY)?,
+    })
+}
+
+/// Installs the configuration for the rest of the process.
+pub fn install(config: Config) -> &'static Config {
+    CONFIG.get_or_init(|| config)
+}

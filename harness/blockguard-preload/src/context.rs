@@ -1,0 +1,101 @@
+//! Per-thread guard state.
+//!
+//! One byte of thread-local state, const-initialised and without a
+//! destructor, so reading it never allocates or registers anything: safe
+//! from any hook, signal handler or allocator.
+
+use std::cell::Cell;
+
+/// The thread is the test's thread (recognised by its name).
+const TEST_THREAD: u8 = 1;
+/// The thread is currently executing on a microthread stack.
+const ON_MICROTHREAD: u8 = 2;
+/// The thread is inside the guard's own bookkeeping.
+const IN_GUARD: u8 = 4;
+/// The thread runs inside the scheduler's wrapper (it may become the test thread).
+const IN_WRAPPER: u8 = 8;
+
+thread_local! {
+    static STATE: Cell<u8> = const { Cell::new(0) };
+}
+
+fn get() -> u8 {
+    STATE.with(|s| s.get())
+}
+
+fn update(f: impl FnOnce(u8) -> u8) {
+    STATE.with(|s| s.set(f(s.get())));
+}
+
+/// True when a blocking call made now must be judged: the test's thread, on
+/// its microthread, not inside the guard itself.
+#[inline(always)]
+pub fn guarded() -> bool {
+    get() & (TEST_THREAD | ON_MICROTHREAD | IN_GUARD) == TEST_THREAD | ON_MICROTHREAD
+}
+
+/// True on the test's microthread, whether or not the guard is busy.
+pub fn on_test_microthread() -> bool {
+    get() & (TEST_THREAD | ON_MICROTHREAD) == TEST_THREAD | ON_MICROTHREAD
+}
+
+/// True inside the scheduler's thread wrapper.
+pub fn in_wrapper() -> bool {
+    get() & IN_WRAPPER != 0
+}
+
+/// Marks this thread as running inside the scheduler's wrapper.
+pub fn set_in_wrapper(on: bool) {
+    update(|s| if on { s | IN_WRAPPER } else { s & !IN_WRAPPER });
+}
+
+/// Marks this thread as the test's thread.
+pub fn set_test_thread(on: bool) {
+    update(|s| {
+        if on {
+            s | TEST_THREAD
+        } else {
+            s & !TEST_THREAD
+        }
+    });
+}
+
+/// Records whether this thread now runs on a microthread stack.
+pub fn set_on_microthread(on: bool) {
+    update(|s| {
+        if on {
+            s | ON_MICROTHREAD
+        } else {
+            s & !ON_MICROTHREAD
+        }
+    });
+}
+
+/// Enters the guard's bookkeeping; `None` when already inside it (a hook
+/// reached from a hook, or from a signal handler that interrupted one), in
+/// which case the caller must pass the call through untouched.
+pub fn enter_guard() -> Option<GuardScope> {
+    let s = get();
+    if s & IN_GUARD != 0 {
+        return None;
+    }
+    STATE.with(|c| c.set(s | IN_GUARD));
+    Some(GuardScope(()))
+}
+
+/// Leaves the guard's bookkeeping when dropped.
+pub struct GuardScope(());
+
+impl Drop for GuardScope {
+    fn drop(&mut self) {
+        update(|s| s & !IN_GUARD);
+    }
+}
+
+/// Clears the test-thread mark when the test thread's body has returned;
+/// true if this was the test thread.
+pub fn on_test_thread_ended() -> bool {
+    let was = get() & TEST_THREAD != 0;
+    update(|s| s & !TEST_THREAD);
+    was
+}

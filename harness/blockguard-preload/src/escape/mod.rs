@@ -1,0 +1,6 @@
+//! Catching blocking calls that never pass through an interposed function.
+//! Raw `syscall` instructions are trapped with Syscall User Dispatch
+//! ([`sud`]); libc functions fetched with `dlsym` are handed out as
+//! guarded stand-ins (see `hooks::dl`).
+
+pub mod sud;

@@ -1,0 +1,273 @@
+//! Syscall User Dispatch (`prctl(PR_SET_SYSCALL_USER_DISPATCH)`, Linux ≥ 5.11).
+//!
+//! On the test's thread, every syscall instruction outside libc's code
+//! traps with SIGSYS while the selector byte says BLOCK. libc's own code
+//! (including every real call a hook forwards) is the allowed range, so the
+//! only traps are raw syscalls: inline assembly, rustix's linux_raw
+//! backend, statically linked code, the dynamic loader. The handler
+//! classifies the syscall, judges it like a hooked call (escaped), and then
+//! performs it through libc and writes the result where the kernel would.
+//!
+//! Per thread and not inherited by new threads, so workers are untouched;
+//! cleared by exec, so child programs are untouched. A trap costs about
+//! 2 µs, paid only by raw syscalls on the test's thread.
+//!
+//! # Safety
+//! The SIGSYS handler reads and writes the interrupted context the kernel
+//! hands it (`ucontext_t`), which is valid for the handler's duration.
+//! Syscalls that depend on the caller's exact context (signal return,
+//! clone, exec, exit, signal masks) are not performed from the handler:
+//! the instruction is re-run with the selector open instead.
+#![allow(unsafe_code)]
+
+use crate::classify::classify_syscall;
+use crate::guard::{self, Decision};
+use crate::real::Real;
+use crate::{context, errno, objects, scheduler};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
+
+const PR_SET_SYSCALL_USER_DISPATCH: libc::c_int = 59;
+const PR_SYS_DISPATCH_OFF: libc::c_ulong = 0;
+const PR_SYS_DISPATCH_ON: libc::c_ulong = 1;
+const FILTER_ALLOW: u8 = 0;
+const FILTER_BLOCK: u8 = 1;
+/// `si_code` of a SIGSYS raised by Syscall User Dispatch.
+const SYS_USER_DISPATCH: libc::c_int = 2;
+/// Length of the x86-64 `syscall` instruction.
+const SYSCALL_INSN_LEN: i64 = 2;
+
+/// The selector byte the kernel reads on each syscall of an enabled thread.
+static SELECTOR: AtomicU8 = AtomicU8::new(FILTER_ALLOW);
+/// Set once the load-time probe proved the mechanism works here.
+static WORKS: AtomicBool = AtomicBool::new(false);
+/// Traps taken, for the probe.
+static TRAPS: AtomicUsize = AtomicUsize::new(0);
+static SYSCALL: Real = Real::new(c"syscall");
+/// Where the kernel returns to after a signal handler (libc's restorer).
+static RESTORER: AtomicUsize = AtomicUsize::new(0);
+/// The SIGSYS disposition found at load, for signals that are not ours.
+static mut PREVIOUS: Option<libc::sigaction> = None;
+
+/// Syscalls that must run in the caller's own context, not the handler's.
+fn must_rerun(nr: i64) -> bool {
+    matches!(
+        nr,
+        libc::SYS_rt_sigreturn
+            | libc::SYS_rt_sigprocmask
+            | libc::SYS_sigaltstack
+            | libc::SYS_clone
+            | libc::SYS_clone3
+            | libc::SYS_fork
+            | libc::SYS_vfork
+            | libc::SYS_execve
+            | libc::SYS_execveat
+            | libc::SYS_exit
+            | libc::SYS_exit_group
+            | libc::SYS_arch_prctl
+            | libc::SYS_set_tid_address
+            | libc::SYS_rseq
+            | libc::SYS_restart_syscall
+    )
+}
+
+fn prctl_dispatch(on: bool) -> Result<(), std::io::Error> {
+    let (start, len) = objects::get()
+        .libc_text
+        .ok_or_else(|| std::io::Error::other("libc's code segment was not found"))?;
+    // SAFETY: the arguments follow PR_SET_SYSCALL_USER_DISPATCH's contract;
+    // SELECTOR is a static that outlives every thread.
+    let rc = unsafe {
+        if on {
+            libc::prctl(
+                PR_SET_SYSCALL_USER_DISPATCH,
+                PR_SYS_DISPATCH_ON,
+                start as libc::c_ulong,
+                len as libc::c_ulong,
+                SELECTOR.as_ptr(),
+            )
+        } else {
+            libc::prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0)
+        }
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Installs the SIGSYS handler and proves the backstop traps a raw
+/// syscall on this thread; `Err` says why it does not work here.
+pub fn install_and_probe() -> Result<(), String> {
+    // SAFETY: a zeroed sigaction is a valid starting point; the handler has
+    // the SA_SIGINFO signature.
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_sigsys as *const () as usize;
+        action.sa_flags = libc::SA_SIGINFO;
+        libc::sigemptyset(&mut action.sa_mask);
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGSYS, &action, &mut old) != 0 {
+            return Err(format!(
+                "sigaction(SIGSYS): {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        PREVIOUS = Some(old);
+        let mut now: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(libc::SIGSYS, std::ptr::null(), &mut now) == 0 {
+            RESTORER.store(now.sa_restorer.map_or(0, |f| f as usize), Ordering::Relaxed);
+        }
+    }
+    prctl_dispatch(true).map_err(|e| format!("prctl(PR_SET_SYSCALL_USER_DISPATCH): {e}"))?;
+    let before = TRAPS.load(Ordering::Relaxed);
+    SELECTOR.store(FILTER_BLOCK, Ordering::SeqCst);
+    let got = raw_getppid();
+    SELECTOR.store(FILTER_ALLOW, Ordering::SeqCst);
+    let _ = prctl_dispatch(false);
+    // SAFETY: getppid has no preconditions.
+    let want = unsafe { libc::getppid() } as i64;
+    let trapped = TRAPS.load(Ordering::Relaxed) - before;
+    if trapped != 1 || got != want {
+        return Err(format!(
+            "a raw getppid trapped {trapped} times and returned {got} (expected 1 trap and {want})"
+        ));
+    }
+    WORKS.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
+/// A raw `syscall` instruction, outside libc: the probe's test subject.
+#[inline(never)]
+fn raw_getppid() -> i64 {
+    let ret: i64;
+    // SAFETY: getppid takes no arguments and touches no memory; the syscall
+    // instruction clobbers rcx and r11.
+    unsafe {
+        std::arch::asm!(
+            "syscall",
+            inlateout("rax") libc::SYS_getppid => ret,
+            out("rcx") _,
+            out("r11") _,
+            options(nostack)
+        );
+    }
+    ret
+}
+
+/// True for a return address inside the signal restorer: frames inside
+/// it belong to a signal handler, not to the code it interrupted.
+pub fn is_signal_return(ip: usize) -> bool {
+    let r = RESTORER.load(Ordering::Relaxed);
+    r != 0 && (r..r + 16).contains(&ip)
+}
+
+/// Turns the backstop on for the calling thread (the test's).
+pub fn enable_for_current_thread() {
+    if WORKS.load(Ordering::Relaxed) && prctl_dispatch(true).is_ok() {
+        SELECTOR.store(FILTER_BLOCK, Ordering::SeqCst);
+    }
+}
+
+/// Turns it off for the calling thread.
+pub fn disable_for_current_thread() {
+    if WORKS.load(Ordering::Relaxed) {
+        SELECTOR.store(FILTER_ALLOW, Ordering::SeqCst);
+        let _ = prctl_dispatch(false);
+    }
+}
+
+/// Closes the selector again after a syscall was re-run with it open.
+#[inline(always)]
+pub fn rearm() {
+    if SELECTOR.load(Ordering::Relaxed) != FILTER_BLOCK
+        && context::on_test_microthread()
+        && WORKS.load(Ordering::Relaxed)
+    {
+        SELECTOR.store(FILTER_BLOCK, Ordering::Relaxed);
+    }
+}
+
+extern "C" fn on_sigsys(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo and ucontext for SA_SIGINFO handlers.
+    let (code, uc) = unsafe { ((*info).si_code, &mut *(ctx as *mut libc::ucontext_t)) };
+    if code != SYS_USER_DISPATCH {
+        pass_on(sig, info, ctx);
+        return;
+    }
+    let saved_errno = errno::get();
+    SELECTOR.store(FILTER_ALLOW, Ordering::SeqCst);
+    TRAPS.fetch_add(1, Ordering::Relaxed);
+    let g = &mut uc.uc_mcontext.gregs;
+    let nr = g[libc::REG_RAX as usize];
+    if must_rerun(nr) {
+        // Re-run the instruction with the selector open; the next hook closes it.
+        g[libc::REG_RIP as usize] -= SYSCALL_INSN_LEN;
+        return;
+    }
+    let args = [
+        g[libc::REG_RDI as usize] as usize,
+        g[libc::REG_RSI as usize] as usize,
+        g[libc::REG_RDX as usize] as usize,
+        g[libc::REG_R10 as usize] as usize,
+        g[libc::REG_R8 as usize] as usize,
+        g[libc::REG_R9 as usize] as usize,
+    ];
+    if context::guarded() {
+        let judged = std::panic::catch_unwind(|| {
+            classify_syscall(nr, args).map(|call| guard::judge(call, true, "raw syscall"))
+        });
+        if let Ok(Some(Decision::Stop)) = judged {
+            scheduler::stop();
+        }
+    }
+    type SyscallFn = unsafe extern "C" fn(libc::c_long, ...) -> libc::c_long;
+    // SAFETY: SYSCALL is libc's syscall(2); the arguments are the trapped
+    // instruction's own.
+    let ret = unsafe {
+        let f = std::mem::transmute::<usize, SyscallFn>(SYSCALL.get());
+        f(nr, args[0], args[1], args[2], args[3], args[4], args[5])
+    };
+    g[libc::REG_RAX as usize] = if ret == -1 {
+        -(errno::get() as i64)
+    } else {
+        ret
+    };
+    errno::set(saved_errno);
+    if context::on_test_microthread() {
+        SELECTOR.store(FILTER_BLOCK, Ordering::SeqCst);
+    }
+}
+
+/// A SIGSYS that is not ours (seccomp, say) goes where it went before.
+fn pass_on(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
+    // SAFETY: PREVIOUS is written once at load, before any trap.
+    let previous = unsafe {
+        (*std::ptr::addr_of!(PREVIOUS))
+            .as_ref()
+            .map(|p| (p.sa_sigaction, p.sa_flags))
+    };
+    match previous {
+        Some((handler, flags)) if handler != libc::SIG_DFL && handler != libc::SIG_IGN => {
+            // SAFETY: the previous handler was installed for SIGSYS with these flags.
+            unsafe {
+                if flags & libc::SA_SIGINFO != 0 {
+                    let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
+                        std::mem::transmute(handler);
+                    f(sig, info, ctx);
+                } else {
+                    let f: extern "C" fn(libc::c_int) = std::mem::transmute(handler);
+                    f(sig);
+                }
+            }
+        }
+        _ => {
+            // SAFETY: restoring the default action and re-raising ends the
+            // process as it would have ended without the guard.
+            unsafe {
+                libc::signal(libc::SIGSYS, libc::SIG_DFL);
+                libc::raise(libc::SIGSYS);
+            }
+        }
+    }
+}

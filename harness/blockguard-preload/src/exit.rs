@@ -1,0 +1,33 @@
+//! How a test process ends when calls were denied.
+//!
+//! # Safety
+//! `_exit` and `fflush` are called with valid arguments; `atexit` is given a
+//! handler with the C ABI that never unwinds.
+#![allow(unsafe_code)]
+
+use crate::guard;
+use blockguard_protocol::exit::BLOCKED;
+
+/// Ends the process at once with the blocked code, after flushing stdio so
+/// what the test printed so far is kept.
+pub fn blocked_now() -> ! {
+    // SAFETY: fflush(NULL) flushes every stream; _exit never returns.
+    unsafe {
+        libc::fflush(std::ptr::null_mut());
+        libc::_exit(BLOCKED)
+    }
+}
+
+extern "C" fn at_exit() {
+    if guard::denied_count() > 0 {
+        blocked_now();
+    }
+}
+
+/// In check mode: when the process exits normally, exit with the blocked
+/// code instead if any call was denied. Registered at load, so it runs
+/// after every handler the test registers.
+pub fn install_check_mode_exit() {
+    // SAFETY: at_exit is an extern "C" fn that cannot unwind.
+    unsafe { libc::atexit(at_exit) };
+}

@@ -1,0 +1,48 @@
+//! Load-time setup, run by the dynamic loader before `main`: resolve the
+//! real functions, read the environment and rules, open the trace, prove
+//! the guards work, and write the capabilities line.
+#![allow(unsafe_code)]
+
+use crate::{config, exit, hooks, objects, rules, selftest, trace};
+use blockguard_protocol::Mode;
+
+/// The constructor, in `.init_array` so it runs when the library loads.
+#[used]
+#[unsafe(link_section = ".init_array")]
+static INIT: extern "C" fn() = init;
+
+extern "C" fn init() {
+    // Nothing may unwind out of a constructor.
+    let _ = std::panic::catch_unwind(setup);
+}
+
+fn setup() {
+    hooks::resolve_all();
+    hooks::dl::prepare();
+    objects::get();
+    let config = config::from_env().unwrap_or_else(|e| fail(&e));
+    let user_rules = config
+        .rules
+        .as_deref()
+        .map(|path| blockguard_rules::load(path).unwrap_or_else(|e| fail(&e.to_string())));
+    rules::install(user_rules);
+    let owes_capabilities = match &config.trace {
+        Some(path) => trace::open(path).unwrap_or_else(|e| fail(&e)),
+        None => false,
+    };
+    let config = config::install(config);
+    let capabilities = selftest::run(config.mode);
+    if owes_capabilities {
+        trace::capabilities(capabilities);
+    }
+    if config.mode == Mode::Check {
+        exit::install_check_mode_exit();
+    }
+}
+
+/// Bad input from the runner: say what is wrong and stop before the test runs.
+fn fail(message: &str) -> ! {
+    trace::write_stderr(format!("blockguard: {message}\n").as_bytes());
+    // SAFETY: _exit never returns.
+    unsafe { libc::_exit(2) }
+}

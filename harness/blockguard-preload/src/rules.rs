@@ -1,0 +1,29 @@
+//! The allowances in force: the built-in rules file, then the suite's.
+
+use blockguard_rules::{AllowRule, CallQuery, RulesFile};
+use std::sync::OnceLock;
+
+static RULES: OnceLock<Vec<RulesFile>> = OnceLock::new();
+
+/// Installs the rule files; `user` is the file named by BLOCKGUARD_RULES.
+pub fn install(user: Option<RulesFile>) {
+    let mut files = vec![blockguard_rules::builtin()];
+    files.extend(user);
+    let _ = RULES.set(files);
+}
+
+/// The first allowance matching the call, built-ins first.
+pub fn first_allow(q: &CallQuery<'_>) -> Option<&'static AllowRule> {
+    RULES.get()?.iter().find_map(|f| f.first_allow(q))
+}
+
+/// True when some rule names file descriptor `fd`, so calls on it must be
+/// told apart from calls on other descriptors.
+pub fn names_fd(fd: i32) -> bool {
+    RULES.get().is_some_and(|files| {
+        files
+            .iter()
+            .flat_map(|f| &f.allow)
+            .any(|r| r.fds.contains(&fd))
+    })
+}

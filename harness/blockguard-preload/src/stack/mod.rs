@@ -1,0 +1,10 @@
+//! Who made a call: the raw return addresses of the microthread's stack,
+//! their symbols, and from those the call's site and the API it went through.
+
+mod attribution;
+mod symbols;
+mod unwind;
+
+pub use attribution::attribute;
+pub use symbols::{Kind, SymbolCache};
+pub use unwind::{MAX_FRAMES, capture};

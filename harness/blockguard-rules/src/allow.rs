@@ -1,0 +1,128 @@
+//! `[[allow]]` rules: explicit allowances for blocking calls.
+
+use crate::error::{RulesError, RulesErrorKind};
+use crate::fields::Fields;
+use crate::glob;
+use blockguard_protocol::Class;
+use globset::{GlobMatcher, GlobSet};
+
+/// One attempted blocking call, as a rule sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct CallQuery<'a> {
+    /// The call's name, e.g. `write` or `futex_wait`.
+    pub call: &'a str,
+    /// The call's class.
+    pub class: Class,
+    /// The file descriptor it acts on, if any.
+    pub fd: Option<i32>,
+    /// The test binary's cargo target name, when known.
+    pub binary: Option<&'a str>,
+    /// The test's libtest name.
+    pub test: &'a str,
+    /// The demangled frame names on the stack, innermost first.
+    pub frames: &'a [&'a str],
+}
+
+/// An allowance: a blocking call that matches every given condition is
+/// `allowed`, with this rule's reason.
+#[derive(Debug, Clone)]
+pub struct AllowRule {
+    /// `"{prefix}:allow[N]"`, N counting `[[allow]]` tables from 0.
+    pub id: String,
+    /// Call names; empty means any call.
+    pub calls: Vec<String>,
+    /// The class the call must have.
+    pub class: Option<Class>,
+    /// Globs over frame names; empty means anywhere. `*` crosses `::`;
+    /// `{a,b}` and `[...]` are glob syntax, so a literal `{{closure}}` is
+    /// escaped: `'\{\{closure\}\}'` (a TOML literal string).
+    pub within: Vec<String>,
+    /// Glob over `binary::test` or `test`.
+    pub tests: String,
+    /// File descriptors; empty means any (or none).
+    pub fds: Vec<i32>,
+    /// Why the call is allowed.
+    pub reason: String,
+    /// 1-based line of the rule's header.
+    pub line: usize,
+    within_set: Option<GlobSet>,
+    tests_matcher: GlobMatcher,
+}
+
+const KEYS: &[&str] = &["call", "class", "within", "tests", "fds", "reason"];
+
+impl AllowRule {
+    /// Whether the call meets every condition of this rule.
+    pub fn matches(&self, q: &CallQuery<'_>) -> bool {
+        (self.calls.is_empty() || self.calls.iter().any(|c| c == q.call))
+            && self.class.is_none_or(|c| c == q.class)
+            // A rule about fds says nothing about calls that have none.
+            && (self.fds.is_empty() || q.fd.is_some_and(|fd| self.fds.contains(&fd)))
+            && glob::matches_test(&self.tests_matcher, q.binary, q.test)
+            && self
+                .within_set
+                .as_ref()
+                .is_none_or(|set| q.frames.iter().any(|frame| set.is_match(frame)))
+    }
+
+    pub(crate) fn parse(f: &Fields<'_>, id: String, line: usize) -> Result<AllowRule, RulesError> {
+        f.only(KEYS)?;
+        let calls = f.string_or_strings("call")?;
+        if let Some(empty) = calls.iter().flatten().find(|c| c.value.trim().is_empty()) {
+            return Err(f.error("call", empty.span.clone(), RulesErrorKind::Empty));
+        }
+        let class = match f.string("class")? {
+            None => None,
+            Some(c) => Some(
+                c.value
+                    .parse::<Class>()
+                    .map_err(|e| f.error("class", c.span, RulesErrorKind::BadClass(e)))?,
+            ),
+        };
+        let within = f.string_or_strings("within")?;
+        let within_set = match &within {
+            None => None,
+            Some(globs) => {
+                let compiled = globs
+                    .iter()
+                    .map(|g| {
+                        glob::compile(g.value).map_err(|e| {
+                            f.error("within", g.span.clone(), RulesErrorKind::BadGlob(e))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let span = globs.first().and_then(|g| g.span.clone());
+                Some(
+                    glob::set(compiled)
+                        .map_err(|e| f.error("within", span, RulesErrorKind::BadGlob(e)))?,
+                )
+            }
+        };
+        let (tests, tests_matcher) = glob::tests_key(f)?;
+        let fds = f.i32s("fds")?;
+        let reason = f.required_string("reason")?;
+        if calls.is_none() && class.is_none() && within.is_none() && fds.is_none() {
+            return Err(f.table_error(RulesErrorKind::NoCondition));
+        }
+        Ok(AllowRule {
+            id,
+            calls: calls
+                .into_iter()
+                .flatten()
+                .map(|c| c.value.to_owned())
+                .collect(),
+            class,
+            within: within
+                .into_iter()
+                .flatten()
+                .map(|g| g.value.to_owned())
+                .collect(),
+            tests,
+            fds: fds.unwrap_or_default(),
+            reason: reason.value.to_owned(),
+            line,
+            within_set,
+            tests_matcher,
+        })
+    }
+}

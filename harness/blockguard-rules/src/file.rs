@@ -1,0 +1,37 @@
+//! One parsed rules file.
+
+use crate::allow::{AllowRule, CallQuery};
+use crate::suite::Suite;
+use crate::suppress::SuppressRule;
+
+/// The contents of one suite or rules file, rules in file order.
+#[derive(Debug, Clone, Default)]
+pub struct RulesFile {
+    /// The file's display path or label.
+    pub source: String,
+    /// The `[suite]` table, if the file has one.
+    pub suite: Option<Suite>,
+    /// The `[[allow]]` rules.
+    pub allow: Vec<AllowRule>,
+    /// The `[[suppress]]` rules.
+    pub suppress: Vec<SuppressRule>,
+}
+
+impl RulesFile {
+    /// The first allowance, in file order, that matches the call.
+    pub fn first_allow(&self, q: &CallQuery<'_>) -> Option<&AllowRule> {
+        self.allow.iter().find(|rule| rule.matches(q))
+    }
+
+    /// The first suppress rule, in file order, that matches the failure.
+    pub fn first_suppress(
+        &self,
+        binary: &str,
+        test: &str,
+        failure_text: &str,
+    ) -> Option<&SuppressRule> {
+        self.suppress
+            .iter()
+            .find(|rule| rule.matches(binary, test, failure_text))
+    }
+}

@@ -1,0 +1,142 @@
+//! Reading a rules file: TOML with spans, then each table in turn.
+
+use crate::allow::AllowRule;
+use crate::error::{RulesError, RulesErrorKind};
+use crate::fields::Fields;
+use crate::file::RulesFile;
+use crate::locate::Source;
+use crate::suite::Suite;
+use crate::suppress::SuppressRule;
+use std::ops::Range;
+use std::path::Path;
+use toml_edit::{ImDocument, Item, Table, TableLike, Value};
+
+const TOP_KEYS: &[&str] = &["suite", "allow", "suppress"];
+
+/// Parses a rules file's text. `source` labels errors and the result;
+/// rule ids are `"{id_prefix}:allow[N]"` and `"{id_prefix}:suppress[N]"`.
+pub fn parse_str(text: &str, source: &str, id_prefix: &str) -> Result<RulesFile, RulesError> {
+    let src = Source { text, file: source };
+    let doc = ImDocument::parse(text).map_err(|e| {
+        src.error(
+            e.span(),
+            None,
+            RulesErrorKind::Syntax(e.message().trim().replace('\n', "; ")),
+        )
+    })?;
+    let root = doc.as_table();
+    Fields::new(&src, root, String::new(), Some(0..0)).only(TOP_KEYS)?;
+
+    let suite = match root.get_key_value("suite") {
+        None => None,
+        Some((key, item)) => {
+            let span = item.span().or_else(|| key.span());
+            let table = item.as_table_like().ok_or_else(|| {
+                wrong_type(&src, span.clone(), "suite", "a table", item.type_name())
+            })?;
+            Some(Suite::parse(&Fields::new(
+                &src,
+                table,
+                "suite".to_owned(),
+                span,
+            ))?)
+        }
+    };
+
+    let allow = tables(&src, root, "allow")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (table, span))| {
+            let path = format!("allow[{i}]");
+            let line = src.line_of(span.clone());
+            let id = format!("{id_prefix}:{path}");
+            AllowRule::parse(&Fields::new(&src, table, path, span), id, line)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let suppress = tables(&src, root, "suppress")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (table, span))| {
+            let path = format!("suppress[{i}]");
+            let line = src.line_of(span.clone());
+            let id = format!("{id_prefix}:{path}");
+            SuppressRule::parse(&Fields::new(&src, table, path, span), id, line)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    Ok(RulesFile {
+        source: source.to_owned(),
+        suite,
+        allow,
+        suppress,
+    })
+}
+
+/// Reads and parses a rules file; its ids are prefixed `rules`.
+pub fn load(path: &Path) -> Result<RulesFile, RulesError> {
+    let source = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| RulesError {
+        file: source.clone(),
+        line: 0,
+        column: 0,
+        key: None,
+        kind: RulesErrorKind::Io(e),
+    })?;
+    parse_str(&text, &source, "rules")
+}
+
+type Located<'a> = (&'a dyn TableLike, Option<Range<usize>>);
+
+/// The tables of `[[key]]` (or `key = [{...}, ...]`), each with its position.
+fn tables<'a>(
+    src: &Source<'_>,
+    root: &'a Table,
+    key: &str,
+) -> Result<Vec<Located<'a>>, RulesError> {
+    const EXPECTED: &str = "an array of tables";
+    let Some((k, item)) = root.get_key_value(key) else {
+        return Ok(Vec::new());
+    };
+    match item {
+        Item::ArrayOfTables(array) => Ok(array
+            .iter()
+            .map(|t| (t as &dyn TableLike, t.span()))
+            .collect()),
+        Item::Value(Value::Array(array)) => array
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Value::InlineTable(t) => Ok((t as &dyn TableLike, t.span())),
+                other => Err(wrong_type(
+                    src,
+                    other.span(),
+                    &format!("{key}[{i}]"),
+                    "a table",
+                    other.type_name(),
+                )),
+            })
+            .collect(),
+        other => Err(wrong_type(
+            src,
+            other.span().or_else(|| k.span()),
+            key,
+            EXPECTED,
+            other.type_name(),
+        )),
+    }
+}
+
+fn wrong_type(
+    src: &Source<'_>,
+    span: Option<Range<usize>>,
+    key: &str,
+    expected: &'static str,
+    found: &'static str,
+) -> RulesError {
+    src.error(
+        span,
+        Some(key.to_owned()),
+        RulesErrorKind::WrongType { expected, found },
+    )
+}

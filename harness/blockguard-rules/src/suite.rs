@@ -1,0 +1,67 @@
+//! The `[suite]` table: which crate to run and how.
+
+use crate::duration::parse_duration;
+use crate::error::{RulesError, RulesErrorKind};
+use crate::fields::Fields;
+use blockguard_protocol::Mode;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A suite definition: exactly one of `krate` and `path` is set.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Suite {
+    /// The crates.io name (`crate = "..."`).
+    pub krate: Option<String>,
+    /// A local crate's directory (`path = "..."`), as written.
+    pub path: Option<PathBuf>,
+    /// The pinned version, so reports compare like with like.
+    pub version: Option<String>,
+    /// Cargo features to enable.
+    pub features: Vec<String>,
+    /// The per-test timeout.
+    pub timeout: Option<Duration>,
+    /// The guard mode.
+    pub mode: Option<Mode>,
+}
+
+const KEYS: &[&str] = &["crate", "path", "version", "features", "timeout", "mode"];
+
+impl Suite {
+    pub(crate) fn parse(f: &Fields<'_>) -> Result<Suite, RulesError> {
+        f.only(KEYS)?;
+        let krate = f.non_empty_string("crate")?;
+        let path = f.non_empty_string("path")?;
+        match (&krate, &path) {
+            (Some(_), Some(p)) => {
+                return Err(f.error("path", p.span.clone(), RulesErrorKind::CrateAndPath));
+            }
+            (None, None) => return Err(f.table_error(RulesErrorKind::NoCrateOrPath)),
+            _ => {}
+        }
+        let version = f.non_empty_string("version")?;
+        let features = f.strings("features")?.unwrap_or_default();
+        let timeout = match f.string("timeout")? {
+            None => None,
+            Some(t) => Some(
+                parse_duration(t.value)
+                    .map_err(|why| f.error("timeout", t.span, RulesErrorKind::BadDuration(why)))?,
+            ),
+        };
+        let mode = match f.string("mode")? {
+            None => None,
+            Some(m) => Some(
+                m.value
+                    .parse()
+                    .map_err(|e| f.error("mode", m.span, RulesErrorKind::BadMode(e)))?,
+            ),
+        };
+        Ok(Suite {
+            krate: krate.map(|k| k.value.to_owned()),
+            path: path.map(|p| PathBuf::from(p.value)),
+            version: version.map(|v| v.value.to_owned()),
+            features: features.into_iter().map(|f| f.value.to_owned()).collect(),
+            timeout,
+            mode,
+        })
+    }
+}

@@ -1,0 +1,281 @@
+//! Every malformed file is an error naming its line, column and key.
+
+use blockguard_rules::parse_str;
+use rstest::rstest;
+
+#[rstest]
+#[case::unknown_key_in_allow(
+    "[[allow]]\ncall = \"write\"\nreson = \"typo\"\n",
+    3,
+    1,
+    Some("allow[0].reson"),
+    "unknown key (expected one of: `call`"
+)]
+#[case::unknown_key_in_suite(
+    "[suite]\ncrate = \"x\"\n  feature = [\"std\"]\n",
+    3,
+    3,
+    Some("suite.feature"),
+    "unknown key"
+)]
+#[case::unknown_key_in_suppress(
+    "[[suppress]]\nmessage = \"x\"\nreason = \"r\"\ntest = \"a\"\n",
+    4,
+    1,
+    Some("suppress[0].test"),
+    "unknown key (expected one of: `tests`, `message`, `reason`)"
+)]
+#[case::unknown_top_level_table(
+    "[suite]\ncrate = \"x\"\n\n[allowed]\ncall = \"write\"\n",
+    4,
+    2,
+    Some("allowed"),
+    "expected one of: `suite`, `allow`, `suppress`"
+)]
+#[case::unknown_top_level_key("title = \"x\"\n", 1, 1, Some("title"), "unknown key")]
+#[case::suite_not_a_table(
+    "suite = \"x\"\n",
+    1,
+    9,
+    Some("suite"),
+    "expected a table, found string"
+)]
+#[case::allow_single_table(
+    "[allow]\ncall = \"write\"\nreason = \"r\"\n",
+    1,
+    1,
+    Some("allow"),
+    "expected an array of tables, found table"
+)]
+#[case::features_wrong_type(
+    "[suite]\ncrate = \"x\"\nfeatures = \"std\"\n",
+    3,
+    12,
+    Some("suite.features"),
+    "expected an array of strings, found string"
+)]
+#[case::features_element_wrong_type(
+    "[suite]\ncrate = \"x\"\nfeatures = [\"std\", 1]\n",
+    3,
+    20,
+    Some("suite.features"),
+    "expected a string, found integer"
+)]
+#[case::bad_glob_in_within(
+    "[[allow]]\nwithin = [\"ok::*\", \"bad[::*\"]\nreason = \"r\"\n",
+    2,
+    20,
+    Some("allow[0].within"),
+    "invalid glob: error parsing glob 'bad[::*'"
+)]
+#[case::bad_tests_glob(
+    "[[allow]]\ncall = \"write\"\ntests = \"a{b\"\nreason = \"r\"\n",
+    3,
+    9,
+    Some("allow[0].tests"),
+    "invalid glob"
+)]
+#[case::bad_regex_in_message(
+    "[[suppress]]\nmessage = \"(unclosed\"\nreason = \"r\"\n",
+    2,
+    11,
+    Some("suppress[0].message"),
+    "invalid regex"
+)]
+#[case::bad_class(
+    "[[allow]]\nclass = \"fsync\"\nreason = \"r\"\n",
+    2,
+    9,
+    Some("allow[0].class"),
+    "unknown class `fsync`"
+)]
+#[case::bad_mode(
+    "[suite]\ncrate = \"x\"\nmode = \"strict\"\n",
+    3,
+    8,
+    Some("suite.mode"),
+    "unknown mode `strict`"
+)]
+#[case::bad_timeout(
+    "[suite]\ncrate = \"x\"\ntimeout = \"60\"\n",
+    3,
+    11,
+    Some("suite.timeout"),
+    "invalid duration: `60`: a unit must follow each number"
+)]
+#[case::timeout_not_a_string(
+    "[suite]\ncrate = \"x\"\ntimeout = 60\n",
+    3,
+    11,
+    Some("suite.timeout"),
+    "expected a string, found integer"
+)]
+#[case::missing_reason(
+    "[[allow]]\ncall = \"write\"\nreason = \"ok\"\n\n[[allow]]\ncall = \"read\"\n",
+    5,
+    1,
+    Some("allow[1].reason"),
+    "missing required key `reason`"
+)]
+#[case::empty_reason(
+    "[[allow]]\ncall = \"write\"\nreason = \"  \"\n",
+    3,
+    10,
+    Some("allow[0].reason"),
+    "must not be empty"
+)]
+#[case::missing_message(
+    "[[suppress]]\nreason = \"r\"\n",
+    1,
+    1,
+    Some("suppress[0].message"),
+    "missing required key `message`"
+)]
+#[case::allow_with_no_condition(
+    "[[allow]]\ntests = \"*\"\nreason = \"r\"\n",
+    1,
+    1,
+    Some("allow[0]"),
+    "needs at least one of `call`, `class`, `within` or `fds`"
+)]
+#[case::suite_with_crate_and_path(
+    "[suite]\ncrate = \"x\"\npath = \"../x\"\n",
+    3,
+    8,
+    Some("suite.path"),
+    "`crate` and `path` are exclusive"
+)]
+#[case::suite_with_neither(
+    "# comment\n[suite]\nversion = \"1.0\"\n",
+    2,
+    1,
+    Some("suite"),
+    "needs `crate`"
+)]
+#[case::toml_syntax_error(
+    "[[allow]\ncall = \"write\"\n",
+    1,
+    8,
+    None,
+    "invalid TOML: invalid table header; expected `.`, `]]`"
+)]
+#[case::duplicate_key(
+    "[[allow]]\ncall = \"write\"\ncall = \"read\"\nreason = \"r\"\n",
+    3,
+    1,
+    None,
+    "duplicate key"
+)]
+#[case::fds_not_integers(
+    "[[allow]]\nfds = [1, \"2\"]\nreason = \"r\"\n",
+    2,
+    11,
+    Some("allow[0].fds"),
+    "expected an integer, found string"
+)]
+#[case::fds_not_an_array(
+    "[[allow]]\nfds = 1\nreason = \"r\"\n",
+    2,
+    7,
+    Some("allow[0].fds"),
+    "expected an array of integers, found integer"
+)]
+#[case::fd_out_of_range(
+    "[[allow]]\nfds = [4294967296]\nreason = \"r\"\n",
+    2,
+    8,
+    Some("allow[0].fds"),
+    "integer 4294967296 is out of range"
+)]
+#[case::call_wrong_type(
+    "[[allow]]\ncall = 3\nreason = \"r\"\n",
+    2,
+    8,
+    Some("allow[0].call"),
+    "expected a string or an array of strings, found integer"
+)]
+#[case::call_element_wrong_type(
+    "[[allow]]\ncall = [\"write\", true]\nreason = \"r\"\n",
+    2,
+    18,
+    Some("allow[0].call"),
+    "expected a string, found boolean"
+)]
+#[case::call_empty_array(
+    "[[allow]]\ncall = []\nreason = \"r\"\n",
+    2,
+    8,
+    Some("allow[0].call"),
+    "must not be empty"
+)]
+#[case::within_as_table(
+    "[[allow]]\nreason = \"r\"\n[allow.within]\nx = 1\n",
+    3,
+    1,
+    Some("allow[0].within"),
+    "expected a string or an array of strings, found table"
+)]
+#[case::inline_allow_not_a_table(
+    "allow = [{ call = \"write\", reason = \"r\" }, \"x\"]\n",
+    1,
+    44,
+    Some("allow[1]"),
+    "expected a table, found string"
+)]
+#[case::unknown_key_in_inline_allow(
+    "allow = [{ call = \"write\", why = \"r\" }]\n",
+    1,
+    28,
+    Some("allow[0].why"),
+    "unknown key"
+)]
+fn malformed_file_is_located(
+    #[case] text: &str,
+    #[case] line: usize,
+    #[case] column: usize,
+    #[case] key: Option<&str>,
+    #[case] fragment: &str,
+) {
+    let err = parse_str(text, "suites/x.toml", "rules").expect_err("the file is malformed");
+    let shown = err.to_string();
+    assert_eq!(
+        (err.line, err.column, err.key.as_deref()),
+        (line, column, key),
+        "{shown}"
+    );
+    assert_eq!(err.file, "suites/x.toml");
+    assert!(shown.contains(fragment), "{shown:?} lacks {fragment:?}");
+    let prefix = match key {
+        Some(key) => format!("suites/x.toml:{line}:{column}: `{key}`: "),
+        None => format!("suites/x.toml:{line}:{column}: "),
+    };
+    assert!(shown.starts_with(&prefix), "{shown:?} lacks {prefix:?}");
+}
+
+#[test]
+fn unreadable_file_names_the_file() {
+    let path = std::env::temp_dir().join("blockguard-rules-no-such-file.toml");
+    let err = blockguard_rules::load(&path).expect_err("the file does not exist");
+    assert_eq!((err.line, err.column, err.key.as_deref()), (0, 0, None));
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(&format!("{}: cannot read the rules file: ", path.display())),
+        "{shown}"
+    );
+}
+
+#[test]
+fn damaged_input_is_an_error_never_a_panic() {
+    let text = "[suite]\ncrate = \"x\"\ntimeout = \"1m30s\"\nmode = \"deny\"\n\n\
+                [[allow]]\ncall = [\"write\"]\nwithin = \"a::*\"\nfds = [1]\nreason = \"é\"\n\n\
+                [[suppress]]\nmessage = \"(?i)reset\"\nreason = \"r\"\n";
+    let cuts = text.char_indices().map(|(i, _)| i);
+    for cut in cuts.clone() {
+        let damaged = [&text[..cut], &text[..cut].replace('"', "'"), &text[cut..]];
+        for damaged in damaged {
+            if let Err(err) = parse_str(damaged, "x.toml", "rules") {
+                assert!(err.line >= 1 && err.column >= 1, "{err}");
+            }
+        }
+    }
+}
