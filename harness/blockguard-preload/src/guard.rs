@@ -96,10 +96,17 @@ fn first_sight(
     direct: &'static str,
     ips: &[usize],
 ) -> Verdict {
-    let frames: Vec<_> = ips
-        .iter()
-        .flat_map(|&ip| state.symbols.frames(ip).iter().cloned().collect::<Vec<_>>())
-        .collect();
+    let mut frames = Vec::new();
+    for &ip in ips {
+        let at = state.symbols.frames(ip);
+        if at
+            .iter()
+            .any(|f| f.name.ends_with("__rust_begin_short_backtrace"))
+        {
+            stack::set_test_entry(ip);
+        }
+        frames.extend(at.iter().cloned());
+    }
     let attribution = stack::attribute(&frames, direct);
     let names: Vec<&str> = frames
         .iter()

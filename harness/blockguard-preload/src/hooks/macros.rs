@@ -14,6 +14,7 @@ macro_rules! hook {
     )*) => {$(
         $(#[$doc])*
         #[unsafe(no_mangle)]
+        #[allow(clippy::too_many_arguments)]
         pub unsafe extern "C" fn $name($($arg: $ty),*) -> $ret {
             // SAFETY: forwards the caller's own arguments to the same function.
             unsafe { $name::body(false, $($arg),*) }
@@ -34,6 +35,7 @@ macro_rules! hook {
                 });
 
             /// The stand-in `dlsym` hands out for the real function: judged as escaped.
+            #[allow(clippy::too_many_arguments)]
             pub unsafe extern "C" fn escaped($($arg: $ty),*) -> $ret {
                 // SAFETY: forwards the caller's own arguments.
                 unsafe { body(true, $($arg),*) }
@@ -44,6 +46,7 @@ macro_rules! hook {
             /// # Safety
             /// The arguments must be valid for the real function.
             #[inline(always)]
+            #[allow(clippy::too_many_arguments)]
             pub unsafe fn body(escaped: bool, $($arg: $ty),*) -> $ret {
                 type Real = unsafe extern "C" fn($($ty),*) -> $ret;
                 // SAFETY: REAL holds libc's function of this name, which has this signature.

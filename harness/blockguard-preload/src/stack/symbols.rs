@@ -97,9 +97,48 @@ fn kind_of(owner: Owner, name: &str) -> Kind {
 }
 
 /// True for a frame of Rust's standard library. For `<T as Trait>::f` the
-/// implementing type decides: `<mycrate::Foo as std::io::Read>::read` is
-/// the crate's code.
+/// implementing type decides (`<mycrate::Foo as std::io::Read>::read` is
+/// the crate's code), unless it is a primitive, tuple or the like, which
+/// no crate owns: then the trait decides
+/// (`<(&str, u16) as std::net::ToSocketAddrs>::to_socket_addrs` is std's).
 pub fn is_std(name: &str) -> bool {
+    if let Some((self_ty, trait_path)) = split_qualified(name) {
+        return if names_a_path(self_ty) {
+            starts_std(self_ty)
+        } else {
+            starts_std(trait_path)
+        };
+    }
+    starts_std(name)
+}
+
+/// Splits `<T as Trait>::rest` into `T` and `Trait`.
+fn split_qualified(name: &str) -> Option<(&str, &str)> {
+    let inner = name.strip_prefix('<')?;
+    let mut depth = 0usize;
+    for (i, c) in inner.char_indices() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            '>' | ')' | ']' if depth == 0 => return None,
+            '>' | ')' | ']' => depth -= 1,
+            ' ' if depth == 0 && inner[i..].starts_with(" as ") => {
+                return Some((&inner[..i], &inner[i + 4..]));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// True when a type names a path (`a::B`) rather than a primitive.
+fn names_a_path(ty: &str) -> bool {
+    strip_type_prefixes(ty)
+        .split(['<', ',', ')', ']', ' ', ';'])
+        .next()
+        .is_some_and(|head| head.contains("::"))
+}
+
+fn strip_type_prefixes(name: &str) -> &str {
     let mut s = name;
     loop {
         let t = s
@@ -113,6 +152,15 @@ pub fn is_std(name: &str) -> bool {
         }
         s = t;
     }
+    if let Some(rest) = s.strip_prefix("for<") {
+        // A higher-ranked bound: `for<'a> core::ops::FnMut(..)`.
+        s = rest.split_once("> ").map_or(s, |(_, r)| r);
+    }
+    s
+}
+
+fn starts_std(name: &str) -> bool {
+    let s = strip_type_prefixes(name);
     [
         "std::",
         "core::",
@@ -120,6 +168,7 @@ pub fn is_std(name: &str) -> bool {
         "panic_unwind::",
         "std_detect::",
         "compiler_builtins::",
+        "__rustc::",
     ]
     .iter()
     .any(|p| s.starts_with(p))
@@ -140,5 +189,14 @@ mod tests {
         assert!(!is_std("<mycrate::Foo as std::io::Read>::read"));
         assert!(!is_std("mycrate::tests::naps"));
         assert!(!is_std("stdx::thing"));
+        assert!(is_std(
+            "<(&str, u16) as std::net::socket_addr::ToSocketAddrs>::to_socket_addrs"
+        ));
+        assert!(is_std("<u64 as core::fmt::Display>::fmt"));
+        assert!(is_std(
+            "<&mut dyn for<'a> core::ops::function::FnMut(&'a u8)>::call_mut"
+        ));
+        assert!(is_std("__rustc::rust_begin_unwind"));
+        assert!(!is_std("<(mycrate::A, u8) as mycrate::T>::f"));
     }
 }
