@@ -40,6 +40,7 @@ pub fn denied_count() -> usize {
 /// Judges a blocking call on the microthread. `escaped` marks calls that
 /// did not come through an interposed entry point; `direct` names the API
 /// for a site that reached the call with no std or libc frame between.
+#[inline(always)]
 pub fn judge(call: Call, escaped: bool, direct: &'static str) -> Decision {
     let Some(_scope) = context::enter_guard() else {
         return Decision::Run;

@@ -18,6 +18,7 @@ pub fn set_test_entry(ip: usize) {
 /// Fills `out` with the return addresses of the current stack, innermost
 /// first, stopping at the edge of the stack `[lo, hi)` (the microthread's),
 /// and returns how many were written.
+#[inline(always)]
 pub fn capture(out: &mut [usize; MAX_FRAMES], (lo, hi): (usize, usize)) -> usize {
     let mut n = 0;
     let entry = TEST_ENTRY.load(Ordering::Relaxed);
