@@ -1,1 +1,27 @@
-fn main() {}
+//! `cargo xtask`: blockguard's command line.
+//!
+//! A thin dispatcher: the command line is parsed in [`cli`], the environment
+//! in [`env`], and each task lives in its own module.
+
+mod cli;
+mod env;
+mod exit;
+mod run_suite;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let env = match env::Env::from_process() {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    let code = match cli.command {
+        cli::Command::RunSuite(args) => run_suite::run(&args, &env),
+    };
+    ExitCode::from(code)
+}

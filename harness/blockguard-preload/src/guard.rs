@@ -6,8 +6,9 @@ use crate::stack::{self, MAX_FRAMES, SymbolCache};
 use crate::{config, context, errno, rules, scheduler, trace};
 use blockguard_protocol::{Mode, TraceEvent, Verdict};
 use blockguard_rules::CallQuery;
-use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use rustc_hash::{FxHashMap, FxHasher};
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -23,10 +24,12 @@ pub enum Decision {
 #[derive(Default)]
 struct State {
     /// Stack fingerprint → verdict: the fast path for a site seen before.
-    seen: HashMap<u64, Verdict>,
+    seen: FxHashMap<u64, Verdict>,
     /// Events already written.
     written: HashSet<TraceEvent>,
     symbols: SymbolCache,
+    /// Learned frame sizes for the fast stack walk.
+    offsets: stack::Offsets,
 }
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
@@ -49,15 +52,23 @@ pub fn judge(call: Call, escaped: bool, direct: &'static str) -> Decision {
     let Some(cfg) = config::get() else {
         return Decision::Run;
     };
-    let mut ips = [0usize; MAX_FRAMES];
-    let n = stack::capture(&mut ips, scheduler::stack_bounds());
-    let key = fingerprint(&call, escaped, &ips[..n]);
+    let at = stack::here();
     // Never wait for the lock: a hook re-entered while it is held (from a
     // signal handler, say) lets its call through unjudged.
     let Ok(mut guard) = STATE.try_lock() else {
         return Decision::Run;
     };
     let state = guard.get_or_insert_with(State::default);
+    let mut ips = [0usize; MAX_FRAMES];
+    // Escapes arrive through a signal frame, which the fast walk cannot cross.
+    let n = stack::capture(
+        &mut ips,
+        &mut state.offsets,
+        at,
+        scheduler::stack_bounds(),
+        !escaped,
+    );
+    let key = fingerprint(&call, escaped, &ips[..n]);
     let verdict = match state.seen.get(&key) {
         Some(v) => *v,
         None => {
@@ -79,7 +90,7 @@ pub fn judge(call: Call, escaped: bool, direct: &'static str) -> Decision {
 }
 
 fn fingerprint(call: &Call, escaped: bool, ips: &[usize]) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = FxHasher::default();
     call.name.hash(&mut h);
     call.class.hash(&mut h);
     escaped.hash(&mut h);

@@ -7,4 +7,4 @@ mod unwind;
 
 pub use attribution::attribute;
 pub use symbols::{Kind, SymbolCache};
-pub use unwind::{MAX_FRAMES, capture, set_test_entry};
+pub use unwind::{MAX_FRAMES, Offsets, capture, here, set_test_entry};

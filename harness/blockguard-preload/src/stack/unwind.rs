@@ -1,5 +1,22 @@
-//! Capturing return addresses without allocating.
+//! Capturing the return addresses of the microthread's stack without
+//! allocating.
+//!
+//! The first time a stack shape is seen, libgcc's unwinder walks it and,
+//! for every return address, the distance from the stack pointer at that
+//! point to the frame's canonical frame address (CFA) is remembered. Rust
+//! frames keep a fixed size at each call site, so later walks over known
+//! return addresses need only one load per frame: `ret = *(cfa - 8)`,
+//! `sp = cfa`. An address never seen, or a walk that leaves the microthread
+//! stack, falls back to the full unwinder, which also checks and relearns.
+//! A wrong remembered offset can only produce a chain that matches nothing
+//! seen before, which sends the call down the slow, exact path.
+//!
+//! # Safety
+//! The fast walk reads only 8-byte words inside `[lo, hi)`, the
+//! microthread's own mapped and writable stack.
+#![allow(unsafe_code)]
 
+use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Frames kept per call; deeper stacks are cut (the site is near the top).
@@ -15,27 +32,101 @@ pub fn set_test_entry(ip: usize) {
     TEST_ENTRY.store(ip, Ordering::Relaxed);
 }
 
-/// Fills `out` with the return addresses of the current stack, innermost
-/// first, stopping at the edge of the stack `[lo, hi)` (the microthread's),
-/// and returns how many were written.
+/// Return address → CFA minus the stack pointer at that address.
+pub type Offsets = FxHashMap<usize, usize>;
+
+/// The instruction and stack pointers at this point of the caller.
 #[inline(always)]
-pub fn capture(out: &mut [usize; MAX_FRAMES], (lo, hi): (usize, usize)) -> usize {
-    let mut n = 0;
+pub fn here() -> (usize, usize) {
+    let (ip, sp): (usize, usize);
+    // SAFETY: reads two registers; touches no memory.
+    unsafe {
+        std::arch::asm!("lea {0}, [rip]", "mov {1}, rsp", out(reg) ip, out(reg) sp, options(nomem, nostack, preserves_flags));
+    }
+    (ip, sp)
+}
+
+/// Fills `out` with the return addresses outward from the frame where
+/// `at` = [`here`] was taken, stopping at the edge of `[lo, hi)`, at the
+/// test entry, or at [`MAX_FRAMES`]; returns how many were written.
+/// `fast` allows the remembered-offset walk (not across signal frames).
+#[inline(always)]
+pub fn capture(
+    out: &mut [usize; MAX_FRAMES],
+    offsets: &mut Offsets,
+    at: (usize, usize),
+    bounds: (usize, usize),
+    fast: bool,
+) -> usize {
+    if fast && bounds.1 != 0 {
+        if let Some(n) = walk_known(out, offsets, at, bounds) {
+            return n;
+        }
+    }
+    walk_and_learn(out, offsets, at, bounds)
+}
+
+fn walk_known(
+    out: &mut [usize; MAX_FRAMES],
+    offsets: &Offsets,
+    (mut ip, mut sp): (usize, usize),
+    (lo, hi): (usize, usize),
+) -> Option<usize> {
     let entry = TEST_ENTRY.load(Ordering::Relaxed);
-    // SAFETY: trace_unsynchronized requires that no other thread unwinds
-    // through backtrace's own global state at once; the libgcc unwinder it
-    // uses here is thread-safe, and the callback does not allocate.
-    #[allow(unsafe_code)]
+    let mut n = 0;
+    while n < MAX_FRAMES {
+        let cfa = sp.checked_add(*offsets.get(&ip)?)?;
+        if out_of_bounds(cfa, (lo, hi)) {
+            break;
+        }
+        // SAFETY: cfa - 8 lies inside the microthread stack (module note).
+        let ret = unsafe { ((cfa - 8) as *const usize).read() };
+        out[n] = ret;
+        n += 1;
+        if ret == entry {
+            break;
+        }
+        (ip, sp) = (ret, cfa);
+    }
+    Some(n)
+}
+
+fn out_of_bounds(cfa: usize, (lo, hi): (usize, usize)) -> bool {
+    hi != 0 && (cfa < lo + 8 || cfa > hi)
+}
+
+/// The exact walk, by libgcc's unwinder. Each step reports a frame's CFA
+/// and the return address stored just below it (into the frame's caller);
+/// the output mirrors [`walk_known`], starting with the frame that holds `at`.
+fn walk_and_learn(
+    out: &mut [usize; MAX_FRAMES],
+    offsets: &mut Offsets,
+    (ip0, sp0): (usize, usize),
+    bounds: (usize, usize),
+) -> usize {
+    let entry = TEST_ENTRY.load(Ordering::Relaxed);
+    let mut n = 0;
+    // The previous step's return address (a point in this frame) and CFA.
+    let mut prev: Option<(usize, usize)> = None;
+    // SAFETY: libgcc's unwinder is thread-safe, and the guard's state lock
+    // (held by the caller) serialises the offsets map.
     unsafe {
         backtrace::trace_unsynchronized(|frame| {
-            let sp = frame.sp() as usize;
-            if hi != 0 && (sp < lo || sp > hi) {
+            let (ret, cfa) = (frame.ip() as usize, frame.sp() as usize);
+            let (at_ip, at_sp) = match prev {
+                // Frames deeper than the capture point are the unwinder's.
+                None if cfa <= sp0 => return true,
+                None => (ip0, sp0),
+                Some(p) => p,
+            };
+            offsets.insert(at_ip, cfa.wrapping_sub(at_sp));
+            if out_of_bounds(cfa, bounds) {
                 return false;
             }
-            let ip = frame.ip() as usize;
-            out[n] = ip;
+            out[n] = ret;
             n += 1;
-            n < MAX_FRAMES && ip != entry
+            prev = Some((ret, cfa));
+            ret != entry && n < MAX_FRAMES
         });
     }
     n

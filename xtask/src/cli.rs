@@ -1,0 +1,113 @@
+//! The command line, declared in one place.
+
+use blockguard_protocol::Mode;
+use clap::{Args, Parser, Subcommand};
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// blockguard: run crates' test suites with guards on every blocking call.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", version, about)]
+pub struct Cli {
+    /// The task to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The tasks.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run one crate's test suite under the guards: one process per test,
+    /// per-test outcomes and blocking calls, snapshots and a report.
+    RunSuite(RunSuiteArgs),
+}
+
+/// `cargo xtask run-suite [CRATE|SUITE] [OPTIONS] [-- LIBTEST ARGS]`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Exit codes: 0 everything passed, was suppressed or ignored; \
+1 a test failed, was blocked, timed out or crashed, a snapshot changed, or the suite did not build \
+(with --strict also stale rules and new snapshots); 2 bad input or a setup error.")]
+pub struct RunSuiteArgs {
+    /// A crates.io crate (`name` or `name@version`; newest when no version),
+    /// a suite defined in `suites/<name>.toml`, or the path of a suite file.
+    #[arg(value_name = "CRATE|SUITE", conflicts_with = "path")]
+    pub target: Option<String>,
+
+    /// Run the crate at DIR (your own crate) instead of one from crates.io.
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+
+    /// What a denied call does: deny (stop the test), check (run it, then
+    /// mark the test blocked) or audit (only record it). Default: the
+    /// suite's mode, else check.
+    #[arg(long, value_name = "deny|check|audit")]
+    pub mode: Option<Mode>,
+
+    /// A rules file (`[[allow]]`, `[[suppress]]`, optional `[suite]`); it
+    /// replaces the suite file's rules.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Also write the JSON report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Per-test timeout, e.g. 60s, 500ms, 2m. Default: the suite's, else 60s.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
+
+    /// Tests run at once. Default: the number of cores.
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
+
+    /// Treat stale rules and new (unreviewed) snapshots as failures.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// libtest flags, after `--`: FILTER, --exact, --skip, --ignored,
+    /// --include-ignored, --list, --format, --test-threads.
+    #[arg(last = true, value_name = "LIBTEST ARGS")]
+    pub libtest: Vec<String>,
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    blockguard_rules::parse_duration(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn libtest_flags_after_the_separator_are_kept_verbatim() {
+        let cli = Cli::parse_from([
+            "xtask",
+            "run-suite",
+            "itoa",
+            "-j",
+            "3",
+            "--timeout",
+            "5s",
+            "--",
+            "--exact",
+            "x",
+        ]);
+        let Command::RunSuite(args) = cli.command;
+        assert_eq!(args.target.as_deref(), Some("itoa"));
+        assert_eq!(args.jobs.map(NonZeroUsize::get), Some(3));
+        assert_eq!(args.timeout, Some(Duration::from_secs(5)));
+        assert_eq!(args.libtest, ["--exact", "x"]);
+    }
+}

@@ -1,0 +1,132 @@
+//! Every environment variable xtask reads, parsed once, strictly.
+//!
+//! | variable | effect |
+//! |----------|--------|
+//! | `CARGO` | the cargo to run (set by `cargo run`; default `cargo`) |
+//! | `RUSTC` | the rustc whose version the report names (default `rustc`) |
+//! | `BLOCKGUARD_PRELOAD` | the guard runtime to preload: a path to a built `.so`, or `none` to run tests unguarded (for testing the runner itself); unset: build it from this workspace |
+//! | `BLOCKGUARD_SNAPSHOTS` | the folder that holds one snapshot folder per suite (default `<repo>/snapshots`) |
+//! | `INSTA_UPDATE`, `INSTA_FORCE_PASS`, `INSTA_OUTPUT`, `CI` | read by insta itself, with insta's meaning; xtask only defaults `INSTA_OUTPUT` to `none` because it prints its own snapshot diffs |
+
+use std::ffi::OsString;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Which guard runtime the tests get.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Preload {
+    /// Build `blockguard-preload` from this workspace (the default).
+    Build,
+    /// Use this already built library.
+    Prebuilt(PathBuf),
+    /// Run without the guard runtime: no trace, no snapshots.
+    Disabled,
+}
+
+/// The parsed environment.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// The repository root (the workspace this xtask belongs to).
+    pub root: PathBuf,
+    /// The cargo executable.
+    pub cargo: PathBuf,
+    /// The rustc executable.
+    pub rustc: PathBuf,
+    /// The guard runtime to preload.
+    pub preload: Preload,
+    /// Where snapshot folders live.
+    pub snapshots: PathBuf,
+    /// xtask set `INSTA_OUTPUT` for itself; test processes must not see it.
+    insta_output_set: bool,
+}
+
+/// A variable is set to something xtask cannot use.
+#[derive(Debug)]
+pub struct EnvError {
+    var: &'static str,
+    value: OsString,
+    why: &'static str,
+}
+
+impl fmt::Display for EnvError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={:?}: {}", self.var, self.value, self.why)
+    }
+}
+
+impl std::error::Error for EnvError {}
+
+const PRELOAD: &str = "BLOCKGUARD_PRELOAD";
+const SNAPSHOTS: &str = "BLOCKGUARD_SNAPSHOTS";
+
+impl Env {
+    /// Reads the process environment.
+    ///
+    /// Call it from `main` before any thread starts: it may set
+    /// `INSTA_OUTPUT` (see the module docs).
+    pub fn from_process() -> Result<Env, EnvError> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("xtask lives one level below the repository root")
+            .to_path_buf();
+        let preload = match std::env::var_os(PRELOAD) {
+            None => Preload::Build,
+            Some(v) if v == "none" => Preload::Disabled,
+            Some(v) if v.is_empty() => return Err(empty(PRELOAD, v)),
+            Some(v) => {
+                let path = PathBuf::from(&v);
+                if !path.is_file() {
+                    return Err(EnvError {
+                        var: PRELOAD,
+                        value: v,
+                        why: "not a file (give a built libblockguard_preload.so, or `none`)",
+                    });
+                }
+                Preload::Prebuilt(std::path::absolute(path).unwrap_or_else(|_| v.into()))
+            }
+        };
+        let snapshots = match std::env::var_os(SNAPSHOTS) {
+            None => root.join("snapshots"),
+            Some(v) if v.is_empty() => return Err(empty(SNAPSHOTS, v)),
+            Some(v) => std::path::absolute(&v).unwrap_or_else(|_| v.into()),
+        };
+        let insta_output_set = std::env::var_os("INSTA_OUTPUT").is_none();
+        if insta_output_set {
+            // SAFETY: `from_process` runs at the top of `main`, before any
+            // other thread exists, so nothing reads the environment
+            // concurrently.
+            unsafe { std::env::set_var("INSTA_OUTPUT", "none") };
+        }
+        Ok(Env {
+            root,
+            cargo: tool("CARGO", "cargo"),
+            rustc: tool("RUSTC", "rustc"),
+            preload,
+            snapshots,
+            insta_output_set,
+        })
+    }
+
+    /// Variables xtask set for itself, which test processes must not inherit.
+    pub fn child_env_remove(&self) -> Vec<&'static str> {
+        if self.insta_output_set {
+            vec!["INSTA_OUTPUT"]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+fn tool(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| PathBuf::from(default), PathBuf::from)
+}
+
+fn empty(var: &'static str, value: OsString) -> EnvError {
+    EnvError {
+        var,
+        value,
+        why: "is empty; unset it instead",
+    }
+}

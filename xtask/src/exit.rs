@@ -1,0 +1,14 @@
+//! Exit codes of every `cargo xtask` command.
+//!
+//! | code | name | when |
+//! |------|------|------|
+//! | 0 | [`OK`] | every test passed, was suppressed or was ignored, and no snapshot changed |
+//! | 1 | [`FAILED`] | a test failed, was blocked, timed out or crashed; a snapshot changed; the suite did not build; with `--strict`, also a stale rule or a new snapshot |
+//! | 2 | [`ERROR`] | bad input (arguments, a rules file, an unknown crate) or a setup error (cargo, the guard runtime's build, writing a report); nothing or not everything ran |
+
+/// Everything passed, was suppressed or was ignored.
+pub const OK: u8 = 0;
+/// The suite ran and something in it failed (see the table).
+pub const FAILED: u8 = 1;
+/// The command could not do its job: bad input or a setup error.
+pub const ERROR: u8 = 2;

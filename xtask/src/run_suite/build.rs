@@ -1,0 +1,205 @@
+//! Build: `cargo test --no-run --message-format=json` in the crate's folder,
+//! into the one target directory all suites share. A failed build is a
+//! result (the report says `failed`), not an error of the tool.
+
+use crate::env::Env;
+use crate::run_suite::console::{Console, Phase};
+use crate::run_suite::layout::Layout;
+use crate::run_suite::resolve::Resolved;
+use cargo_metadata::{Artifact, Message, TargetKind};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// One test executable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestBinary {
+    /// The cargo target name (unique within the suite).
+    pub name: String,
+    /// The executable.
+    pub exe: PathBuf,
+    /// Its package's folder: tests run there, as under `cargo test`.
+    pub package_dir: PathBuf,
+    /// Its package's name and version, for `CARGO_PKG_*`.
+    pub package: (String, String),
+}
+
+/// What the build produced.
+#[derive(Debug, Clone)]
+pub enum Built {
+    /// The test executables.
+    Ok(Vec<TestBinary>),
+    /// The compiler's first error lines.
+    Failed(String),
+}
+
+/// cargo could not be run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// cargo did not start or its output broke off.
+    #[error("cannot run `cargo test --no-run`: {0}")]
+    Cargo(std::io::Error),
+}
+
+/// Lines of the first compiler error kept for the report.
+const ERROR_LINES: usize = 20;
+
+/// Builds the suite's test executables.
+pub fn build(
+    suite: &Resolved,
+    features: &[String],
+    layout: &Layout,
+    env: &Env,
+    console: &Console,
+) -> Result<Built, BuildError> {
+    let phase = console.phase(format!("building {} {}", suite.krate, suite.version));
+    let mut cmd = Command::new(&env.cargo);
+    cmd.args(["test", "--no-run", "--message-format=json"])
+        .arg("--manifest-path")
+        .arg(suite.dir.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(layout.build())
+        .current_dir(&suite.dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if !features.is_empty() {
+        cmd.arg("--features").arg(features.join(","));
+    }
+    let mut child = cmd.spawn().map_err(BuildError::Cargo)?;
+    let stderr = child.stderr.take().expect("piped");
+    let stderr = std::thread::scope(|scope| {
+        let stderr = scope.spawn(|| cargo_stderr(stderr, &phase));
+        let stdout = BufReader::new(child.stdout.take().expect("piped"));
+        let mut binaries = Vec::new();
+        let mut first_error = None;
+        for message in Message::parse_stream(stdout) {
+            match message.map_err(BuildError::Cargo)? {
+                Message::CompilerArtifact(a) => {
+                    if let Some(binary) = test_binary(&a) {
+                        binaries.push(binary);
+                    }
+                }
+                Message::CompilerMessage(m)
+                    if first_error.is_none()
+                        && m.message.level
+                            == cargo_metadata::diagnostic::DiagnosticLevel::Error =>
+                {
+                    first_error = m.message.rendered.clone();
+                }
+                _ => {}
+            }
+        }
+        let status = child.wait().map_err(BuildError::Cargo)?;
+        let stderr = stderr.join().unwrap_or_default();
+        Ok::<_, BuildError>((status, binaries, first_error, stderr))
+    });
+    let (status, binaries, first_error, stderr) = stderr?;
+    phase.finish();
+    if !status.success() {
+        let message = first_error.unwrap_or_else(|| cargo_errors(&stderr));
+        return Ok(Built::Failed(first_lines(&message, ERROR_LINES)));
+    }
+    Ok(Built::Ok(unique_names(binaries)))
+}
+
+/// A test executable, if this artifact is one: built with the test profile,
+/// executable, and never an example or a bench.
+fn test_binary(a: &Artifact) -> Option<TestBinary> {
+    let excluded = [TargetKind::Example, TargetKind::Bench];
+    if !a.profile.test || a.target.kind.iter().any(|k| excluded.contains(k)) {
+        return None;
+    }
+    let exe = a.executable.as_ref()?;
+    let package_dir = a.manifest_path.parent()?.as_std_path().to_path_buf();
+    // `registry+https://…#name@1.2.3` and `path+file:///…#name@1.2.3`.
+    let spec = a.package_id.repr.rsplit('#').next().unwrap_or_default();
+    let package = match spec.split_once('@') {
+        Some((name, version)) => (name.to_owned(), version.to_owned()),
+        None => (a.target.name.clone(), spec.to_owned()),
+    };
+    Some(TestBinary {
+        name: a.target.name.clone(),
+        exe: exe.clone().into_std_path_buf(),
+        package_dir,
+        package,
+    })
+}
+
+/// A lib and a bin may share a target name; the second gets `-2`, so each
+/// binary has its own name in reports and snapshot names.
+fn unique_names(mut binaries: Vec<TestBinary>) -> Vec<TestBinary> {
+    binaries.sort_by(|a, b| a.name.cmp(&b.name).then(a.exe.cmp(&b.exe)));
+    binaries.dedup_by(|a, b| a.exe == b.exe);
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for binary in &mut binaries {
+        let count = seen.entry(binary.name.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            binary.name = format!("{}-{count}", binary.name);
+        }
+    }
+    binaries
+}
+
+/// Reads cargo's stderr, showing its progress on the spinner.
+fn cargo_stderr(stderr: impl std::io::Read, phase: &Phase) -> String {
+    let mut text = String::new();
+    for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        let trimmed = line.trim();
+        if !trimmed.is_empty() {
+            phase.update(trimmed.to_owned());
+        }
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
+/// cargo's own error lines (resolution, manifest, network), when the
+/// compiler said nothing.
+fn cargo_errors(stderr: &str) -> String {
+    let from_error: Vec<&str> = stderr
+        .lines()
+        .skip_while(|l| !l.starts_with("error"))
+        .collect();
+    if from_error.is_empty() {
+        stderr.trim().to_owned()
+    } else {
+        from_error.join("\n")
+    }
+}
+
+fn first_lines(text: &str, n: usize) -> String {
+    text.lines().take(n).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn binary(name: &str, exe: &str) -> TestBinary {
+        TestBinary {
+            name: name.into(),
+            exe: exe.into(),
+            package_dir: "/p".into(),
+            package: ("p".into(), "1.0.0".into()),
+        }
+    }
+
+    #[test]
+    fn a_lib_and_a_bin_with_one_name_stay_apart() {
+        let names: Vec<_> = unique_names(vec![binary("x", "/b/x-2"), binary("x", "/b/x-1")])
+            .into_iter()
+            .map(|b| b.name)
+            .collect();
+        assert_eq!(names, ["x", "x-2"]);
+    }
+
+    #[test]
+    fn cargo_errors_start_at_the_first_error_line() {
+        let stderr = "    Updating index\nerror: no matching package\n  hint\n";
+        assert_eq!(cargo_errors(stderr), "error: no matching package\n  hint");
+    }
+}

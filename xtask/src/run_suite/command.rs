@@ -1,0 +1,233 @@
+//! The run-suite pipeline from start to end, and its exit code.
+
+use super::build::{BuildError, Built, build};
+use super::console::Console;
+use super::layout::Layout;
+use super::list::list;
+use super::preload::{PreloadError, guard_runtime};
+use super::report::{
+    BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, junit, summary, write_atomically,
+};
+use super::resolve::{ResolveError, Resolved, Spec, resolve};
+use super::rules::Rules;
+use super::runner::{self, Plan, SpawnError, TestRecord};
+use super::snapshot::Snapshots;
+use crate::cli::RunSuiteArgs;
+use crate::env::Env;
+use crate::exit;
+use blockguard_protocol::Mode;
+use clap::Parser;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The per-test timeout when neither the suite nor `--timeout` sets one.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// run-suite could not do its job (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum RunSuiteError {
+    /// The libtest flags after `--` do not parse.
+    #[error("the libtest flags after `--`: {0}")]
+    LibtestArgs(String),
+    /// The suite could not be resolved.
+    #[error(transparent)]
+    Resolve(#[from] ResolveError),
+    /// The guard runtime could not be built.
+    #[error(transparent)]
+    Preload(#[from] PreloadError),
+    /// cargo could not be run.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// A test binary could not be started to list its tests.
+    #[error("cannot list the tests: {0}")]
+    List(#[from] SpawnError),
+    /// A report could not be written.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+/// Runs the command; returns its exit code (see [`crate::exit`]).
+pub fn run(args: &RunSuiteArgs, env: &Env) -> u8 {
+    let console = Arc::new(Console::new());
+    match pipeline(args, env, &console) {
+        Ok(code) => code,
+        Err(e) => {
+            console.finish_run();
+            eprintln!("error: {e}");
+            exit::ERROR
+        }
+    }
+}
+
+fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8, RunSuiteError> {
+    let layout = Layout::new(&env.root, &env.snapshots);
+    let libtest = libtest_args(&args.libtest)?;
+    // Rules and suite files are read first: a bad one stops everything.
+    let spec = Spec::from_args(args, &layout)?;
+    for warning in &spec.warnings {
+        console.warn(warning);
+    }
+    let suite = resolve(&spec, &layout, env, console)?;
+    // The command line overrides the suite, which overrides the default.
+    let mode = args.mode.or(spec.mode).unwrap_or(Mode::Check);
+    let timeout = args.timeout.or(spec.timeout).unwrap_or(DEFAULT_TIMEOUT);
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n.get(),
+    );
+    let preload = if libtest.list {
+        None
+    } else {
+        guard_runtime(env, console)?
+    };
+    let mut report = Report {
+        schema: "blockguard-report/1",
+        suite: SuiteInfo {
+            name: suite.name.clone(),
+            krate: suite.krate.clone(),
+            version: suite.version.clone(),
+            source: suite.source,
+        },
+        mode,
+        toolchain: toolchain(env, &suite),
+        capabilities: None,
+        build: BuildInfo {
+            status: "ok",
+            message: None,
+        },
+        tests: Vec::new(),
+        summary: Summary::default(),
+        stale_rules: Vec::new(),
+    };
+
+    let binaries = match build(&suite, &spec.features, &layout, env, console)? {
+        Built::Ok(binaries) => binaries,
+        Built::Failed(message) => {
+            console.note(format!(
+                "{} {} did not build, so no test ran; the compiler's first error:\n{message}",
+                suite.krate, suite.version
+            ));
+            report.build = BuildInfo {
+                status: "failed",
+                message: Some(message),
+            };
+            write_reports(&report, args, &layout, console)?;
+            return Ok(exit::FAILED);
+        }
+    };
+    let listed = list(&binaries)?;
+
+    let rules_file = spec
+        .rules
+        .clone()
+        .map(|(path, file)| (std::path::absolute(&path).unwrap_or(path), file));
+    let rules = Rules::new(rules_file);
+    let guarded = preload.is_some();
+    let listing = libtest.list;
+    let results = runner::run(
+        Plan {
+            binaries: listed,
+            mode,
+            timeout,
+            jobs,
+            preload,
+            rules: rules.clone(),
+            traces: layout.traces(&suite.name),
+            snapshots: guarded
+                .then(|| Snapshots::new(layout.snapshots(&suite.name), layout.root())),
+            strict: args.strict,
+            env_remove: env.child_env_remove(),
+        },
+        libtest,
+        console,
+    );
+    keep_as_last(
+        &layout.traces(&suite.name),
+        &layout.last_traces(&suite.name),
+    );
+    if listing {
+        return Ok(exit::OK);
+    }
+
+    let records = results.records;
+    if results.unfiltered {
+        let matched: BTreeSet<String> = records
+            .iter()
+            .flat_map(|r| r.matched_rules.iter().cloned())
+            .collect();
+        report.stale_rules = rules.stale(&matched);
+    }
+    report.capabilities = records.iter().find_map(|r| r.capabilities.clone());
+    report.summary = Summary::of(&records);
+    report.tests = records.iter().map(TestEntry::of).collect();
+    write_reports(&report, args, &layout, console)?;
+    Ok(exit_code(&records, &report, args.strict))
+}
+
+/// 1 when a test did not pass, a snapshot failed, or (`--strict`) a rule
+/// is stale; else 0.
+fn exit_code(records: &[TestRecord], report: &Report, strict: bool) -> u8 {
+    let failed = records
+        .iter()
+        .any(|r| r.outcome.is_failure() || r.snapshot_failed);
+    if failed || (strict && !report.stale_rules.is_empty()) {
+        exit::FAILED
+    } else {
+        exit::OK
+    }
+}
+
+fn libtest_args(flags: &[String]) -> Result<libtest_mimic::Arguments, RunSuiteError> {
+    let argv = std::iter::once("run-suite --").chain(flags.iter().map(String::as_str));
+    libtest_mimic::Arguments::try_parse_from(argv)
+        .map_err(|e| RunSuiteError::LibtestArgs(e.to_string().trim().to_owned()))
+}
+
+/// The JSON report (always, and to `--report`), JUnit (`--junit`), then
+/// the summary.
+fn write_reports(
+    report: &Report,
+    args: &RunSuiteArgs,
+    layout: &Layout,
+    console: &Console,
+) -> Result<(), RunSuiteError> {
+    let json = serde_json::to_string_pretty(report).expect("a report serializes") + "\n";
+    let main = layout.report(&report.suite.name);
+    write_atomically(&main, &json)?;
+    if let Some(path) = &args.report {
+        write_atomically(path, &json)?;
+    }
+    if let Some(path) = &args.junit {
+        write_atomically(path, &junit(report))?;
+    }
+    let shown: PathBuf = main
+        .strip_prefix(layout.root())
+        .map_or_else(|_| main.clone(), PathBuf::from);
+    console.block(&summary(report, &shown.display().to_string()));
+    Ok(())
+}
+
+/// Keeps this run's traces as the suite's `last` (for a look at what the
+/// runtime wrote); an older `last` goes.
+fn keep_as_last(run: &std::path::Path, last: &std::path::Path) {
+    if run.is_dir() {
+        let _ = std::fs::remove_dir_all(last);
+        if std::fs::rename(run, last).is_err() {
+            let _ = std::fs::remove_dir_all(run);
+        }
+    }
+}
+
+/// `rustc --version` where the crate builds (a toolchain file there counts).
+fn toolchain(env: &Env, suite: &Resolved) -> String {
+    std::process::Command::new(&env.rustc)
+        .arg("--version")
+        .current_dir(&suite.dir)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "unknown".to_owned())
+}

@@ -1,0 +1,171 @@
+//! What run-suite says while it works. On a terminal: spinners for the
+//! setup phases and a progress bar for the run, with libtest's lines
+//! printed above the bar. Otherwise: plain lines.
+//!
+//! blockguard's own narration goes to stderr (like cargo's); libtest's
+//! per-test lines go to stdout.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{BufRead, BufReader, IsTerminal};
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// The console of one run.
+pub struct Console {
+    tty: bool,
+    bar: Mutex<Option<ProgressBar>>,
+}
+
+impl Console {
+    /// A console that draws bars when stderr is a terminal.
+    pub fn new() -> Console {
+        Console {
+            tty: std::io::stderr().is_terminal(),
+            bar: Mutex::new(None),
+        }
+    }
+
+    /// True when stdout and stderr are both terminals, so libtest's lines
+    /// can be routed above the progress bar.
+    pub fn interactive(&self) -> bool {
+        self.tty && std::io::stdout().is_terminal()
+    }
+
+    /// A line of narration.
+    pub fn note(&self, message: impl AsRef<str>) {
+        self.line(&format!("blockguard: {}", message.as_ref()));
+    }
+
+    /// A warning.
+    pub fn warn(&self, message: impl AsRef<str>) {
+        self.line(&format!("warning: {}", message.as_ref()));
+    }
+
+    /// A block of text printed without disturbing the bar.
+    pub fn block(&self, text: &str) {
+        match &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(bar) => bar.suspend(|| eprint!("{text}")),
+            None => eprint!("{text}"),
+        }
+    }
+
+    fn line(&self, line: &str) {
+        match &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// A setup phase: a spinner on a terminal, one line otherwise.
+    pub fn phase(&self, message: String) -> Phase {
+        if !self.tty {
+            self.note(format!("{message} …"));
+            return Phase { bar: None };
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("a valid template"),
+        );
+        bar.set_message(message);
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Phase { bar: Some(bar) }
+    }
+
+    /// Starts the run's progress bar over `len` tests (terminal only).
+    pub fn start_run(&self, len: u64) {
+        if !self.tty {
+            return;
+        }
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} tests {elapsed} {wide_msg}")
+                .expect("a valid template"),
+        );
+        *self.bar.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar);
+    }
+
+    /// One test of the run is done.
+    pub fn test_done(&self, name: &str) {
+        if let Some(bar) = &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
+            bar.set_message(name.to_owned());
+            bar.inc(1);
+        }
+    }
+
+    /// Removes the run's progress bar.
+    pub fn finish_run(&self) {
+        if let Some(bar) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            bar.finish_and_clear();
+        }
+    }
+
+    /// Prints each line written to the returned pipe above the bar. Its
+    /// `path` is given to libtest-mimic as `--logfile`, which opens it anew.
+    pub fn libtest_pipe(self: &Arc<Self>) -> std::io::Result<LibtestPipe> {
+        let mut fds = [0; 2];
+        // SAFETY: `fds` is a valid array of two ints, as pipe2(2) requires.
+        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: pipe2 succeeded, so both are open descriptors we own.
+        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let path = format!("/proc/self/fd/{}", fds[1]);
+        let console = Arc::clone(self);
+        let reader = std::thread::spawn(move || {
+            for line in BufReader::new(std::fs::File::from(read)).lines() {
+                let Ok(line) = line else { break };
+                match &*console.bar.lock().unwrap_or_else(|e| e.into_inner()) {
+                    Some(bar) => bar.println(&line),
+                    None => println!("{line}"),
+                }
+            }
+        });
+        Ok(LibtestPipe {
+            path,
+            write: Some(write),
+            reader: Some(reader),
+        })
+    }
+}
+
+/// A pipe whose lines the console prints; see [`Console::libtest_pipe`].
+pub struct LibtestPipe {
+    /// The path that opens the pipe's write end.
+    pub path: String,
+    write: Option<OwnedFd>,
+    reader: Option<JoinHandle<()>>,
+}
+
+impl LibtestPipe {
+    /// Closes our write end and waits until every line is printed. Call it
+    /// after libtest-mimic has closed its own.
+    pub fn finish(mut self) {
+        drop(self.write.take());
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
+/// A running setup phase.
+pub struct Phase {
+    bar: Option<ProgressBar>,
+}
+
+impl Phase {
+    /// Shows what the phase is doing now (terminal only).
+    pub fn update(&self, message: String) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(message);
+        }
+    }
+
+    /// Ends the phase.
+    pub fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

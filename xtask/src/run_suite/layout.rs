@@ -1,0 +1,99 @@
+//! Where run-suite keeps its files: everything under `target/blockguard/`.
+
+use std::path::{Path, PathBuf};
+
+/// The folders of one repository checkout.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    root: PathBuf,
+    base: PathBuf,
+    snapshots: PathBuf,
+}
+
+impl Layout {
+    /// The layout of the repository at `root`, with snapshot folders under
+    /// `snapshots`.
+    pub fn new(root: &Path, snapshots: &Path) -> Layout {
+        Layout {
+            root: root.to_path_buf(),
+            base: root.join("target").join("blockguard"),
+            snapshots: snapshots.to_path_buf(),
+        }
+    }
+
+    /// The repository root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `suites/`: suite definitions by name.
+    pub fn suites(&self) -> PathBuf {
+        self.root.join("suites")
+    }
+
+    /// A scratch package whose only job is to make cargo download a crate.
+    pub fn scratch(&self, label: &str) -> PathBuf {
+        self.base.join("scratch").join(label)
+    }
+
+    /// Our own copy of a registry crate, which we build (never the
+    /// registry's copy).
+    pub fn source_copy(&self, name: &str, version: &str) -> PathBuf {
+        self.base.join("src").join(format!("{name}-{version}"))
+    }
+
+    /// The one target directory all suites share, so dependencies build once.
+    pub fn build(&self) -> PathBuf {
+        self.base.join("build")
+    }
+
+    /// The per-test trace files of this run of a suite: per process, so
+    /// that two runs of one suite never share a trace file.
+    pub fn traces(&self, suite: &str) -> PathBuf {
+        self.base
+            .join("traces")
+            .join(suite)
+            .join(format!("run-{}", std::process::id()))
+    }
+
+    /// Where a finished run's traces are kept: the last run's only.
+    pub fn last_traces(&self, suite: &str) -> PathBuf {
+        self.base.join("traces").join(suite).join("last")
+    }
+
+    /// `target/blockguard/reports/<suite>.json`.
+    pub fn report(&self, suite: &str) -> PathBuf {
+        self.base.join("reports").join(format!("{suite}.json"))
+    }
+
+    /// `snapshots/<suite>/`.
+    pub fn snapshots(&self, suite: &str) -> PathBuf {
+        self.snapshots.join(suite)
+    }
+}
+
+/// A file-name-safe form of any name: ASCII letters, digits, `-` and `_`;
+/// `::` becomes `__` so that `mod::test` reads naturally.
+pub fn file_safe(name: &str) -> String {
+    name.replace("::", "__")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_safe;
+
+    #[test]
+    fn test_paths_become_file_names() {
+        assert_eq!(file_safe("tests::a_b"), "tests__a_b");
+        assert_eq!(file_safe("x y/z<1>"), "x_y_z_1_");
+    }
+}

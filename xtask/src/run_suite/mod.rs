@@ -1,0 +1,16 @@
+//! `cargo xtask run-suite`: resolve → build → list → run → judge →
+//! snapshot → report. Each step is a module of the same name.
+
+mod build;
+mod command;
+mod console;
+mod layout;
+mod list;
+mod preload;
+mod report;
+mod resolve;
+mod rules;
+mod runner;
+mod snapshot;
+
+pub use command::run;

@@ -1,0 +1,11 @@
+//! Report: the JSON report (DESIGN §7), JUnit XML, and the closing summary.
+
+mod json;
+mod junit;
+mod model;
+mod summary;
+
+pub use json::{ReportError, write_atomically};
+pub use junit::junit;
+pub use model::{BuildInfo, Report, SuiteInfo, Summary, TestEntry};
+pub use summary::summary;

@@ -1,0 +1,146 @@
+//! The report's shape, field for field as DESIGN §7 has it.
+
+use crate::run_suite::resolve::SourceKind;
+use crate::run_suite::rules::StaleRule;
+use crate::run_suite::runner::{BlockingCall, Outcome, TestRecord};
+use crate::run_suite::snapshot::SnapshotState;
+use blockguard_protocol::{Capabilities, Mode};
+use serde::Serialize;
+
+/// `blockguard-report/1`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Always `blockguard-report/1`.
+    pub schema: &'static str,
+    /// Which suite.
+    pub suite: SuiteInfo,
+    /// The guard mode.
+    pub mode: Mode,
+    /// `rustc --version` in the crate's folder.
+    pub toolchain: String,
+    /// What the guard runtime proved about itself (from the first trace).
+    pub capabilities: Option<Capabilities>,
+    /// Whether the suite built.
+    pub build: BuildInfo,
+    /// One entry per test that ran or was ignored.
+    pub tests: Vec<TestEntry>,
+    /// Tests per outcome.
+    pub summary: Summary,
+    /// Rules that matched nothing (checked in unfiltered runs only).
+    pub stale_rules: Vec<StaleRule>,
+}
+
+/// The suite's identity.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteInfo {
+    /// The suite's name.
+    pub name: String,
+    /// The crate.
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// Its version.
+    pub version: String,
+    /// `crates.io` or `path`.
+    pub source: SourceKind,
+}
+
+/// The build's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildInfo {
+    /// `ok` or `failed`.
+    pub status: &'static str,
+    /// The compiler's first error lines, when it failed.
+    pub message: Option<String>,
+}
+
+/// One test.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestEntry {
+    /// The binary's cargo target name.
+    pub binary: String,
+    /// The test's libtest name.
+    pub name: String,
+    /// Its outcome.
+    pub outcome: Outcome,
+    /// Wall time in milliseconds.
+    pub duration_ms: u64,
+    /// Why it did not pass.
+    pub message: Option<String>,
+    /// The reason of the suppress rule that matched.
+    pub rule: Option<String>,
+    /// `match`, `new` or `changed`; null when no snapshot was taken.
+    pub snapshot: Option<SnapshotState>,
+    /// Its distinct blocking calls, each with a count.
+    pub blocking: Vec<BlockingCall>,
+}
+
+/// Tests per outcome.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// `pass`.
+    pub pass: usize,
+    /// `fail`.
+    pub fail: usize,
+    /// `blocked`.
+    pub blocked: usize,
+    /// `timeout`.
+    pub timeout: usize,
+    /// `crash`.
+    pub crash: usize,
+    /// `suppressed`.
+    pub suppressed: usize,
+    /// `ignored`.
+    pub ignored: usize,
+}
+
+impl Summary {
+    /// Counts the records' outcomes.
+    pub fn of(records: &[TestRecord]) -> Summary {
+        let mut s = Summary::default();
+        for r in records {
+            *s.slot(r.outcome) += 1;
+        }
+        s
+    }
+
+    fn slot(&mut self, outcome: Outcome) -> &mut usize {
+        match outcome {
+            Outcome::Pass => &mut self.pass,
+            Outcome::Fail => &mut self.fail,
+            Outcome::Blocked => &mut self.blocked,
+            Outcome::Timeout => &mut self.timeout,
+            Outcome::Crash => &mut self.crash,
+            Outcome::Suppressed => &mut self.suppressed,
+            Outcome::Ignored => &mut self.ignored,
+        }
+    }
+
+    /// The count of one outcome.
+    pub fn get(&self, outcome: Outcome) -> usize {
+        match outcome {
+            Outcome::Pass => self.pass,
+            Outcome::Fail => self.fail,
+            Outcome::Blocked => self.blocked,
+            Outcome::Timeout => self.timeout,
+            Outcome::Crash => self.crash,
+            Outcome::Suppressed => self.suppressed,
+            Outcome::Ignored => self.ignored,
+        }
+    }
+}
+
+impl TestEntry {
+    /// The report entry of a record.
+    pub fn of(r: &TestRecord) -> TestEntry {
+        TestEntry {
+            binary: r.binary.clone(),
+            name: r.name.clone(),
+            outcome: r.outcome,
+            duration_ms: u64::try_from(r.duration.as_millis()).unwrap_or(u64::MAX),
+            message: r.message.clone(),
+            rule: r.rule.clone(),
+            snapshot: r.snapshot,
+            blocking: r.blocking.clone(),
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! What the user asked for: a crates.io crate, a suite (by name or file),
+//! or a local crate; with the settings and rules that come with it.
+
+use super::ResolveError;
+use crate::cli::RunSuiteArgs;
+use crate::run_suite::layout::Layout;
+use blockguard_protocol::Mode;
+use blockguard_rules::RulesFile;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where the crate comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// crates.io; the newest version when `version` is `None`.
+    CratesIo {
+        /// The crate's name.
+        name: String,
+        /// The exact version.
+        version: Option<String>,
+    },
+    /// A local crate's folder.
+    Path(PathBuf),
+}
+
+/// A request, before any download or build.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The suite's name when the request fixes it (a suite file's stem);
+    /// otherwise it is the crate's name.
+    pub name: Option<String>,
+    /// Where the crate comes from.
+    pub origin: Origin,
+    /// Cargo features from the suite.
+    pub features: Vec<String>,
+    /// The suite's per-test timeout.
+    pub timeout: Option<Duration>,
+    /// The suite's mode.
+    pub mode: Option<Mode>,
+    /// The rules file in force and its path.
+    pub rules: Option<(PathBuf, RulesFile)>,
+    /// Things the user should know, e.g. an ignored `[suite]` table.
+    pub warnings: Vec<String>,
+}
+
+impl Spec {
+    /// Reads the request from the command line. A malformed rules or suite
+    /// file is an error here, before anything is downloaded or built.
+    pub fn from_args(args: &RunSuiteArgs, layout: &Layout) -> Result<Spec, ResolveError> {
+        let cli_rules = match &args.rules {
+            Some(path) => Some((path.clone(), blockguard_rules::load(path)?)),
+            None => None,
+        };
+        if let Some(dir) = &args.path {
+            return Ok(Spec::plain(Origin::Path(dir.clone()), cli_rules));
+        }
+        if let Some(target) = &args.target {
+            return match suite_file(target, layout)? {
+                Some(path) => {
+                    let file = blockguard_rules::load(&path)?;
+                    Spec::from_suite_file(&path, file, cli_rules)
+                }
+                None => Ok(Spec::plain(crate_spec(target)?, cli_rules)),
+            };
+        }
+        match cli_rules {
+            // A rules file with a [suite] table can name the suite itself.
+            Some((path, file)) if file.suite.is_some() => {
+                Spec::from_suite_file(&path.clone(), file.clone(), Some((path, file)))
+            }
+            _ => Err(ResolveError::NothingToRun),
+        }
+    }
+
+    fn plain(origin: Origin, rules: Option<(PathBuf, RulesFile)>) -> Spec {
+        let mut warnings = Vec::new();
+        if let Some((path, file)) = &rules
+            && file.suite.is_some()
+        {
+            warnings.push(format!(
+                "{}: its [suite] table is ignored because the crate is named on the command line",
+                path.display()
+            ));
+        }
+        Spec {
+            name: None,
+            origin,
+            features: Vec::new(),
+            timeout: None,
+            mode: None,
+            rules,
+            warnings,
+        }
+    }
+
+    fn from_suite_file(
+        path: &Path,
+        file: RulesFile,
+        cli_rules: Option<(PathBuf, RulesFile)>,
+    ) -> Result<Spec, ResolveError> {
+        let suite = file
+            .suite
+            .clone()
+            .ok_or_else(|| ResolveError::NoSuiteTable(path.to_path_buf()))?;
+        let origin = match (suite.krate, suite.path) {
+            (Some(name), _) => Origin::CratesIo {
+                name,
+                version: suite.version,
+            },
+            // A suite's `path` is relative to the suite file's folder.
+            (None, Some(dir)) => Origin::Path(path.parent().unwrap_or(Path::new(".")).join(dir)),
+            (None, None) => return Err(ResolveError::NoSuiteTable(path.to_path_buf())),
+        };
+        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        Ok(Spec {
+            name,
+            origin,
+            features: suite.features,
+            timeout: suite.timeout,
+            mode: suite.mode,
+            rules: cli_rules.or_else(|| Some((path.to_path_buf(), file))),
+            warnings: Vec::new(),
+        })
+    }
+}
+
+/// The suite file `target` names: a path ending in `.toml`, or
+/// `suites/<target>.toml` when it exists.
+fn suite_file(target: &str, layout: &Layout) -> Result<Option<PathBuf>, ResolveError> {
+    if target.ends_with(".toml") {
+        let path = PathBuf::from(target);
+        return if path.is_file() {
+            Ok(Some(path))
+        } else {
+            Err(ResolveError::NoSuiteFile(path))
+        };
+    }
+    let named = layout.suites().join(format!("{target}.toml"));
+    Ok(named.is_file().then_some(named))
+}
+
+/// `name` or `name@version`, checked so it can go into a manifest as is.
+fn crate_spec(spec: &str) -> Result<Origin, ResolveError> {
+    let bad = |why| ResolveError::BadCrateSpec {
+        spec: spec.to_owned(),
+        why,
+    };
+    let (name, version) = match spec.split_once('@') {
+        Some((name, version)) => (name, Some(version)),
+        None => (spec, None),
+    };
+    let name_ok = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if name.is_empty() || !name.chars().all(name_ok) {
+        return Err(bad(
+            "a crate name is ASCII letters, digits, `-` and `_` (a suite needs suites/<name>.toml)",
+        ));
+    }
+    let version_ok = |c: char| c.is_ascii_alphanumeric() || ".+-".contains(c);
+    if let Some(v) = version
+        && (v.is_empty() || !v.chars().all(version_ok))
+    {
+        return Err(bad("the version must be an exact version such as 1.0.15"));
+    }
+    Ok(Origin::CratesIo {
+        name: name.to_owned(),
+        version: version.map(str::to_owned),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crate_specs_split_at_the_at_sign() {
+        assert_eq!(
+            crate_spec("itoa@1.0.15").unwrap(),
+            Origin::CratesIo {
+                name: "itoa".into(),
+                version: Some("1.0.15".into())
+            }
+        );
+        assert_eq!(
+            crate_spec("same-file").unwrap(),
+            Origin::CratesIo {
+                name: "same-file".into(),
+                version: None
+            }
+        );
+    }
+
+    #[test]
+    fn crate_specs_that_could_inject_into_a_manifest_are_refused() {
+        for bad in ["", "a\"b", "x@", "x@1 || 2", "a b", "../x"] {
+            assert!(crate_spec(bad).is_err(), "{bad:?}");
+        }
+    }
+}

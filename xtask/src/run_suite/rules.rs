@@ -1,0 +1,67 @@
+//! The suite's rules: `[[allow]]` goes to the guard runtime by path,
+//! `[[suppress]]` is applied here, and rules that matched nothing in an
+//! unfiltered run are reported as stale.
+//!
+//! The built-in allowances live in the guard runtime; they are never
+//! reported as stale (they are generic, not about this suite).
+
+use blockguard_rules::{RulesFile, SuppressRule};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The rules file in force, if any, and where it is.
+#[derive(Debug, Clone, Default)]
+pub struct Rules {
+    file: Option<(PathBuf, RulesFile)>,
+}
+
+/// A rule that matched nothing in an unfiltered run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaleRule {
+    /// `rules:allow[N]` or `rules:suppress[N]`.
+    pub id: String,
+    /// The rules file.
+    pub file: String,
+    /// The line of the rule's header.
+    pub line: usize,
+    /// The rule's reason.
+    pub reason: String,
+}
+
+impl Rules {
+    /// The rules of `file`, read from `path`.
+    pub fn new(file: Option<(PathBuf, RulesFile)>) -> Rules {
+        Rules { file }
+    }
+
+    /// The path the guard runtime reads `[[allow]]` from.
+    pub fn path(&self) -> Option<&Path> {
+        self.file.as_ref().map(|(path, _)| path.as_path())
+    }
+
+    /// The first `[[suppress]]` rule that names this failure.
+    pub fn suppress(&self, binary: &str, test: &str, failure_text: &str) -> Option<&SuppressRule> {
+        let (_, file) = self.file.as_ref()?;
+        file.first_suppress(binary, test, failure_text)
+    }
+
+    /// The rules whose ids are in neither set of rule ids that matched.
+    pub fn stale(&self, matched: &BTreeSet<String>) -> Vec<StaleRule> {
+        let Some((_, file)) = &self.file else {
+            return Vec::new();
+        };
+        let allow = file.allow.iter().map(|r| (&r.id, r.line, &r.reason));
+        let suppress = file.suppress.iter().map(|r| (&r.id, r.line, &r.reason));
+        allow
+            .chain(suppress)
+            .filter(|(id, _, _)| !matched.contains(*id))
+            .map(|(id, line, reason)| StaleRule {
+                id: id.clone(),
+                file: file.source.clone(),
+                line,
+                reason: reason.clone(),
+            })
+            .collect()
+    }
+}

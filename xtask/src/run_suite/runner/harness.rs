@@ -1,0 +1,369 @@
+//! The front end: a libtest-mimic harness with one trial per test, named
+//! `binary::test`, so the output reads like `cargo test` and libtest's
+//! flags (filter, --exact, --skip, --ignored, --include-ignored, --list,
+//! --format, --test-threads) work. Each trial runs its test in a guarded
+//! child process, judges it, applies suppression and asserts its snapshot.
+
+use super::judge::{Evidence, judge, suppressible};
+use super::outcome::{BlockingCall, Outcome, TestRecord};
+use super::spawn::{Ended, Finished, Launch, spawn_and_wait};
+use crate::run_suite::console::Console;
+use crate::run_suite::layout::file_safe;
+use crate::run_suite::list::Listed;
+use crate::run_suite::rules::Rules;
+use crate::run_suite::snapshot::{SnapshotState, Snapshots};
+use blockguard_protocol::trace::Trace;
+use blockguard_protocol::{Mode, env as protocol};
+use libtest_mimic::{Arguments, Completion, Failed, FormatSetting, Trial};
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Everything a run needs.
+pub struct Plan {
+    /// The listed binaries.
+    pub binaries: Vec<Listed>,
+    /// The guard mode.
+    pub mode: Mode,
+    /// The per-test timeout.
+    pub timeout: Duration,
+    /// Tests at once, unless `--test-threads` says otherwise.
+    pub jobs: usize,
+    /// The guard runtime, or `None` to run unguarded.
+    pub preload: Option<PathBuf>,
+    /// The rules in force (their path absolute).
+    pub rules: Rules,
+    /// Where the trace files go.
+    pub traces: PathBuf,
+    /// The suite's snapshots; `None` when unguarded.
+    pub snapshots: Option<Snapshots>,
+    /// New snapshots fail too.
+    pub strict: bool,
+    /// Variables to keep from the children (ones xtask set for itself).
+    pub env_remove: Vec<&'static str>,
+}
+
+/// What a run produced.
+pub struct RunResults {
+    /// The tests that ran or were ignored; filtered-out ones are absent.
+    pub records: Vec<TestRecord>,
+    /// No filter, no --skip, no --ignored: every rule had its chance.
+    pub unfiltered: bool,
+}
+
+/// Variables a child must not inherit from us: the runtime's (set anew per
+/// test) and those `cargo run` set for xtask itself.
+const INHERITED: &[&str] = &[
+    "LD_PRELOAD",
+    protocol::MODE,
+    protocol::TRACE,
+    protocol::RULES,
+    protocol::TEST,
+    protocol::BINARY,
+    "BLOCKGUARD_PRELOAD",
+    "BLOCKGUARD_SNAPSHOTS",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_BIN_NAME",
+    "CARGO_CRATE_NAME",
+    "CARGO_PKG_AUTHORS",
+    "CARGO_PKG_DESCRIPTION",
+    "CARGO_PKG_HOMEPAGE",
+    "CARGO_PKG_LICENSE",
+    "CARGO_PKG_LICENSE_FILE",
+    "CARGO_PKG_README",
+    "CARGO_PKG_REPOSITORY",
+    "CARGO_PKG_RUST_VERSION",
+    "CARGO_PKG_VERSION_MAJOR",
+    "CARGO_PKG_VERSION_MINOR",
+    "CARGO_PKG_VERSION_PATCH",
+    "CARGO_PKG_VERSION_PRE",
+];
+
+struct Shared {
+    plan: Plan,
+    console: Arc<Console>,
+    records: Mutex<Vec<TestRecord>>,
+}
+
+/// Runs (or, with `--list`, lists) the plan's tests.
+pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResults {
+    let unfiltered = args.filter.is_none() && args.skip.is_empty() && !args.ignored;
+    if args.test_threads.is_none() {
+        args.test_threads = Some(plan.jobs);
+    }
+    let shared = Arc::new(Shared {
+        plan,
+        console: Arc::clone(console),
+        records: Mutex::new(Vec::new()),
+    });
+    let mut trials = Vec::new();
+    let mut index = 0usize;
+    for (b, listed) in shared.plan.binaries.iter().enumerate() {
+        if let Some(error) = &listed.error {
+            let error = error.clone();
+            let name = format!("{}::--list", listed.binary.name);
+            let record_name = "--list".to_owned();
+            let shared = Arc::clone(&shared);
+            trials.push(Trial::ignorable_test(name, move || {
+                let binary = &shared.plan.binaries[b].binary.name;
+                let mut record = TestRecord::ignored(binary, &record_name);
+                record.outcome = Outcome::Fail;
+                record.message = Some(format!("cannot list this binary's tests: {error}"));
+                shared.finish(record)
+            }));
+            continue;
+        }
+        for (t, (test, ignored)) in listed.tests.iter().enumerate() {
+            let shared = Arc::clone(&shared);
+            let trace = index;
+            index += 1;
+            let trial =
+                Trial::ignorable_test(format!("{}::{test}", listed.binary.name), move || {
+                    let record = shared.run_one(b, t, trace);
+                    shared.finish(record)
+                });
+            trials.push(trial.with_ignored_flag(*ignored));
+        }
+    }
+
+    // Tests that pass the filters but are ignored never reach a trial.
+    let ignored: Vec<TestRecord> = trials
+        .iter()
+        .filter(|t| !args.is_filtered_out(t) && args.is_ignored(t))
+        .filter_map(|t| {
+            let (binary, test) = t.name().split_once("::")?;
+            Some(TestRecord::ignored(binary, test))
+        })
+        .collect();
+    let to_run = trials
+        .iter()
+        .filter(|t| !args.is_filtered_out(t) && !args.is_ignored(t))
+        .count();
+
+    let pipe = if !args.list
+        && console.interactive()
+        && args.logfile.is_none()
+        && !matches!(args.format, Some(FormatSetting::Json))
+    {
+        console.libtest_pipe().ok()
+    } else {
+        None
+    };
+    if let Some(pipe) = &pipe {
+        args.logfile = Some(pipe.path.clone());
+    }
+    if !args.list {
+        console.start_run(to_run as u64);
+    }
+    // The exit code comes from the records (suppressed, snapshots), not
+    // from libtest-mimic's conclusion.
+    let _ = libtest_mimic::run(&args, trials);
+    if let Some(pipe) = pipe {
+        pipe.finish();
+    }
+    console.finish_run();
+
+    let shared = match Arc::try_unwrap(shared) {
+        Ok(shared) => shared,
+        Err(_) => unreachable!("every trial has run and dropped its handle"),
+    };
+    let mut records = shared
+        .records
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    records.extend(ignored);
+    records.sort_by(|a, b| (&a.binary, &a.name).cmp(&(&b.binary, &b.name)));
+    RunResults {
+        records,
+        unfiltered,
+    }
+}
+
+impl Shared {
+    /// Records a test and tells libtest how it went.
+    fn finish(&self, record: TestRecord) -> Result<Completion, Failed> {
+        self.console.test_done(&record.full_name());
+        let result = libtest_result(&record);
+        self.records
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(record);
+        result
+    }
+
+    fn run_one(&self, b: usize, t: usize, trace_index: usize) -> TestRecord {
+        let plan = &self.plan;
+        let listed = &plan.binaries[b];
+        let binary = &listed.binary;
+        let (test, ignored) = &listed.tests[t];
+        let mut record = TestRecord::ignored(&binary.name, test);
+
+        let trace_path = plan
+            .traces
+            .join(file_safe(&binary.name))
+            .join(format!("{trace_index}.jsonl"));
+        // The runtime appends: a trace from an earlier run must go.
+        let _ = std::fs::remove_file(&trace_path);
+        if let Some(dir) = trace_path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+
+        let mut env: Vec<(OsString, OsString)> = vec![
+            (
+                "CARGO_MANIFEST_DIR".into(),
+                binary.package_dir.clone().into(),
+            ),
+            ("CARGO_PKG_NAME".into(), binary.package.0.clone().into()),
+            ("CARGO_PKG_VERSION".into(), binary.package.1.clone().into()),
+        ];
+        if let Some(preload) = &plan.preload {
+            env.extend([
+                ("LD_PRELOAD".into(), preload.clone().into()),
+                (protocol::MODE.into(), plan.mode.as_str().into()),
+                (protocol::TRACE.into(), trace_path.clone().into()),
+                (protocol::TEST.into(), test.into()),
+                (protocol::BINARY.into(), binary.name.clone().into()),
+            ]);
+            if let Some(rules) = plan.rules.path() {
+                env.push((protocol::RULES.into(), rules.into()));
+            }
+        }
+        let mut env_remove = INHERITED.to_vec();
+        env_remove.extend(&plan.env_remove);
+        let launch = Launch {
+            exe: binary.exe.clone(),
+            args: child_args(test, *ignored),
+            cwd: binary.package_dir.clone(),
+            env,
+            env_remove,
+            timeout: plan.timeout,
+        };
+        let finished = match spawn_and_wait(&launch) {
+            Ok(finished) => finished,
+            Err(e) => {
+                record.outcome = Outcome::Fail;
+                record.message = Some(e.to_string());
+                return record;
+            }
+        };
+        let trace = std::fs::read_to_string(&trace_path)
+            .map(|text| Trace::parse(&text))
+            .unwrap_or_default();
+        self.judge_into(&mut record, &finished, &trace);
+        self.snapshot_into(&mut record, &trace);
+        record
+    }
+
+    fn judge_into(&self, record: &mut TestRecord, finished: &Finished, trace: &Trace) {
+        let plan = &self.plan;
+        let judged = judge(&Evidence {
+            ended: finished.ended,
+            stdout: &finished.stdout,
+            stderr: &finished.stderr,
+            trace,
+            guarded: plan.preload.is_some(),
+            mode: plan.mode,
+            timeout: plan.timeout,
+        });
+        record.outcome = judged.outcome;
+        record.message = judged.message;
+        record.duration = match finished.ended {
+            Ended::TimedOut => plan.timeout,
+            _ => finished.duration,
+        };
+        record.capabilities = trace.capabilities.clone();
+        record.matched_rules = trace
+            .events
+            .iter()
+            .filter_map(|e| e.rule_id.clone())
+            .collect();
+        record.blocking = count(&trace.events);
+        if suppressible(record.outcome) {
+            let text = format!(
+                "{}\n{}",
+                record.message.as_deref().unwrap_or_default(),
+                finished.stderr
+            );
+            if let Some(rule) = plan.rules.suppress(&record.binary, &record.name, &text) {
+                record.outcome = Outcome::Suppressed;
+                record.rule = Some(rule.reason.clone());
+                record.matched_rules.insert(rule.id.clone());
+            }
+        }
+    }
+
+    fn snapshot_into(&self, record: &mut TestRecord, trace: &Trace) {
+        let Some(snapshots) = &self.plan.snapshots else {
+            return;
+        };
+        match snapshots.check(&record.binary, &record.name, &trace.events) {
+            Ok(checked) => {
+                record.snapshot = Some(checked.state);
+                record.snapshot_failed =
+                    checked.failed && (checked.state == SnapshotState::Changed || self.plan.strict);
+                if !checked.diff.is_empty() {
+                    let mut text = format!("snapshot of {} changed:\n", record.full_name());
+                    for line in &checked.diff {
+                        text.push_str("  ");
+                        text.push_str(line);
+                        text.push('\n');
+                    }
+                    self.console.block(&text);
+                }
+            }
+            Err(e) => self.console.warn(e.to_string()),
+        }
+    }
+}
+
+/// `<exe> --exact <name> --nocapture`; an ignored test (run because of
+/// `--ignored` or `--include-ignored`) needs `--ignored` too, or libtest in
+/// the child skips it and exits 0 without running its body.
+fn child_args(test: &str, ignored: bool) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec!["--exact".into(), test.into(), "--nocapture".into()];
+    if ignored {
+        args.push("--ignored".into());
+    }
+    args
+}
+
+/// Distinct events in the order first seen, with how often each appears.
+fn count(events: &[blockguard_protocol::TraceEvent]) -> Vec<BlockingCall> {
+    let mut calls: Vec<BlockingCall> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for event in events {
+        if seen.insert(event) {
+            calls.push(BlockingCall {
+                event: event.clone(),
+                count: 1,
+            });
+        } else if let Some(call) = calls.iter_mut().find(|c| &c.event == event) {
+            call.count += 1;
+        }
+    }
+    calls
+}
+
+/// How libtest shows a record: failures fail, `suppressed` shows as ignored
+/// with its reason (it must never read as a pass), a failing snapshot
+/// fails an otherwise passing test.
+fn libtest_result(record: &TestRecord) -> Result<Completion, Failed> {
+    let message = record.message.as_deref().unwrap_or_default();
+    match record.outcome {
+        o if o.is_failure() => Err(format!("{o}: {message}").into()),
+        Outcome::Suppressed => Ok(Completion::ignored_with(format!(
+            "suppressed: {}",
+            record.rule.as_deref().unwrap_or_default()
+        ))),
+        _ if record.snapshot_failed => {
+            let state = match record.snapshot {
+                Some(SnapshotState::New) => "new",
+                _ => "changed",
+            };
+            Err(format!("snapshot {state}: review it with `cargo insta review`").into())
+        }
+        _ => Ok(Completion::Completed),
+    }
+}

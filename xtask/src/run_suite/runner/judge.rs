@@ -1,0 +1,309 @@
+//! Judge: a test's outcome from how its process ended, its output and its
+//! trace (DESIGN §4). Suppression is applied afterwards, by the caller.
+
+use super::outcome::Outcome;
+use super::signal;
+use super::spawn::Ended;
+use blockguard_protocol::exit::BLOCKED;
+use blockguard_protocol::trace::Trace;
+use blockguard_protocol::{Mode, TraceEvent, Verdict};
+use std::time::Duration;
+
+/// What the judge looks at.
+#[derive(Debug, Clone)]
+pub struct Evidence<'a> {
+    /// How the process ended.
+    pub ended: Ended,
+    /// Its stdout.
+    pub stdout: &'a str,
+    /// Its stderr.
+    pub stderr: &'a str,
+    /// Its trace (empty when unguarded).
+    pub trace: &'a Trace,
+    /// Whether the guard runtime was preloaded.
+    pub guarded: bool,
+    /// The mode it ran in.
+    pub mode: Mode,
+    /// The timeout it had.
+    pub timeout: Duration,
+}
+
+/// The judge's verdict, before suppression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judged {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// Why, when it did not pass.
+    pub message: Option<String>,
+}
+
+/// Denied calls listed in a `blocked` message before "and N more".
+const LISTED: usize = 5;
+
+/// Judges one test. Order matters: a timeout or a crash says more than the
+/// denied calls before it; denied calls (in `deny`/`check`) outrank a
+/// failure, since the guard's exit code replaces libtest's.
+pub fn judge(e: &Evidence<'_>) -> Judged {
+    let enforcing = matches!(e.mode, Mode::Deny | Mode::Check);
+    let denied: Vec<&TraceEvent> = e.trace.denied().collect();
+    match e.ended {
+        Ended::TimedOut => judged(Outcome::Timeout, timeout_message(e)),
+        Ended::Signaled(sig) => judged(Outcome::Crash, crash_message(sig, e.stderr)),
+        Ended::Exited(code) if enforcing && (code == BLOCKED || !denied.is_empty()) => {
+            judged(Outcome::Blocked, blocked_message(&denied, e))
+        }
+        Ended::Exited(0) if e.guarded && e.trace.capabilities.is_none() => judged(
+            Outcome::Fail,
+            "the guard runtime wrote no trace, so the test ran unguarded (is the test binary statically linked?)"
+                .to_owned(),
+        ),
+        Ended::Exited(0) if e.guarded && !e.trace.body_returned() => judged(
+            Outcome::Fail,
+            "the process exited before the test body returned (exit status 0)".to_owned(),
+        ),
+        Ended::Exited(0) => Judged {
+            outcome: Outcome::Pass,
+            message: None,
+        },
+        Ended::Exited(code) => judged(Outcome::Fail, fail_message(code, e.stderr)),
+    }
+}
+
+/// Whether a `[[suppress]]` rule may turn this outcome into `suppressed`:
+/// failures of the test itself, never the guard's own `blocked`.
+pub fn suppressible(outcome: Outcome) -> bool {
+    matches!(outcome, Outcome::Fail | Outcome::Timeout | Outcome::Crash)
+}
+
+fn judged(outcome: Outcome, message: String) -> Judged {
+    Judged {
+        outcome,
+        message: Some(message),
+    }
+}
+
+/// `futex_wait (sync) at fixture::hangs via std::sync::mpsc::Receiver<T>::recv`.
+pub fn describe(event: &TraceEvent) -> String {
+    let escaped = if event.escaped { ", escaped" } else { "" };
+    format!(
+        "{} ({}{escaped}) at {} via {}",
+        event.call, event.class, event.site, event.via
+    )
+}
+
+fn timeout_message(e: &Evidence<'_>) -> String {
+    // The call it hangs in is the last one first seen: preferably a denied
+    // one (the test's own), else any the runtime saw.
+    let stuck = e
+        .trace
+        .events
+        .iter()
+        .rev()
+        .find(|ev| ev.verdict == Verdict::Denied)
+        .or_else(|| {
+            e.trace
+                .events
+                .iter()
+                .rev()
+                .find(|ev| ev.verdict == Verdict::Allowed)
+        });
+    let after = format_duration(e.timeout);
+    match stuck {
+        Some(event) => format!("timed out after {after}, stuck in {}", describe(event)),
+        None if e.guarded => {
+            format!("timed out after {after}; the trace names no blocking call")
+        }
+        None => format!("timed out after {after}"),
+    }
+}
+
+fn crash_message(sig: i32, stderr: &str) -> String {
+    let name = signal::name(sig);
+    if stderr.contains("has overflowed its stack") {
+        format!("killed by {name}: the thread overflowed its stack")
+    } else {
+        format!("killed by {name}")
+    }
+}
+
+fn blocked_message(denied: &[&TraceEvent], e: &Evidence<'_>) -> String {
+    let mut message = if denied.is_empty() {
+        format!("the guard runtime stopped the test at a denied call (exit status {BLOCKED})")
+    } else {
+        let n = denied.len();
+        let calls = if n == 1 { "call" } else { "calls" };
+        let listed: Vec<String> = denied.iter().take(LISTED).map(|ev| describe(ev)).collect();
+        let mut m = format!("{n} denied blocking {calls}: {}", listed.join("; "));
+        if n > LISTED {
+            m.push_str(&format!("; and {} more", n - LISTED));
+        }
+        m
+    };
+    if e.stdout.contains("test result: FAILED") {
+        message.push_str(&format!(
+            " (the test also failed: {})",
+            panic_message(e.stderr).unwrap_or_else(|| "see its output".to_owned())
+        ));
+    }
+    message
+}
+
+fn fail_message(code: i32, stderr: &str) -> String {
+    panic_message(stderr).unwrap_or_else(|| {
+        let last = stderr.lines().rev().find(|l| !l.trim().is_empty());
+        match last {
+            Some(line) => format!("exited with status {code}: {}", line.trim()),
+            None => format!("exited with status {code}"),
+        }
+    })
+}
+
+/// The last panic in stderr: `panicked at FILE:LINE:COL: MESSAGE…`, up to
+/// the note or backtrace that follows it.
+fn panic_message(stderr: &str) -> Option<String> {
+    let lines: Vec<&str> = stderr.lines().collect();
+    let start = lines.iter().rposition(|l| l.contains(" panicked at "))?;
+    let head = lines[start];
+    let head = &head[head.find("panicked at ")?..];
+    let body: Vec<&str> = lines[start + 1..]
+        .iter()
+        .take_while(|l| !l.starts_with("note:") && !l.starts_with("stack backtrace:"))
+        .take(12)
+        .copied()
+        .collect();
+    let mut message = head.trim_end().to_owned();
+    for line in body {
+        message.push('\n');
+        message.push_str(line);
+    }
+    Some(message.trim_end().to_owned())
+}
+
+/// `3s`, `60s`, `1500ms`.
+pub fn format_duration(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use blockguard_protocol::{Capabilities, Class, Lifecycle};
+
+    fn event(call: &str, verdict: Verdict) -> TraceEvent {
+        TraceEvent {
+            call: call.into(),
+            class: Class::Sync,
+            verdict,
+            escaped: false,
+            site: "fixture::hangs".into(),
+            via: "std::sync::mpsc::Receiver<T>::recv".into(),
+            rule: None,
+            rule_id: None,
+        }
+    }
+
+    fn trace(events: Vec<TraceEvent>, returned: bool) -> Trace {
+        let mut lifecycle = vec![Lifecycle::Started];
+        if returned {
+            lifecycle.push(Lifecycle::Returned);
+        }
+        Trace {
+            capabilities: Some(Capabilities::default()),
+            events,
+            lifecycle,
+        }
+    }
+
+    fn judge_with(ended: Ended, stderr: &str, trace: &Trace, mode: Mode) -> Judged {
+        judge(&Evidence {
+            ended,
+            stdout: "",
+            stderr,
+            trace,
+            guarded: true,
+            mode,
+            timeout: Duration::from_secs(3),
+        })
+    }
+
+    #[test]
+    fn exit_zero_before_the_body_returned_is_a_failure() {
+        let j = judge_with(Ended::Exited(0), "", &trace(vec![], false), Mode::Check);
+        assert_eq!(j.outcome, Outcome::Fail);
+        assert!(j.message.unwrap().contains("before the test body returned"));
+        let j = judge_with(Ended::Exited(0), "", &trace(vec![], true), Mode::Check);
+        assert_eq!(j.outcome, Outcome::Pass);
+    }
+
+    #[test]
+    fn a_timeout_names_the_call_it_was_stuck_in() {
+        let t = trace(
+            vec![
+                event("write", Verdict::Allowed),
+                event("futex_wait", Verdict::Denied),
+            ],
+            false,
+        );
+        let j = judge_with(Ended::TimedOut, "", &t, Mode::Check);
+        assert_eq!(j.outcome, Outcome::Timeout);
+        assert_eq!(
+            j.message.unwrap(),
+            "timed out after 3s, stuck in futex_wait (sync) at fixture::hangs via std::sync::mpsc::Receiver<T>::recv"
+        );
+    }
+
+    #[test]
+    fn denied_calls_block_in_check_and_deny_but_not_in_audit() {
+        let t = trace(vec![event("futex_wait", Verdict::Denied)], true);
+        for mode in [Mode::Check, Mode::Deny] {
+            let j = judge_with(Ended::Exited(BLOCKED), "", &t, mode);
+            assert_eq!(j.outcome, Outcome::Blocked, "{mode}");
+        }
+        let j = judge_with(Ended::Exited(0), "", &t, Mode::Audit);
+        assert_eq!(j.outcome, Outcome::Pass);
+    }
+
+    #[test]
+    fn a_crash_is_named_by_its_signal() {
+        let j = judge_with(
+            Ended::Signaled(libc::SIGSEGV),
+            "",
+            &trace(vec![], false),
+            Mode::Check,
+        );
+        assert_eq!(j.outcome, Outcome::Crash);
+        assert_eq!(j.message.unwrap(), "killed by SIGSEGV");
+        let overflow =
+            "\nthread 't' has overflowed its stack\nfatal runtime error: stack overflow\n";
+        let j = judge_with(
+            Ended::Signaled(libc::SIGABRT),
+            overflow,
+            &trace(vec![], false),
+            Mode::Check,
+        );
+        assert_eq!(
+            j.message.unwrap(),
+            "killed by SIGABRT: the thread overflowed its stack"
+        );
+    }
+
+    #[test]
+    fn a_failure_quotes_the_panic() {
+        let stderr = "\nthread 'fails' panicked at src/lib.rs:9:5:\nassertion `left == right` failed\n  left: 1\n right: 2\nnote: run with `RUST_BACKTRACE=1`\n";
+        let j = judge_with(
+            Ended::Exited(101),
+            stderr,
+            &trace(vec![], true),
+            Mode::Check,
+        );
+        assert_eq!(j.outcome, Outcome::Fail);
+        assert_eq!(
+            j.message.unwrap(),
+            "panicked at src/lib.rs:9:5:\nassertion `left == right` failed\n  left: 1\n right: 2"
+        );
+    }
+}

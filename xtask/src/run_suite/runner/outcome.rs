@@ -1,0 +1,129 @@
+//! The outcome of one test (DESIGN §4) and everything recorded about it.
+
+use crate::run_suite::snapshot::SnapshotState;
+use blockguard_protocol::{Capabilities, TraceEvent};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::time::Duration;
+
+/// What became of a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// It passed, and no call was denied (or the mode ignores denials).
+    Pass,
+    /// It failed, or its process ended before the test body returned.
+    Fail,
+    /// A blocking call was denied (`deny`, `check`).
+    Blocked,
+    /// It ran past the timeout.
+    Timeout,
+    /// A signal killed it.
+    Crash,
+    /// It failed in a way a `[[suppress]]` rule names.
+    Suppressed,
+    /// It is `#[ignore]`d and was not asked for.
+    Ignored,
+}
+
+impl Outcome {
+    /// Every outcome, in report order.
+    pub const ALL: [Outcome; 7] = [
+        Outcome::Pass,
+        Outcome::Fail,
+        Outcome::Blocked,
+        Outcome::Timeout,
+        Outcome::Crash,
+        Outcome::Suppressed,
+        Outcome::Ignored,
+    ];
+
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Blocked => "blocked",
+            Outcome::Timeout => "timeout",
+            Outcome::Crash => "crash",
+            Outcome::Suppressed => "suppressed",
+            Outcome::Ignored => "ignored",
+        }
+    }
+
+    /// Outcomes that make the run fail (exit code 1).
+    pub fn is_failure(self) -> bool {
+        matches!(
+            self,
+            Outcome::Fail | Outcome::Blocked | Outcome::Timeout | Outcome::Crash
+        )
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One distinct blocking call of a test, with how often the trace has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BlockingCall {
+    /// The trace event.
+    #[serde(flatten)]
+    pub event: TraceEvent,
+    /// Trace lines that are this event.
+    pub count: usize,
+}
+
+/// Everything known about one test after it ran (or was ignored).
+#[derive(Debug, Clone)]
+pub struct TestRecord {
+    /// The test binary's cargo target name.
+    pub binary: String,
+    /// The libtest name within it.
+    pub name: String,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// Wall time.
+    pub duration: Duration,
+    /// Why it did not pass, or the suppressed failure.
+    pub message: Option<String>,
+    /// The reason of the `[[suppress]]` rule that matched.
+    pub rule: Option<String>,
+    /// The snapshot's state; `None` when no snapshot was taken.
+    pub snapshot: Option<SnapshotState>,
+    /// A snapshot mismatch that fails the run (insta's verdict).
+    pub snapshot_failed: bool,
+    /// Distinct blocking calls, in the order first seen.
+    pub blocking: Vec<BlockingCall>,
+    /// What the guard runtime reported about itself.
+    pub capabilities: Option<Capabilities>,
+    /// Ids of the rules that matched (for stale-rule detection).
+    pub matched_rules: BTreeSet<String>,
+}
+
+impl TestRecord {
+    /// A test that did not run because it is ignored.
+    pub fn ignored(binary: &str, name: &str) -> TestRecord {
+        TestRecord {
+            binary: binary.to_owned(),
+            name: name.to_owned(),
+            outcome: Outcome::Ignored,
+            duration: Duration::ZERO,
+            message: None,
+            rule: None,
+            snapshot: None,
+            snapshot_failed: false,
+            blocking: Vec::new(),
+            capabilities: None,
+            matched_rules: BTreeSet::new(),
+        }
+    }
+
+    /// `binary::name`, the name the harness shows.
+    pub fn full_name(&self) -> String {
+        format!("{}::{}", self.binary, self.name)
+    }
+}

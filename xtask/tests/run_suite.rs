@@ -1,0 +1,656 @@
+//! End-to-end tests of `cargo xtask run-suite`, through the real binary
+//! and the real guard runtime (built by the command itself).
+//!
+//! Regression tests are named after what they guard.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The repository root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A fresh scratch folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("run-suite-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// One finished run-suite.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+    report: Option<Value>,
+}
+
+impl Run {
+    fn test(&self, name: &str) -> &Value {
+        let report = self.report.as_ref().expect("a report");
+        report["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is not in the report:\n{report:#}"))
+    }
+
+    fn explain(&self) -> String {
+        format!(
+            "exit code {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `xtask run-suite ARGS` from the repository root, snapshots in
+/// `dir/snapshots`, the report in `dir/report.json`.
+fn run_suite(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
+    let report = dir.join("report.json");
+    let _ = std::fs::remove_file(&report);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
+    cmd.arg("run-suite")
+        .arg("--report")
+        .arg(&report)
+        .args(args)
+        .current_dir(root())
+        .env("BLOCKGUARD_SNAPSHOTS", dir.join("snapshots"))
+        .env_remove("INSTA_UPDATE")
+        .env_remove("INSTA_FORCE_PASS")
+        .envs(envs.iter().copied());
+    let out = cmd.output().expect("xtask runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        report: std::fs::read_to_string(&report)
+            .ok()
+            .map(|t| serde_json::from_str(&t).expect("the report is JSON")),
+    }
+}
+
+/// A crate with one passing test, in `dir/<name>`.
+fn tiny_crate(dir: &Path, name: &str, lib_rs: &str) -> PathBuf {
+    let krate = dir.join(name);
+    std::fs::create_dir_all(krate.join("src")).unwrap();
+    std::fs::write(
+        krate.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[workspace]\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(krate.join("src/lib.rs"), lib_rs).unwrap();
+    krate
+}
+
+const ONE_PASSING_TEST: &str = "#[test]\nfn ok() {\n    assert_eq!(1 + 1, 2);\n}\n";
+
+// ---------------------------------------------------------------------------
+// The outcomes fixture: one run, one regression test per outcome.
+
+/// The fixture suite, run once with a short timeout and a JUnit report.
+fn outcomes() -> &'static Run {
+    static RUN: OnceLock<Run> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir = scratch("outcomes");
+        let junit = dir.join("junit.xml");
+        let run = run_suite(
+            &dir,
+            &[
+                "fixtures/outcomes.toml",
+                "--timeout",
+                "3s",
+                "--junit",
+                junit.to_str().unwrap(),
+            ],
+            &[("INSTA_UPDATE", "no")],
+        );
+        assert!(junit.is_file(), "{}", run.explain());
+        run
+    })
+}
+
+fn expect(test: &str, outcome: &str, message_has: &str) {
+    let run = outcomes();
+    let t = run.test(test);
+    assert_eq!(t["outcome"], outcome, "{test}: {t:#}\n{}", run.explain());
+    let message = t["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(message_has),
+        "{test}: {message:?} lacks {message_has:?}"
+    );
+}
+
+#[test]
+fn outcome_pass() {
+    expect("tests::passes", "pass", "");
+}
+
+#[test]
+fn outcome_fail_quotes_the_panic() {
+    expect("tests::fails", "fail", "one is not two");
+}
+
+#[test]
+fn outcome_blocked_lists_the_denied_call() {
+    expect(
+        "tests::sleeps",
+        "blocked",
+        "(sleep) at outcomes::tests::sleeps via std::thread",
+    );
+}
+
+#[test]
+fn outcome_timeout_names_the_call_it_was_stuck_in() {
+    expect(
+        "tests::hangs_in_recv",
+        "timeout",
+        "timed out after 3s, stuck in futex_wait (sync) at outcomes::tests::hangs_in_recv via std::sync::mpsc::Receiver<T>::recv",
+    );
+}
+
+#[test]
+fn outcome_crash_names_sigsegv() {
+    expect("tests::segfaults", "crash", "killed by SIGSEGV");
+}
+
+#[test]
+fn outcome_crash_names_sigabrt() {
+    expect("tests::aborts", "crash", "killed by SIGABRT");
+}
+
+#[test]
+fn outcome_crash_on_stack_overflow() {
+    expect("tests::overflows_stack", "crash", "killed by SIG");
+}
+
+#[test]
+fn process_exit_zero_inside_a_test_is_a_failure_not_a_pass() {
+    expect(
+        "tests::exits_early",
+        "fail",
+        "the process exited before the test body returned",
+    );
+}
+
+#[test]
+fn suppressed_keeps_the_rule_reason_and_never_reads_as_pass() {
+    expect(
+        "tests::benign_race",
+        "suppressed",
+        "Connection reset by peer",
+    );
+    let run = outcomes();
+    assert_eq!(
+        run.test("tests::benign_race")["rule"],
+        "benign race: the peer closes before the final write"
+    );
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("test outcomes::tests::benign_race "))
+        .unwrap_or_default();
+    assert!(
+        line.ends_with(
+            "... ignored (suppressed: benign race: the peer closes before the final write)"
+        ),
+        "{}",
+        run.explain()
+    );
+}
+
+#[test]
+fn outcome_ignored() {
+    expect("tests::ignored", "ignored", "");
+}
+
+#[test]
+fn a_failing_suite_exits_1_and_reports_every_outcome() {
+    let run = outcomes();
+    assert_eq!(run.code, 1, "{}", run.explain());
+    let report = run.report.as_ref().unwrap();
+    assert_eq!(report["schema"], "blockguard-report/1");
+    assert_eq!(report["suite"]["name"], "outcomes");
+    assert_eq!(report["suite"]["source"], "path");
+    assert_eq!(report["build"]["status"], "ok");
+    assert_eq!(report["capabilities"]["interpose"], true);
+    let summary = &report["summary"];
+    for (outcome, n) in [
+        ("pass", 1),
+        ("fail", 2),
+        ("blocked", 1),
+        ("timeout", 1),
+        ("crash", 3),
+        ("suppressed", 1),
+        ("ignored", 1),
+    ] {
+        assert_eq!(summary[outcome], n, "{outcome}: {summary}");
+    }
+    // The suppress rule matched, so nothing is stale.
+    assert_eq!(report["stale_rules"], serde_json::json!([]));
+    assert!(
+        run.stderr.contains("top denied blocking calls:"),
+        "{}",
+        run.explain()
+    );
+}
+
+#[test]
+fn junit_has_a_testcase_per_test_and_escapes_messages() {
+    outcomes();
+    let xml = std::fs::read_to_string(scratch_path("outcomes").join("junit.xml")).unwrap();
+    assert_eq!(xml.matches("<testcase ").count(), 10, "{xml}");
+    assert!(xml.contains("<error type=\"timeout\""), "{xml}");
+    assert!(xml.contains("Receiver&lt;T&gt;::recv"), "{xml}");
+    assert!(xml.contains("<skipped type=\"suppressed\""), "{xml}");
+}
+
+fn scratch_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("run-suite-{name}"))
+}
+
+// ---------------------------------------------------------------------------
+// Modes and libtest flags.
+
+#[test]
+fn deny_mode_stops_the_hanging_receive_at_once() {
+    let dir = scratch("deny");
+    let run = run_suite(
+        &dir,
+        &[
+            "fixtures/outcomes.toml",
+            "--mode",
+            "deny",
+            "--",
+            "hangs_in_recv",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}", run.explain());
+    let report = run.report.as_ref().unwrap();
+    assert_eq!(report["mode"], "deny");
+    assert_eq!(
+        report["tests"].as_array().unwrap().len(),
+        1,
+        "a filtered run"
+    );
+    let t = run.test("tests::hangs_in_recv");
+    assert_eq!(t["outcome"], "blocked", "{t:#}");
+    assert!(t["duration_ms"].as_u64().unwrap() < 3000, "{t:#}");
+}
+
+#[test]
+fn audit_mode_records_denied_calls_but_keeps_the_outcome() {
+    let dir = scratch("audit");
+    let run = run_suite(
+        &dir,
+        &[
+            "fixtures/outcomes.toml",
+            "--mode",
+            "audit",
+            "--",
+            "--exact",
+            "outcomes::tests::sleeps",
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.explain());
+    let t = run.test("tests::sleeps");
+    assert_eq!(t["outcome"], "pass", "{t:#}");
+    let blocking = t["blocking"].as_array().unwrap();
+    assert!(
+        blocking
+            .iter()
+            .any(|c| c["verdict"] == "denied" && c["class"] == "sleep"),
+        "{t:#}"
+    );
+}
+
+#[test]
+fn libtest_list_prints_binary_qualified_names_and_runs_nothing() {
+    let dir = scratch("list");
+    let run = run_suite(&dir, &["fixtures/outcomes.toml", "--", "--list"], &[]);
+    assert_eq!(run.code, 0, "{}", run.explain());
+    assert!(
+        run.stdout.contains("outcomes::tests::passes: test"),
+        "{}",
+        run.explain()
+    );
+    assert!(run.report.is_none(), "listing writes no report");
+}
+
+#[test]
+fn libtest_skip_and_ignored_flags_select_tests() {
+    let dir = scratch("ignored");
+    let run = run_suite(&dir, &["fixtures/outcomes.toml", "--", "--ignored"], &[]);
+    assert_eq!(run.code, 0, "{}", run.explain());
+    let tests = run.report.as_ref().unwrap()["tests"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(tests.len(), 1, "{tests:#?}");
+    assert_eq!(run.test("tests::ignored")["outcome"], "pass");
+
+    let run = run_suite(
+        &dir,
+        &["fixtures/outcomes.toml", "--", "passes", "--skip", "fails"],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.explain());
+    assert_eq!(
+        run.report.as_ref().unwrap()["tests"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Snapshots.
+
+#[test]
+fn snapshots_are_new_then_match_then_changed_and_reruns_touch_nothing() {
+    let dir = scratch("snapshots");
+    let args = [
+        "fixtures/outcomes.toml",
+        "--",
+        "--exact",
+        "outcomes::tests::sleeps",
+    ];
+    let snap_dir = dir.join("snapshots/outcomes");
+    let snap = snap_dir.join("outcomes__tests__sleeps.snap");
+    let pending = snap_dir.join("outcomes__tests__sleeps.snap.new");
+
+    let first = run_suite(&dir, &args, &[("INSTA_UPDATE", "new")]);
+    assert_eq!(
+        first.test("tests::sleeps")["snapshot"],
+        "new",
+        "{}",
+        first.explain()
+    );
+    let text = std::fs::read_to_string(&pending).expect("a pending snapshot");
+    assert!(text.contains("\"verdict\":\"denied\""), "{text}");
+    assert!(!text.contains("rule_id"), "{text}");
+
+    // What `cargo insta accept` does.
+    std::fs::rename(&pending, &snap).unwrap();
+    let second = run_suite(&dir, &args, &[("INSTA_UPDATE", "new")]);
+    assert_eq!(
+        second.test("tests::sleeps")["snapshot"],
+        "match",
+        "{}",
+        second.explain()
+    );
+    let accepted = std::fs::read(&snap).unwrap();
+    let third = run_suite(&dir, &args, &[("INSTA_UPDATE", "new")]);
+    assert_eq!(third.test("tests::sleeps")["snapshot"], "match");
+    assert_eq!(
+        std::fs::read(&snap).unwrap(),
+        accepted,
+        "a rerun rewrote the snapshot"
+    );
+    assert!(!pending.exists(), "a rerun left a pending snapshot");
+
+    // A call that is no longer made.
+    let gone = "{\"call\":\"read\",\"class\":\"fs\",\"verdict\":\"denied\",\"escaped\":false,\"site\":\"x\",\"via\":\"y\",\"rule\":null}";
+    let edited = format!(
+        "{}\n{gone}\n",
+        String::from_utf8_lossy(&accepted).trim_end()
+    );
+    std::fs::write(&snap, edited).unwrap();
+    let changed = run_suite(&dir, &args, &[("INSTA_UPDATE", "new")]);
+    assert_eq!(changed.test("tests::sleeps")["snapshot"], "changed");
+    assert!(pending.exists(), "a changed snapshot writes .snap.new");
+    assert!(
+        changed.stderr.contains(&format!("- {gone}")),
+        "{}",
+        changed.explain()
+    );
+}
+
+#[test]
+fn a_changed_snapshot_alone_exits_1_unless_insta_force_pass() {
+    let dir = tiny_suite("changed-snapshot");
+    let path = dir.join("tiny");
+    let args = ["--path", path.to_str().unwrap()];
+    let first = run_suite(&dir, &args, &[("INSTA_UPDATE", "always")]);
+    assert_eq!(
+        first.code,
+        0,
+        "a new snapshot is not a failure: {}",
+        first.explain()
+    );
+    let snap = dir.join("snapshots/tiny/tiny__ok.snap");
+    assert!(snap.is_file(), "INSTA_UPDATE=always writes the .snap");
+
+    let strict = run_suite(&dir, &["--path", path.to_str().unwrap(), "--strict"], &[]);
+    assert_eq!(
+        strict.code,
+        0,
+        "a matching snapshot passes --strict: {}",
+        strict.explain()
+    );
+
+    let text = std::fs::read_to_string(&snap).unwrap();
+    std::fs::write(
+        &snap,
+        format!("{}\n{{\"call\":\"read\"}}\n", text.trim_end()),
+    )
+    .unwrap();
+    let changed = run_suite(&dir, &args, &[("INSTA_UPDATE", "no")]);
+    assert_eq!(changed.code, 1, "{}", changed.explain());
+    assert_eq!(changed.test("ok")["outcome"], "pass");
+    assert_eq!(changed.test("ok")["snapshot"], "changed");
+    let forced = run_suite(
+        &dir,
+        &args,
+        &[("INSTA_UPDATE", "no"), ("INSTA_FORCE_PASS", "1")],
+    );
+    assert_eq!(forced.code, 0, "{}", forced.explain());
+    assert_eq!(forced.test("ok")["snapshot"], "changed");
+}
+
+#[test]
+fn strict_makes_a_new_snapshot_fail() {
+    let dir = tiny_suite("strict-new");
+    let path = dir.join("tiny");
+    let run = run_suite(
+        &dir,
+        &["--path", path.to_str().unwrap(), "--strict"],
+        &[("INSTA_UPDATE", "new")],
+    );
+    assert_eq!(run.code, 1, "{}", run.explain());
+    assert_eq!(run.test("ok")["snapshot"], "new");
+}
+
+fn tiny_suite(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    tiny_crate(&dir, "tiny", ONE_PASSING_TEST);
+    dir
+}
+
+// ---------------------------------------------------------------------------
+// Rules.
+
+#[test]
+fn stale_rules_are_reported_and_strict_makes_them_fail() {
+    let dir = tiny_suite("stale");
+    let rules = dir.join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[suite]\npath = \"tiny\"\n\n[[allow]]\ncall = \"accept\"\nreason = \"no test accepts anything\"\n\n\
+         [[suppress]]\nmessage = \"never\"\nreason = \"nothing fails\"\n",
+    )
+    .unwrap();
+    let rules = rules.to_str().unwrap();
+    let run = run_suite(&dir, &["--rules", rules], &[("INSTA_UPDATE", "always")]);
+    assert_eq!(run.code, 0, "{}", run.explain());
+    let stale = run.report.as_ref().unwrap()["stale_rules"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let ids: Vec<&str> = stale.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["rules:allow[0]", "rules:suppress[0]"], "{stale:#?}");
+    assert_eq!(stale[0]["line"], 4);
+    assert!(run.stderr.contains("stale rules"), "{}", run.explain());
+
+    let strict = run_suite(&dir, &["--rules", rules, "--strict"], &[]);
+    assert_eq!(strict.code, 1, "{}", strict.explain());
+
+    // A filtered run cannot tell: nothing is reported stale.
+    let filtered = run_suite(&dir, &["--rules", rules, "--strict", "--", "ok"], &[]);
+    assert_eq!(filtered.code, 0, "{}", filtered.explain());
+}
+
+#[test]
+fn malformed_rules_files_exit_2_name_file_line_column_and_key_and_run_nothing() {
+    let dir = tiny_suite("malformed");
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "unknown_key",
+            "[[allow]]\ncall = \"read\"\nreason = \"r\"\ncolour = 1\n",
+            ":4:1: `allow[0].colour`: unknown key",
+        ),
+        (
+            "bad_glob",
+            "[[allow]]\nwithin = \"a[b\"\nreason = \"r\"\n",
+            ":2:10: `allow[0].within`: invalid glob",
+        ),
+        (
+            "bad_regex",
+            "[[suppress]]\nmessage = \"(\"\nreason = \"r\"\n",
+            ":2:11: `suppress[0].message`: invalid regex",
+        ),
+        (
+            "wrong_type",
+            "[suite]\npath = \"tiny\"\ntimeout = 5\n",
+            ":3:11: `suite.timeout`: expected a string, found integer",
+        ),
+        (
+            "missing_reason",
+            "[[allow]]\ncall = \"read\"\n",
+            ":1:1: `allow[0].reason`: missing required key `reason`",
+        ),
+        (
+            "bad_class",
+            "[[allow]]\nclass = \"disk\"\nreason = \"r\"\n",
+            ":2:9: `allow[0].class`: unknown class `disk`",
+        ),
+        (
+            "bad_mode",
+            "[suite]\npath = \"tiny\"\nmode = \"loud\"\n",
+            ":3:8: `suite.mode`: unknown mode `loud`",
+        ),
+        ("bad_toml", "[[allow]\ncall = 1\n", ":1:"),
+    ];
+    for (name, text, expected) in cases {
+        let file = dir.join(format!("{name}.toml"));
+        std::fs::write(&file, text).unwrap();
+        let tiny = dir.join("tiny");
+        let run = run_suite(
+            &dir,
+            &[
+                "--path",
+                tiny.to_str().unwrap(),
+                "--rules",
+                file.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert_eq!(run.code, 2, "{name}: {}", run.explain());
+        let wanted = format!("{}{expected}", file.display());
+        assert!(
+            run.stderr.contains(&wanted),
+            "{name}: wanted {wanted:?}\n{}",
+            run.explain()
+        );
+        assert!(
+            run.report.is_none() && !run.stdout.contains("running"),
+            "{name}: something ran"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Resolution and build.
+
+#[test]
+fn a_build_failure_is_a_result_with_the_compiler_error() {
+    let dir = scratch("build-failure");
+    let krate = tiny_crate(
+        &dir,
+        "broken",
+        "#[test]\nfn ok() { let x: u32 = \"no\"; }\n",
+    );
+    let run = run_suite(&dir, &["--path", krate.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 1, "{}", run.explain());
+    assert!(
+        run.stderr.contains("broken 0.1.0 did not build"),
+        "{}",
+        run.explain()
+    );
+    let build = &run.report.as_ref().unwrap()["build"];
+    assert_eq!(build["status"], "failed");
+    assert!(
+        build["message"].as_str().unwrap().contains("error[E0308]"),
+        "{build:#}"
+    );
+}
+
+#[test]
+fn nothing_named_is_bad_input() {
+    let dir = scratch("nothing");
+    let run = run_suite(&dir, &[], &[]);
+    assert_eq!(run.code, 2, "{}", run.explain());
+    assert!(run.stderr.contains("name a crate"), "{}", run.explain());
+}
+
+#[test]
+fn a_crates_io_crate_runs_end_to_end_from_a_copy() {
+    let dir = scratch("crates-io");
+    let run = run_suite(&dir, &["same-file@1.0.6"], &[("INSTA_UPDATE", "no")]);
+    let report = run
+        .report
+        .as_ref()
+        .unwrap_or_else(|| panic!("{}", run.explain()));
+    assert_eq!(report["suite"]["crate"], "same-file");
+    assert_eq!(report["suite"]["version"], "1.0.6");
+    assert_eq!(report["suite"]["source"], "crates.io");
+    assert_eq!(report["build"]["status"], "ok");
+    let tests = report["tests"].as_array().unwrap();
+    assert!(tests.len() >= 5, "{report:#}");
+    assert!(
+        tests.iter().all(|t| t["binary"] == "same_file"),
+        "{report:#}"
+    );
+    assert!([0, 1].contains(&run.code), "{}", run.explain());
+    let copy = root().join("target/blockguard/src/same-file-1.0.6/Cargo.toml");
+    let manifest = std::fs::read_to_string(copy).unwrap();
+    assert!(
+        manifest.contains("\n[workspace]\n"),
+        "the copy is its own workspace"
+    );
+}
+
+#[test]
+fn an_unknown_crate_is_bad_input() {
+    let dir = scratch("unknown-crate");
+    let run = run_suite(&dir, &["blockguard-no-such-crate-xyzzy"], &[]);
+    assert_eq!(run.code, 2, "{}", run.explain());
+    assert!(
+        run.stderr
+            .contains("cannot get `blockguard-no-such-crate-xyzzy *` from crates.io"),
+        "{}",
+        run.explain()
+    );
+}
