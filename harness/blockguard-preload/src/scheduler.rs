@@ -59,6 +59,17 @@ pub fn stack_bounds() -> (usize, usize) {
     )
 }
 
+/// True when `addr` is in the guard page at the bottom of this thread's
+/// microthread stack (corosensei's limit is the start of its mapping,
+/// guard page included).
+pub fn in_guard_page(addr: usize) -> bool {
+    let (lo, hi) = BOUNDS.with(|c| c.get());
+    // SAFETY: sysconf has no preconditions.
+    #[allow(unsafe_code)]
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+    hi != 0 && addr >= lo && addr < lo + page
+}
+
 /// True once the test's thread was recognised.
 pub fn test_thread_seen() -> bool {
     TEST_THREAD_SEEN.load(Ordering::Relaxed)

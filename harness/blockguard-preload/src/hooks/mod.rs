@@ -15,6 +15,7 @@ pub mod fs;
 pub mod io;
 pub mod poll;
 pub mod process;
+pub mod signal;
 pub mod sleep;
 pub mod sync;
 pub mod thread;

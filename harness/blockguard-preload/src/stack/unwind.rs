@@ -58,10 +58,11 @@ pub fn capture(
     bounds: (usize, usize),
     fast: bool,
 ) -> usize {
-    if fast && bounds.1 != 0 {
-        if let Some(n) = walk_known(out, offsets, at, bounds) {
-            return n;
-        }
+    if fast
+        && bounds.1 != 0
+        && let Some(n) = walk_known(out, offsets, at, bounds)
+    {
+        return n;
     }
     walk_and_learn(out, offsets, at, bounds)
 }
