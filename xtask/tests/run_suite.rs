@@ -259,6 +259,84 @@ fn scratch_path(name: &str) -> PathBuf {
 }
 
 // ---------------------------------------------------------------------------
+// The blocking zoo, end to end.
+
+#[test]
+fn the_blocking_zoo_reports_denied_escaped_and_allowed_calls_per_test() {
+    let dir = scratch("blocking-zoo");
+    let run = run_suite(
+        &dir,
+        &["fixtures/blocking-zoo.toml"],
+        &[("INSTA_UPDATE", "no")],
+    );
+    assert_eq!(run.code, 1, "blocked tests fail the run: {}", run.explain());
+    let report = run.report.as_ref().expect("a report");
+    assert_eq!(report["suite"]["name"], "blocking-zoo");
+    assert_eq!(report["mode"], "check");
+    let denied = |t: &Value| -> Vec<Value> {
+        t["blocking"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["verdict"] == "denied")
+            .cloned()
+            .collect()
+    };
+
+    for calm in ["calm::println", "calm::try_recv"] {
+        let t = run.test(calm);
+        assert_eq!(t["outcome"], "pass", "{t:#}");
+        assert_eq!(denied(t), Vec::<Value>::new(), "{t:#}");
+    }
+
+    let t = run.test("std_ways::sleep");
+    assert_eq!(t["outcome"], "blocked", "{t:#}");
+    assert!(
+        denied(t).iter().any(|c| c["call"] == "clock_nanosleep"
+            && c["class"] == "sleep"
+            && c["site"] == "blocking_zoo::std_ways::sleep"
+            && c["escaped"] == false),
+        "{t:#}"
+    );
+
+    let t = run.test("escapes::raw_syscall_nanosleep");
+    assert_eq!(t["outcome"], "blocked", "{t:#}");
+    assert!(
+        denied(t).iter().any(|c| c["escaped"] == true
+            && c["class"] == "sleep"
+            && c["site"] == "blocking_zoo::escapes::raw_syscall_nanosleep"),
+        "{t:#}"
+    );
+
+    let t = run.test("libc_ways::usleep");
+    assert_eq!(t["outcome"], "pass", "{t:#}");
+    assert_eq!(denied(t), Vec::<Value>::new(), "{t:#}");
+    let usleep = t["blocking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["call"] == "usleep")
+        .unwrap_or_else(|| panic!("no usleep entry: {t:#}"));
+    assert_eq!(usleep["verdict"], "allowed", "{t:#}");
+    assert_eq!(
+        usleep["rule"],
+        "the zoo's usleep test naps 1ms on purpose, to show an allowed call in the report"
+    );
+    // The rule matched, so it is not stale.
+    assert_eq!(report["stale_rules"], serde_json::json!([]));
+
+    let tests = report["tests"].as_array().unwrap();
+    let summary = report["summary"].as_object().unwrap();
+    for (outcome, n) in summary {
+        let counted = tests.iter().filter(|t| t["outcome"] == *outcome).count();
+        assert_eq!(n.as_u64(), Some(counted as u64), "{outcome}: {summary:?}");
+    }
+    let total: u64 = summary.values().filter_map(Value::as_u64).sum();
+    assert_eq!(total, tests.len() as u64, "{summary:?}");
+    assert!(summary["pass"].as_u64() > Some(0) && summary["blocked"].as_u64() > Some(0));
+}
+
+// ---------------------------------------------------------------------------
 // Modes and libtest flags.
 
 #[test]
