@@ -51,6 +51,15 @@ impl Real {
         }
     }
 
+    /// A function named by a NUL-terminated string, as the hook macros
+    /// build it with `concat!(stringify!(name), "\0")`.
+    pub const fn named(name: &'static str) -> Self {
+        match CStr::from_bytes_with_nul(name.as_bytes()) {
+            Ok(c) => Real::new(c),
+            Err(_) => panic!("a hook's name must end with exactly one NUL"),
+        }
+    }
+
     /// The real function's address.
     #[inline(always)]
     pub fn get(&self) -> usize {

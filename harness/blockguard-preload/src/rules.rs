@@ -4,11 +4,21 @@ use blockguard_rules::{AllowRule, CallQuery, RulesFile};
 use std::sync::OnceLock;
 
 static RULES: OnceLock<Vec<RulesFile>> = OnceLock::new();
+/// Every descriptor some rule names, gathered once: read on each guarded call.
+static NAMED_FDS: OnceLock<Vec<i32>> = OnceLock::new();
 
 /// Installs the rule files; `user` is the file named by BLOCKGUARD_RULES.
 pub fn install(user: Option<RulesFile>) {
     let mut files = vec![blockguard_rules::builtin()];
     files.extend(user);
+    let mut fds: Vec<i32> = files
+        .iter()
+        .flat_map(|f| &f.allow)
+        .flat_map(|r| r.fds.iter().copied())
+        .collect();
+    fds.sort_unstable();
+    fds.dedup();
+    let _ = NAMED_FDS.set(fds);
     let _ = RULES.set(files);
 }
 

@@ -29,10 +29,7 @@ macro_rules! hook {
             pub const NAME: &str = stringify!($name);
             /// The real function.
             pub static REAL: $crate::real::Real =
-                $crate::real::Real::new(match ::std::ffi::CStr::from_bytes_with_nul(concat!(stringify!($name), "\0").as_bytes()) {
-                    Ok(c) => c,
-                    Err(_) => panic!("hook name"),
-                });
+                $crate::real::Real::named(concat!(stringify!($name), "\0"));
 
             /// The stand-in `dlsym` hands out for the real function: judged as escaped.
             #[allow(clippy::too_many_arguments)]
@@ -114,10 +111,7 @@ macro_rules! variadic_hook {
             pub const NAME: &str = stringify!($name);
             /// The real function.
             pub static REAL: $crate::real::Real =
-                $crate::real::Real::new(match ::std::ffi::CStr::from_bytes_with_nul(concat!(stringify!($name), "\0").as_bytes()) {
-                    Ok(c) => c,
-                    Err(_) => panic!("hook name"),
-                });
+                $crate::real::Real::named(concat!(stringify!($name), "\0"));
 
             /// The stand-in `dlsym` hands out for the real function.
             pub unsafe extern "C" fn escaped($($arg: $ty,)* $extra: usize) -> $ret {

@@ -74,14 +74,8 @@ macro_rules! try_first {
             /// The libc name.
             pub const NAME: &str = stringify!($name);
             /// The real function.
-            pub static REAL: Real = Real::new(match ::std::ffi::CStr::from_bytes_with_nul(concat!(stringify!($name), "\0").as_bytes()) {
-                Ok(c) => c,
-                Err(_) => panic!("hook name"),
-            });
-            static TRY: Real = Real::new(match ::std::ffi::CStr::from_bytes_with_nul(concat!($try_name, "\0").as_bytes()) {
-                Ok(c) => c,
-                Err(_) => panic!("hook name"),
-            });
+            pub static REAL: Real = Real::named(concat!(stringify!($name), "\0"));
+            static TRY: Real = Real::named(concat!($try_name, "\0"));
 
             /// The stand-in `dlsym` hands out for the real function.
             pub unsafe extern "C" fn escaped($arg: $ty) -> c_int {
