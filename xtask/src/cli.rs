@@ -21,6 +21,50 @@ pub enum Command {
     /// Run one crate's test suite under the guards: one process per test,
     /// per-test outcomes and blocking calls, snapshots and a report.
     RunSuite(RunSuiteArgs),
+    /// Run every suite in suites/ under plain `cargo nextest run`, then
+    /// `run-suite --mode audit` and `--mode check`, and print the
+    /// transparency and findings table (Markdown).
+    SuitesTable(SuitesTableArgs),
+    /// Run suites several times in a row against their accepted snapshots
+    /// and name every snapshot that changed.
+    Stability(StabilityArgs),
+}
+
+/// `cargo xtask stability [--suite NAME]... [--runs N] [-j N]`.
+#[derive(Debug, Args)]
+#[command(after_help = "Exit codes: 0 no snapshot changed; 1 one did, or a run failed to report; 2 a setup error.")]
+pub struct StabilityArgs {
+    /// Only this suite (repeatable); default: every suite in suites/.
+    #[arg(long = "suite", value_name = "NAME")]
+    pub suites: Vec<String>,
+
+    /// Consecutive runs per suite.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub runs: usize,
+
+    /// Tests run at once. Default: the number of cores.
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
+}
+
+/// `cargo xtask suites-table [--suite NAME]... [--write] [-j N]`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Exit codes: 0 audit passed the same tests as nextest in every suite; \
+1 it did not in some suite (named on stderr); 2 a setup error.")]
+pub struct SuitesTableArgs {
+    /// Only this suite (repeatable); default: every suite in suites/.
+    #[arg(long = "suite", value_name = "NAME")]
+    pub suites: Vec<String>,
+
+    /// Also write the table into suites/README.md, between its markers.
+    #[arg(long)]
+    pub write: bool,
+
+    /// Tests run at once, the same for nextest and run-suite. Default: the
+    /// number of cores.
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
 }
 
 /// `cargo xtask run-suite [CRATE|SUITE] [OPTIONS] [-- LIBTEST ARGS]`.
@@ -104,7 +148,9 @@ mod tests {
             "--exact",
             "x",
         ]);
-        let Command::RunSuite(args) = cli.command;
+        let Command::RunSuite(args) = cli.command else {
+            panic!("parsed as another command");
+        };
         assert_eq!(args.target.as_deref(), Some("itoa"));
         assert_eq!(args.jobs.map(NonZeroUsize::get), Some(3));
         assert_eq!(args.timeout, Some(Duration::from_secs(5)));

@@ -3,10 +3,15 @@
 //! A thin dispatcher: the command line is parsed in [`cli`], the environment
 //! in [`env`], and each task lives in its own module.
 
+mod catalog;
+mod child;
 mod cli;
 mod env;
 mod exit;
+mod findings;
 mod run_suite;
+mod stability;
+mod suites_table;
 
 use clap::Parser;
 use std::process::ExitCode;
@@ -22,6 +27,8 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         cli::Command::RunSuite(args) => run_suite::run(&args, &env),
+        cli::Command::SuitesTable(args) => suites_table::run(&args, &env),
+        cli::Command::Stability(args) => stability::run(&args, &env),
     };
     ExitCode::from(code)
 }

@@ -16,6 +16,8 @@ pub struct Config {
     pub test: Option<String>,
     /// The cargo target name of the test binary.
     pub binary: Option<String>,
+    /// The binary has no libtest harness: `main` is the test.
+    pub main_is_test: bool,
 }
 
 static CONFIG: OnceLock<Config> = OnceLock::new();
@@ -47,8 +49,19 @@ pub fn from_env() -> Result<Config, String> {
             env::MODE
         ));
     }
+    let main_is_test = match var(env::HARNESS)?.as_deref() {
+        None | Some("libtest") => false,
+        Some("none") => true,
+        Some(other) => {
+            return Err(format!(
+                "{}: `{other}` is neither `libtest` nor `none`",
+                env::HARNESS
+            ));
+        }
+    };
     Ok(Config {
         mode,
+        main_is_test,
         trace: var(env::TRACE)?.map(PathBuf::from),
         rules: var(env::RULES)?.map(PathBuf::from),
         test: var(env::TEST)?,

@@ -132,9 +132,14 @@ pub fn on_thread_named(name: &[u8]) {
         return;
     }
     let want = blockguard_protocol::env::thread_name_prefix(test).as_bytes();
-    if name != want {
-        return;
+    if name == want {
+        become_test_thread();
     }
+}
+
+/// Makes the running microthread the guarded test thread: the guards and
+/// the escape backstop turn on, and the trace says the test started.
+pub fn become_test_thread() {
     TEST_THREAD_SEEN.store(true, Ordering::Relaxed);
     let (lo, hi) = BOUNDS.with(|c| c.get());
     STACK_LO.store(lo, Ordering::Relaxed);

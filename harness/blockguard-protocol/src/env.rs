@@ -12,6 +12,12 @@ pub const TEST: &str = "BLOCKGUARD_TEST";
 /// Optional: the cargo target name of the test binary, so that a rule's
 /// `tests` glob can name `binary::test`.
 pub const BINARY: &str = "BLOCKGUARD_BINARY";
+/// `none` for a test target built with `harness = false`: its `main` is the
+/// one test, run as the guarded microthread, and `TEST` is [`MAIN_TEST`].
+/// Unset or `libtest`: the test thread is found by its name.
+pub const HARNESS: &str = "BLOCKGUARD_HARNESS";
+/// The test name of a `harness = false` binary's only test.
+pub const MAIN_TEST: &str = "main";
 /// Bytes of a thread name kept by `pthread_setname_np` on Linux (16 with the NUL).
 pub const THREAD_NAME_MAX: usize = 15;
 

@@ -23,6 +23,9 @@ pub struct TestBinary {
     pub package_dir: PathBuf,
     /// Its package's name and version, for `CARGO_PKG_*`.
     pub package: (String, String),
+    /// Built with libtest (`harness = false` targets are not): false means
+    /// its `main` is its one test.
+    pub libtest: bool,
 }
 
 /// What the build produced.
@@ -86,7 +89,11 @@ pub fn build(
                         && m.message.level
                             == cargo_metadata::diagnostic::DiagnosticLevel::Error =>
                 {
-                    first_error = m.message.rendered.clone();
+                    first_error = m
+                        .message
+                        .rendered
+                        .clone()
+                        .map(|text| (package_of(&m.package_id), text));
                 }
                 _ => {}
             }
@@ -98,8 +105,21 @@ pub fn build(
     let (status, binaries, first_error, stderr) = stderr?;
     phase.finish();
     if !status.success() {
-        let message = first_error.unwrap_or_else(|| cargo_errors(&stderr));
-        return Ok(Built::Failed(first_lines(&message, ERROR_LINES)));
+        let message = match first_error {
+            Some(((name, version), text)) => {
+                let who = if name == suite.krate {
+                    format!("{name} {version} itself")
+                } else {
+                    format!("its dependency {name} {version}")
+                };
+                format!(
+                    "{who} does not compile with this toolchain:\n{}",
+                    first_lines(&text, ERROR_LINES)
+                )
+            }
+            None => first_lines(&cargo_errors(&stderr), ERROR_LINES),
+        };
+        return Ok(Built::Failed(message));
     }
     Ok(Built::Ok(unique_names(binaries)))
 }
@@ -113,18 +133,57 @@ fn test_binary(a: &Artifact) -> Option<TestBinary> {
     }
     let exe = a.executable.as_ref()?;
     let package_dir = a.manifest_path.parent()?.as_std_path().to_path_buf();
-    // `registry+https://…#name@1.2.3` and `path+file:///…#name@1.2.3`.
-    let spec = a.package_id.repr.rsplit('#').next().unwrap_or_default();
-    let package = match spec.split_once('@') {
-        Some((name, version)) => (name.to_owned(), version.to_owned()),
-        None => (a.target.name.clone(), spec.to_owned()),
-    };
+    let package = package_of(&a.package_id);
+    let libtest = uses_libtest(&a.manifest_path.clone().into_std_path_buf(), &a.target.kind, &a.target.name);
     Some(TestBinary {
         name: a.target.name.clone(),
         exe: exe.clone().into_std_path_buf(),
         package_dir,
         package,
+        libtest,
     })
+}
+
+/// Whether cargo builds this target with libtest: its manifest's `harness`
+/// key (cargo's metadata does not carry it), true when absent.
+pub fn uses_libtest(manifest: &std::path::Path, kind: &[TargetKind], name: &str) -> bool {
+    let Some(doc) = std::fs::read_to_string(manifest)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+    else {
+        return true;
+    };
+    let harness = |target: &toml::Value| target.get("harness").and_then(toml::Value::as_bool);
+    let named = |key: &str| {
+        doc.get(key)?
+            .as_array()?
+            .iter()
+            .find(|t| t.get("name").and_then(toml::Value::as_str) == Some(name))
+            .and_then(harness)
+    };
+    let found = if kind.contains(&TargetKind::Lib) {
+        doc.get("lib").and_then(harness)
+    } else if kind.contains(&TargetKind::Test) {
+        named("test")
+    } else if kind.contains(&TargetKind::Bin) {
+        named("bin")
+    } else {
+        None
+    };
+    found.unwrap_or(true)
+}
+
+/// A package id's name and version: `registry+https://…#name@1.2.3`,
+/// `path+file:///…/name#1.2.3` (the folder names the package).
+fn package_of(id: &cargo_metadata::PackageId) -> (String, String) {
+    let (head, spec) = id.repr.rsplit_once('#').unwrap_or(("", &id.repr));
+    match spec.split_once('@') {
+        Some((name, version)) => (name.to_owned(), version.to_owned()),
+        None => {
+            let folder = head.rsplit('/').next().unwrap_or_default();
+            (folder.to_owned(), spec.to_owned())
+        }
+    }
 }
 
 /// A lib and a bin may share a target name; the second gets `-2`, so each
@@ -185,6 +244,7 @@ mod tests {
             exe: exe.into(),
             package_dir: "/p".into(),
             package: ("p".into(), "1.0.0".into()),
+            libtest: true,
         }
     }
 
@@ -195,6 +255,37 @@ mod tests {
             .map(|b| b.name)
             .collect();
         assert_eq!(names, ["x", "x-2"]);
+    }
+
+    #[test]
+    fn package_ids_name_their_package() {
+        let id = |repr: &str| cargo_metadata::PackageId { repr: repr.into() };
+        assert_eq!(
+            package_of(&id("registry+https://github.com/rust-lang/crates.io-index#rustc-serialize@0.3.24")),
+            ("rustc-serialize".into(), "0.3.24".into())
+        );
+        assert_eq!(
+            package_of(&id("path+file:///work/fixtures/outcomes#0.1.0")),
+            ("outcomes".into(), "0.1.0".into())
+        );
+    }
+
+    #[test]
+    fn harness_false_targets_are_found_in_the_manifest() {
+        let dir = std::env::temp_dir().join(format!("blockguard-harness-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let manifest = dir.join("Cargo.toml");
+        std::fs::write(
+            &manifest,
+            "[package]\nname = \"p\"\n[lib]\nharness = false\n\
+             [[test]]\nname = \"python\"\nharness = false\n[[test]]\nname = \"plain\"\n",
+        )
+        .unwrap();
+        assert!(!uses_libtest(&manifest, &[TargetKind::Test], "python"));
+        assert!(uses_libtest(&manifest, &[TargetKind::Test], "plain"));
+        assert!(uses_libtest(&manifest, &[TargetKind::Test], "unlisted"));
+        assert!(!uses_libtest(&manifest, &[TargetKind::Lib], "p"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::layout::Layout;
 use super::list::list;
 use super::preload::{PreloadError, guard_runtime};
 use super::report::{
-    BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, junit, summary, write_atomically,
+    BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, Timing, junit, summary, write_atomically,
 };
 use super::resolve::{ResolveError, Resolved, Spec, resolve};
 use super::rules::Rules;
@@ -20,7 +20,7 @@ use clap::Parser;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The per-test timeout when neither the suite nor `--timeout` sets one.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -83,7 +83,7 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
         guard_runtime(env, console)?
     };
     let mut report = Report {
-        schema: "blockguard-report/1",
+        schema: "blockguard-report/1".to_owned(),
         suite: SuiteInfo {
             name: suite.name.clone(),
             krate: suite.krate.clone(),
@@ -94,15 +94,19 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
         toolchain: toolchain(env, &suite),
         capabilities: None,
         build: BuildInfo {
-            status: "ok",
+            status: "ok".to_owned(),
             message: None,
         },
         tests: Vec::new(),
         summary: Summary::default(),
         stale_rules: Vec::new(),
+        timing: Timing::default(),
     };
 
-    let binaries = match build(&suite, &spec.features, &layout, env, console)? {
+    let build_started = Instant::now();
+    let built = build(&suite, &spec.features, &layout, env, console)?;
+    report.timing.build_ms = millis(build_started.elapsed());
+    let binaries = match built {
         Built::Ok(binaries) => binaries,
         Built::Failed(message) => {
             console.note(format!(
@@ -110,7 +114,7 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
                 suite.krate, suite.version
             ));
             report.build = BuildInfo {
-                status: "failed",
+                status: "failed".to_owned(),
                 message: Some(message),
             };
             write_reports(&report, args, &layout, console)?;
@@ -126,6 +130,7 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
     let rules = Rules::new(rules_file);
     let guarded = preload.is_some();
     let listing = libtest.list;
+    let run_started = Instant::now();
     let results = runner::run(
         Plan {
             binaries: listed,
@@ -143,6 +148,7 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
         libtest,
         console,
     );
+    report.timing.run_ms = millis(run_started.elapsed());
     keep_as_last(
         &layout.traces(&suite.name),
         &layout.last_traces(&suite.name),
@@ -164,6 +170,10 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
     report.tests = records.iter().map(TestEntry::of).collect();
     write_reports(&report, args, &layout, console)?;
     Ok(exit_code(&records, &report, args.strict))
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// 1 when a test did not pass, a snapshot failed, or (`--strict`) a rule

@@ -3,6 +3,7 @@
 
 use crate::run_suite::build::TestBinary;
 use crate::run_suite::runner::{Ended, Launch, SpawnError, spawn_and_wait};
+use blockguard_protocol::env as protocol;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -27,6 +28,14 @@ pub fn list(binaries: &[TestBinary]) -> Result<Vec<Listed>, SpawnError> {
     binaries
         .iter()
         .map(|binary| {
+            if !binary.libtest {
+                // No libtest, no `--list`: running it would run the test.
+                return Ok(Listed {
+                    binary: binary.clone(),
+                    tests: vec![(protocol::MAIN_TEST.to_owned(), false)],
+                    error: None,
+                });
+            }
             let all = match run_list(binary, false)? {
                 Ok(tests) => tests,
                 Err(error) => {

@@ -6,6 +6,7 @@ mod command;
 mod console;
 mod layout;
 mod list;
+mod locate;
 mod preload;
 mod report;
 mod resolve;
@@ -14,3 +15,7 @@ mod runner;
 mod snapshot;
 
 pub use command::run;
+pub use build::uses_libtest;
+pub use locate::{Located, locate};
+pub use report::Report;
+pub use snapshot::SnapshotState;

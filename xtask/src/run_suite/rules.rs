@@ -17,7 +17,7 @@ pub struct Rules {
 }
 
 /// A rule that matched nothing in an unfiltered run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct StaleRule {
     /// `rules:allow[N]` or `rules:suppress[N]`.
     pub id: String,

@@ -4,15 +4,34 @@
 //! main thread creates start inside the scheduler's wrapper; the one that
 //! takes the test's name becomes the guarded microthread. Threads created
 //! anywhere else are plain workers.
+//!
+//! A test target without libtest (`harness = false`) has no test thread:
+//! its `main` is the test, so `__libc_start_main` hands libc a `main` that
+//! runs the real one as the guarded microthread.
 #![allow(unsafe_code)]
 
 use crate::real::Real;
 use crate::scheduler::{self, Launch};
 use libc::{c_char, c_int, c_void, pthread_attr_t, pthread_t};
 use std::ffi::CStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 static PTHREAD_CREATE: Real = Real::new(c"pthread_create");
 static PTHREAD_SETNAME_NP: Real = Real::new(c"pthread_setname_np");
+static LIBC_START_MAIN: Real = Real::new(c"__libc_start_main");
+/// The program's own `main`, while the guarded one stands in for it.
+static PROGRAM_MAIN: AtomicUsize = AtomicUsize::new(0);
+
+type MainFn = extern "C" fn(c_int, *mut *mut c_char, *mut *mut c_char) -> c_int;
+type StartMainFn = unsafe extern "C" fn(
+    MainFn,
+    c_int,
+    *mut *mut c_char,
+    *mut c_void,
+    *mut c_void,
+    *mut c_void,
+    *mut c_void,
+) -> c_int;
 
 type StartFn = extern "C" fn(*mut c_void) -> *mut c_void;
 type CreateFn =
@@ -91,4 +110,66 @@ pub unsafe extern "C" fn pthread_setname_np(thread: pthread_t, name: *const c_ch
     }
     // SAFETY: the caller's arguments, unchanged.
     unsafe { real(thread, name) }
+}
+
+/// `main`'s arguments, carried onto the microthread.
+struct MainArgs {
+    argc: c_int,
+    argv: *mut *mut c_char,
+    envp: *mut *mut c_char,
+}
+
+/// The microthread's start routine for a `harness = false` binary.
+extern "C" fn main_as_test(args: *mut c_void) -> *mut c_void {
+    // SAFETY: `args` points to the MainArgs on guarded_main's frame, which
+    // outlives the microthread (guarded_main waits for it to return).
+    let args = unsafe { &*(args as *const MainArgs) };
+    // SAFETY: PROGRAM_MAIN was stored from libc's own `main` argument
+    // before libc could call guarded_main.
+    let main = unsafe { std::mem::transmute::<usize, MainFn>(PROGRAM_MAIN.load(Ordering::Relaxed)) };
+    scheduler::become_test_thread();
+    main(args.argc, args.argv, args.envp) as isize as *mut c_void
+}
+
+/// The `main` libc calls instead of the program's own.
+extern "C" fn guarded_main(argc: c_int, argv: *mut *mut c_char, envp: *mut *mut c_char) -> c_int {
+    let mut args = MainArgs { argc, argv, envp };
+    let launch = Launch {
+        start: main_as_test,
+        arg: (&raw mut args).cast(),
+        stack_size: DEFAULT_STACK,
+    };
+    scheduler::run(launch) as isize as c_int
+}
+
+/// __libc_start_main (glibc's entry from `_start`): swaps in the guarded
+/// `main` when the runner says the binary has no libtest harness.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __libc_start_main(
+    main: MainFn,
+    argc: c_int,
+    argv: *mut *mut c_char,
+    init: *mut c_void,
+    fini: *mut c_void,
+    rtld_fini: *mut c_void,
+    stack_end: *mut c_void,
+) -> c_int {
+    // SAFETY: LIBC_START_MAIN is glibc's __libc_start_main, same signature.
+    let real = unsafe { std::mem::transmute::<usize, StartMainFn>(LIBC_START_MAIN.get()) };
+    let main_is_test = crate::config::get().is_some_and(|c| c.main_is_test && c.test.is_some());
+    let main = if main_is_test {
+        PROGRAM_MAIN.store(main as usize, Ordering::Relaxed);
+        // Programs this test starts inherit the preload, but their `main`
+        // is not the test.
+        // SAFETY: before `main` the process has one thread (constructors
+        // that start threads are not supported), so nothing reads the
+        // environment concurrently; the name is a valid C string.
+        unsafe { libc::unsetenv(c"BLOCKGUARD_HARNESS".as_ptr()) };
+        guarded_main as MainFn
+    } else {
+        main
+    };
+    // SAFETY: the caller's arguments, with `main` possibly replaced by a
+    // function of the same signature that calls it.
+    unsafe { real(main, argc, argv, init, fini, rtld_fini, stack_end) }
 }

@@ -7,5 +7,5 @@ mod summary;
 
 pub use json::{ReportError, write_atomically};
 pub use junit::junit;
-pub use model::{BuildInfo, Report, SuiteInfo, Summary, TestEntry};
+pub use model::{BuildInfo, Report, SuiteInfo, Summary, TestEntry, Timing};
 pub use summary::summary;

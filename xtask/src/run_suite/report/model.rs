@@ -5,13 +5,13 @@ use crate::run_suite::rules::StaleRule;
 use crate::run_suite::runner::{BlockingCall, Outcome, TestRecord};
 use crate::run_suite::snapshot::SnapshotState;
 use blockguard_protocol::{Capabilities, Mode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// `blockguard-report/1`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Always `blockguard-report/1`.
-    pub schema: &'static str,
+    pub schema: String,
     /// Which suite.
     pub suite: SuiteInfo,
     /// The guard mode.
@@ -28,10 +28,22 @@ pub struct Report {
     pub summary: Summary,
     /// Rules that matched nothing (checked in unfiltered runs only).
     pub stale_rules: Vec<StaleRule>,
+    /// Wall time of the phases, for comparisons with other runners.
+    #[serde(default)]
+    pub timing: Timing,
+}
+
+/// Wall-clock milliseconds per phase (not part of DESIGN §7's minimum).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct Timing {
+    /// `cargo test --no-run`, including the guard runtime's build.
+    pub build_ms: u64,
+    /// From the first test started to the last one judged, listing excluded.
+    pub run_ms: u64,
 }
 
 /// The suite's identity.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SuiteInfo {
     /// The suite's name.
     pub name: String,
@@ -45,16 +57,16 @@ pub struct SuiteInfo {
 }
 
 /// The build's result.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BuildInfo {
     /// `ok` or `failed`.
-    pub status: &'static str,
+    pub status: String,
     /// The compiler's first error lines, when it failed.
     pub message: Option<String>,
 }
 
 /// One test.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestEntry {
     /// The binary's cargo target name.
     pub binary: String,
@@ -75,7 +87,7 @@ pub struct TestEntry {
 }
 
 /// Tests per outcome.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     /// `pass`.
     pub pass: usize,

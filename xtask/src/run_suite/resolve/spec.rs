@@ -55,13 +55,7 @@ impl Spec {
             return Ok(Spec::plain(Origin::Path(dir.clone()), cli_rules));
         }
         if let Some(target) = &args.target {
-            return match suite_file(target, layout)? {
-                Some(path) => {
-                    let file = blockguard_rules::load(&path)?;
-                    Spec::from_suite_file(&path, file, cli_rules)
-                }
-                None => Ok(Spec::plain(crate_spec(target)?, cli_rules)),
-            };
+            return Spec::named(target, cli_rules, layout);
         }
         match cli_rules {
             // A rules file with a [suite] table can name the suite itself.
@@ -69,6 +63,21 @@ impl Spec {
                 Spec::from_suite_file(&path.clone(), file.clone(), Some((path, file)))
             }
             _ => Err(ResolveError::NothingToRun),
+        }
+    }
+
+    /// A crate or suite named on a command line (see `run-suite --help`).
+    pub fn named(
+        target: &str,
+        cli_rules: Option<(PathBuf, RulesFile)>,
+        layout: &Layout,
+    ) -> Result<Spec, ResolveError> {
+        match suite_file(target, layout)? {
+            Some(path) => {
+                let file = blockguard_rules::load(&path)?;
+                Spec::from_suite_file(&path, file, cli_rules)
+            }
+            None => Ok(Spec::plain(crate_spec(target)?, cli_rules)),
         }
     }
 

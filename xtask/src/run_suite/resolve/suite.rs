@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 /// Where the suite's crate came from, as the report names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub enum SourceKind {
     /// Downloaded from crates.io.
     #[serde(rename = "crates.io")]

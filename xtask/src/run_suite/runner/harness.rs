@@ -62,6 +62,7 @@ const INHERITED: &[&str] = &[
     protocol::RULES,
     protocol::TEST,
     protocol::BINARY,
+    protocol::HARNESS,
     "BLOCKGUARD_PRELOAD",
     "BLOCKGUARD_SNAPSHOTS",
     "CARGO_PRIMARY_PACKAGE",
@@ -229,12 +230,19 @@ impl Shared {
             if let Some(rules) = plan.rules.path() {
                 env.push((protocol::RULES.into(), rules.into()));
             }
+            if !binary.libtest {
+                env.push((protocol::HARNESS.into(), "none".into()));
+            }
         }
         let mut env_remove = INHERITED.to_vec();
         env_remove.extend(&plan.env_remove);
         let launch = Launch {
             exe: binary.exe.clone(),
-            args: child_args(test, *ignored),
+            args: if binary.libtest {
+                child_args(test, *ignored)
+            } else {
+                Vec::new()
+            },
             cwd: binary.package_dir.clone(),
             env,
             env_remove,
@@ -298,6 +306,9 @@ impl Shared {
         let Some(snapshots) = &self.plan.snapshots else {
             return;
         };
+        if !ran_to_its_end(record.outcome, self.plan.mode) {
+            return;
+        }
         match snapshots.check(&record.binary, &record.name, &trace.events) {
             Ok(checked) => {
                 record.snapshot = Some(checked.state);
@@ -315,6 +326,18 @@ impl Shared {
             }
             Err(e) => self.console.warn(e.to_string()),
         }
+    }
+}
+
+/// Whether a test's calls are those of a whole run, to compare with its
+/// snapshot. A suppressed failure is a known race that cut the run short at
+/// a point that varies; a test stopped by `deny` made only its first denied
+/// call. Their accepted snapshots stay as they are.
+fn ran_to_its_end(outcome: Outcome, mode: Mode) -> bool {
+    match outcome {
+        Outcome::Suppressed => false,
+        Outcome::Blocked => mode != Mode::Deny,
+        _ => true,
     }
 }
 
@@ -365,5 +388,21 @@ fn libtest_result(record: &TestRecord) -> Result<Completion, Failed> {
             Err(format!("snapshot {state}: review it with `cargo insta review`").into())
         }
         _ => Ok(Completion::Completed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_whole_runs_are_compared_with_snapshots() {
+        for mode in [Mode::Audit, Mode::Check, Mode::Deny] {
+            assert!(ran_to_its_end(Outcome::Pass, mode));
+            assert!(ran_to_its_end(Outcome::Fail, mode));
+            assert!(!ran_to_its_end(Outcome::Suppressed, mode));
+        }
+        assert!(ran_to_its_end(Outcome::Blocked, Mode::Check));
+        assert!(!ran_to_its_end(Outcome::Blocked, Mode::Deny));
     }
 }

@@ -120,9 +120,20 @@ fn timeout_message(e: &Evidence<'_>) -> String {
 fn crash_message(sig: i32, stderr: &str) -> String {
     let name = signal::name(sig);
     if stderr.contains("has overflowed its stack") {
-        format!("killed by {name}: the thread overflowed its stack")
-    } else {
-        format!("killed by {name}")
+        return format!("killed by {name}: the thread overflowed its stack");
+    }
+    // An abort after a panic (a panic while panicking, a panic in a drop
+    // during unwinding) says why in the panic, not in the signal.
+    let why = panic_message(stderr).or_else(|| {
+        stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .map(|l| l.trim().to_owned())
+    });
+    match why {
+        Some(why) => format!("killed by {name}: {why}"),
+        None => format!("killed by {name}"),
     }
 }
 
@@ -289,6 +300,28 @@ mod tests {
             j.message.unwrap(),
             "killed by SIGABRT: the thread overflowed its stack"
         );
+    }
+
+    #[test]
+    fn an_abort_after_a_panic_quotes_the_panic() {
+        let stderr = "\nthread 't' panicked at src/lib.rs:4:9:\nfailed to remove /tmp/x: No such file or directory\nnote: run with `RUST_BACKTRACE=1`\nthread caused non-unwinding panic. aborting.\n";
+        let j = judge_with(
+            Ended::Signaled(libc::SIGABRT),
+            stderr,
+            &trace(vec![], false),
+            Mode::Check,
+        );
+        assert_eq!(
+            j.message.unwrap(),
+            "killed by SIGABRT: panicked at src/lib.rs:4:9:\nfailed to remove /tmp/x: No such file or directory"
+        );
+        let j = judge_with(
+            Ended::Signaled(libc::SIGABRT),
+            "\nmalloc(): corrupted top size\n",
+            &trace(vec![], false),
+            Mode::Check,
+        );
+        assert_eq!(j.message.unwrap(), "killed by SIGABRT: malloc(): corrupted top size");
     }
 
     #[test]

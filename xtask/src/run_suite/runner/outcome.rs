@@ -2,13 +2,13 @@
 
 use crate::run_suite::snapshot::SnapshotState;
 use blockguard_protocol::{Capabilities, TraceEvent};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 use std::time::Duration;
 
 /// What became of a test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// It passed, and no call was denied (or the mode ignores denials).
@@ -68,7 +68,7 @@ impl fmt::Display for Outcome {
 }
 
 /// One distinct blocking call of a test, with how often the trace has it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockingCall {
     /// The trace event.
     #[serde(flatten)]

@@ -1,0 +1,81 @@
+//! N consecutive run-suite runs per suite; counts changed snapshots.
+
+use crate::catalog::suite_names;
+use crate::child::SuiteRun;
+use crate::cli::StabilityArgs;
+use crate::env::Env;
+use crate::exit;
+use crate::run_suite::{Report, SnapshotState};
+use std::collections::BTreeMap;
+
+/// Runs the command; returns its exit code.
+pub fn run(args: &StabilityArgs, env: &Env) -> u8 {
+    let names = if args.suites.is_empty() {
+        match suite_names(&env.root.join("suites")) {
+            Ok(names) => names,
+            Err(e) => {
+                eprintln!("error: suites/: {e}");
+                return exit::ERROR;
+            }
+        }
+    } else {
+        args.suites.clone()
+    };
+    let logs = env.root.join("target/blockguard/stability");
+    if let Err(e) = std::fs::create_dir_all(&logs) {
+        eprintln!("error: {}: {e}", logs.display());
+        return exit::ERROR;
+    }
+    let mut unstable = false;
+    for name in &names {
+        // Per test: the runs in which its snapshot did not match.
+        let mut flaky: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut problems = Vec::new();
+        for n in 1..=args.runs {
+            let mut run_args = Vec::new();
+            if let Some(jobs) = args.jobs {
+                run_args.extend(["-j".to_owned(), jobs.to_string()]);
+            }
+            let result = SuiteRun {
+                suite: name,
+                args: run_args,
+                report: logs.join(format!("{name}.{n}.json")),
+                log: logs.join(format!("{name}.{n}.log")),
+                env: vec![("INSTA_UPDATE", "no".to_owned())],
+            }
+            .run();
+            match result.report {
+                Ok(report) => {
+                    for test in unmatched(&report) {
+                        flaky.entry(test).or_default().push(n);
+                    }
+                }
+                Err(why) => problems.push(format!("run {n}: {why}")),
+            }
+        }
+        let verdict = if flaky.is_empty() && problems.is_empty() {
+            "stable".to_owned()
+        } else {
+            unstable = true;
+            format!("{} snapshot(s) changed", flaky.len())
+        };
+        println!("{name}: {} runs, {verdict}", args.runs);
+        for (test, runs) in &flaky {
+            println!("  {test}: changed or new in run(s) {runs:?}");
+        }
+        for problem in &problems {
+            println!("  {problem}");
+        }
+    }
+    if unstable { exit::FAILED } else { exit::OK }
+}
+
+/// Tests whose calls did not match their accepted snapshot.
+fn unmatched(report: &Report) -> Vec<String> {
+    report
+        .tests
+        .iter()
+        .filter(|t| matches!(t.snapshot, Some(SnapshotState::Changed | SnapshotState::New)))
+        .map(|t| format!("{}::{}", t.binary, t.name))
+        .collect()
+}

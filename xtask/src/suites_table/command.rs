@@ -1,0 +1,117 @@
+//! Runs each suite three ways and prints (or writes) the table.
+
+use super::nextest::{Baseline, baseline};
+use super::render::{BEGIN, END, markdown, splice};
+use super::row::{Row, Side};
+use crate::catalog::suite_names;
+use crate::cli::SuitesTableArgs;
+use crate::env::Env;
+use crate::exit;
+use crate::child::SuiteRun;
+use crate::run_suite::locate;
+use std::path::Path;
+
+/// Runs the command; returns its exit code.
+pub fn run(args: &SuitesTableArgs, env: &Env) -> u8 {
+    let suites_dir = env.root.join("suites");
+    let names = if args.suites.is_empty() {
+        match suite_names(&suites_dir) {
+            Ok(names) => names,
+            Err(e) => {
+                eprintln!("error: {}: {e}", suites_dir.display());
+                return exit::ERROR;
+            }
+        }
+    } else {
+        args.suites.clone()
+    };
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n.get(),
+    );
+    let logs = env.root.join("target/blockguard/suites-table");
+    if let Err(e) = std::fs::create_dir_all(&logs) {
+        eprintln!("error: {}: {e}", logs.display());
+        return exit::ERROR;
+    }
+    let rows: Vec<Row> = names
+        .iter()
+        .map(|name| row(name, jobs, &logs, env))
+        .collect();
+    let table = markdown(&rows);
+    print!("{table}");
+    if args.write {
+        let readme = suites_dir.join("README.md");
+        if let Err(why) = write_into(&readme, &table) {
+            eprintln!("error: {}: {why}", readme.display());
+            return exit::ERROR;
+        }
+        eprintln!("suites-table: wrote the table into {}", readme.display());
+    }
+    let differing: Vec<&str> = rows
+        .iter()
+        .filter(|r| !r.transparent())
+        .map(|r| r.suite.as_str())
+        .collect();
+    if differing.is_empty() {
+        exit::OK
+    } else {
+        eprintln!(
+            "suites-table: audit passes other tests than nextest in: {}",
+            differing.join(", ")
+        );
+        exit::FAILED
+    }
+}
+
+/// nextest and audit run back to back, so their run phases meet the same
+/// machine load.
+fn row(name: &str, jobs: usize, logs: &Path, env: &Env) -> Row {
+    eprintln!("suites-table: {name}");
+    let located = match locate(name, env) {
+        Ok(located) => located,
+        Err(e) => return Row::unresolved(name, e.to_string()),
+    };
+    let audit = run_suite(name, "audit", jobs, logs);
+    let nextest = match &audit {
+        Side::Report(r) if r.build.status == "failed" => {
+            Baseline::Failed("the suite does not build".to_owned())
+        }
+        _ => baseline(&located, jobs, env),
+    };
+    let check = run_suite(name, "check", jobs, logs);
+    let version = [&audit, &check].iter().find_map(|side| match side {
+        Side::Report(r) => Some(r.suite.version.clone()),
+        Side::Error(_) => None,
+    });
+    Row {
+        suite: name.to_owned(),
+        version,
+        nextest,
+        audit,
+        check,
+    }
+}
+
+/// `cargo xtask run-suite NAME --mode MODE` as a child; the table reads its
+/// report. Snapshots are compared, never written.
+fn run_suite(name: &str, mode: &str, jobs: usize, logs: &Path) -> Side {
+    let run = SuiteRun {
+        suite: name,
+        args: vec!["--mode".into(), mode.into(), "-j".into(), jobs.to_string()],
+        report: logs.join(format!("{name}.{mode}.json")),
+        log: logs.join(format!("{name}.{mode}.log")),
+        env: vec![("INSTA_UPDATE", "no".to_owned())],
+    };
+    match run.run().report {
+        Ok(r) => Side::Report(Box::new(r)),
+        Err(why) => Side::Error(why),
+    }
+}
+
+fn write_into(readme: &Path, table: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(readme).map_err(|e| e.to_string())?;
+    let new = splice(&text, table)
+        .ok_or_else(|| format!("needs the lines `{BEGIN}` and `{END}` around the table"))?;
+    std::fs::write(readme, new).map_err(|e| e.to_string())
+}
