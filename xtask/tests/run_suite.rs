@@ -732,3 +732,123 @@ fn an_unknown_crate_is_bad_input() {
         run.explain()
     );
 }
+
+// ---------------------------------------------------------------------------
+// Test targets without libtest (`harness = false`): xmlrpc's `python` test.
+
+/// A crate whose integration test `no_harness` has its own `main`. Each
+/// test names its crate apart: cargo gives local crates of one name and
+/// version the same artifact names in the shared target directory.
+fn no_harness_crate(dir: &Path, name: &str, main_rs: &str) -> PathBuf {
+    let krate = tiny_crate(dir, name, ONE_PASSING_TEST);
+    let manifest = krate.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{text}\n[[test]]\nname = \"no_harness\"\nharness = false\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(krate.join("tests")).unwrap();
+    std::fs::write(krate.join("tests/no_harness.rs"), main_rs).unwrap();
+    krate
+}
+
+#[test]
+fn a_harness_false_binary_is_one_test_whose_main_is_guarded() {
+    let dir = scratch("no-harness");
+    let krate = no_harness_crate(
+        &dir,
+        "plain-sleeps",
+        "fn main() {\n    std::thread::sleep(std::time::Duration::from_millis(1));\n    \
+         let status = std::process::Command::new(\"true\").status().unwrap();\n    \
+         assert!(status.success());\n}\n",
+    );
+    let path = krate.to_str().unwrap();
+    let run = run_suite(&dir, &["--path", path], &[("INSTA_UPDATE", "no")]);
+    assert_eq!(run.code, 1, "{}", run.explain());
+    let main = run
+        .report
+        .as_ref()
+        .unwrap()["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["binary"] == "no_harness")
+        .unwrap_or_else(|| panic!("no no_harness test: {}", run.explain()))
+        .clone();
+    assert_eq!(main["name"], "main");
+    assert_eq!(main["outcome"], "blocked", "{main:#}");
+    let calls: Vec<(String, String)> = main["blocking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["call"].as_str().unwrap().to_owned(),
+                c["site"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        calls.contains(&("clock_nanosleep".into(), "no_harness::main".into())),
+        "{calls:?}"
+    );
+    // The child program inherits the preload but is not the test: only the
+    // test's own wait for it is recorded.
+    assert!(
+        calls.iter().all(|(_, site)| site == "no_harness::main"),
+        "{calls:?}"
+    );
+    assert_eq!(run.test("ok")["outcome"], "pass");
+
+    let audit = run_suite(&dir, &["--path", path, "--mode", "audit"], &[("INSTA_UPDATE", "no")]);
+    assert_eq!(audit.code, 0, "{}", audit.explain());
+}
+
+#[test]
+fn a_harness_false_binary_that_fails_is_a_failure() {
+    let dir = scratch("no-harness-fails");
+    let krate = no_harness_crate(
+        &dir,
+        "plain-exits",
+        "fn main() {\n    std::process::exit(3);\n}\n",
+    );
+    let run = run_suite(
+        &dir,
+        &["--path", krate.to_str().unwrap()],
+        &[("INSTA_UPDATE", "no")],
+    );
+    assert_eq!(run.code, 1, "{}", run.explain());
+    let main = run.test("main");
+    assert_eq!(main["outcome"], "fail", "{main:#}");
+}
+
+#[test]
+fn a_dependency_that_does_not_compile_is_named_as_the_cause() {
+    let dir = scratch("broken-dependency");
+    tiny_crate(&dir, "old-dep", "pub fn f() -> u32 { \"not a number\" }\n");
+    let krate = tiny_crate(&dir, "user", ONE_PASSING_TEST);
+    let manifest = krate.join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{text}\n[dev-dependencies]\nold-dep = {{ path = \"../old-dep\" }}\n"),
+    )
+    .unwrap();
+    let run = run_suite(&dir, &["--path", krate.to_str().unwrap()], &[]);
+    assert_eq!(run.code, 1, "{}", run.explain());
+    let message = run.report.as_ref().unwrap()["build"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.starts_with("its dependency old-dep 0.1.0 does not compile with this toolchain:"),
+        "{message}"
+    );
+    assert!(message.contains("error[E0308]"), "{message}");
+    assert!(
+        run.stderr.contains("build failed, no test ran: its dependency old-dep 0.1.0"),
+        "{}",
+        run.explain()
+    );
+}

@@ -169,6 +169,9 @@ fn starts_std(name: &str) -> bool {
         "std_detect::",
         "compiler_builtins::",
         "__rustc::",
+        // rustix is a libc of its own: its raw syscalls are the API the
+        // caller went through, not the caller's site.
+        "rustix::",
     ]
     .iter()
     .any(|p| s.starts_with(p))
@@ -198,5 +201,12 @@ mod tests {
         ));
         assert!(is_std("__rustc::rust_begin_unwind"));
         assert!(!is_std("<(mycrate::A, u8) as mycrate::T>::f"));
+    }
+
+    #[test]
+    fn rustix_is_an_api_like_libc() {
+        assert!(is_std("rustix::backend::arch::asm::syscall2_readonly"));
+        assert!(is_std("rustix::fs::fd::flock"));
+        assert!(!is_std("rustixx::f"));
     }
 }

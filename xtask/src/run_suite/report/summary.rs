@@ -33,7 +33,7 @@ pub fn summary(report: &Report, report_path: &str) -> String {
         .collect();
     let _ = writeln!(out, "  {}", counts.join(", "));
     if let (true, Some(message)) = (report.build.status == "failed", &report.build.message) {
-        let cause = message.lines().take(2).collect::<Vec<_>>().join(" — ");
+        let cause = message.lines().take(2).collect::<Vec<_>>().join(" ");
         let _ = writeln!(out, "  build failed, no test ran: {cause}");
     }
 
