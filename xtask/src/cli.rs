@@ -28,11 +28,86 @@ pub enum Command {
     /// Run suites several times in a row against their accepted snapshots
     /// and name every snapshot that changed.
     Stability(StabilityArgs),
+    /// The compatibility report: every suite × toolchain under the guards,
+    /// a verdict per crate, regressions against the last report.
+    Nightly(NightlyArgs),
+    /// Merge the report folders of `nightly --partition` shards into one.
+    MergeReports(MergeReportsArgs),
+}
+
+/// `cargo xtask nightly [OPTIONS]`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Verdicts: compatible (all pass, no denied call), blocking (passes only with denied calls), \
+failing, build-failed, error (could not run, e.g. a toolchain that is not installed). \
+Exit codes: 0 the report was written (whatever the verdicts); 1 with --fail-on-regression, \
+something regressed; 2 bad input or a setup error.")]
+pub struct NightlyArgs {
+    /// Only suites matching NAME, a name or a glob (repeatable).
+    #[arg(long = "suite", value_name = "NAME|GLOB")]
+    pub suites: Vec<String>,
+
+    /// A toolchain to run under (repeatable), e.g. stable, nightly.
+    #[arg(long = "toolchain", value_name = "NAME", default_value = "stable")]
+    pub toolchains: Vec<String>,
+
+    /// The report folder. Default: reports/<date>/.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// The report to compare with. Default: the newest earlier
+    /// reports/<date>/ beside --out.
+    #[arg(long, value_name = "DIR")]
+    pub baseline: Option<PathBuf>,
+
+    /// Exit 1 when a suite or test is newly blocking or failing, or a
+    /// blocking site is new.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+
+    /// Run one shard of the suites: hash:K/N (K from 1 to N).
+    #[arg(long, value_name = "hash:K/N")]
+    pub partition: Option<crate::nightly::Partition>,
+
+    /// Tests run at once within a suite. Default: the number of cores.
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
+
+    /// The report's date, YYYY-MM-DD. Default: today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+
+    /// Where the suite files are. Default: suites/.
+    #[arg(long, value_name = "DIR")]
+    pub suites_dir: Option<PathBuf>,
+}
+
+/// `cargo xtask merge-reports --out DIR SHARD_DIR...`.
+#[derive(Debug, Args)]
+pub struct MergeReportsArgs {
+    /// The merged report folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// The report to compare with. Default: the newest earlier
+    /// reports/<date>/ beside --out.
+    #[arg(long, value_name = "DIR")]
+    pub baseline: Option<PathBuf>,
+
+    /// Exit 1 when something regressed.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+
+    /// The shards' report folders.
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
 }
 
 /// `cargo xtask stability [--suite NAME]... [--runs N] [-j N]`.
 #[derive(Debug, Args)]
-#[command(after_help = "Exit codes: 0 no snapshot changed; 1 one did, or a run failed to report; 2 a setup error.")]
+#[command(
+    after_help = "Exit codes: 0 no snapshot changed; 1 one did, or a run failed to report; 2 a setup error."
+)]
 pub struct StabilityArgs {
     /// Only this suite (repeatable); default: every suite in suites/.
     #[arg(long = "suite", value_name = "NAME")]

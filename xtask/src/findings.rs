@@ -60,7 +60,11 @@ pub fn top_sites(report: &Report, n: usize) -> Vec<SiteCount> {
         .into_iter()
         .map(|((call, site), tests)| SiteCount { call, site, tests })
         .collect();
-    sites.sort_by(|a, b| b.tests.cmp(&a.tests).then_with(|| a.label().cmp(&b.label())));
+    sites.sort_by(|a, b| {
+        b.tests
+            .cmp(&a.tests)
+            .then_with(|| a.label().cmp(&b.label()))
+    });
     sites.truncate(n);
     sites
 }
@@ -95,20 +99,28 @@ mod tests {
     #[test]
     fn classes_and_sites_count_tests_not_calls() {
         let r = report(serde_json::json!([
-            test("one", vec![
-                call("futex_wait", "sync", "denied", "a::f"),
-                call("futex_wait", "sync", "denied", "a::g"),
-                call("read", "net", "allowed", "a::h"),
-            ]),
-            test("two", vec![
-                call("futex_wait", "sync", "denied", "a::g"),
-                call("clock_nanosleep", "sleep", "denied", "a::s"),
-            ]),
+            test(
+                "one",
+                vec![
+                    call("futex_wait", "sync", "denied", "a::f"),
+                    call("futex_wait", "sync", "denied", "a::g"),
+                    call("read", "net", "allowed", "a::h"),
+                ]
+            ),
+            test(
+                "two",
+                vec![
+                    call("futex_wait", "sync", "denied", "a::g"),
+                    call("clock_nanosleep", "sleep", "denied", "a::s"),
+                ]
+            ),
         ]));
         let classes: Vec<(Class, usize)> = denied_tests_by_class(&r).into_iter().collect();
         assert_eq!(classes, [(Class::Sleep, 1), (Class::Sync, 2)]);
-        let labels: Vec<(String, usize)> =
-            top_sites(&r, 2).iter().map(|s| (s.label(), s.tests)).collect();
+        let labels: Vec<(String, usize)> = top_sites(&r, 2)
+            .iter()
+            .map(|s| (s.label(), s.tests))
+            .collect();
         assert_eq!(
             labels,
             [

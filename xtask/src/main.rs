@@ -9,6 +9,7 @@ mod cli;
 mod env;
 mod exit;
 mod findings;
+mod nightly;
 mod run_suite;
 mod stability;
 mod suites_table;
@@ -29,6 +30,8 @@ fn main() -> ExitCode {
         cli::Command::RunSuite(args) => run_suite::run(&args, &env),
         cli::Command::SuitesTable(args) => suites_table::run(&args, &env),
         cli::Command::Stability(args) => stability::run(&args, &env),
+        cli::Command::Nightly(args) => nightly::run(&args, &env),
+        cli::Command::MergeReports(args) => nightly::merge_reports(&args),
     };
     ExitCode::from(code)
 }

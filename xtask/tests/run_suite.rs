@@ -766,10 +766,7 @@ fn a_harness_false_binary_is_one_test_whose_main_is_guarded() {
     let path = krate.to_str().unwrap();
     let run = run_suite(&dir, &["--path", path], &[("INSTA_UPDATE", "no")]);
     assert_eq!(run.code, 1, "{}", run.explain());
-    let main = run
-        .report
-        .as_ref()
-        .unwrap()["tests"]
+    let main = run.report.as_ref().unwrap()["tests"]
         .as_array()
         .unwrap()
         .iter()
@@ -801,7 +798,11 @@ fn a_harness_false_binary_is_one_test_whose_main_is_guarded() {
     );
     assert_eq!(run.test("ok")["outcome"], "pass");
 
-    let audit = run_suite(&dir, &["--path", path, "--mode", "audit"], &[("INSTA_UPDATE", "no")]);
+    let audit = run_suite(
+        &dir,
+        &["--path", path, "--mode", "audit"],
+        &[("INSTA_UPDATE", "no")],
+    );
     assert_eq!(audit.code, 0, "{}", audit.explain());
 }
 
@@ -847,7 +848,8 @@ fn a_dependency_that_does_not_compile_is_named_as_the_cause() {
     );
     assert!(message.contains("error[E0308]"), "{message}");
     assert!(
-        run.stderr.contains("build failed, no test ran: its dependency old-dep 0.1.0"),
+        run.stderr
+            .contains("build failed, no test ran: its dependency old-dep 0.1.0"),
         "{}",
         run.explain()
     );

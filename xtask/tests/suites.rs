@@ -51,7 +51,11 @@ fn run_suite(name: &str) -> (i32, String, Value) {
 fn runs_clean(name: &str) {
     let (code, text, report) = run_suite(name);
     assert!(code == 0 || code == 1, "{name}:\n{text}");
-    assert_eq!(report["stale_rules"], serde_json::json!([]), "{name}:\n{text}");
+    assert_eq!(
+        report["stale_rules"],
+        serde_json::json!([]),
+        "{name}:\n{text}"
+    );
     let tests = report["tests"].as_array().unwrap();
     assert!(!tests.is_empty(), "{name} ran no test:\n{text}");
     for test in tests {
@@ -70,7 +74,10 @@ fn runs_clean(name: &str) {
 fn ci_suites_are_named_in_the_readme() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     for name in CI_SUITES {
-        assert!(readme.contains(&format!("`{name}`")), "README.md does not name {name}");
+        assert!(
+            readme.contains(&format!("`{name}`")),
+            "README.md does not name {name}"
+        );
     }
 }
 

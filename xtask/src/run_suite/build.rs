@@ -134,7 +134,11 @@ fn test_binary(a: &Artifact) -> Option<TestBinary> {
     let exe = a.executable.as_ref()?;
     let package_dir = a.manifest_path.parent()?.as_std_path().to_path_buf();
     let package = package_of(&a.package_id);
-    let libtest = uses_libtest(&a.manifest_path.clone().into_std_path_buf(), &a.target.kind, &a.target.name);
+    let libtest = uses_libtest(
+        &a.manifest_path.clone().into_std_path_buf(),
+        &a.target.kind,
+        &a.target.name,
+    );
     Some(TestBinary {
         name: a.target.name.clone(),
         exe: exe.clone().into_std_path_buf(),
@@ -261,7 +265,9 @@ mod tests {
     fn package_ids_name_their_package() {
         let id = |repr: &str| cargo_metadata::PackageId { repr: repr.into() };
         assert_eq!(
-            package_of(&id("registry+https://github.com/rust-lang/crates.io-index#rustc-serialize@0.3.24")),
+            package_of(&id(
+                "registry+https://github.com/rust-lang/crates.io-index#rustc-serialize@0.3.24"
+            )),
             ("rustc-serialize".into(), "0.3.24".into())
         );
         assert_eq!(

@@ -6,7 +6,8 @@ use super::layout::Layout;
 use super::list::list;
 use super::preload::{PreloadError, guard_runtime};
 use super::report::{
-    BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, Timing, junit, summary, write_atomically,
+    BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, Timing, junit, summary,
+    write_atomically,
 };
 use super::resolve::{ResolveError, Resolved, Spec, resolve};
 use super::rules::Rules;

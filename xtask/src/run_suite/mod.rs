@@ -14,8 +14,11 @@ mod rules;
 mod runner;
 mod snapshot;
 
-pub use command::run;
 pub use build::uses_libtest;
+pub use command::run;
+pub use console::Console;
 pub use locate::{Located, locate};
-pub use report::Report;
+pub use preload::guard_runtime;
+pub use report::{Report, Summary, write_atomically};
+pub use runner::Outcome;
 pub use snapshot::SnapshotState;

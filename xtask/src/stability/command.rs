@@ -75,7 +75,12 @@ fn unmatched(report: &Report) -> Vec<String> {
     report
         .tests
         .iter()
-        .filter(|t| matches!(t.snapshot, Some(SnapshotState::Changed | SnapshotState::New)))
+        .filter(|t| {
+            matches!(
+                t.snapshot,
+                Some(SnapshotState::Changed | SnapshotState::New)
+            )
+        })
         .map(|t| format!("{}::{}", t.binary, t.name))
         .collect()
 }

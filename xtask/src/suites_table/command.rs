@@ -4,10 +4,10 @@ use super::nextest::{Baseline, baseline};
 use super::render::{BEGIN, END, markdown, splice};
 use super::row::{Row, Side};
 use crate::catalog::suite_names;
+use crate::child::SuiteRun;
 use crate::cli::SuitesTableArgs;
 use crate::env::Env;
 use crate::exit;
-use crate::child::SuiteRun;
 use crate::run_suite::locate;
 use std::path::Path;
 

@@ -59,7 +59,10 @@ pub fn baseline(located: &Located, jobs: usize, env: &Env) -> Baseline {
     for name in &targets.without_libtest {
         let started = Instant::now();
         let mut cmd = cargo(located, env, &["test"]);
-        cmd.arg("--test").arg(name).stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.arg("--test")
+            .arg(name)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         let ok = cmd.status().is_ok_and(|s| s.success());
         run_ms += u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         run += 1;
@@ -115,12 +118,16 @@ fn targets(located: &Located, env: &Env) -> Result<Targets, String> {
         let libtest = uses_libtest(&manifest, &target.kind, &target.name);
         if target.kind.contains(&TargetKind::Test) {
             if libtest {
-                found.libtest_selection.extend(["--test".to_owned(), target.name.clone()]);
+                found
+                    .libtest_selection
+                    .extend(["--test".to_owned(), target.name.clone()]);
             } else {
                 found.without_libtest.push(target.name.clone());
             }
         } else if target.kind.contains(&TargetKind::Bin) && libtest {
-            found.libtest_selection.extend(["--bin".to_owned(), target.name.clone()]);
+            found
+                .libtest_selection
+                .extend(["--bin".to_owned(), target.name.clone()]);
         } else if target.is_lib() && libtest {
             found.libtest_selection.push("--lib".to_owned());
         }

@@ -126,7 +126,8 @@ extern "C" fn main_as_test(args: *mut c_void) -> *mut c_void {
     let args = unsafe { &*(args as *const MainArgs) };
     // SAFETY: PROGRAM_MAIN was stored from libc's own `main` argument
     // before libc could call guarded_main.
-    let main = unsafe { std::mem::transmute::<usize, MainFn>(PROGRAM_MAIN.load(Ordering::Relaxed)) };
+    let main =
+        unsafe { std::mem::transmute::<usize, MainFn>(PROGRAM_MAIN.load(Ordering::Relaxed)) };
     scheduler::become_test_thread();
     main(args.argc, args.argv, args.envp) as isize as *mut c_void
 }

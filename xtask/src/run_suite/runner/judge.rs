@@ -321,7 +321,10 @@ mod tests {
             &trace(vec![], false),
             Mode::Check,
         );
-        assert_eq!(j.message.unwrap(), "killed by SIGABRT: malloc(): corrupted top size");
+        assert_eq!(
+            j.message.unwrap(),
+            "killed by SIGABRT: malloc(): corrupted top size"
+        );
     }
 
     #[test]

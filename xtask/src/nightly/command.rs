@@ -1,0 +1,193 @@
+//! `cargo xtask nightly`: every selected suite under every toolchain, one
+//! run-suite child each, then the report.
+
+use super::baseline::newest_before;
+use super::date::{is_date, today};
+use super::entry::{self, Entry};
+use super::publish::publish;
+use super::toolchain;
+use crate::catalog::suite_names;
+use crate::child::SuiteRun;
+use crate::cli::NightlyArgs;
+use crate::env::{Env, Preload};
+use crate::exit;
+use crate::run_suite::{Console, guard_runtime};
+use globset::{Glob, GlobSetBuilder};
+use std::path::Path;
+
+/// Runs the command; returns its exit code.
+pub fn run(args: &NightlyArgs, env: &Env) -> u8 {
+    match nightly(args, env) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::ERROR
+        }
+    }
+}
+
+fn nightly(args: &NightlyArgs, env: &Env) -> Result<u8, String> {
+    let date = match &args.date {
+        Some(d) if is_date(d) => d.clone(),
+        Some(d) => return Err(format!("--date {d}: expected YYYY-MM-DD")),
+        None => today(),
+    };
+    let suites_dir = args
+        .suites_dir
+        .clone()
+        .unwrap_or_else(|| env.root.join("suites"));
+    let names = select(&suites_dir, args)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| env.root.join("reports").join(&date));
+    let baseline = match &args.baseline {
+        Some(dir) if dir.join("results.json").is_file() => Some(dir.clone()),
+        Some(dir) => {
+            return Err(format!(
+                "--baseline {}: no results.json there",
+                dir.display()
+            ));
+        }
+        None => newest_before(&out, &date),
+    };
+    // Entries from an earlier run into the same folder would mix in.
+    let _ = std::fs::remove_dir_all(out.join(entry::DIR));
+    std::fs::create_dir_all(out.join("logs")).map_err(|e| format!("{}: {e}", out.display()))?;
+    eprintln!(
+        "nightly {date}: {} suite(s) × {} toolchain(s){} into {}",
+        names.len(),
+        args.toolchains.len(),
+        args.partition
+            .map_or_else(String::new, |p| format!(", shard {p}")),
+        out.display()
+    );
+
+    // One guard runtime for every child, whatever toolchain builds the suite.
+    let preload = match &env.preload {
+        Preload::Disabled => None,
+        _ => guard_runtime(env, &Console::new()).map_err(|e| e.to_string())?,
+    };
+    for toolchain in &args.toolchains {
+        let rustc = toolchain::version(toolchain);
+        for name in &names {
+            let entry = run_one(
+                &suites_dir,
+                name,
+                toolchain,
+                &rustc,
+                preload.as_deref(),
+                args,
+                &out,
+            );
+            eprintln!("  {}: {}", entry.key(), entry.verdict());
+            entry.write(&out)?;
+        }
+    }
+
+    let entries = entry::read_all(&out)?;
+    let results = publish(&out, &date, &entries, baseline.as_deref())?;
+    eprintln!("nightly: wrote {}", out.join("index.html").display());
+    if args.fail_on_regression && results.regressions.any() {
+        eprintln!(
+            "nightly: regressions since {}",
+            results.baseline.unwrap_or_default()
+        );
+        return Ok(exit::FAILED);
+    }
+    Ok(exit::OK)
+}
+
+/// Suites in `suites_dir` matching `--suite` (names or globs), then the
+/// partition's share of them.
+fn select(suites_dir: &Path, args: &NightlyArgs) -> Result<Vec<String>, String> {
+    let all = suite_names(suites_dir).map_err(|e| format!("{}: {e}", suites_dir.display()))?;
+    let mut picked = all.clone();
+    if !args.suites.is_empty() {
+        let mut set = GlobSetBuilder::new();
+        for pattern in &args.suites {
+            set.add(Glob::new(pattern).map_err(|e| format!("--suite {pattern}: {e}"))?);
+        }
+        let set = set.build().map_err(|e| e.to_string())?;
+        picked.retain(|name| set.is_match(name));
+        for pattern in &args.suites {
+            let literal = !pattern.contains(['*', '?', '[', '{']);
+            if literal && !all.contains(pattern) {
+                return Err(format!(
+                    "--suite {pattern}: no such suite in {}",
+                    suites_dir.display()
+                ));
+            }
+        }
+    }
+    if let Some(partition) = args.partition {
+        picked.retain(|name| partition.takes(name));
+    }
+    Ok(picked)
+}
+
+fn run_one(
+    suites_dir: &Path,
+    name: &str,
+    toolchain: &str,
+    rustc: &Result<String, String>,
+    preload: Option<&Path>,
+    args: &NightlyArgs,
+    out: &Path,
+) -> Entry {
+    let file = suites_dir.join(format!("{name}.toml"));
+    let (krate, version) = pinned(&file);
+    let mut entry = Entry {
+        suite: name.to_owned(),
+        krate,
+        version,
+        toolchain: toolchain.to_owned(),
+        rustc: rustc.as_ref().ok().cloned(),
+        error: None,
+        report: None,
+    };
+    if let Err(why) = rustc {
+        entry.error = Some(why.clone());
+        return entry;
+    }
+    let mut child_args = Vec::new();
+    if let Some(jobs) = args.jobs {
+        child_args.extend(["-j".to_owned(), jobs.to_string()]);
+    }
+    let mut env = toolchain::child_env(toolchain);
+    env.push(("INSTA_UPDATE", "no".to_owned()));
+    if let Some(preload) = preload {
+        env.push(("BLOCKGUARD_PRELOAD", preload.display().to_string()));
+    }
+    let key = entry.key();
+    let target = file.display().to_string();
+    let result = SuiteRun {
+        suite: &target,
+        args: child_args,
+        report: out.join("logs").join(format!("{key}.report.json")),
+        log: out.join("logs").join(format!("{key}.log")),
+        env,
+    }
+    .run();
+    match result.report {
+        Ok(report) => entry.report = Some(report),
+        Err(why) => entry.error = Some(why),
+    }
+    entry
+}
+
+/// The crate and version a suite file pins; the suite's name and nothing
+/// when it names a local crate or does not parse.
+fn pinned(file: &Path) -> (String, String) {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match blockguard_rules::load(file).ok().and_then(|f| f.suite) {
+        Some(suite) => (
+            suite.krate.unwrap_or(stem),
+            suite.version.unwrap_or_default(),
+        ),
+        None => (stem, String::new()),
+    }
+}

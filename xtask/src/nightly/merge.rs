@@ -1,0 +1,74 @@
+//! `cargo xtask merge-reports --out DIR SHARD_DIR...`: the shards' entries
+//! into one folder, rendered as one run would have rendered them.
+
+use super::baseline::newest_before;
+use super::entry::{self, Entry};
+use super::publish::publish;
+use super::results::Results;
+use crate::cli::MergeReportsArgs;
+use crate::exit;
+use std::collections::BTreeMap;
+
+/// Runs the command; returns its exit code.
+pub fn run(args: &MergeReportsArgs) -> u8 {
+    match merge(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::ERROR
+        }
+    }
+}
+
+fn merge(args: &MergeReportsArgs) -> Result<u8, String> {
+    let mut date: Option<String> = None;
+    let mut all: BTreeMap<String, Entry> = BTreeMap::new();
+    for shard in &args.shards {
+        let results = shard.join("results.json");
+        let text = std::fs::read_to_string(&results).map_err(|e| {
+            format!(
+                "{}: {e} (is it a nightly report folder?)",
+                results.display()
+            )
+        })?;
+        let shard_results: Results =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", results.display()))?;
+        match &date {
+            Some(d) if *d != shard_results.date => {
+                return Err(format!(
+                    "{}: dated {}, but an earlier shard is dated {d}",
+                    shard.display(),
+                    shard_results.date
+                ));
+            }
+            _ => date = Some(shard_results.date.clone()),
+        }
+        for e in entry::read_all(shard)? {
+            if all.insert(e.key(), e.clone()).is_some() {
+                return Err(format!("{} is in more than one shard", e.key()));
+            }
+        }
+    }
+    let date = date.ok_or("no shard folders given")?;
+    let baseline = match &args.baseline {
+        Some(dir) => Some(dir.clone()),
+        None => newest_before(&args.out, &date),
+    };
+    let _ = std::fs::remove_dir_all(args.out.join(entry::DIR));
+    let mut entries: Vec<Entry> = all.into_values().collect();
+    entry::sort(&mut entries);
+    for e in &entries {
+        e.write(&args.out)?;
+    }
+    let results = publish(&args.out, &date, &entries, baseline.as_deref())?;
+    eprintln!(
+        "merge-reports: {} entries from {} shard(s) into {}",
+        entries.len(),
+        args.shards.len(),
+        args.out.display()
+    );
+    if args.fail_on_regression && results.regressions.any() {
+        return Ok(exit::FAILED);
+    }
+    Ok(exit::OK)
+}

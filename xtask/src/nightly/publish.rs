@@ -1,0 +1,43 @@
+//! From entries to the four files: results (with regressions against the
+//! baseline's entries), then Markdown, JUnit and HTML.
+
+use super::entry::{self, Entry};
+use super::regressions::{Regressions, compare};
+use super::render::{html, junit, markdown};
+use super::results::{Results, results};
+use crate::run_suite::write_atomically;
+use std::path::Path;
+
+/// Writes `results.json`, `report.md`, `junit.xml` and `index.html` into
+/// `out`; returns the results.
+pub fn publish(
+    out: &Path,
+    date: &str,
+    entries: &[Entry],
+    baseline: Option<&Path>,
+) -> Result<Results, String> {
+    let (baseline_name, regressions) = match baseline {
+        Some(dir) => {
+            let before =
+                entry::read_all(dir).map_err(|e| format!("the baseline {}: {e}", dir.display()))?;
+            let name = dir.file_name().map_or_else(
+                || dir.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            (Some(name), compare(entries, &before))
+        }
+        None => (None, Regressions::default()),
+    };
+    let results = results(date, baseline_name, entries, regressions);
+    let json = serde_json::to_string_pretty(&results).expect("results serialize") + "\n";
+    let files = [
+        ("results.json", json),
+        ("report.md", markdown(&results, entries)),
+        ("junit.xml", junit(entries)),
+        ("index.html", html(&results, entries)),
+    ];
+    for (name, text) in files {
+        write_atomically(&out.join(name), &text).map_err(|e| e.to_string())?;
+    }
+    Ok(results)
+}

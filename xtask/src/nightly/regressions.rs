@@ -1,0 +1,167 @@
+//! What changed since the baseline, per suite × toolchain present in both:
+//! verdicts and tests that got worse or better, and denied sites that are
+//! new. Tests and suites new tonight have nothing to compare with.
+
+use super::entry::Entry;
+use crate::run_suite::{Outcome, Report};
+use blockguard_protocol::Verdict as CallVerdict;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The regressions section.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Regressions {
+    /// Suites and tests that make denied calls now and did not.
+    pub newly_blocking: Vec<Change>,
+    /// Suites and tests that fail now and did not.
+    pub newly_failing: Vec<Change>,
+    /// Suites and tests that are better now.
+    pub fixed: Vec<Change>,
+    /// Denied sites a suite reaches now and did not.
+    pub new_sites: Vec<NewSite>,
+}
+
+impl Regressions {
+    /// Whether anything got worse.
+    pub fn any(&self) -> bool {
+        !(self.newly_blocking.is_empty()
+            && self.newly_failing.is_empty()
+            && self.new_sites.is_empty())
+    }
+}
+
+/// A suite (no `test`) or a test whose standing changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// The suite.
+    pub suite: String,
+    /// The toolchain.
+    pub toolchain: String,
+    /// `binary::test`, or none for the suite's verdict.
+    pub test: Option<String>,
+    /// Before: a verdict, or a test's outcome.
+    pub was: String,
+    /// Now.
+    pub now: String,
+}
+
+/// A denied site that is new in a suite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSite {
+    /// The suite.
+    pub suite: String,
+    /// The toolchain.
+    pub toolchain: String,
+    /// `call at site`.
+    pub site: String,
+}
+
+/// How a test stands, worst last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Standing {
+    Clean,
+    Blocking,
+    Failing,
+}
+
+fn standing(outcome: Outcome, denied: bool) -> Standing {
+    match outcome {
+        Outcome::Fail | Outcome::Timeout | Outcome::Crash => Standing::Failing,
+        Outcome::Blocked => Standing::Blocking,
+        _ if denied => Standing::Blocking,
+        _ => Standing::Clean,
+    }
+}
+
+/// Compares tonight's entries with the baseline's.
+pub fn compare(now: &[Entry], before: &[Entry]) -> Regressions {
+    let before: BTreeMap<String, &Entry> = before.iter().map(|e| (e.key(), e)).collect();
+    let mut r = Regressions::default();
+    for entry in now {
+        let Some(old) = before.get(&entry.key()) else {
+            continue;
+        };
+        let (was, is) = (old.verdict(), entry.verdict());
+        let change = |test: Option<String>, was: String, now: String| Change {
+            suite: entry.suite.clone(),
+            toolchain: entry.toolchain.clone(),
+            test,
+            was,
+            now,
+        };
+        if is != was {
+            let c = change(None, was.to_string(), is.to_string());
+            match (rank(was), rank(is)) {
+                (a, b) if b < a => r.fixed.push(c),
+                (_, Standing::Blocking) => r.newly_blocking.push(c),
+                _ => r.newly_failing.push(c),
+            }
+        }
+        let (Some(new_report), Some(old_report)) = (&entry.report, &old.report) else {
+            continue;
+        };
+        let old_tests = tests(old_report);
+        for (name, (outcome, standing_now)) in tests(new_report) {
+            let Some((old_outcome, standing_then)) = old_tests.get(&name) else {
+                continue;
+            };
+            let c = change(Some(name), old_outcome.to_string(), outcome.to_string());
+            if standing_now > *standing_then {
+                match standing_now {
+                    Standing::Blocking => r.newly_blocking.push(c),
+                    _ => r.newly_failing.push(c),
+                }
+            } else if standing_now < *standing_then {
+                r.fixed.push(c);
+            }
+        }
+        let old_sites = sites(old_report);
+        for site in sites(new_report).difference(&old_sites) {
+            r.new_sites.push(NewSite {
+                suite: entry.suite.clone(),
+                toolchain: entry.toolchain.clone(),
+                site: site.clone(),
+            });
+        }
+    }
+    r
+}
+
+/// A verdict's standing, for telling better from worse.
+fn rank(v: super::verdict::Verdict) -> Standing {
+    use super::verdict::Verdict;
+    match v {
+        Verdict::Compatible => Standing::Clean,
+        Verdict::Blocking => Standing::Blocking,
+        Verdict::Failing | Verdict::BuildFailed | Verdict::Error => Standing::Failing,
+    }
+}
+
+fn tests(report: &Report) -> BTreeMap<String, (Outcome, Standing)> {
+    report
+        .tests
+        .iter()
+        .filter(|t| t.outcome != Outcome::Ignored)
+        .map(|t| {
+            let denied = t
+                .blocking
+                .iter()
+                .any(|c| c.event.verdict == CallVerdict::Denied);
+            (
+                format!("{}::{}", t.binary, t.name),
+                (t.outcome, standing(t.outcome, denied)),
+            )
+        })
+        .collect()
+}
+
+/// Every denied `call at site` in a report.
+fn sites(report: &Report) -> BTreeSet<String> {
+    report
+        .tests
+        .iter()
+        .flat_map(|t| t.blocking.iter())
+        .filter(|c| c.event.verdict == CallVerdict::Denied)
+        .map(|c| format!("{} at {}", c.event.call, c.event.site))
+        .collect()
+}

@@ -1,0 +1,104 @@
+//! `results.json` (DESIGN §7): one entry per suite × toolchain with its
+//! verdict, counts, denied calls per class and top sites, plus the
+//! regressions. No durations: the same runs give the same file.
+
+use super::entry::Entry;
+use super::regressions::Regressions;
+use super::verdict::Verdict;
+use crate::findings::{denied_tests_by_class, top_sites};
+use crate::run_suite::Summary;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Sites listed per suite.
+pub const TOP_SITES: usize = 5;
+
+/// The whole `results.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Results {
+    /// Always `blockguard-nightly/1`.
+    pub schema: String,
+    /// The night's date, `YYYY-MM-DD`.
+    pub date: String,
+    /// The report compared with (its folder name), if any.
+    pub baseline: Option<String>,
+    /// One per suite × toolchain, by suite then toolchain.
+    pub suites: Vec<SuiteResult>,
+    /// Changes since the baseline.
+    pub regressions: Regressions,
+}
+
+/// One suite under one toolchain.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SuiteResult {
+    /// The suite's name.
+    pub suite: String,
+    /// The crate.
+    #[serde(rename = "crate")]
+    pub krate: String,
+    /// Its version.
+    pub version: String,
+    /// The toolchain as asked for.
+    pub toolchain: String,
+    /// Its `rustc --version`.
+    pub rustc: Option<String>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why it is `error` or `build-failed`.
+    pub message: Option<String>,
+    /// Tests per outcome.
+    pub summary: Summary,
+    /// Per class, the tests with at least one denied call of it.
+    pub blocking_by_class: BTreeMap<String, usize>,
+    /// The denied sites most tests reached: `call at site`.
+    pub top_sites: Vec<String>,
+}
+
+impl SuiteResult {
+    /// Of one entry.
+    pub fn of(entry: &Entry) -> SuiteResult {
+        let report = entry.report.as_ref().filter(|_| entry.error.is_none());
+        let message = match (&entry.error, report) {
+            (Some(error), _) => Some(error.clone()),
+            (None, Some(r)) if r.build.status == "failed" => r.build.message.clone(),
+            _ => None,
+        };
+        SuiteResult {
+            suite: entry.suite.clone(),
+            krate: entry.krate.clone(),
+            version: report.map_or_else(|| entry.version.clone(), |r| r.suite.version.clone()),
+            toolchain: entry.toolchain.clone(),
+            rustc: entry.rustc.clone(),
+            verdict: entry.verdict(),
+            message,
+            summary: report.map(|r| r.summary.clone()).unwrap_or_default(),
+            blocking_by_class: report
+                .map(|r| {
+                    denied_tests_by_class(r)
+                        .into_iter()
+                        .map(|(class, n)| (class.to_string(), n))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            top_sites: report
+                .map(|r| top_sites(r, TOP_SITES).iter().map(|s| s.label()).collect())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The results of a night.
+pub fn results(
+    date: &str,
+    baseline: Option<String>,
+    entries: &[Entry],
+    regressions: Regressions,
+) -> Results {
+    Results {
+        schema: "blockguard-nightly/1".to_owned(),
+        date: date.to_owned(),
+        baseline,
+        suites: entries.iter().map(SuiteResult::of).collect(),
+        regressions,
+    }
+}

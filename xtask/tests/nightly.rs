@@ -1,0 +1,414 @@
+//! End-to-end tests of `cargo xtask nightly` and `merge-reports` over the
+//! fixture suites in `fixtures/nightly/` (one per verdict, and `drifting`,
+//! whose tests change with the environment), and of `index.html` in
+//! headless Chromium.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A fresh folder that holds dated report folders for one test.
+fn reports(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("nightly-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `xtask nightly ARGS` over the fixture suites; the exit code and stderr.
+fn nightly(args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
+    xtask(
+        "nightly",
+        &[&["--suites-dir", "fixtures/nightly", "-j", "2"], args].concat(),
+        envs,
+    )
+}
+
+fn xtask(command: &str, args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
+    let snapshots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nightly-snapshots");
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg(command)
+        .args(args)
+        .current_dir(root())
+        .env("BLOCKGUARD_SNAPSHOTS", snapshots)
+        .env_remove("NIGHTLY_FIXTURE_DRIFT")
+        .env_remove("NIGHTLY_FIXTURE_FAIL")
+        .envs(envs.iter().copied())
+        .output()
+        .expect("xtask runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn results(dir: &Path) -> Value {
+    let text = std::fs::read_to_string(dir.join("results.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn verdict(results: &Value, suite: &str, toolchain: &str) -> String {
+    results["suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["suite"] == suite && s["toolchain"] == toolchain)
+        .unwrap_or_else(|| panic!("no {suite}@{toolchain} in {results:#}"))["verdict"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// One run over every fixture suite with stable and a toolchain that is
+/// not installed, shared by the tests that only read it.
+fn full_run() -> &'static PathBuf {
+    static RUN: OnceLock<PathBuf> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let out = reports("full").join("2026-11-24");
+        let (code, stderr) = nightly(
+            &[
+                "--toolchain",
+                "stable",
+                "--toolchain",
+                "blockguard-missing-toolchain",
+                "--date",
+                "2026-11-24",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        out
+    })
+}
+
+#[test]
+fn each_verdict_comes_from_the_suite_that_earns_it() {
+    let r = results(full_run());
+    assert_eq!(r["schema"], "blockguard-nightly/1");
+    assert_eq!(r["date"], "2026-11-24");
+    for (suite, want) in [
+        ("compatible", "compatible"),
+        ("blocking", "blocking"),
+        ("failing", "failing"),
+        ("build-failed", "build-failed"),
+        ("error", "error"),
+        ("drifting", "compatible"),
+    ] {
+        assert_eq!(verdict(&r, suite, "stable"), want, "{suite}");
+    }
+    let blocking = r["suites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["suite"] == "blocking" && s["toolchain"] == "stable")
+        .unwrap();
+    assert_eq!(
+        blocking["blocking_by_class"],
+        serde_json::json!({"sleep": 1})
+    );
+    assert_eq!(
+        blocking["top_sites"],
+        serde_json::json!(["clock_nanosleep at nightly_blocking::naps"])
+    );
+    assert!(blocking["rustc"].as_str().unwrap().starts_with("rustc "));
+    assert_eq!(blocking["summary"]["blocked"], 1);
+    assert_eq!(blocking["summary"]["pass"], 1);
+}
+
+#[test]
+fn a_missing_toolchain_is_reported_and_the_rest_still_runs() {
+    let r = results(full_run());
+    for s in r["suites"].as_array().unwrap() {
+        if s["toolchain"] == "blockguard-missing-toolchain" {
+            assert_eq!(s["verdict"], "error", "{s:#}");
+            assert!(
+                s["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("toolchain `blockguard-missing-toolchain` is not installed"),
+                "{s:#}"
+            );
+            assert_eq!(s["rustc"], Value::Null);
+        }
+    }
+    assert_eq!(verdict(&r, "compatible", "stable"), "compatible");
+    assert_eq!(r["suites"].as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn markdown_and_junit_carry_every_run() {
+    let dir = full_run();
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(md.contains("12 suite × toolchain runs: 2 compatible, 1 blocking, 1 failing, 1 build-failed, 7 error."), "{md}");
+    assert!(
+        md.contains("`nightly_failing::fails` fail: panicked at"),
+        "{md}"
+    );
+    let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
+    assert_eq!(junit.matches("<testsuite ").count(), 12, "{junit}");
+    assert!(junit.contains("<failure type=\"blocked\""), "{junit}");
+    assert!(junit.contains("type=\"build-failed\""), "{junit}");
+}
+
+#[test]
+fn regressions_name_what_got_worse_and_what_got_better() {
+    let dir = reports("regressions");
+    let night = |date: &str, envs: &[(&str, &str)], extra: &[&str]| {
+        let out = dir.join(date);
+        let args = [
+            &[
+                "--suite",
+                "drifting",
+                "--suite",
+                "compat*",
+                "--date",
+                date,
+                "--out",
+                out.to_str().unwrap(),
+            ][..],
+            extra,
+        ]
+        .concat();
+        let (code, stderr) = nightly(&args, envs);
+        (code, stderr, out)
+    };
+    let (code, stderr, first) = night("2026-11-23", &[], &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(results(&first)["baseline"], Value::Null);
+
+    // The next night the drifting suite naps and fails; the baseline is
+    // found on its own, and --fail-on-regression makes it exit 1.
+    let (code, stderr, second) = night(
+        "2026-11-24",
+        &[
+            ("NIGHTLY_FIXTURE_DRIFT", "1"),
+            ("NIGHTLY_FIXTURE_FAIL", "1"),
+        ],
+        &["--fail-on-regression"],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    let r = results(&second);
+    assert_eq!(r["baseline"], "2026-11-23");
+    let reg = &r["regressions"];
+    let tests = |list: &str| -> Vec<(String, String, String)> {
+        reg[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["test"].as_str().unwrap_or("(suite)").to_owned(),
+                    c["was"].as_str().unwrap().to_owned(),
+                    c["now"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        tests("newly_blocking"),
+        [(
+            "nightly_drifting::drifts".into(),
+            "pass".into(),
+            "blocked".into()
+        )]
+    );
+    assert_eq!(
+        tests("newly_failing"),
+        [
+            ("(suite)".into(), "compatible".into(), "failing".into()),
+            (
+                "nightly_drifting::fails_when_told".into(),
+                "pass".into(),
+                "fail".into()
+            )
+        ]
+    );
+    assert_eq!(
+        reg["new_sites"],
+        serde_json::json!([{"suite": "drifting", "toolchain": "stable",
+                            "site": "clock_nanosleep at nightly_drifting::drifts"}])
+    );
+    assert_eq!(reg["fixed"], serde_json::json!([]));
+    let md = std::fs::read_to_string(second.join("report.md")).unwrap();
+    assert!(md.contains("Compared with 2026-11-23."), "{md}");
+    assert!(
+        md.contains("- drifting@stable: `nightly_drifting::drifts`: pass → blocked"),
+        "{md}"
+    );
+
+    // A night later all is well again: fixed, against the newest baseline.
+    let (code, stderr, third) = night("2026-11-25", &[], &["--fail-on-regression"]);
+    assert_eq!(code, 0, "{stderr}");
+    let r = results(&third);
+    assert_eq!(r["baseline"], "2026-11-24");
+    assert_eq!(
+        r["regressions"]["fixed"].as_array().unwrap().len(),
+        3,
+        "{:#}",
+        r["regressions"]
+    );
+}
+
+#[test]
+fn shards_merged_render_exactly_what_one_run_renders() {
+    let dir = reports("shards");
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.join(name).join("2026-11-24");
+        let args = [
+            &["--date", "2026-11-24", "--out", out.to_str().unwrap()][..],
+            extra,
+        ]
+        .concat();
+        let (code, stderr) = nightly(&args, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        out
+    };
+    let whole = run("whole", &[]);
+    let one = run("shard-1", &["--partition", "hash:1/2"]);
+    let two = run("shard-2", &["--partition", "hash:2/2"]);
+    let count = |d: &Path| results(d)["suites"].as_array().unwrap().len();
+    assert_eq!(count(&one) + count(&two), count(&whole));
+    assert!(count(&one) > 0 && count(&two) > 0, "a shard is empty");
+
+    let merged = dir.join("merged").join("2026-11-24");
+    let (code, stderr) = xtask(
+        "merge-reports",
+        &[
+            "--out",
+            merged.to_str().unwrap(),
+            two.to_str().unwrap(),
+            one.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    for file in ["results.json", "report.md", "junit.xml", "index.html"] {
+        let a = std::fs::read_to_string(whole.join(file)).unwrap();
+        let b = std::fs::read_to_string(merged.join(file)).unwrap();
+        assert!(
+            a == b,
+            "{file} differs between the whole run and the merged shards"
+        );
+    }
+
+    // The same shard twice is refused.
+    let (code, stderr) = xtask(
+        "merge-reports",
+        &[
+            "--out",
+            dir.join("twice").to_str().unwrap(),
+            one.to_str().unwrap(),
+            one.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is in more than one shard"), "{stderr}");
+}
+
+#[test]
+fn bad_input_is_refused_before_anything_runs() {
+    for (args, says) in [
+        (vec!["--partition", "hash:3/2"], "expected hash:K/N"),
+        (vec!["--suite", "no-such-suite"], "no such suite"),
+        (vec!["--date", "yesterday"], "expected YYYY-MM-DD"),
+    ] {
+        let (code, stderr) = nightly(&args, &[]);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// index.html in a real browser.
+
+/// Headless Chromium with the flags a closed network needs; its stdout
+/// and stderr.
+fn chromium(profile: &Path, args: &[&str]) -> (String, String) {
+    let out = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .expect("chromium runs (install Debian's chromium package; .ci/run does)");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Console messages and failed loads in Chromium's log.
+fn page_errors(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| {
+            l.contains(":CONSOLE")
+                || l.contains("Failed to load resource")
+                || l.contains("Uncaught")
+        })
+        .collect()
+}
+
+#[test]
+fn index_html_loads_in_chromium_without_errors_with_a_row_per_run() {
+    let page = full_run().join("index.html");
+    let artifacts = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nightly-artifacts");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    let profile = artifacts.join("profile");
+
+    // The check can see a console error: a page that logs one shows it.
+    let bad = artifacts.join("console-error.html");
+    std::fs::write(
+        &bad,
+        "<!DOCTYPE html><script>console.error('planted')</script>",
+    )
+    .unwrap();
+    let (_, stderr) = chromium(
+        &profile,
+        &["--dump-dom", &format!("file://{}", bad.display())],
+    );
+    assert!(
+        page_errors(&stderr).iter().any(|l| l.contains("planted")),
+        "Chromium's log did not show a planted console error:\n{stderr}"
+    );
+
+    let url = format!("file://{}", page.display());
+    let (dom, stderr) = chromium(&profile, &["--dump-dom", &url]);
+    assert_eq!(page_errors(&stderr), Vec::<&str>::new(), "{stderr}");
+    assert_eq!(dom.matches("<tr class=\"run\"").count(), 12, "{dom}");
+    assert!(dom.contains("id=\"outcomes-chart\""), "{dom}");
+
+    let shot = artifacts.join("index.png");
+    let _ = std::fs::remove_file(&shot);
+    chromium(
+        &profile,
+        &[
+            "--window-size=1280,1600",
+            &format!("--screenshot={}", shot.display()),
+            &url,
+        ],
+    );
+    let png = std::fs::read(&shot).expect("a screenshot");
+    assert_eq!(&png[1..4], b"PNG");
+}
