@@ -51,15 +51,25 @@ pub struct SnapshotError {
 
 /// One line of a snapshot: a trace event without its rule id (which names
 /// a rule's position, not the call).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-struct Entry<'a> {
-    call: &'a str,
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+struct Entry {
+    call: String,
     class: Class,
     verdict: Verdict,
     escaped: bool,
-    site: &'a str,
-    via: &'a str,
-    rule: Option<&'a str>,
+    site: String,
+    via: String,
+    rule: Option<String>,
+}
+
+impl Entry {
+    /// A wait the thread reaches only when another thread holds what it
+    /// waits for: futex waits (parking, a contended std lock, a condition
+    /// variable), contended pthread locks, semaphores, barriers. Whether
+    /// a run reaches it is a race; joins are not (std always joins).
+    fn under_contention_only(&self) -> bool {
+        self.class == Class::Sync && !self.call.contains("join")
+    }
 }
 
 /// The snapshots of one suite.
@@ -92,7 +102,7 @@ impl Snapshots {
         events: &[TraceEvent],
     ) -> Result<Checked, SnapshotError> {
         let name = Snapshots::name(binary, test);
-        let content = content(events);
+        let content = content(events, &self.accepted(&name));
         let (state, diff) = self.compare(&name, &content);
 
         let mut settings = insta::Settings::clone_current();
@@ -130,6 +140,20 @@ impl Snapshots {
         })
     }
 
+    /// The accepted snapshot's entries (none when there is none).
+    fn accepted(&self, name: &str) -> Vec<Entry> {
+        let path = self.dir.join(format!("{name}.snap"));
+        let Ok(old) = insta::Snapshot::from_file(&path) else {
+            return Vec::new();
+        };
+        let Some(text) = old.as_text().map(ToString::to_string) else {
+            return Vec::new();
+        };
+        text.lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .collect()
+    }
+
     /// Compares with the accepted snapshot the way insta does.
     fn compare(&self, name: &str, content: &str) -> (SnapshotState, Vec<String>) {
         let path = self.dir.join(format!("{name}.snap"));
@@ -156,19 +180,30 @@ impl Snapshots {
 }
 
 /// The snapshot text: one JSON object per distinct call, sorted.
-fn content(events: &[TraceEvent]) -> String {
-    let entries: BTreeSet<Entry<'_>> = events
+///
+/// A snapshot lists the calls a test can make. A wait reached only under
+/// contention comes in some runs and not in others; once accepted it stays
+/// in the snapshot of a run that did not reach it, so reruns compare equal,
+/// and a run that reaches a new one shows it as a change to review.
+fn content(events: &[TraceEvent], accepted: &[Entry]) -> String {
+    let mut entries: BTreeSet<Entry> = events
         .iter()
         .map(|e| Entry {
-            call: &e.call,
+            call: e.call.clone(),
             class: e.class,
             verdict: e.verdict,
             escaped: e.escaped,
-            site: &e.site,
-            via: &e.via,
-            rule: e.rule.as_deref(),
+            site: e.site.clone(),
+            via: e.via.clone(),
+            rule: e.rule.clone(),
         })
         .collect();
+    entries.extend(
+        accepted
+            .iter()
+            .filter(|e| e.under_contention_only())
+            .cloned(),
+    );
     entries
         .iter()
         .map(|e| serde_json::to_string(e).expect("an entry serializes"))
@@ -219,12 +254,41 @@ mod tests {
     }
 
     #[test]
+    fn an_accepted_wait_under_contention_stays_when_a_run_misses_it() {
+        let line = |call: &str, class: &str| {
+            format!(
+                "{{\"call\":\"{call}\",\"class\":\"{class}\",\"verdict\":\"denied\",\"escaped\":false,\"site\":\"a::b\",\"via\":\"v\",\"rule\":null}}"
+            )
+        };
+        let accepted: Vec<Entry> = [
+            line("futex_wait", "sync"),
+            line("pthread_join", "sync"),
+            line("read", "net"),
+        ]
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+        // This run made none of them: only the futex wait is carried over;
+        // a join and a read always happen when reached, so their absence
+        // is a change.
+        assert_eq!(content(&[], &accepted), line("futex_wait", "sync"));
+        // A call made now is listed once.
+        let mut wait = event("futex_wait", None);
+        wait.class = Class::Sync;
+        wait.via = "v".into();
+        assert_eq!(content(&[wait], &accepted), line("futex_wait", "sync"));
+    }
+
+    #[test]
     fn content_is_sorted_deduplicated_and_free_of_rule_ids() {
-        let text = content(&[
-            event("nanosleep", Some("rules:allow[0]")),
-            event("clock_nanosleep", None),
-            event("nanosleep", Some("rules:allow[1]")),
-        ]);
+        let text = content(
+            &[
+                event("nanosleep", Some("rules:allow[0]")),
+                event("clock_nanosleep", None),
+                event("nanosleep", Some("rules:allow[1]")),
+            ],
+            &[],
+        );
         assert_eq!(
             text,
             "{\"call\":\"clock_nanosleep\",\"class\":\"sleep\",\"verdict\":\"denied\",\"escaped\":false,\"site\":\"a::b\",\"via\":\"std::thread::sleep\",\"rule\":null}\n\
