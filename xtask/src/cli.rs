@@ -159,10 +159,15 @@ pub struct RunSuiteArgs {
     pub path: Option<PathBuf>,
 
     /// What a denied call does: deny (stop the test), check (run it, then
-    /// mark the test blocked) or audit (only record it). Default: the
-    /// suite's mode, else check.
-    #[arg(long, value_name = "deny|check|audit")]
+    /// mark the test blocked), audit (only record it) or farm (run it on a
+    /// worker thread while the microthread waits; recorded as farmed).
+    /// Default: the suite's mode, else check.
+    #[arg(long, value_name = "deny|check|audit|farm")]
     pub mode: Option<Mode>,
+
+    /// Farm mode's worker threads (default 16).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub farm_workers: Option<u16>,
 
     /// A rules file (`[[allow]]`, `[[suppress]]`, optional `[suite]`); it
     /// replaces the suite file's rules.

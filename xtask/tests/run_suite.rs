@@ -854,3 +854,138 @@ fn a_dependency_that_does_not_compile_is_named_as_the_cause() {
         run.explain()
     );
 }
+
+// ---------------------------------------------------------------------------
+// Farm mode and microthreads.
+
+fn microthreads(name: &str, mode: &str, test: &str) -> Run {
+    let dir = scratch(name);
+    let krate = root().join("fixtures/microthreads");
+    run_suite(
+        &dir,
+        &[
+            "--path",
+            krate.to_str().unwrap(),
+            "--mode",
+            mode,
+            "--timeout",
+            "3s",
+            "--",
+            "--exact",
+            &format!("microthreads::{test}"),
+        ],
+        &[("INSTA_UPDATE", "no")],
+    )
+}
+
+#[test]
+fn a_panic_in_a_spawned_microthread_fails_the_test_with_its_message() {
+    let run = microthreads("micro-panic", "farm", "tests::panics_in_a_microthread");
+    let t = run.test("tests::panics_in_a_microthread");
+    assert_eq!(t["outcome"], "fail", "{}", run.explain());
+    assert!(
+        t["message"]
+            .as_str()
+            .unwrap()
+            .contains("the microthread gave up"),
+        "{t:#}"
+    );
+}
+
+#[test]
+fn a_timeout_in_a_farmed_call_ends_cleanly_and_names_the_call() {
+    let run = microthreads("farm-timeout", "farm", "tests::hangs_in_a_farmed_accept");
+    let t = run.test("tests::hangs_in_a_farmed_accept");
+    assert_eq!(t["outcome"], "timeout", "{}", run.explain());
+    let message = t["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("timed out after 3s, stuck in accept4 (net, farmed) at microthreads::tests::hangs_in_a_farmed_accept"),
+        "{message}"
+    );
+    // The process group went with it: no test process (or its farm
+    // worker) is left waiting in accept.
+    let left = Command::new("pgrep")
+        .args(["-f", "hangs_in_a_farmed_accept"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
+        "left running: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+}
+
+/// The first-party suite: plain blocking sockets in microthreads pass in
+/// farm mode and stop at the first blocking call in deny mode.
+fn stackless_net(name: &str, mode: &str) -> Run {
+    let dir = scratch(name);
+    run_suite(
+        &dir,
+        &["stackless-net", "--mode", mode],
+        &[("INSTA_UPDATE", "no")],
+    )
+}
+
+#[test]
+fn stackless_net_passes_in_farm_mode_with_every_call_farmed() {
+    let run = stackless_net("stackless-farm", "farm");
+    assert_eq!(run.code, 0, "{}", run.explain());
+    let t = run.test("a_server_and_its_clients_progress_together_on_one_thread");
+    let calls: Vec<(&str, &str)> = t["blocking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["call"].as_str().unwrap(), c["verdict"].as_str().unwrap()))
+        .collect();
+    for call in ["accept4", "connect", "recv", "send"] {
+        assert!(
+            calls.contains(&(call, "farmed")),
+            "{call} not farmed: {calls:?}"
+        );
+    }
+    // allow_blocking's scope: allowed inside, farmed after.
+    let scoped = run.test("allow_blocking_allows_only_inside_its_scope");
+    let verdicts: Vec<(&str, &str)> = scoped["blocking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["verdict"].as_str().unwrap(),
+                c["rule"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            (
+                "allowed",
+                "the test naps on purpose to show a scoped allowance"
+            ),
+            ("farmed", "")
+        ],
+        "{scoped:#}"
+    );
+}
+
+#[test]
+fn stackless_net_in_deny_mode_is_blocked_at_its_first_blocking_call() {
+    let run = stackless_net("stackless-deny", "deny");
+    assert_eq!(run.code, 1, "{}", run.explain());
+    let t = run.test("a_server_and_its_clients_progress_together_on_one_thread");
+    assert_eq!(t["outcome"], "blocked", "{t:#}");
+    let message = t["message"].as_str().unwrap();
+    assert!(
+        message.contains("accept4 (net) at stackless_net::server::serve")
+            || message.contains("connect (net) at stackless_net::client::call"),
+        "{message}"
+    );
+}
+
+#[test]
+fn stackless_net_passes_without_the_runtime_on_the_fallbacks() {
+    let dir = scratch("stackless-fallback");
+    let run = run_suite(&dir, &["stackless-net"], &[("BLOCKGUARD_PRELOAD", "none")]);
+    assert_eq!(run.code, 0, "{}", run.explain());
+}

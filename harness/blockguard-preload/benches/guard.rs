@@ -9,94 +9,9 @@
 //! Each measurement alternates the two sides over several rounds and takes
 //! medians, since the machines are shared. Run: `cargo bench -p blockguard-preload`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-const ROUNDS: usize = 7;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn build_preload() -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "-p", "blockguard-preload"])
-        .current_dir(root())
-        .status()
-        .expect("cargo build");
-    assert!(status.success(), "building the preload failed");
-    root().join("target/release/libblockguard_preload.so")
-}
-
-fn build_fixture() -> PathBuf {
-    let out = Command::new(env!("CARGO"))
-        .args([
-            "test",
-            "--release",
-            "--no-run",
-            "--message-format=json",
-            "--manifest-path",
-        ])
-        .arg(root().join("fixtures/guard-bench/Cargo.toml"))
-        .env("CARGO_TARGET_DIR", root().join("target/fixtures"))
-        .output()
-        .expect("cargo test --no-run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["profile"]["test"] == true)
-        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-        .expect("the guard-bench test executable")
-}
-
-/// Runs one fixture test and returns its `bench:` figure.
-fn run(exe: &Path, test: &str, preload: Option<&Path>) -> f64 {
-    let mut cmd = Command::new(exe);
-    cmd.args(["--exact", test, "--nocapture"]);
-    if let Some(so) = preload {
-        let trace =
-            std::env::temp_dir().join(format!("blockguard-bench-{}.jsonl", std::process::id()));
-        let _ = std::fs::remove_file(&trace);
-        cmd.env("LD_PRELOAD", so)
-            .env("BLOCKGUARD_MODE", "audit")
-            .env("BLOCKGUARD_TEST", test)
-            .env("BLOCKGUARD_TRACE", &trace);
-    }
-    let out = cmd.output().expect("run fixture");
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.lines()
-        .find_map(|l| {
-            l.strip_prefix("bench: ")?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()
-        })
-        .unwrap_or_else(|| panic!("{test} printed no figure:\n{text}"))
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-/// Alternates plain and preloaded runs of `test`; medians of both.
-fn side_by_side(exe: &Path, so: &Path, test: &str) -> (f64, f64) {
-    let (mut plain, mut guarded) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        plain.push(run(exe, test, None));
-        guarded.push(run(exe, test, Some(so)));
-    }
-    (median(plain), median(guarded))
-}
+use support::{ROUNDS, build_fixture, build_preload, median, run, side_by_side};
 
 fn main() {
     // `cargo test --benches` runs this with --bench absent; stay quick then.
@@ -105,19 +20,22 @@ fn main() {
         return;
     }
     let so = build_preload();
-    let exe = build_fixture();
-    let (plain, guarded) = side_by_side(&exe, &so, "tests::unguarded_thread_reads");
+    let exe = build_fixture("guard-bench");
+    let audit = Some((so.as_path(), "audit"));
+    let test = "tests::unguarded_thread_reads";
+    let (plain, guarded) = side_by_side(|| run(&exe, test, None), || run(&exe, test, audit));
     println!(
         "unguarded thread, 1M reads of /dev/zero: {plain:.1} ns/call plain, {guarded:.1} ns/call preloaded, ratio {:.3} (target <= 1.05)",
         guarded / plain
     );
-    let (plain, guarded) = side_by_side(&exe, &so, "tests::microthread_reads");
+    let test = "tests::microthread_reads";
+    let (plain, guarded) = side_by_side(|| run(&exe, test, None), || run(&exe, test, audit));
     println!(
         "microthread, audit, same site: {plain:.1} ns/call plain, {guarded:.1} ns/call guarded, added {:.1} ns/call (target <= 1000)",
         guarded - plain
     );
     let trips: Vec<f64> = (0..ROUNDS)
-        .map(|_| run(&exe, "tests::yield_round_trip", Some(&so)))
+        .map(|_| run(&exe, "tests::yield_round_trip", audit))
         .collect();
     println!(
         "microthread suspend + resume round trip: {:.1} ns (target <= 50)",

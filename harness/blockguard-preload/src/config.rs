@@ -18,6 +18,8 @@ pub struct Config {
     pub binary: Option<String>,
     /// The binary has no libtest harness: `main` is the test.
     pub main_is_test: bool,
+    /// Farm mode's worker threads.
+    pub farm_workers: usize,
 }
 
 static CONFIG: OnceLock<Config> = OnceLock::new();
@@ -43,12 +45,6 @@ pub fn from_env() -> Result<Config, String> {
         None => Mode::default(),
         Some(m) => m.parse().map_err(|e| format!("{}: {e}", env::MODE))?,
     };
-    if mode == Mode::Farm {
-        return Err(format!(
-            "{}: farm mode is not available in this version of the guard runtime",
-            env::MODE
-        ));
-    }
     let main_is_test = match var(env::HARNESS)?.as_deref() {
         None | Some("libtest") => false,
         Some("none") => true,
@@ -59,9 +55,22 @@ pub fn from_env() -> Result<Config, String> {
             ));
         }
     };
+    let farm_workers = match var(env::FARM_WORKERS)? {
+        None => crate::scheduler::farm::DEFAULT_WORKERS,
+        Some(n) => match n.parse::<usize>() {
+            Ok(n) if (1..=1024).contains(&n) => n,
+            _ => {
+                return Err(format!(
+                    "{}: `{n}` is not a number of workers from 1 to 1024",
+                    env::FARM_WORKERS
+                ));
+            }
+        },
+    };
     Ok(Config {
         mode,
         main_is_test,
+        farm_workers,
         trace: var(env::TRACE)?.map(PathBuf::from),
         rules: var(env::RULES)?.map(PathBuf::from),
         test: var(env::TEST)?,

@@ -39,6 +39,11 @@ pub fn on_test_microthread() -> bool {
     get() & (TEST_THREAD | ON_MICROTHREAD) == TEST_THREAD | ON_MICROTHREAD
 }
 
+/// True on a microthread stack (of any wrapped thread).
+pub fn on_microthread() -> bool {
+    get() & ON_MICROTHREAD != 0
+}
+
 /// True inside the scheduler's thread wrapper.
 pub fn in_wrapper() -> bool {
     get() & IN_WRAPPER != 0

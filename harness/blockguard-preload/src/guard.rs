@@ -9,8 +9,8 @@ use blockguard_rules::CallQuery;
 use rustc_hash::{FxHashMap, FxHasher};
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// What the hook must do with the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,17 +19,28 @@ pub enum Decision {
     Run,
     /// Do not run it: stop the microthread here (deny mode).
     Stop,
+    /// Run it on a worker while the microthread waits (farm mode).
+    Farm,
 }
 
 #[derive(Default)]
 struct State {
-    /// Stack fingerprint → verdict: the fast path for a site seen before.
-    seen: FxHashMap<u64, Verdict>,
+    /// Stack fingerprint → verdict and event: the fast path for a site
+    /// seen before.
+    seen: FxHashMap<u64, Seen>,
     /// Events already written.
     written: HashSet<TraceEvent>,
     symbols: SymbolCache,
     /// Learned frame sizes for the fast stack walk.
     offsets: stack::Offsets,
+}
+
+/// A site seen before.
+struct Seen {
+    verdict: Verdict,
+    event: Arc<TraceEvent>,
+    /// Its event, with the rules' verdict, is in the trace.
+    written: bool,
 }
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
@@ -69,24 +80,91 @@ pub fn judge(call: Call, escaped: bool, direct: &'static str) -> Decision {
         !escaped,
     );
     let key = fingerprint(&call, escaped, &ips[..n]);
-    let verdict = match state.seen.get(&key) {
-        Some(v) => *v,
-        None => {
-            let v = first_sight(state, cfg, call, escaped, direct, &ips[..n]);
-            state.seen.insert(key, v);
-            v
-        }
+    if !state.seen.contains_key(&key) {
+        let (verdict, event) = first_sight(state, cfg, &call, escaped, direct, &ips[..n]);
+        let event = Arc::new(event);
+        state.seen.insert(
+            key,
+            Seen {
+                verdict,
+                event,
+                written: false,
+            },
+        );
+    }
+    let seen = state.seen.get_mut(&key).expect("inserted above");
+    let verdict = seen.verdict;
+    // An open allow_blocking or expect_blocking scope allows what the
+    // rules did not.
+    let scope = if verdict == Verdict::Allowed {
+        scheduler::count_expected(call.class);
+        None
+    } else {
+        scheduler::active_scope(call.class)
     };
+    match scope {
+        Some(reason) => {
+            let allowed = TraceEvent {
+                verdict: Verdict::Allowed,
+                rule: Some(reason),
+                rule_id: Some("scope".to_owned()),
+                ..(*seen.event).clone()
+            };
+            if state.written.insert(allowed.clone()) {
+                trace::event(allowed);
+            }
+            return Decision::Run;
+        }
+        None if !seen.written => {
+            seen.written = true;
+            let event = (*seen.event).clone();
+            if state.written.insert(event.clone()) {
+                trace::event(event);
+            }
+        }
+        None => {}
+    }
     drop(guard);
-    if verdict != Verdict::Denied {
+    if verdict == Verdict::Allowed {
         return Decision::Run;
     }
-    DENIED.fetch_add(1, Ordering::Relaxed);
-    if cfg.mode == Mode::Deny {
-        Decision::Stop
-    } else {
-        Decision::Run
+    match verdict {
+        Verdict::Farmed => Decision::Farm,
+        _ => {
+            DENIED.fetch_add(1, Ordering::Relaxed);
+            if cfg.mode == Mode::Deny {
+                Decision::Stop
+            } else {
+                Decision::Run
+            }
+        }
     }
+}
+
+/// Whether farm mode may run this call on a worker: not when it depends on
+/// the calling thread (locks it would own, its signal mask), and not when
+/// it arrived through a signal frame (a raw syscall), which cannot suspend.
+fn farmable(call: &Call, escaped: bool) -> bool {
+    !escaped
+        && !matches!(
+            call.name,
+            "pthread_mutex_lock"
+                | "pthread_mutex_timedlock"
+                | "pthread_rwlock_rdlock"
+                | "pthread_rwlock_wrlock"
+                | "pthread_rwlock_timedrdlock"
+                | "pthread_rwlock_timedwrlock"
+                | "pthread_spin_lock"
+                | "pthread_cond_wait"
+                | "pthread_cond_timedwait"
+                | "pthread_cond_clockwait"
+                | "sem_wait"
+                | "pause"
+                | "sigsuspend"
+                | "sigtimedwait"
+                | "sigwaitinfo"
+                | "sigwait"
+        )
 }
 
 fn fingerprint(call: &Call, escaped: bool, ips: &[usize]) -> u64 {
@@ -103,11 +181,11 @@ fn fingerprint(call: &Call, escaped: bool, ips: &[usize]) -> u64 {
 fn first_sight(
     state: &mut State,
     cfg: &config::Config,
-    call: Call,
+    call: &Call,
     escaped: bool,
     direct: &'static str,
     ips: &[usize],
-) -> Verdict {
+) -> (Verdict, TraceEvent) {
     let mut frames = Vec::new();
     for &ip in ips {
         let at = state.symbols.frames(ip);
@@ -136,6 +214,8 @@ fn first_sight(
     let rule = rules::first_allow(&query);
     let verdict = if rule.is_some() {
         Verdict::Allowed
+    } else if cfg.mode == Mode::Farm && farmable(call, escaped) {
+        Verdict::Farmed
     } else {
         Verdict::Denied
     };
@@ -149,8 +229,5 @@ fn first_sight(
         rule: rule.map(|r| r.reason.clone()),
         rule_id: rule.map(|r| r.id.clone()),
     };
-    if state.written.insert(event.clone()) {
-        trace::event(event);
-    }
-    verdict
+    (verdict, event)
 }

@@ -16,6 +16,8 @@ pub const BINARY: &str = "BLOCKGUARD_BINARY";
 /// one test, run as the guarded microthread, and `TEST` is [`MAIN_TEST`].
 /// Unset or `libtest`: the test thread is found by its name.
 pub const HARNESS: &str = "BLOCKGUARD_HARNESS";
+/// Farm mode: how many worker threads run farmed calls (default 16).
+pub const FARM_WORKERS: &str = "BLOCKGUARD_FARM_WORKERS";
 /// The test name of a `harness = false` binary's only test.
 pub const MAIN_TEST: &str = "main";
 /// Bytes of a thread name kept by `pthread_setname_np` on Linux (16 with the NUL).

@@ -145,6 +145,7 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
                 .then(|| Snapshots::new(layout.snapshots(&suite.name), layout.root())),
             strict: args.strict,
             env_remove: env.child_env_remove(),
+            farm_workers: args.farm_workers,
         },
         libtest,
         console,

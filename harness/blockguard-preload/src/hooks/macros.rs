@@ -50,7 +50,15 @@ macro_rules! hook {
                 let real = unsafe { ::std::mem::transmute::<usize, Real>(REAL.get()) };
                 if $crate::context::guarded() {
                     let classify = $classify;
-                    $crate::hooks::support::before(escaped, NAME, || classify($($arg),*));
+                    if $crate::hooks::support::before(escaped, NAME, || classify($($arg),*)) {
+                        let args = $crate::scheduler::farm::Args::new(($($arg,)*));
+                        return $crate::scheduler::farm::call(move || {
+                            let ($($arg,)*) = args.into_inner();
+                            // SAFETY: the caller's arguments, on a worker
+                            // while the caller is suspended (see farm).
+                            unsafe { real($($arg),*) }
+                        });
+                    }
                 }
                 // SAFETY: the caller's arguments, unchanged.
                 unsafe { real($($arg),*) }
@@ -130,7 +138,15 @@ macro_rules! variadic_hook {
                 let real = unsafe { ::std::mem::transmute::<usize, Real>(REAL.get()) };
                 if $crate::context::guarded() {
                     let classify = $classify;
-                    $crate::hooks::support::before(escaped, NAME, || classify($($arg,)* $extra));
+                    if $crate::hooks::support::before(escaped, NAME, || classify($($arg,)* $extra)) {
+                        let args = $crate::scheduler::farm::Args::new(($($arg,)* $extra,));
+                        return $crate::scheduler::farm::call(move || {
+                            let ($($arg,)* $extra,) = args.into_inner();
+                            // SAFETY: the caller's arguments, on a worker
+                            // while the caller is suspended (see farm).
+                            unsafe { real($($arg,)* $extra) }
+                        });
+                    }
                 }
                 // SAFETY: the caller's arguments, unchanged.
                 unsafe { real($($arg,)* $extra) }

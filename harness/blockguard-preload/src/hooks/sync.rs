@@ -101,7 +101,8 @@ macro_rules! try_first {
                     if !busy(r) {
                         return r;
                     }
-                    support::before(escaped, NAME, || sync(NAME));
+                    // Locks belong to the thread that takes them: never farmed.
+                    let _ = support::before(escaped, NAME, || sync(NAME));
                 }
                 // SAFETY: the caller's argument, unchanged.
                 unsafe { real($arg) }
@@ -182,8 +183,16 @@ pub mod syscall {
         type F = unsafe extern "C" fn(c_long, ...) -> c_long;
         // SAFETY: REAL is libc's variadic syscall.
         let real = unsafe { std::mem::transmute::<usize, F>(REAL.get()) };
-        if context::guarded() {
-            support::before(escaped, NAME, || classify_syscall(nr, [a, b, c, d, e, f]));
+        if context::guarded()
+            && support::before(escaped, NAME, || classify_syscall(nr, [a, b, c, d, e, f]))
+        {
+            let args = crate::scheduler::farm::Args::new((nr, a, b, c, d, e, f));
+            return crate::scheduler::farm::call(move || {
+                let (nr, a, b, c, d, e, f) = args.into_inner();
+                // SAFETY: the caller's arguments, on a worker while the
+                // caller is suspended (see farm).
+                unsafe { real(nr, a, b, c, d, e, f) }
+            });
         }
         // SAFETY: the caller's arguments, unchanged.
         unsafe { real(nr, a, b, c, d, e, f) }

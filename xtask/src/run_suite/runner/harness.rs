@@ -43,6 +43,8 @@ pub struct Plan {
     pub strict: bool,
     /// Variables to keep from the children (ones xtask set for itself).
     pub env_remove: Vec<&'static str>,
+    /// Farm mode's worker count, when set.
+    pub farm_workers: Option<u16>,
 }
 
 /// What a run produced.
@@ -63,6 +65,7 @@ const INHERITED: &[&str] = &[
     protocol::TEST,
     protocol::BINARY,
     protocol::HARNESS,
+    protocol::FARM_WORKERS,
     "BLOCKGUARD_PRELOAD",
     "BLOCKGUARD_SNAPSHOTS",
     "CARGO_PRIMARY_PACKAGE",
@@ -218,6 +221,11 @@ impl Shared {
             ),
             ("CARGO_PKG_NAME".into(), binary.package.0.clone().into()),
             ("CARGO_PKG_VERSION".into(), binary.package.1.clone().into()),
+            // A panic's backtrace is written by the test thread, and those
+            // writes would enter its snapshot: pinned, so every machine
+            // records the same calls.
+            ("RUST_BACKTRACE".into(), "0".into()),
+            ("RUST_LIB_BACKTRACE".into(), "0".into()),
         ];
         if let Some(preload) = &plan.preload {
             env.extend([
@@ -232,6 +240,9 @@ impl Shared {
             }
             if !binary.libtest {
                 env.push((protocol::HARNESS.into(), "none".into()));
+            }
+            if let Some(n) = plan.farm_workers {
+                env.push((protocol::FARM_WORKERS.into(), n.to_string().into()));
             }
         }
         let mut env_remove = INHERITED.to_vec();

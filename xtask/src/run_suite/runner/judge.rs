@@ -85,21 +85,26 @@ fn judged(outcome: Outcome, message: String) -> Judged {
 /// `futex_wait (sync) at fixture::hangs via std::sync::mpsc::Receiver<T>::recv`.
 pub fn describe(event: &TraceEvent) -> String {
     let escaped = if event.escaped { ", escaped" } else { "" };
+    let farmed = if event.verdict == Verdict::Farmed {
+        ", farmed"
+    } else {
+        ""
+    };
     format!(
-        "{} ({}{escaped}) at {} via {}",
+        "{} ({}{escaped}{farmed}) at {} via {}",
         event.call, event.class, event.site, event.via
     )
 }
 
 fn timeout_message(e: &Evidence<'_>) -> String {
     // The call it hangs in is the last one first seen: preferably a denied
-    // one (the test's own), else any the runtime saw.
+    // or farmed one (the test's own), else any the runtime saw.
     let stuck = e
         .trace
         .events
         .iter()
         .rev()
-        .find(|ev| ev.verdict == Verdict::Denied)
+        .find(|ev| matches!(ev.verdict, Verdict::Denied | Verdict::Farmed))
         .or_else(|| {
             e.trace
                 .events

@@ -1,0 +1,398 @@
+//! The scheduler: runs a thread's body as the main microthread, a stackful
+//! coroutine on its own guarded stack, on the thread's own OS thread, and
+//! any microthreads the test spawns beside it (through the `blockguard`
+//! API crate), round-robin, on that same thread.
+//!
+//! Stack layout of the test's thread while the test runs:
+//!
+//! ```text
+//!   OS thread stack (libtest's)          microthread stacks (mmap, guard page below each)
+//!   +---------------------------+        +---------------------------+ <- base
+//!   | pthread start             |        | coroutine entry           |
+//!   | trampoline (thread hook)  |        | std thread_start closure  |
+//!   | run(): the loop     ------+------->| libtest's test closure    |
+//!   |   pick a ready one        |<-------+-- suspend (yield, sleep,  |
+//!   |   idle_wait when none     |        |   park, farm, stop)       |
+//!   +---------------------------+        | test fn ... hook          |
+//!                                        +---------------------------+ <- limit
+//!                                        | guard page (PROT_NONE)    |
+//!                                        +---------------------------+
+//! ```
+//!
+//! A microthread waits in one of four ways: a timer (`sleep`), a park
+//! (channels, joins: another microthread wakes it), a farmed call (a
+//! worker finishes it), or a yield. When none can run, the loop sleeps in
+//! [`idle_wait`] until a timer is due or a worker finishes; when every
+//! microthread is parked and no timer or farmed call is pending, that is a
+//! deadlock, and the main microthread's wait fails with the list of who
+//! waits where.
+//!
+//! # Safety
+//! The yielder pointer kept in thread-local storage is set by the
+//! coroutine body and used only on that same thread while the coroutine is
+//! running (between its resume and its next suspend).
+#![allow(unsafe_code)]
+
+pub mod farm;
+mod micro;
+mod scopes;
+
+use crate::{context, escape, exit, trace};
+use blockguard_protocol::Lifecycle;
+use corosensei::stack::{DefaultStack, Stack};
+use corosensei::{Coroutine, CoroutineResult, Yielder};
+use micro::{Micro, Sched};
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+pub use scopes::{Scope, active_scope, close as close_scope, count_expected, open as open_scope};
+
+/// Why a microthread handed control back to the scheduler.
+pub enum Suspend {
+    /// It yields and wants to be resumed.
+    Yield,
+    /// It reached a denied call in deny mode: never resume it.
+    Stopped,
+    /// It sleeps until then.
+    Sleep(Instant),
+    /// It waits for [`unpark`]; the text says where, for a deadlock report.
+    Park(String),
+    /// It waits for the microthread with this id to end.
+    Join(u64),
+    /// It waits for a worker to finish its call.
+    Farm(Arc<farm::Job>),
+}
+
+/// What a microthread is told when it is resumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resume {
+    /// Go on.
+    Go,
+    /// Its wait can never end: every microthread is parked.
+    Deadlock,
+}
+
+type MicroYielder = Yielder<Resume, Suspend>;
+type MicroCoroutine = Coroutine<Resume, Suspend, usize, DefaultStack>;
+
+thread_local! {
+    static YIELDER: Cell<*const MicroYielder> = const { Cell::new(std::ptr::null()) };
+    /// The running microthread's stack, `(lo, hi)`.
+    static BOUNDS: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+    /// The microthreads of this thread (only the test's thread has any).
+    static SCHED: RefCell<Option<Sched>> = const { RefCell::new(None) };
+    /// The last deadlock's report, for the API to panic with.
+    static DEADLOCK: RefCell<String> = const { RefCell::new(String::new()) };
+    /// Stacks of ended microthreads, kept for the next spawn: a fresh one
+    /// costs an mmap, an mprotect and later an munmap.
+    static SPARE_STACKS: RefCell<Vec<DefaultStack>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Spare stacks kept at most.
+const SPARE_MAX: usize = 64;
+
+/// Bounds of the running microthread's stack, for unwinding.
+static STACK_LO: AtomicUsize = AtomicUsize::new(0);
+static STACK_HI: AtomicUsize = AtomicUsize::new(0);
+/// The test's thread has been seen; later threads are not wrapped.
+static TEST_THREAD_SEEN: AtomicBool = AtomicBool::new(false);
+
+/// Stack size of a microthread the test spawns.
+pub const SPAWN_STACK: usize = 1 << 20;
+
+/// The running microthread's stack, `(lo, hi)`.
+pub fn stack_bounds() -> (usize, usize) {
+    (
+        STACK_LO.load(Ordering::Relaxed),
+        STACK_HI.load(Ordering::Relaxed),
+    )
+}
+
+/// True when `addr` is in the guard page at the bottom of the running
+/// microthread's stack (corosensei's limit is the start of its mapping,
+/// guard page included).
+pub fn in_guard_page(addr: usize) -> bool {
+    let (lo, hi) = BOUNDS.with(|c| c.get());
+    // SAFETY: sysconf has no preconditions.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as usize;
+    hi != 0 && addr >= lo && addr < lo + page
+}
+
+/// True once the test's thread was recognised.
+pub fn test_thread_seen() -> bool {
+    TEST_THREAD_SEEN.load(Ordering::Relaxed)
+}
+
+/// A thread start routine and its argument.
+pub struct Launch {
+    /// The routine the creator passed to `pthread_create`.
+    pub start: extern "C" fn(*mut libc::c_void) -> *mut libc::c_void,
+    /// Its argument.
+    pub arg: *mut libc::c_void,
+    /// The stack size the creator asked for.
+    pub stack_size: usize,
+}
+
+/// A microthread on a fresh stack running `body`; `None` if no stack can
+/// be had.
+fn new_micro(
+    id: u64,
+    name: String,
+    stack_size: usize,
+    body: Box<dyn FnOnce() -> usize>,
+) -> Option<Micro> {
+    let spare = (stack_size == SPAWN_STACK)
+        .then(|| SPARE_STACKS.with(|s| s.try_borrow_mut().ok()?.pop()))
+        .flatten();
+    let stack = match spare {
+        Some(stack) => stack,
+        None => DefaultStack::new(stack_size).ok()?,
+    };
+    let bounds = (stack.limit().get(), stack.base().get());
+    let co: MicroCoroutine =
+        Coroutine::with_stack(stack, move |y: &MicroYielder, _first: Resume| {
+            YIELDER.with(|c| c.set(y));
+            body()
+        });
+    Some(Micro::new(id, name, co, bounds))
+}
+
+/// Runs a thread's start routine as the main microthread, and whatever it
+/// spawns, until the main one returns; returns its result. Falls back to
+/// running it directly if no stack can be had.
+pub fn run(launch: Launch) -> *mut libc::c_void {
+    let (start, arg) = (launch.start, launch.arg as usize);
+    let body = Box::new(move || start(arg as *mut libc::c_void) as usize);
+    let Some(main) = new_micro(0, "main".to_owned(), launch.stack_size, body) else {
+        return start(arg as *mut libc::c_void);
+    };
+    SCHED.with(|s| *s.borrow_mut() = Some(Sched::new(main)));
+    context::set_in_wrapper(true);
+    let result = run_loop();
+    // Microthreads still suspended when the main one returns are left as
+    // they are: dropping a suspended coroutine would unwind it, running its
+    // code after its test has ended. The process is about to end with them.
+    if let Some(rest) = SCHED.with(|s| s.borrow_mut().take()) {
+        std::mem::forget(rest);
+    }
+    if context::on_test_thread_ended() {
+        escape::sud::disable_for_current_thread();
+        trace::lifecycle(Lifecycle::Returned);
+    }
+    context::set_in_wrapper(false);
+    YIELDER.with(|c| c.set(std::ptr::null()));
+    result as *mut libc::c_void
+}
+
+fn with_sched<R>(f: impl FnOnce(&mut Sched) -> R) -> Option<R> {
+    SCHED.with(|s| s.try_borrow_mut().ok()?.as_mut().map(f))
+}
+
+/// The loop: resume ready microthreads in turn until the main one returns.
+fn run_loop() -> usize {
+    loop {
+        let Some(mut micro) = with_sched(Sched::next_ready).flatten() else {
+            wait_for_work();
+            continue;
+        };
+        let resume = std::mem::replace(&mut micro.resume_with, Resume::Go);
+        let step = switch_in(&mut micro, resume);
+        let id = micro.id;
+        match step {
+            CoroutineResult::Yield(Suspend::Stopped) => {
+                trace::lifecycle(Lifecycle::Stopped);
+                exit::blocked_now();
+            }
+            CoroutineResult::Yield(why) => {
+                with_sched(|s| s.suspended(micro, why));
+            }
+            CoroutineResult::Return(r) => {
+                if id == 0 {
+                    with_sched(|s| s.ended(micro));
+                    return r;
+                }
+                let stack = micro.take_stack();
+                with_sched(|s| s.ended(micro));
+                keep_spare(stack);
+            }
+        }
+    }
+}
+
+fn keep_spare(stack: Option<DefaultStack>) {
+    if let Some(stack) = stack {
+        SPARE_STACKS.with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut()
+                && s.len() < SPARE_MAX
+            {
+                s.push(stack);
+            }
+        });
+    }
+}
+
+/// Resumes one microthread with its stack bounds and scopes in place.
+fn switch_in(micro: &mut Micro, resume: Resume) -> CoroutineResult<Suspend, usize> {
+    BOUNDS.with(|c| c.set(micro.bounds));
+    STACK_LO.store(micro.bounds.0, Ordering::Relaxed);
+    STACK_HI.store(micro.bounds.1, Ordering::Relaxed);
+    if !micro.yielder.is_null() {
+        YIELDER.with(|c| c.set(micro.yielder));
+    }
+    scopes::swap(&mut micro.scopes);
+    with_sched(|s| s.current = micro.id);
+    context::set_on_microthread(true);
+    let co = micro
+        .co
+        .as_mut()
+        .expect("a microthread that can run has its coroutine");
+    let step = co.resume(resume);
+    context::set_on_microthread(false);
+    scopes::swap(&mut micro.scopes);
+    micro.yielder = YIELDER.with(|c| c.get());
+    step
+}
+
+/// Nothing is ready: wait for a timer or a worker, or report a deadlock.
+fn wait_for_work() {
+    // Read before looking, so a job that finishes meanwhile is not missed.
+    let seen = farm::finished();
+    let Some(next) = with_sched(|s| s.pending()) else {
+        return;
+    };
+    match next {
+        micro::Pending::Ready => {}
+        micro::Pending::Until(deadline) => {
+            idle_wait(
+                seen,
+                deadline.map(|d| d.saturating_duration_since(Instant::now())),
+            );
+            with_sched(Sched::wake_due);
+        }
+        micro::Pending::Deadlock(report) => {
+            DEADLOCK.with(|d| *d.borrow_mut() = report);
+            with_sched(Sched::fail_main_wait);
+        }
+    }
+}
+
+/// The scheduler's idle wait: the one blocking point that is always allowed
+/// (named by the built-in rules): until a worker finishes a farmed call or
+/// `timeout` passes.
+#[inline(never)]
+pub fn idle_wait(seen: u64, timeout: Option<Duration>) {
+    farm::wait_for_completion(seen, timeout);
+}
+
+/// Called when a thread inside the wrapper names itself: if the name is the
+/// test's, the thread becomes the guarded test thread.
+pub fn on_thread_named(name: &[u8]) {
+    let Some(test) = crate::config::get().and_then(|c| c.test.as_deref()) else {
+        return;
+    };
+    if !context::in_wrapper() || test_thread_seen() {
+        return;
+    }
+    let want = blockguard_protocol::env::thread_name_prefix(test).as_bytes();
+    if name == want {
+        become_test_thread();
+    }
+}
+
+/// Makes the running microthread the guarded test thread: the guards and
+/// the escape backstop turn on, and the trace says the test started.
+pub fn become_test_thread() {
+    TEST_THREAD_SEEN.store(true, Ordering::Relaxed);
+    context::set_test_thread(true);
+    trace::lifecycle(Lifecycle::Started);
+    escape::sud::enable_for_current_thread();
+}
+
+/// Suspends the running microthread; returns how it was resumed, or
+/// `None` when not on a microthread.
+fn suspend(why: Suspend) -> Option<Resume> {
+    let y = YIELDER.with(|c| c.get());
+    if y.is_null() || !context::on_microthread() {
+        return None;
+    }
+    // SAFETY: see the module's safety note: y is this thread's running coroutine's yielder.
+    Some(unsafe { (*y).suspend(why) })
+}
+
+/// Suspends the current microthread for one round of the scheduler.
+/// Returns false when not on a microthread.
+pub fn yield_now() -> bool {
+    suspend(Suspend::Yield).is_some()
+}
+
+/// Stops the current microthread at a denied call; never returns. If there
+/// is no microthread to stop, ends the process with the blocked code.
+pub fn stop() -> ! {
+    suspend(Suspend::Stopped);
+    trace::lifecycle(Lifecycle::Stopped);
+    exit::blocked_now()
+}
+
+/// Sleeps the current microthread for `d` without blocking the thread.
+pub fn sleep(d: Duration) -> bool {
+    suspend(Suspend::Sleep(Instant::now() + d)).is_some()
+}
+
+/// Parks the current microthread until [`unpark`]; `what` says where it
+/// waits. `None` off a microthread.
+pub fn park(what: String) -> Option<Resume> {
+    suspend(Suspend::Park(what))
+}
+
+/// Makes a parked microthread ready (or lets its next park return at once).
+pub fn unpark(id: u64) -> bool {
+    with_sched(|s| s.unpark(id)).unwrap_or(false)
+}
+
+/// Waits for microthread `id` to end. `None` off a microthread.
+pub fn join(id: u64) -> Option<Resume> {
+    if with_sched(|s| s.is_done(id)).unwrap_or(true) {
+        return Some(Resume::Go);
+    }
+    suspend(Suspend::Join(id))
+}
+
+/// Waits for a worker to finish `job`. `None` off a microthread.
+pub fn wait_farmed(job: Arc<farm::Job>) -> Option<Resume> {
+    suspend(Suspend::Farm(job))
+}
+
+/// The running microthread's id, `None` off a microthread.
+pub fn current() -> Option<u64> {
+    if !context::on_microthread() {
+        return None;
+    }
+    with_sched(|s| s.current)
+}
+
+/// Starts a microthread running `body`; its id, or `None` off a
+/// microthread or without a stack.
+pub fn spawn(name: String, body: Box<dyn FnOnce()>) -> Option<u64> {
+    if !context::on_microthread() {
+        return None;
+    }
+    let id = with_sched(|s| s.next_id())?;
+    let micro = new_micro(
+        id,
+        name,
+        SPAWN_STACK,
+        Box::new(move || {
+            body();
+            0
+        }),
+    )?;
+    with_sched(|s| s.add(micro))?;
+    Some(id)
+}
+
+/// The last deadlock's report.
+pub fn deadlock_report() -> String {
+    DEADLOCK.with(|d| d.borrow().clone())
+}
