@@ -11,7 +11,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The suites CI runs, also named in README.md.
-const CI_SUITES: &[&str] = &["fd-lock", "filetime", "mio", "os_pipe", "socket2"];
+const CI_SUITES: &[&str] = &[
+    "fd-lock",
+    "filetime",
+    "mio",
+    "os_pipe",
+    "socket2",
+    "stackless-net",
+];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -121,4 +128,9 @@ fn tiny_http_is_a_build_failure_that_names_its_cause() {
         "{text}"
     );
     assert_eq!(report["tests"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn stackless_net_runs_clean() {
+    runs_clean("stackless-net");
 }

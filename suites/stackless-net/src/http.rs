@@ -62,25 +62,28 @@ fn read_body(reader: &mut impl BufRead) -> Result<String, Error> {
 }
 
 /// Writes a `POST` of an XML body.
-pub fn write_request(mut stream: &TcpStream, path: &str, body: &str) -> Result<(), Error> {
+pub fn write_request(stream: &TcpStream, path: &str, body: &str) -> Result<(), Error> {
     let head = format!(
         "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body.as_bytes())?;
-    stream.flush()?;
-    Ok(())
+    send(stream, head, body)
 }
 
 /// Writes a `200 OK` with an XML body.
-pub fn write_response(mut stream: &TcpStream, body: &str) -> Result<(), Error> {
+pub fn write_response(stream: &TcpStream, body: &str) -> Result<(), Error> {
     let head = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body.as_bytes())?;
-    stream.flush()?;
+    send(stream, head, body)
+}
+
+/// Head and body in one write, so the peer reads the message in one piece
+/// and makes the same calls every time.
+fn send(mut stream: &TcpStream, head: String, body: &str) -> Result<(), Error> {
+    let mut message = head.into_bytes();
+    message.extend_from_slice(body.as_bytes());
+    stream.write_all(&message)?;
     Ok(())
 }
