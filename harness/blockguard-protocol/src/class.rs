@@ -52,6 +52,15 @@ impl Class {
             Class::Poll => "poll",
         }
     }
+
+    /// Whether `call` of this class is a wait a thread reaches only when
+    /// another thread holds what it waits for: futex waits (parking, a
+    /// contended std lock, a condition variable), contended pthread locks,
+    /// semaphores, barriers. Whether a run reaches one is a race. Joins are
+    /// not: std always joins.
+    pub fn reached_only_under_contention(self, call: &str) -> bool {
+        self == Class::Sync && !call.contains("join")
+    }
 }
 
 impl fmt::Display for Class {

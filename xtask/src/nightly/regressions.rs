@@ -1,6 +1,10 @@
 //! What changed since the baseline, per suite × toolchain present in both:
 //! verdicts and tests that got worse or better, and denied sites that are
 //! new. Tests and suites new tonight have nothing to compare with.
+//!
+//! A wait reached only under contention (a futex wait, a contended lock)
+//! comes in some runs and not in others, so it neither makes a test newly
+//! blocking nor counts as a new site: only calls every run makes do.
 
 use super::entry::Entry;
 use crate::run_suite::{Outcome, Report};
@@ -64,10 +68,11 @@ enum Standing {
     Failing,
 }
 
+/// `denied`: the test made a denied call that every run makes. A test
+/// blocked only by a contention wait stands clean.
 fn standing(outcome: Outcome, denied: bool) -> Standing {
     match outcome {
         Outcome::Fail | Outcome::Timeout | Outcome::Crash => Standing::Failing,
-        Outcome::Blocked => Standing::Blocking,
         _ if denied => Standing::Blocking,
         _ => Standing::Clean,
     }
@@ -82,6 +87,7 @@ pub fn compare(now: &[Entry], before: &[Entry]) -> Regressions {
             continue;
         };
         let (was, is) = (old.verdict(), entry.verdict());
+        let (then, now) = (steady_rank(old), steady_rank(entry));
         let change = |test: Option<String>, was: String, now: String| Change {
             suite: entry.suite.clone(),
             toolchain: entry.toolchain.clone(),
@@ -89,11 +95,11 @@ pub fn compare(now: &[Entry], before: &[Entry]) -> Regressions {
             was,
             now,
         };
-        if is != was {
+        if now != then {
             let c = change(None, was.to_string(), is.to_string());
-            match (rank(was), rank(is)) {
-                (a, b) if b < a => r.fixed.push(c),
-                (_, Standing::Blocking) => r.newly_blocking.push(c),
+            match now {
+                _ if now < then => r.fixed.push(c),
+                Standing::Blocking => r.newly_blocking.push(c),
                 _ => r.newly_failing.push(c),
             }
         }
@@ -127,13 +133,18 @@ pub fn compare(now: &[Entry], before: &[Entry]) -> Regressions {
     r
 }
 
-/// A verdict's standing, for telling better from worse.
-fn rank(v: super::verdict::Verdict) -> Standing {
+/// A suite's standing: its verdict, with contention waits left out.
+fn steady_rank(entry: &Entry) -> Standing {
     use super::verdict::Verdict;
-    match v {
-        Verdict::Compatible => Standing::Clean,
-        Verdict::Blocking => Standing::Blocking,
-        Verdict::Failing | Verdict::BuildFailed | Verdict::Error => Standing::Failing,
+    match (entry.verdict(), &entry.report) {
+        (Verdict::Failing | Verdict::BuildFailed | Verdict::Error, _) | (_, None) => {
+            Standing::Failing
+        }
+        (_, Some(report)) => tests(report)
+            .values()
+            .map(|(_, standing)| *standing)
+            .max()
+            .unwrap_or(Standing::Clean),
     }
 }
 
@@ -143,10 +154,7 @@ fn tests(report: &Report) -> BTreeMap<String, (Outcome, Standing)> {
         .iter()
         .filter(|t| t.outcome != Outcome::Ignored)
         .map(|t| {
-            let denied = t
-                .blocking
-                .iter()
-                .any(|c| c.event.verdict == CallVerdict::Denied);
+            let denied = t.blocking.iter().any(|c| steady_denied(&c.event));
             (
                 format!("{}::{}", t.binary, t.name),
                 (t.outcome, standing(t.outcome, denied)),
@@ -161,7 +169,39 @@ fn sites(report: &Report) -> BTreeSet<String> {
         .tests
         .iter()
         .flat_map(|t| t.blocking.iter())
-        .filter(|c| c.event.verdict == CallVerdict::Denied)
+        .filter(|c| steady_denied(&c.event))
         .map(|c| format!("{} at {}", c.event.call, c.event.site))
         .collect()
+}
+
+/// A denied call that every run of the test makes.
+fn steady_denied(e: &blockguard_protocol::TraceEvent) -> bool {
+    e.verdict == CallVerdict::Denied && !e.class.reached_only_under_contention(&e.call)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_contention_wait_alone_is_no_regression() {
+        assert_eq!(standing(Outcome::Blocked, false), Standing::Clean);
+        assert_eq!(standing(Outcome::Blocked, true), Standing::Blocking);
+        assert_eq!(standing(Outcome::Pass, true), Standing::Blocking);
+        assert_eq!(standing(Outcome::Timeout, false), Standing::Failing);
+        let wait = |call: &str, class| blockguard_protocol::TraceEvent {
+            call: call.into(),
+            class,
+            verdict: CallVerdict::Denied,
+            escaped: false,
+            site: "s".into(),
+            via: "v".into(),
+            rule: None,
+            rule_id: None,
+        };
+        use blockguard_protocol::Class;
+        assert!(!steady_denied(&wait("futex_wait", Class::Sync)));
+        assert!(steady_denied(&wait("pthread_join", Class::Sync)));
+        assert!(steady_denied(&wait("clock_nanosleep", Class::Sleep)));
+    }
 }

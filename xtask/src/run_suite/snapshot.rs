@@ -63,12 +63,9 @@ struct Entry {
 }
 
 impl Entry {
-    /// A wait the thread reaches only when another thread holds what it
-    /// waits for: futex waits (parking, a contended std lock, a condition
-    /// variable), contended pthread locks, semaphores, barriers. Whether
-    /// a run reaches it is a race; joins are not (std always joins).
+    /// See [`Class::reached_only_under_contention`].
     fn under_contention_only(&self) -> bool {
-        self.class == Class::Sync && !self.call.contains("join")
+        self.class.reached_only_under_contention(&self.call)
     }
 }
 
