@@ -6,7 +6,7 @@
 //! | `RUSTC` | the rustc whose version the report names (default `rustc`) |
 //! | `BLOCKGUARD_PRELOAD` | the guard runtime to preload: a path to a built `.so`, or `none` to run tests unguarded (for testing the runner itself); unset: build it from this workspace |
 //! | `BLOCKGUARD_SNAPSHOTS` | the folder that holds one snapshot folder per suite (default `<repo>/snapshots`) |
-//! | `INSTA_UPDATE`, `INSTA_FORCE_PASS`, `INSTA_OUTPUT`, `CI` | read by insta itself, with insta's meaning; xtask only defaults `INSTA_OUTPUT` to `none` because it prints its own snapshot diffs |
+//! | `INSTA_UPDATE`, `INSTA_FORCE_PASS`, `INSTA_OUTPUT`, `CI` | read by insta itself, with insta's meaning; `.cargo/config.toml` defaults `INSTA_OUTPUT` to `none` because run-suite prints its own snapshot diffs, and test processes never inherit `INSTA_OUTPUT` |
 
 use std::ffi::OsString;
 use std::fmt;
@@ -36,8 +36,6 @@ pub struct Env {
     pub preload: Preload,
     /// Where snapshot folders live.
     pub snapshots: PathBuf,
-    /// xtask set `INSTA_OUTPUT` for itself; test processes must not see it.
-    insta_output_set: bool,
 }
 
 /// A variable is set to something xtask cannot use.
@@ -62,8 +60,6 @@ const SNAPSHOTS: &str = "BLOCKGUARD_SNAPSHOTS";
 impl Env {
     /// Reads the process environment.
     ///
-    /// Call it from `main` before any thread starts: it may set
-    /// `INSTA_OUTPUT` (see the module docs).
     pub fn from_process() -> Result<Env, EnvError> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"))
             .parent()
@@ -90,30 +86,19 @@ impl Env {
             Some(v) if v.is_empty() => return Err(empty(SNAPSHOTS, v)),
             Some(v) => std::path::absolute(&v).unwrap_or_else(|_| v.into()),
         };
-        let insta_output_set = std::env::var_os("INSTA_OUTPUT").is_none();
-        if insta_output_set {
-            // SAFETY: `from_process` runs at the top of `main`, before any
-            // other thread exists, so nothing reads the environment
-            // concurrently.
-            unsafe { std::env::set_var("INSTA_OUTPUT", "none") };
-        }
         Ok(Env {
             root,
             cargo: tool("CARGO", "cargo"),
             rustc: tool("RUSTC", "rustc"),
             preload,
             snapshots,
-            insta_output_set,
         })
     }
 
-    /// Variables xtask set for itself, which test processes must not inherit.
+    /// Variables meant for xtask's own insta, which test processes must
+    /// not inherit.
     pub fn child_env_remove(&self) -> Vec<&'static str> {
-        if self.insta_output_set {
-            vec!["INSTA_OUTPUT"]
-        } else {
-            Vec::new()
-        }
+        vec!["INSTA_OUTPUT"]
     }
 }
 

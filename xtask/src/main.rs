@@ -3,6 +3,8 @@
 //! A thin dispatcher: the command line is parsed in [`cli`], the environment
 //! in [`env`], and each task lives in its own module.
 
+#![forbid(unsafe_code)]
+
 mod catalog;
 mod child;
 mod cli;

@@ -7,7 +7,7 @@
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, BufReader, IsTerminal};
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -104,14 +104,9 @@ impl Console {
     /// Prints each line written to the returned pipe above the bar. Its
     /// `path` is given to libtest-mimic as `--logfile`, which opens it anew.
     pub fn libtest_pipe(self: &Arc<Self>) -> std::io::Result<LibtestPipe> {
-        let mut fds = [0; 2];
-        // SAFETY: `fds` is a valid array of two ints, as pipe2(2) requires.
-        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        // SAFETY: pipe2 succeeded, so both are open descriptors we own.
-        let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-        let path = format!("/proc/self/fd/{}", fds[1]);
+        let (read, write) = std::io::pipe()?;
+        let (read, write) = (OwnedFd::from(read), OwnedFd::from(write));
+        let path = format!("/proc/self/fd/{}", write.as_raw_fd());
         let console = Arc::clone(self);
         let reader = std::thread::spawn(move || {
             for line in BufReader::new(std::fs::File::from(read)).lines() {

@@ -2,6 +2,7 @@
 //! on their own thread (a chatty child cannot deadlock us), and a timeout
 //! that ends the whole group: SIGTERM, a grace period, then SIGKILL.
 
+use rustix::process::{Pid, Signal, kill_process_group};
 use std::ffi::OsString;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -102,7 +103,7 @@ pub fn spawn_and_wait(launch: &Launch) -> Result<Finished, SpawnError> {
     let waited = wait(&mut child, launch.timeout);
     // The leader is gone; whatever it left in its group goes too, or the
     // pipes it holds would keep our readers waiting.
-    kill_group(&child, libc::SIGKILL);
+    kill_group(&child, Signal::KILL);
     let (ended, duration) = waited.map_err(|source| SpawnError::Wait {
         exe: launch.exe.clone(),
         source,
@@ -126,9 +127,9 @@ fn wait(child: &mut Child, timeout: Duration) -> std::io::Result<(Ended, Option<
     if let Some(status) = child.wait_timeout(timeout)? {
         return Ok((ended(status), Some(start.elapsed())));
     }
-    kill_group(child, libc::SIGTERM);
+    kill_group(child, Signal::TERM);
     if child.wait_timeout(GRACE)?.is_none() {
-        kill_group(child, libc::SIGKILL);
+        kill_group(child, Signal::KILL);
         child.wait()?;
     }
     Ok((Ended::TimedOut, None))
@@ -142,13 +143,12 @@ fn ended(status: std::process::ExitStatus) -> Ended {
     }
 }
 
-fn kill_group(child: &Child, signal: libc::c_int) {
-    let Ok(pgid) = libc::pid_t::try_from(child.id()) else {
-        return;
-    };
-    // SAFETY: killpg has no memory-safety preconditions. The group id is the
-    // child's pid (process_group(0)); ESRCH when the group is empty is fine.
-    unsafe { libc::killpg(pgid, signal) };
+/// Signals the child's process group (its id is the child's pid, from
+/// `process_group(0)`); an empty group (ESRCH) is fine.
+fn kill_group(child: &Child, signal: Signal) {
+    if let Some(pgid) = i32::try_from(child.id()).ok().and_then(Pid::from_raw) {
+        let _ = kill_process_group(pgid, signal);
+    }
 }
 
 /// Reads a stream to its end on its own thread, keeping the last bytes.
