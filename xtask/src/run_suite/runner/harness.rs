@@ -271,7 +271,10 @@ impl Shared {
             .map(|text| Trace::parse(&text))
             .unwrap_or_default();
         self.judge_into(&mut record, &finished, &trace);
-        self.snapshot_into(&mut record, &trace);
+        let failed_too = finished.stdout.contains("test result: FAILED");
+        if ran_to_its_end(record.outcome, self.plan.mode, failed_too) {
+            self.snapshot_into(&mut record, &trace);
+        }
         record
     }
 
@@ -317,9 +320,6 @@ impl Shared {
         let Some(snapshots) = &self.plan.snapshots else {
             return;
         };
-        if !ran_to_its_end(record.outcome, self.plan.mode) {
-            return;
-        }
         match snapshots.check(&record.binary, &record.name, &trace.events) {
             Ok(checked) => {
                 record.snapshot = Some(checked.state);
@@ -340,15 +340,16 @@ impl Shared {
     }
 }
 
-/// Whether a test's calls are those of a whole run, to compare with its
-/// snapshot. A suppressed failure is a known race that cut the run short at
-/// a point that varies; a test stopped by `deny` made only its first denied
-/// call. Their accepted snapshots stay as they are.
-fn ran_to_its_end(outcome: Outcome, mode: Mode) -> bool {
+/// Whether a test's calls are those of a whole run of its body, to compare
+/// with its snapshot. A failure (also one a suppress rule names, or one
+/// behind a `blocked` outcome), a timeout or a crash cut the run short at a
+/// point that varies, and a test stopped by `deny` made only its first
+/// denied call. Their accepted snapshots stay as they are.
+fn ran_to_its_end(outcome: Outcome, mode: Mode, failed_too: bool) -> bool {
     match outcome {
-        Outcome::Suppressed => false,
-        Outcome::Blocked => mode != Mode::Deny,
-        _ => true,
+        Outcome::Pass | Outcome::Ignored => true,
+        Outcome::Blocked => mode != Mode::Deny && !failed_too,
+        Outcome::Fail | Outcome::Timeout | Outcome::Crash | Outcome::Suppressed => false,
     }
 }
 
@@ -408,12 +409,22 @@ mod tests {
 
     #[test]
     fn only_whole_runs_are_compared_with_snapshots() {
-        for mode in [Mode::Audit, Mode::Check, Mode::Deny] {
-            assert!(ran_to_its_end(Outcome::Pass, mode));
-            assert!(ran_to_its_end(Outcome::Fail, mode));
-            assert!(!ran_to_its_end(Outcome::Suppressed, mode));
+        for mode in [Mode::Audit, Mode::Check, Mode::Deny, Mode::Farm] {
+            assert!(ran_to_its_end(Outcome::Pass, mode, false));
+            for cut_short in [
+                Outcome::Fail,
+                Outcome::Timeout,
+                Outcome::Crash,
+                Outcome::Suppressed,
+            ] {
+                assert!(
+                    !ran_to_its_end(cut_short, mode, true),
+                    "{cut_short} in {mode}"
+                );
+            }
         }
-        assert!(ran_to_its_end(Outcome::Blocked, Mode::Check));
-        assert!(!ran_to_its_end(Outcome::Blocked, Mode::Deny));
+        assert!(ran_to_its_end(Outcome::Blocked, Mode::Check, false));
+        assert!(!ran_to_its_end(Outcome::Blocked, Mode::Check, true));
+        assert!(!ran_to_its_end(Outcome::Blocked, Mode::Deny, false));
     }
 }
