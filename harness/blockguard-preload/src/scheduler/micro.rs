@@ -119,6 +119,11 @@ impl Sched {
         self.micros.insert(micro.id, micro);
     }
 
+    /// True when the running microthread is the only one.
+    pub fn alone(&self) -> bool {
+        self.micros.is_empty() && self.ready.is_empty()
+    }
+
     /// Takes the next ready microthread out to run it.
     pub fn next_ready(&mut self) -> Option<Micro> {
         while let Some(id) = self.ready.pop_front() {

@@ -88,6 +88,8 @@ thread_local! {
     /// Stacks of ended microthreads, kept for the next spawn: a fresh one
     /// costs an mmap, an mprotect and later an munmap.
     static SPARE_STACKS: RefCell<Vec<DefaultStack>> = const { RefCell::new(Vec::new()) };
+    /// A microthread was spawned since the running one was resumed.
+    static SPAWNED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Spare stacks kept at most.
@@ -248,7 +250,17 @@ fn switch_in(micro: &mut Micro, resume: Resume) -> CoroutineResult<Suspend, usiz
         .co
         .as_mut()
         .expect("a microthread that can run has its coroutine");
-    let step = co.resume(resume);
+    // Alone on the thread (and spawning nobody), a yield comes straight
+    // back: no queue to visit.
+    let alone = with_sched(|s| s.alone()).unwrap_or(false);
+    SPAWNED.with(|c| c.set(false));
+    let mut step = co.resume(resume);
+    while alone
+        && !SPAWNED.with(Cell::get)
+        && matches!(step, CoroutineResult::Yield(Suspend::Yield))
+    {
+        step = co.resume(Resume::Go);
+    }
     context::set_on_microthread(false);
     scopes::swap(&mut micro.scopes);
     micro.yielder = YIELDER.with(|c| c.get());
@@ -389,6 +401,7 @@ pub fn spawn(name: String, body: Box<dyn FnOnce()>) -> Option<u64> {
         }),
     )?;
     with_sched(|s| s.add(micro))?;
+    SPAWNED.with(|c| c.set(true));
     Some(id)
 }
 
