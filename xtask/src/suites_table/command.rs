@@ -9,6 +9,7 @@ use crate::cli::SuitesTableArgs;
 use crate::env::Env;
 use crate::exit;
 use crate::run_suite::locate;
+use blockguard_protocol::Mode;
 use std::path::Path;
 
 /// Runs the command; returns its exit code.
@@ -72,14 +73,22 @@ fn row(name: &str, jobs: usize, logs: &Path, env: &Env) -> Row {
         Ok(located) => located,
         Err(e) => return Row::unresolved(name, e.to_string()),
     };
-    let audit = run_suite(name, "audit", jobs, logs);
+    // A farm-mode suite blocks its one thread in audit mode by design: it
+    // is compared in its own mode, where its calls run on workers.
+    let own_mode = own_mode(name, env);
+    let transparent_mode = if own_mode == Some(Mode::Farm) {
+        "farm"
+    } else {
+        "audit"
+    };
+    let audit = run_suite(name, Some(transparent_mode), jobs, logs);
     let nextest = match &audit {
         Side::Report(r) if r.build.status == "failed" => {
             Baseline::Failed("the suite does not build".to_owned())
         }
         _ => baseline(&located, jobs, env),
     };
-    let check = run_suite(name, "check", jobs, logs);
+    let check = run_suite(name, None, jobs, logs);
     let version = [&audit, &check].iter().find_map(|side| match side {
         Side::Report(r) => Some(r.suite.version.clone()),
         Side::Error(_) => None,
@@ -93,20 +102,32 @@ fn row(name: &str, jobs: usize, logs: &Path, env: &Env) -> Row {
     }
 }
 
-/// `cargo xtask run-suite NAME --mode MODE` as a child; the table reads its
-/// report. Snapshots are compared, never written.
-fn run_suite(name: &str, mode: &str, jobs: usize, logs: &Path) -> Side {
+/// `cargo xtask run-suite NAME [--mode MODE]` as a child (no mode: the
+/// suite's own); the table reads its report. Snapshots are compared, never
+/// written.
+fn run_suite(name: &str, mode: Option<&str>, jobs: usize, logs: &Path) -> Side {
+    let mut args = vec!["-j".to_owned(), jobs.to_string()];
+    if let Some(mode) = mode {
+        args.extend(["--mode".to_owned(), mode.to_owned()]);
+    }
+    let label = mode.unwrap_or("own");
     let run = SuiteRun {
         suite: name,
-        args: vec!["--mode".into(), mode.into(), "-j".into(), jobs.to_string()],
-        report: logs.join(format!("{name}.{mode}.json")),
-        log: logs.join(format!("{name}.{mode}.log")),
+        args,
+        report: logs.join(format!("{name}.{label}.json")),
+        log: logs.join(format!("{name}.{label}.log")),
         env: vec![("INSTA_UPDATE", "no".to_owned())],
     };
     match run.run().report {
         Ok(r) => Side::Report(Box::new(r)),
         Err(why) => Side::Error(why),
     }
+}
+
+/// The mode a suite file sets.
+fn own_mode(name: &str, env: &Env) -> Option<Mode> {
+    let file = env.root.join("suites").join(format!("{name}.toml"));
+    blockguard_rules::load(&file).ok()?.suite?.mode
 }
 
 fn write_into(readme: &Path, table: &str) -> Result<(), String> {

@@ -10,8 +10,8 @@ pub const END: &str = "<!-- suites-table:end -->";
 /// The Markdown table, one row per suite.
 pub fn markdown(rows: &[Row]) -> String {
     let mut out = String::from(
-        "| suite | version | passing under `cargo nextest run` | passing under `run-suite --mode audit` \
-         | tests with denied calls in `check`, per class | top blocking sites (tests) \
+        "| suite | version | passing under `cargo nextest run` | passing under `run-suite --mode audit` (farm suites: `farm`) \
+         | tests with denied calls in the suite's mode (`check`), per class | top blocking sites (tests) \
          | run phase vs nextest |\n|---|---|---|---|---|---|---|\n",
     );
     for row in rows {
