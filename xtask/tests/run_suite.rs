@@ -989,3 +989,66 @@ fn stackless_net_passes_without_the_runtime_on_the_fallbacks() {
     let run = run_suite(&dir, &["stackless-net"], &[("BLOCKGUARD_PRELOAD", "none")]);
     assert_eq!(run.code, 0, "{}", run.explain());
 }
+
+// ---------------------------------------------------------------------------
+// Waits reached only under contention: the suite's snapshot, not the test's.
+
+const CONTENDED_LOCK: &str = r#"
+#[test]
+fn waits_for_a_held_lock() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let lock = Arc::new(Mutex::new(()));
+    let held = Arc::new(AtomicBool::new(false));
+    let helper = {
+        let (lock, held) = (Arc::clone(&lock), Arc::clone(&held));
+        std::thread::spawn(move || {
+            let _guard = lock.lock().unwrap();
+            held.store(true, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        })
+    };
+    while !held.load(Ordering::SeqCst) {
+        std::hint::spin_loop();
+    }
+    drop(lock.lock().unwrap());
+    helper.join().unwrap();
+}
+"#;
+
+#[test]
+fn a_contention_wait_goes_to_the_suites_snapshot_and_stays_there() {
+    let dir = scratch("contention");
+    let krate = tiny_crate(&dir, "contended", CONTENDED_LOCK);
+    let path = krate.to_str().unwrap();
+    let first = run_suite(&dir, &["--path", path], &[("INSTA_UPDATE", "always")]);
+    assert_eq!(
+        first.report.as_ref().unwrap()["contention_snapshot"],
+        "new",
+        "{}",
+        first.explain()
+    );
+    let suite_snap =
+        std::fs::read_to_string(dir.join("snapshots/contended/contention_waits.snap")).unwrap();
+    assert!(
+        suite_snap.contains(r#""call":"futex_wait","class":"sync""#)
+            && suite_snap.contains(r#""site":"contended::waits_for_a_held_lock""#),
+        "{suite_snap}"
+    );
+    // The test's own snapshot has the calls every run makes (the join),
+    // not the race.
+    let test_snap = std::fs::read_to_string(
+        dir.join("snapshots/contended/contended__waits_for_a_held_lock.snap"),
+    )
+    .unwrap();
+    assert!(test_snap.contains("pthread_join"), "{test_snap}");
+    assert!(!test_snap.contains("futex_wait"), "{test_snap}");
+
+    // A filtered run that skips the test still matches: accepted waits stay.
+    let skipped = run_suite(&dir, &["--path", path, "--", "--skip", "waits"], &[]);
+    assert_eq!(skipped.code, 0, "{}", skipped.explain());
+    assert_eq!(
+        skipped.report.as_ref().unwrap()["contention_snapshot"],
+        "match"
+    );
+}

@@ -63,6 +63,7 @@ fn runs_clean(name: &str) {
         serde_json::json!([]),
         "{name}:\n{text}"
     );
+    assert_eq!(report["contention_snapshot"], "match", "{name}:\n{text}");
     let tests = report["tests"].as_array().unwrap();
     assert!(!tests.is_empty(), "{name} ran no test:\n{text}");
     for test in tests {

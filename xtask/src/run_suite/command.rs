@@ -12,11 +12,12 @@ use super::report::{
 use super::resolve::{ResolveError, Resolved, Spec, resolve};
 use super::rules::Rules;
 use super::runner::{self, Plan, SpawnError, TestRecord};
-use super::snapshot::Snapshots;
+use super::snapshot::{SnapshotState, Snapshots};
 use crate::cli::RunSuiteArgs;
 use crate::env::Env;
 use crate::exit;
 use blockguard_protocol::Mode;
+use blockguard_protocol::TraceEvent;
 use clap::Parser;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -102,6 +103,7 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
         summary: Summary::default(),
         stale_rules: Vec::new(),
         timing: Timing::default(),
+        contention_snapshot: None,
     };
 
     let build_started = Instant::now();
@@ -167,11 +169,39 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
             .collect();
         report.stale_rules = rules.stale(&matched);
     }
+    let mut contention_failed = false;
+    if guarded {
+        let snapshots = Snapshots::new(layout.snapshots(&suite.name), layout.root());
+        let events: Vec<&TraceEvent> = records
+            .iter()
+            .flat_map(|r| r.blocking.iter().map(|c| &c.event))
+            .collect();
+        match snapshots.check_contention(&events) {
+            Ok(checked) => {
+                report.contention_snapshot = Some(checked.state);
+                contention_failed =
+                    checked.failed && (checked.state == SnapshotState::Changed || args.strict);
+                if !checked.diff.is_empty() {
+                    let mut text = String::from("the suite's contention waits changed:\n");
+                    for line in &checked.diff {
+                        text.push_str(&format!("  {line}\n"));
+                    }
+                    console.block(&text);
+                }
+            }
+            Err(e) => console.warn(e.to_string()),
+        }
+    }
     report.capabilities = records.iter().find_map(|r| r.capabilities.clone());
     report.summary = Summary::of(&records);
     report.tests = records.iter().map(TestEntry::of).collect();
     write_reports(&report, args, &layout, console)?;
-    Ok(exit_code(&records, &report, args.strict))
+    let code = exit_code(&records, &report, args.strict);
+    Ok(if contention_failed {
+        exit::FAILED
+    } else {
+        code
+    })
 }
 
 fn millis(d: Duration) -> u64 {

@@ -63,11 +63,26 @@ struct Entry {
 }
 
 impl Entry {
+    fn of(e: &TraceEvent) -> Entry {
+        Entry {
+            call: e.call.clone(),
+            class: e.class,
+            verdict: e.verdict,
+            escaped: e.escaped,
+            site: e.site.clone(),
+            via: e.via.clone(),
+            rule: e.rule.clone(),
+        }
+    }
+
     /// See [`Class::reached_only_under_contention`].
     fn under_contention_only(&self) -> bool {
         self.class.reached_only_under_contention(&self.call)
     }
 }
+
+/// The suite's contention snapshot's name (test snapshots all hold `__`).
+pub const CONTENTION: &str = "contention_waits";
 
 /// The snapshots of one suite.
 #[derive(Debug, Clone)]
@@ -91,7 +106,8 @@ impl Snapshots {
         format!("{}__{}", file_safe(binary), file_safe(test))
     }
 
-    /// Asserts the test's calls against its snapshot.
+    /// Asserts the test's calls against its snapshot: every call but the
+    /// waits reached only under contention (see [`Snapshots::check_contention`]).
     pub fn check(
         &self,
         binary: &str,
@@ -99,18 +115,50 @@ impl Snapshots {
         events: &[TraceEvent],
     ) -> Result<Checked, SnapshotError> {
         let name = Snapshots::name(binary, test);
-        let content = content(events, &self.accepted(&name));
-        let (state, diff) = self.compare(&name, &content);
+        let entries: BTreeSet<Entry> = events
+            .iter()
+            .map(Entry::of)
+            .filter(|e| !e.under_contention_only())
+            .collect();
+        let description = format!("blocking calls attempted by {binary}::{test}");
+        self.assert(&name, &text(&entries), &description)
+    }
 
+    /// Asserts the suite's waits reached only under contention, from every
+    /// test of this run, against `contention_waits.snap`.
+    ///
+    /// Which test reaches such a wait in a run is a race between its
+    /// threads, so a test's own snapshot cannot hold them; which waits the
+    /// suite can reach is a property of its code. The snapshot keeps every
+    /// wait it accepted (a run, or a filtered run, that misses one still
+    /// compares equal) and a newly reached one is a change to review.
+    pub fn check_contention(&self, events: &[&TraceEvent]) -> Result<Checked, SnapshotError> {
+        let mut entries: BTreeSet<Entry> = events
+            .iter()
+            .map(|e| Entry::of(e))
+            .filter(Entry::under_contention_only)
+            .collect();
+        entries.extend(self.accepted(CONTENTION));
+        let description = "waits reached only under contention (another thread holds what is waited for), by any test of the suite";
+        self.assert(CONTENTION, &text(&entries), description)
+    }
+
+    fn assert(
+        &self,
+        name: &str,
+        content: &str,
+        description: &str,
+    ) -> Result<Checked, SnapshotError> {
+        let (state, diff) = self.compare(name, content);
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(&self.dir);
         settings.set_prepend_module_to_snapshot(false);
         settings.set_omit_expression(true);
-        settings.set_description(format!("blocking calls attempted by {binary}::{test}"));
+        settings.set_description(description);
         let asserted = settings.bind(|| {
             quietly(|| {
                 insta::_macro_support::assert_snapshot(
-                    (name.as_str(), content.as_str()).into(),
+                    (name, content).into(),
                     &self.workspace,
                     "blocking_calls",
                     module_path!(),
@@ -124,7 +172,7 @@ impl Snapshots {
             Ok(Ok(())) => false,
             Ok(Err(e)) => {
                 return Err(SnapshotError {
-                    name,
+                    name: name.to_owned(),
                     message: e.to_string(),
                 });
             }
@@ -177,30 +225,7 @@ impl Snapshots {
 }
 
 /// The snapshot text: one JSON object per distinct call, sorted.
-///
-/// A snapshot lists the calls a test can make. A wait reached only under
-/// contention comes in some runs and not in others; once accepted it stays
-/// in the snapshot of a run that did not reach it, so reruns compare equal,
-/// and a run that reaches a new one shows it as a change to review.
-fn content(events: &[TraceEvent], accepted: &[Entry]) -> String {
-    let mut entries: BTreeSet<Entry> = events
-        .iter()
-        .map(|e| Entry {
-            call: e.call.clone(),
-            class: e.class,
-            verdict: e.verdict,
-            escaped: e.escaped,
-            site: e.site.clone(),
-            via: e.via.clone(),
-            rule: e.rule.clone(),
-        })
-        .collect();
-    entries.extend(
-        accepted
-            .iter()
-            .filter(|e| e.under_contention_only())
-            .cloned(),
-    );
+fn text(entries: &BTreeSet<Entry>) -> String {
     entries
         .iter()
         .map(|e| serde_json::to_string(e).expect("an entry serializes"))
@@ -251,43 +276,28 @@ mod tests {
     }
 
     #[test]
-    fn an_accepted_wait_under_contention_stays_when_a_run_misses_it() {
-        let line = |call: &str, class: &str| {
-            format!(
-                "{{\"call\":\"{call}\",\"class\":\"{class}\",\"verdict\":\"denied\",\"escaped\":false,\"site\":\"a::b\",\"via\":\"v\",\"rule\":null}}"
-            )
-        };
-        let accepted: Vec<Entry> = [
-            line("futex_wait", "sync"),
-            line("pthread_join", "sync"),
-            line("read", "net"),
-        ]
-        .iter()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-        // This run made none of them: only the futex wait is carried over;
-        // a join and a read always happen when reached, so their absence
-        // is a change.
-        assert_eq!(content(&[], &accepted), line("futex_wait", "sync"));
-        // A call made now is listed once.
+    fn waits_under_contention_are_told_from_calls_every_run_makes() {
         let mut wait = event("futex_wait", None);
         wait.class = Class::Sync;
-        wait.via = "v".into();
-        assert_eq!(content(&[wait], &accepted), line("futex_wait", "sync"));
+        let mut join = event("pthread_join", None);
+        join.class = Class::Sync;
+        assert!(Entry::of(&wait).under_contention_only());
+        assert!(!Entry::of(&join).under_contention_only());
+        assert!(!Entry::of(&event("clock_nanosleep", None)).under_contention_only());
     }
 
     #[test]
     fn content_is_sorted_deduplicated_and_free_of_rule_ids() {
-        let text = content(
-            &[
-                event("nanosleep", Some("rules:allow[0]")),
-                event("clock_nanosleep", None),
-                event("nanosleep", Some("rules:allow[1]")),
-            ],
-            &[],
-        );
+        let entries: BTreeSet<Entry> = [
+            event("nanosleep", Some("rules:allow[0]")),
+            event("clock_nanosleep", None),
+            event("nanosleep", Some("rules:allow[1]")),
+        ]
+        .iter()
+        .map(Entry::of)
+        .collect();
         assert_eq!(
-            text,
+            text(&entries),
             "{\"call\":\"clock_nanosleep\",\"class\":\"sleep\",\"verdict\":\"denied\",\"escaped\":false,\"site\":\"a::b\",\"via\":\"std::thread::sleep\",\"rule\":null}\n\
              {\"call\":\"nanosleep\",\"class\":\"sleep\",\"verdict\":\"denied\",\"escaped\":false,\"site\":\"a::b\",\"via\":\"std::thread::sleep\",\"rule\":null}"
         );

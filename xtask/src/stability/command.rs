@@ -70,17 +70,18 @@ pub fn run(args: &StabilityArgs, env: &Env) -> u8 {
     if unstable { exit::FAILED } else { exit::OK }
 }
 
-/// Tests whose calls did not match their accepted snapshot.
+/// Snapshots that did not match: tests', and the suite's contention waits.
 fn unmatched(report: &Report) -> Vec<String> {
-    report
+    let moved =
+        |s: Option<SnapshotState>| matches!(s, Some(SnapshotState::Changed | SnapshotState::New));
+    let mut names: Vec<String> = report
         .tests
         .iter()
-        .filter(|t| {
-            matches!(
-                t.snapshot,
-                Some(SnapshotState::Changed | SnapshotState::New)
-            )
-        })
+        .filter(|t| moved(t.snapshot))
         .map(|t| format!("{}::{}", t.binary, t.name))
-        .collect()
+        .collect();
+    if moved(report.contention_snapshot) {
+        names.push("(the suite's contention waits)".to_owned());
+    }
+    names
 }

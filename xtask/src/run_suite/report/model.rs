@@ -31,6 +31,10 @@ pub struct Report {
     /// Wall time of the phases, for comparisons with other runners.
     #[serde(default)]
     pub timing: Timing,
+    /// The suite's waits reached only under contention against
+    /// `contention_waits.snap`; null when no snapshot was taken.
+    #[serde(default)]
+    pub contention_snapshot: Option<SnapshotState>,
 }
 
 /// Wall-clock milliseconds per phase (not part of DESIGN §7's minimum).
