@@ -1,50 +1,7 @@
 //! Scoped rules in code: [`allow_blocking`] and [`expect_blocking`].
 
 use crate::ffi;
-use std::fmt;
-
-/// A class of blocking call (the guard runtime's classes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Class {
-    /// Sleeps and signal waits.
-    Sleep,
-    /// Futex waits, joins, contended locks, condition variables.
-    Sync,
-    /// Socket reads, writes, accept, connect.
-    Net,
-    /// Pipe and FIFO reads and writes.
-    Pipe,
-    /// File reads, writes, fsync, file locks.
-    Fs,
-    /// Waiting for child processes.
-    Process,
-    /// Name lookups.
-    Dns,
-    /// poll, select, epoll waits.
-    Poll,
-}
-
-impl Class {
-    /// The class's name, as traces and rules spell it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Class::Sleep => "sleep",
-            Class::Sync => "sync",
-            Class::Net => "net",
-            Class::Pipe => "pipe",
-            Class::Fs => "fs",
-            Class::Process => "process",
-            Class::Dns => "dns",
-            Class::Poll => "poll",
-        }
-    }
-}
-
-impl fmt::Display for Class {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use blockguard_protocol::Class;
 
 /// Closes the runtime's innermost scope when dropped, on a panic too.
 struct ScopeEnd<'a>(&'a ffi::Abi, Option<i64>);

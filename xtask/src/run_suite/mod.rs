@@ -19,6 +19,6 @@ pub use command::run;
 pub use console::Console;
 pub use locate::{Located, locate};
 pub use preload::guard_runtime;
-pub use report::{Report, Summary, write_atomically};
+pub use report::{Report, Summary, write_atomically, xml_escape};
 pub use runner::Outcome;
 pub use snapshot::SnapshotState;

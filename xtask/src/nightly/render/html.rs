@@ -5,8 +5,8 @@
 
 use super::super::entry::Entry;
 use super::super::results::{Results, SuiteResult};
-use super::junit::escape;
 use super::markdown::common_sites;
+use crate::run_suite::xml_escape as escape;
 use crate::run_suite::{Outcome, Summary};
 use blockguard_protocol::Verdict as CallVerdict;
 use std::fmt::Write;
@@ -252,7 +252,7 @@ fn suite_section(h: &mut String, s: &SuiteResult, e: &Entry) {
         v = s.verdict
     );
     if let Some(message) = &s.message {
-        let _ = writeln!(h, "<pre>{}</pre>", escape(message).replace("&#10;", "\n"));
+        let _ = writeln!(h, "<pre>{}</pre>", escape(message));
     }
     let Some(report) = &e.report else {
         h.push_str("</section>\n");

@@ -4,7 +4,7 @@
 //! `ignored` skipped. No times, so reruns compare equal.
 
 use super::super::entry::Entry;
-use crate::run_suite::Outcome;
+use crate::run_suite::{Outcome, xml_escape as escape};
 use std::fmt::Write;
 
 /// The JUnit XML.
@@ -81,24 +81,4 @@ pub fn junit(entries: &[Entry]) -> String {
     }
     xml.push_str("</testsuites>\n");
     xml
-}
-
-/// XML attribute and text escaping; control characters XML 1.0 cannot
-/// carry become U+FFFD.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' | '\r' => out.push(' '),
-            c if (c as u32) < 0x20 => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
 }

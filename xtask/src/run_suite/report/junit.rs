@@ -96,7 +96,7 @@ fn counts(tests: &[&TestEntry]) -> String {
 
 /// Escapes text for XML attributes and content; characters XML 1.0 cannot
 /// carry at all (most control characters) become U+FFFD.
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

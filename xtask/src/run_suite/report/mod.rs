@@ -6,6 +6,6 @@ mod model;
 mod summary;
 
 pub use json::{ReportError, write_atomically};
-pub use junit::junit;
+pub use junit::{escape as xml_escape, junit};
 pub use model::{BuildInfo, Report, SuiteInfo, Summary, TestEntry, Timing};
 pub use summary::summary;
