@@ -80,19 +80,16 @@ pub fn judge(call: Call, escaped: bool, direct: &'static str) -> Decision {
         !escaped,
     );
     let key = fingerprint(&call, escaped, &ips[..n]);
-    if !state.seen.contains_key(&key) {
-        let (verdict, event) = first_sight(state, cfg, &call, escaped, direct, &ips[..n]);
-        let event = Arc::new(event);
-        state.seen.insert(
-            key,
-            Seen {
-                verdict,
-                event,
-                written: false,
-            },
-        );
-    }
-    let seen = state.seen.get_mut(&key).expect("inserted above");
+    // One lookup on the hot path: a site seen before.
+    let seen = state.seen.entry(key).or_insert_with(|| {
+        let (verdict, event) =
+            first_sight(&mut state.symbols, cfg, &call, escaped, direct, &ips[..n]);
+        Seen {
+            verdict,
+            event: Arc::new(event),
+            written: false,
+        }
+    });
     let verdict = seen.verdict;
     // An open allow_blocking or expect_blocking scope allows what the
     // rules did not.
@@ -179,7 +176,7 @@ fn fingerprint(call: &Call, escaped: bool, ips: &[usize]) -> u64 {
 }
 
 fn first_sight(
-    state: &mut State,
+    symbols: &mut SymbolCache,
     cfg: &config::Config,
     call: &Call,
     escaped: bool,
@@ -188,7 +185,7 @@ fn first_sight(
 ) -> (Verdict, TraceEvent) {
     let mut frames = Vec::new();
     for &ip in ips {
-        let at = state.symbols.frames(ip);
+        let at = symbols.frames(ip);
         if at
             .iter()
             .any(|f| f.name.ends_with("__rust_begin_short_backtrace"))

@@ -55,6 +55,15 @@ pub struct SuiteResult {
 }
 
 impl SuiteResult {
+    /// Tests with denied calls per class, `sleep 3, sync 24`; empty for none.
+    pub fn classes_text(&self) -> String {
+        self.blocking_by_class
+            .iter()
+            .map(|(class, n)| format!("{class} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// Of one entry.
     pub fn of(entry: &Entry) -> SuiteResult {
         let report = entry.report.as_ref().filter(|_| entry.error.is_none());

@@ -75,11 +75,6 @@ fn verdict_table(h: &mut String, results: &Results) {
     );
     for s in &results.suites {
         let m = &s.summary;
-        let classes: Vec<String> = s
-            .blocking_by_class
-            .iter()
-            .map(|(c, n)| format!("{c} {n}"))
-            .collect();
         let _ = writeln!(
             h,
             "<tr class=\"run\" data-verdict=\"{v}\"><td><a href=\"#{a}\">{}</a></td><td>{} {}</td><td>{}<br><small>{}</small></td>\
@@ -98,7 +93,7 @@ fn verdict_table(h: &mut String, results: &Results) {
             m.crash,
             m.suppressed,
             m.ignored,
-            escape(&classes.join(", ")),
+            escape(&s.classes_text()),
             v = s.verdict,
             a = anchor(s),
         );

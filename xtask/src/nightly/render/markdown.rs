@@ -29,11 +29,6 @@ pub fn markdown(results: &Results, entries: &[Entry]) -> String {
     md.push_str("| suite | crate | toolchain | verdict | pass | fail | blocked | timeout | crash | suppressed | ignored | denied, tests per class |\n");
     md.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for s in &results.suites {
-        let classes: Vec<String> = s
-            .blocking_by_class
-            .iter()
-            .map(|(c, n)| format!("{c} {n}"))
-            .collect();
         let m = &s.summary;
         let _ = writeln!(
             md,
@@ -50,10 +45,9 @@ pub fn markdown(results: &Results, entries: &[Entry]) -> String {
             m.crash,
             m.suppressed,
             m.ignored,
-            if classes.is_empty() {
-                "—".to_owned()
-            } else {
-                classes.join(", ")
+            match s.classes_text() {
+                t if t.is_empty() => "—".to_owned(),
+                t => t,
             }
         );
     }
