@@ -48,6 +48,7 @@ impl SuiteRun<'_> {
             .arg("--report")
             .arg(&self.report)
             .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .env(crate::env::PARENT, std::process::id().to_string())
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_or_else(|_| Stdio::null(), Stdio::from))
             .stderr(log)

@@ -51,7 +51,8 @@ pub struct NightlyArgs {
     #[arg(long = "toolchain", value_name = "NAME", default_value = "stable")]
     pub toolchains: Vec<String>,
 
-    /// The report folder. Default: reports/<date>/.
+    /// The report folder: new, empty, or an earlier report (whose own
+    /// files alone are replaced). Default: reports/<date>/.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
@@ -85,7 +86,8 @@ pub struct NightlyArgs {
 /// `cargo xtask merge-reports --out DIR SHARD_DIR...`.
 #[derive(Debug, Args)]
 pub struct MergeReportsArgs {
-    /// The merged report folder.
+    /// The merged report folder: new, empty, or an earlier report (whose
+    /// own files alone are replaced).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
 

@@ -6,6 +6,7 @@
 //! | `RUSTC` | the rustc whose version the report names (default `rustc`) |
 //! | `BLOCKGUARD_PRELOAD` | the guard runtime to preload: a path to a built `.so`, or `none` to run tests unguarded (for testing the runner itself); unset: build it from this workspace |
 //! | `BLOCKGUARD_SNAPSHOTS` | the folder that holds one snapshot folder per suite (default `<repo>/snapshots`) |
+//! | `BLOCKGUARD_PARENT` | set by xtask for a `run-suite` it starts (nightly, stability, suites-table): the parent's pid; the child then ends (SIGTERM, so its tests are stopped too) when the parent dies |
 //! | `INSTA_UPDATE`, `INSTA_FORCE_PASS`, `INSTA_OUTPUT`, `CI` | read by insta itself, with insta's meaning; `.cargo/config.toml` defaults `INSTA_OUTPUT` to `none` because run-suite prints its own snapshot diffs, and test processes never inherit `INSTA_OUTPUT` |
 
 use std::ffi::OsString;
@@ -36,6 +37,8 @@ pub struct Env {
     pub preload: Preload,
     /// Where snapshot folders live.
     pub snapshots: PathBuf,
+    /// The xtask that started this one, if one did.
+    pub parent: Option<u32>,
 }
 
 /// A variable is set to something xtask cannot use.
@@ -56,6 +59,8 @@ impl std::error::Error for EnvError {}
 
 const PRELOAD: &str = "BLOCKGUARD_PRELOAD";
 const SNAPSHOTS: &str = "BLOCKGUARD_SNAPSHOTS";
+/// The variable a parent xtask sets for the run-suite children it starts.
+pub const PARENT: &str = "BLOCKGUARD_PARENT";
 
 impl Env {
     /// Reads the process environment.
@@ -86,7 +91,16 @@ impl Env {
             Some(v) if v.is_empty() => return Err(empty(SNAPSHOTS, v)),
             Some(v) => std::path::absolute(&v).unwrap_or_else(|_| v.into()),
         };
+        let parent = match std::env::var_os(PARENT) {
+            None => None,
+            Some(v) => Some(v.to_str().and_then(|p| p.parse().ok()).ok_or(EnvError {
+                var: PARENT,
+                value: v,
+                why: "is not a pid",
+            })?),
+        };
         Ok(Env {
+            parent,
             root,
             cargo: tool("CARGO", "cargo"),
             rustc: tool("RUSTC", "rustc"),
@@ -98,7 +112,20 @@ impl Env {
     /// Variables meant for xtask's own insta, which test processes must
     /// not inherit.
     pub fn child_env_remove(&self) -> Vec<&'static str> {
-        vec!["INSTA_OUTPUT"]
+        vec!["INSTA_OUTPUT", PARENT]
+    }
+
+    /// Ends this process (SIGTERM) when the xtask that started it dies;
+    /// if that one is gone already, at once.
+    pub fn die_with_parent(&self) {
+        use rustix::process::{Signal, getppid, set_parent_process_death_signal};
+        let Some(parent) = self.parent else {
+            return;
+        };
+        let _ = set_parent_process_death_signal(Some(Signal::TERM));
+        if getppid().map(|p| p.as_raw_nonzero().get() as u32) != Some(parent) {
+            std::process::exit(i32::from(crate::exit::interrupted(libc::SIGTERM)));
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! | 0 | [`OK`] | every test passed, was suppressed or was ignored, and no snapshot changed |
 //! | 1 | [`FAILED`] | a test failed, was blocked, timed out or crashed; a snapshot changed; the suite did not build; with `--strict`, also a stale rule or a new snapshot |
 //! | 2 | [`ERROR`] | bad input (arguments, a rules file, an unknown crate) or a setup error (cargo, the guard runtime's build, writing a report); nothing or not everything ran |
+//! | 128 + N | [`interrupted`] | signal N (SIGINT 130, SIGTERM 143, SIGHUP 129) stopped the run: running tests were ended, no report was written over the last one |
 
 /// Everything passed, was suppressed or was ignored.
 pub const OK: u8 = 0;
@@ -12,3 +13,8 @@ pub const OK: u8 = 0;
 pub const FAILED: u8 = 1;
 /// The command could not do its job: bad input or a setup error.
 pub const ERROR: u8 = 2;
+
+/// The exit code of a run stopped by `signal`, as a shell reports it.
+pub fn interrupted(signal: i32) -> u8 {
+    u8::try_from(128 + signal).unwrap_or(u8::MAX)
+}

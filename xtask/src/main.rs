@@ -12,6 +12,7 @@ mod env;
 mod exit;
 mod findings;
 mod nightly;
+mod outputs;
 mod run_suite;
 mod stability;
 mod suites_table;

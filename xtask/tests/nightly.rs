@@ -33,11 +33,16 @@ fn nightly(args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
 }
 
 fn xtask(command: &str, args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
+    xtask_in(&root(), command, args, envs)
+}
+
+/// `xtask COMMAND ARGS` run from `cwd`.
+fn xtask_in(cwd: &Path, command: &str, args: &[&str], envs: &[(&str, &str)]) -> (i32, String) {
     let snapshots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("nightly-snapshots");
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .arg(command)
         .args(args)
-        .current_dir(root())
+        .current_dir(cwd)
         .env("BLOCKGUARD_SNAPSHOTS", snapshots)
         .env_remove("NIGHTLY_FIXTURE_DRIFT")
         .env_remove("NIGHTLY_FIXTURE_FAIL")
@@ -322,10 +327,241 @@ fn bad_input_is_refused_before_anything_runs() {
         (vec!["--partition", "hash:3/2"], "expected hash:K/N"),
         (vec!["--suite", "no-such-suite"], "no such suite"),
         (vec!["--date", "yesterday"], "expected YYYY-MM-DD"),
+        (
+            vec!["--out", "/proc/blockguard-nope/2026-11-24"],
+            "--out /proc/blockguard-nope/2026-11-24: cannot create the folder /proc/blockguard-nope/2026-11-24: No such file or directory",
+        ),
     ] {
         let (code, stderr) = nightly(&args, &[]);
         assert_eq!(code, 2, "{args:?}: {stderr}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The report folder: never anything but the nightly's own files.
+
+/// Every file under `dir`, relative to it, sorted.
+fn files(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for item in std::fs::read_dir(&d).unwrap() {
+            let path = item.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).unwrap();
+                found.push(rel.to_string_lossy().into_owned());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A folder that looks like a repository checkout: suites and sources.
+fn foreign_folder(dir: &Path) -> Vec<String> {
+    std::fs::create_dir_all(dir.join("suites")).unwrap();
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    std::fs::write(dir.join("Cargo.toml"), "[workspace]\n").unwrap();
+    std::fs::write(dir.join("suites/mine.toml"), "[suite]\npath = \"x\"\n").unwrap();
+    std::fs::write(dir.join("suites/mine@stable.json"), "{}").unwrap();
+    std::fs::write(dir.join("logs/mine@stable.log"), "mine").unwrap();
+    files(dir)
+}
+
+/// A report of no runs (no suite matches), dated 2026-11-24; nothing runs.
+fn empty_report(out: &Path) {
+    let (code, stderr) = nightly(
+        &[
+            "--suite",
+            "blockguard-matches-nothing-*",
+            "--date",
+            "2026-11-24",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn nightly_out_dot_is_refused_and_deletes_nothing() {
+    let repo = reports("out-dot").join("checkout");
+    let before = foreign_folder(&repo);
+    let suites_dir = root().join("fixtures/nightly");
+    let (code, stderr) = xtask_in(
+        &repo,
+        "nightly",
+        &[
+            "--suites-dir",
+            suites_dir.to_str().unwrap(),
+            "--suite",
+            "compatible",
+            "--out",
+            ".",
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--out .: the folder is not empty and is not a nightly report"),
+        "{stderr}"
+    );
+    assert_eq!(files(&repo), before, "the folder changed");
+    assert!(
+        !stderr.contains("compatible@stable"),
+        "a suite ran: {stderr}"
+    );
+}
+
+#[test]
+fn merge_reports_out_of_foreign_files_is_refused_and_deletes_nothing() {
+    let dir = reports("merge-foreign");
+    let shard = dir.join("shard").join("2026-11-24");
+    empty_report(&shard);
+    let out = dir.join("checkout");
+    let before = foreign_folder(&out);
+    let (code, stderr) = xtask(
+        "merge-reports",
+        &["--out", out.to_str().unwrap(), shard.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "--out {}: the folder is not empty and is not a nightly report",
+            out.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(files(&out), before, "the folder changed");
+
+    let (code, stderr) = xtask(
+        "merge-reports",
+        &[
+            "--out",
+            "/proc/blockguard-nope/2026-11-24",
+            shard.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--out /proc/blockguard-nope/2026-11-24: cannot create the folder"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_earlier_report_is_replaced_but_files_it_did_not_write_stay() {
+    let dir = reports("replace");
+    let out = dir.join("2026-11-24");
+    let (code, stderr) = nightly(
+        &[
+            "--suite",
+            "compatible",
+            "--date",
+            "2026-11-24",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    for ours in [
+        "suites/compatible@stable.json",
+        "logs/compatible@stable.log",
+        "logs/compatible@stable.report.json",
+    ] {
+        assert!(out.join(ours).is_file(), "{ours} is missing");
+    }
+    let theirs = [
+        "notes.md",
+        "suites/README.md",
+        "suites/other@stable.txt",
+        "logs/notes.txt",
+    ];
+    for file in theirs {
+        std::fs::write(out.join(file), "not the nightly's").unwrap();
+    }
+    // Known by its results.json alone, as a report from a CI artifact is.
+    std::fs::remove_file(out.join(".blockguard-nightly")).unwrap();
+
+    empty_report(&out);
+    let mut want: Vec<String> = theirs.iter().map(|f| f.to_string()).collect();
+    want.extend(
+        [
+            ".blockguard-nightly",
+            "index.html",
+            "junit.xml",
+            "report.md",
+            "results.json",
+        ]
+        .map(String::from),
+    );
+    want.sort();
+    assert_eq!(files(&out), want);
+    assert_eq!(results(&out)["suites"], serde_json::json!([]));
+}
+
+#[test]
+fn an_empty_shard_writes_a_valid_report_that_merges_into_the_whole() {
+    let dir = reports("empty-shard");
+    let run = |name: &str, extra: &[&str]| {
+        let out = dir.join(name).join("2026-11-24");
+        let args = [
+            &[
+                "--suite",
+                "compatible",
+                "--date",
+                "2026-11-24",
+                "--out",
+                out.to_str().unwrap(),
+            ][..],
+            extra,
+        ]
+        .concat();
+        let (code, stderr) = nightly(&args, &[]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        out
+    };
+    let whole = run("whole", &[]);
+    let shards = [
+        run("shard-1", &["--partition", "hash:1/2"]),
+        run("shard-2", &["--partition", "hash:2/2"]),
+    ];
+    let count = |d: &Path| results(d)["suites"].as_array().unwrap().len();
+    let (empty, full): (Vec<&PathBuf>, Vec<&PathBuf>) = shards.iter().partition(|d| count(d) == 0);
+    let ([empty], [full]) = (empty.as_slice(), full.as_slice()) else {
+        panic!("one suite makes one empty shard of two");
+    };
+    let r = results(empty);
+    assert_eq!(r["schema"], "blockguard-nightly/1");
+    assert_eq!(r["date"], "2026-11-24");
+    assert_eq!(r["regressions"]["newly_failing"], serde_json::json!([]));
+    // CI artifacts keep no empty folders.
+    std::fs::remove_dir(empty.join("suites")).unwrap();
+    std::fs::remove_dir(empty.join("logs")).unwrap();
+
+    let merged = dir.join("merged").join("2026-11-24");
+    let (code, stderr) = xtask(
+        "merge-reports",
+        &[
+            "--out",
+            merged.to_str().unwrap(),
+            empty.to_str().unwrap(),
+            full.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    for file in ["results.json", "report.md", "junit.xml", "index.html"] {
+        let a = std::fs::read_to_string(whole.join(file)).unwrap();
+        let b = std::fs::read_to_string(merged.join(file)).unwrap();
+        assert!(a == b, "{file} differs between the whole run and the merge");
     }
 }
 

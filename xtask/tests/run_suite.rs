@@ -5,8 +5,9 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 /// The repository root.
 fn root() -> PathBuf {
@@ -1050,5 +1051,173 @@ fn a_contention_wait_goes_to_the_suites_snapshot_and_stays_there() {
     assert_eq!(
         skipped.report.as_ref().unwrap()["contention_snapshot"],
         "match"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Bad input stops everything before anything runs.
+
+/// `xtask run-suite ARGS` (no `--report` of its own), killed and failed
+/// after `limit`: the bugs these guard against hung.
+fn run_suite_within(dir: &Path, args: &[&str], limit: Duration) -> Run {
+    use std::io::Read;
+    use wait_timeout::ChildExt;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("run-suite")
+        .args(args)
+        .current_dir(root())
+        .env("BLOCKGUARD_SNAPSHOTS", dir.join("snapshots"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("xtask runs");
+    let mut pipes = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let stderr = std::thread::spawn(move || {
+        let mut text = String::new();
+        pipes.1.read_to_string(&mut text).map(|_| text)
+    });
+    let Some(status) = child.wait_timeout(limit).unwrap() else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("run-suite {args:?} still ran after {limit:?}");
+    };
+    let mut stdout = String::new();
+    pipes.0.read_to_string(&mut stdout).unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout,
+        stderr: stderr.join().unwrap().unwrap(),
+        report: None,
+    }
+}
+
+#[test]
+fn libtest_flags_that_libtest_refuses_exit_2_before_anything_runs() {
+    let dir = tiny_suite("libtest-refused");
+    let tiny = dir.join("tiny");
+    for (flags, says) in [
+        (
+            &["--test-threads", "0"][..],
+            "argument for --test-threads must not be 0",
+        ),
+        (
+            &["--ignored", "--include-ignored"],
+            "the options --include-ignored and --ignored are mutually exclusive",
+        ),
+        (
+            &["--format", "json"],
+            "The \"json\" format is only accepted on the nightly compiler with -Z unstable-options",
+        ),
+    ] {
+        let args = [&["--path", tiny.to_str().unwrap(), "--"][..], flags].concat();
+        let run = run_suite_within(&dir, &args, Duration::from_secs(120));
+        assert_eq!(run.code, 2, "{flags:?}: {}", run.explain());
+        assert!(run.stderr.contains(says), "{flags:?}: {}", run.explain());
+        assert!(
+            !run.stdout.contains("running"),
+            "{flags:?}: {}",
+            run.explain()
+        );
+    }
+}
+
+#[test]
+fn an_unwritable_report_path_exits_2_before_any_test_runs() {
+    let dir = tiny_suite("unwritable-report");
+    let tiny = dir.join("tiny");
+    let blocker = dir.join("a-file");
+    std::fs::write(&blocker, "").unwrap();
+    let under_a_file = blocker.join("junit.xml");
+    for (flag, path, says) in [
+        (
+            "--report",
+            "/proc/blockguard-nope/x.json",
+            "--report /proc/blockguard-nope/x.json: cannot create the folder /proc/blockguard-nope: No such file or directory (os error 2)".to_owned(),
+        ),
+        (
+            "--junit",
+            under_a_file.to_str().unwrap(),
+            format!(
+                "--junit {}: cannot create the folder {}: ",
+                under_a_file.display(),
+                blocker.display()
+            ),
+        ),
+    ] {
+        let args = ["--path", tiny.to_str().unwrap(), flag, path];
+        let run = run_suite_within(&dir, &args, Duration::from_secs(120));
+        assert_eq!(run.code, 2, "{flag}: {}", run.explain());
+        assert!(run.stderr.contains(&says), "{flag}: {}", run.explain());
+        assert!(
+            !run.stdout.contains("running") && !run.stderr.contains("Compiling"),
+            "{flag}: something ran: {}",
+            run.explain()
+        );
+    }
+}
+
+#[test]
+fn a_suite_file_crate_or_version_that_could_escape_is_refused_and_creates_nothing() {
+    let dir = scratch("suite-names");
+    // As a path, this name would put the scratch package in `dir/escaped-newest`.
+    let escape = dir.join("escaped");
+    let cases = [
+        (
+            "dotdot",
+            "crate = \"../x\"\n".to_owned(),
+            ":2:9: `suite.crate`: \"../x\" is not a crate name",
+        ),
+        (
+            "absolute",
+            format!("crate = \"{}\"\n", escape.display()),
+            ":2:9: `suite.crate`: ",
+        ),
+        (
+            "newline",
+            "crate = \"x\\ny\"\n".to_owned(),
+            ":2:9: `suite.crate`: \"x\\ny\" is not a crate name",
+        ),
+        (
+            "injected_version",
+            "crate = \"same-file\"\nversion = \"1.0.6\\\"\\n[dependencies.evil]\"\n".to_owned(),
+            ":3:11: `suite.version`: \"1.0.6\\\"\\n[dependencies.evil]\" is not an exact version",
+        ),
+        (
+            "feature",
+            "crate = \"same-file\"\nfeatures = [\"a\\nb\"]\n".to_owned(),
+            ":3:13: `suite.features`: \"a\\nb\" is not a feature name",
+        ),
+    ];
+    for (name, suite, says) in cases {
+        let file = dir.join(format!("{name}.toml"));
+        std::fs::write(&file, format!("[suite]\n{suite}")).unwrap();
+        let run = run_suite_within(&dir, &[file.to_str().unwrap()], Duration::from_secs(120));
+        assert_eq!(run.code, 2, "{name}: {}", run.explain());
+        let wanted = format!("{}{says}", file.display());
+        assert!(
+            run.stderr.contains(&wanted),
+            "{name}: wanted {wanted:?}\n{}",
+            run.explain()
+        );
+        assert!(
+            !run.stderr.contains("fetching"),
+            "{name}: {}",
+            run.explain()
+        );
+    }
+    let mut left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "absolute.toml",
+            "dotdot.toml",
+            "feature.toml",
+            "injected_version.toml",
+            "newline.toml"
+        ]
     );
 }

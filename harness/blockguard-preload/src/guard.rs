@@ -7,7 +7,7 @@ use crate::{config, context, errno, rules, scheduler, trace};
 use blockguard_protocol::{Mode, TraceEvent, Verdict};
 use blockguard_rules::CallQuery;
 use rustc_hash::{FxHashMap, FxHasher};
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -28,8 +28,8 @@ struct State {
     /// Stack fingerprint → verdict and event: the fast path for a site
     /// seen before.
     seen: FxHashMap<u64, Seen>,
-    /// Events already written.
-    written: HashSet<TraceEvent>,
+    /// Events already written, and their lines' `seq`.
+    written: HashMap<TraceEvent, u64>,
     symbols: SymbolCache,
     /// Learned frame sizes for the fast stack walk.
     offsets: stack::Offsets,
@@ -41,6 +41,8 @@ struct Seen {
     event: Arc<TraceEvent>,
     /// Its event, with the rules' verdict, is in the trace.
     written: bool,
+    /// That line's `seq`.
+    seq: u64,
 }
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
@@ -54,20 +56,22 @@ pub fn denied_count() -> usize {
 /// Judges a blocking call on the microthread. `escaped` marks calls that
 /// did not come through an interposed entry point; `direct` names the API
 /// for a site that reached the call with no std or libc frame between.
+/// Also returns the `seq` of the call's event line (0: none), for the
+/// in-flight slots.
 #[inline(always)]
-pub fn judge(call: Call, escaped: bool, direct: &'static str) -> Decision {
+pub fn judge(call: Call, escaped: bool, direct: &'static str) -> (Decision, u64) {
     let Some(_scope) = context::enter_guard() else {
-        return Decision::Run;
+        return (Decision::Run, 0);
     };
     let _errno = errno::Saved::now();
     let Some(cfg) = config::get() else {
-        return Decision::Run;
+        return (Decision::Run, 0);
     };
     let at = stack::here();
     // Never wait for the lock: a hook re-entered while it is held (from a
     // signal handler, say) lets its call through unjudged.
     let Ok(mut guard) = STATE.try_lock() else {
-        return Decision::Run;
+        return (Decision::Run, 0);
     };
     let state = guard.get_or_insert_with(State::default);
     let mut ips = [0usize; MAX_FRAMES];
@@ -88,6 +92,7 @@ pub fn judge(call: Call, escaped: bool, direct: &'static str) -> Decision {
             verdict,
             event: Arc::new(event),
             written: false,
+            seq: 0,
         }
     });
     let verdict = seen.verdict;
@@ -107,27 +112,20 @@ pub fn judge(call: Call, escaped: bool, direct: &'static str) -> Decision {
                 rule_id: Some("scope".to_owned()),
                 ..(*seen.event).clone()
             };
-            if state.written.insert(allowed.clone()) {
-                trace::event(allowed);
-            }
-            return Decision::Run;
+            return (Decision::Run, record(&mut state.written, allowed));
         }
         None if !seen.written => {
             seen.written = true;
-            let event = (*seen.event).clone();
-            if state.written.insert(event.clone()) {
-                trace::event(event);
-            }
+            seen.seq = record(&mut state.written, (*seen.event).clone());
         }
         None => {}
     }
+    let seq = seen.seq;
     drop(guard);
-    if verdict == Verdict::Allowed {
-        return Decision::Run;
-    }
-    match verdict {
+    let decision = match verdict {
+        Verdict::Allowed => Decision::Run,
         Verdict::Farmed => Decision::Farm,
-        _ => {
+        Verdict::Denied => {
             DENIED.fetch_add(1, Ordering::Relaxed);
             if cfg.mode == Mode::Deny {
                 Decision::Stop
@@ -135,7 +133,18 @@ pub fn judge(call: Call, escaped: bool, direct: &'static str) -> Decision {
                 Decision::Run
             }
         }
+    };
+    (decision, seq)
+}
+
+/// Writes `event` unless an equal one was written; the `seq` of its line.
+fn record(written: &mut HashMap<TraceEvent, u64>, event: TraceEvent) -> u64 {
+    if let Some(&seq) = written.get(&event) {
+        return seq;
     }
+    let seq = trace::event(&event);
+    written.insert(event, seq);
+    seq
 }
 
 /// Whether farm mode may run this call on a worker: not when it depends on

@@ -3,7 +3,7 @@
 //! the guards work, and write the capabilities line.
 #![allow(unsafe_code)]
 
-use crate::{config, exit, hooks, objects, rules, selftest, trace};
+use crate::{config, exit, hooks, inflight, objects, rules, selftest, trace};
 use blockguard_protocol::Mode;
 
 /// The constructor, in `.init_array` so it runs when the library loads.
@@ -18,6 +18,8 @@ extern "C" fn init() {
 
 fn setup() {
     hooks::resolve_all();
+    hooks::fds::resolve();
+    hooks::disposition::resolve();
     hooks::dl::prepare();
     objects::get();
     let config = config::from_env().unwrap_or_else(|e| fail(&e));
@@ -30,6 +32,9 @@ fn setup() {
         Some(path) => trace::open(path).unwrap_or_else(|e| fail(&e)),
         None => false,
     };
+    if let (true, Some(path)) = (owes_capabilities, &config.trace) {
+        inflight::create(path);
+    }
     let config = config::install(config);
     let capabilities = selftest::run(config.mode);
     if owes_capabilities {

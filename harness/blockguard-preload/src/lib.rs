@@ -24,6 +24,7 @@ mod escape;
 mod exit;
 mod guard;
 mod hooks;
+mod inflight;
 mod init;
 mod objects;
 mod real;

@@ -100,7 +100,19 @@ fn fatal(name: &CStr) -> ! {
     let mut msg = b"blockguard: libc has no `".to_vec();
     msg.extend_from_slice(name.to_bytes());
     msg.extend_from_slice(b"`; cannot forward the call\n");
-    crate::trace::write_stderr(&msg);
-    // SAFETY: abort never returns and is async-signal-safe.
-    unsafe { libc::abort() }
+    type WriteFn = unsafe extern "C" fn(i32, *const libc::c_void, usize) -> isize;
+    // The real write, found here: the exported one is the guard's.
+    // SAFETY: RTLD_NEXT and a NUL-terminated name; a non-null result is
+    // libc's write, and msg is a live buffer.
+    unsafe {
+        let write = dlsym_fn()(libc::RTLD_NEXT, c"write".as_ptr());
+        if !write.is_null() {
+            std::mem::transmute::<*mut libc::c_void, WriteFn>(write)(
+                2,
+                msg.as_ptr().cast(),
+                msg.len(),
+            );
+        }
+        libc::abort()
+    }
 }

@@ -6,12 +6,15 @@
 #[path = "../../../fixtures/blocking-zoo/src/expected.rs"]
 mod expected;
 mod support;
+#[path = "support/zoo.rs"]
+mod zoo_support;
 
 use blockguard_protocol::exit::BLOCKED;
 use blockguard_protocol::trace::{Lifecycle, Verdict};
 use expected::{AFTER, EXPECTED, Expected};
 use std::collections::BTreeSet;
-use support::{Key, check_all, compare_denied, entry, expected_key, key, run, zoo_exe};
+use support::{Key, key};
+use zoo_support::{check_all, compare_denied, entry, expected_key, run, zoo_exe};
 
 const GUARDED_MODES: [&str; 3] = ["deny", "check", "audit"];
 

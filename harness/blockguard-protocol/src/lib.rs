@@ -2,13 +2,15 @@
 //!
 //! The runner starts a test binary with `LD_PRELOAD` pointing at the guard
 //! runtime and the variables in [`env`]; the runtime writes a trace of
-//! [`TraceLine`]s (JSON Lines) and may end the process with one of the
-//! [`exit`] codes.
+//! [`TraceLine`]s (JSON Lines) and an [`inflight`] file, and may end the
+//! process with one of the [`exit`] codes.
 #![deny(missing_docs)]
 
 pub mod class;
+pub mod contain;
 pub mod env;
 pub mod exit;
+pub mod inflight;
 pub mod mode;
 pub mod trace;
 

@@ -2,10 +2,14 @@
 //!
 //! The first line is `{"capabilities": {...}}`. Every other line is either
 //! one distinct [`TraceEvent`], written when first seen, or a
-//! `{"lifecycle": ...}` marker for the test's microthread.
+//! `{"lifecycle": ...}` marker for the test's microthread. The test's own
+//! process numbers its event lines (`"seq": N`, from 1), so the in-flight
+//! file ([`crate::inflight`]) can name them; `seq` is not part of an
+//! event's identity.
 
 use crate::Class;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What became of one attempted blocking call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -52,6 +56,23 @@ pub struct TraceEvent {
     /// Which rule that was: `builtin:allow[N]` or `rules:allow[N]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_id: Option<String>,
+}
+
+/// An event line as the test's process writes it: the event, then its
+/// `seq`.
+#[derive(Debug, Serialize)]
+pub struct NumberedEvent<'a> {
+    /// The event.
+    #[serde(flatten)]
+    pub event: &'a TraceEvent,
+    /// Its number in this process's trace, from 1.
+    pub seq: u64,
+}
+
+/// The `seq` of an event line, read apart from the event.
+#[derive(Deserialize)]
+struct Seq {
+    seq: Option<u64>,
 }
 
 /// What the runtime proved about itself at load.
@@ -110,6 +131,8 @@ pub struct Trace {
     pub events: Vec<TraceEvent>,
     /// The lifecycle markers, in order.
     pub lifecycle: Vec<Lifecycle>,
+    /// `seq` → index in `events`, for the lines that carry one.
+    pub seqs: BTreeMap<u64, usize>,
 }
 
 impl Trace {
@@ -123,11 +146,21 @@ impl Trace {
                     trace.capabilities.get_or_insert(capabilities);
                 }
                 Ok(TraceLine::Lifecycle { lifecycle }) => trace.lifecycle.push(lifecycle),
-                Ok(TraceLine::Event(event)) => trace.events.push(event),
+                Ok(TraceLine::Event(event)) => {
+                    if let Ok(Seq { seq: Some(seq) }) = serde_json::from_str(line) {
+                        trace.seqs.entry(seq).or_insert(trace.events.len());
+                    }
+                    trace.events.push(event);
+                }
                 Err(_) => {}
             }
         }
         trace
+    }
+
+    /// The event whose line carries `seq`.
+    pub fn by_seq(&self, seq: u64) -> Option<&TraceEvent> {
+        self.events.get(*self.seqs.get(&seq)?)
     }
 
     /// True when the test body returned to the scheduler.
@@ -189,5 +222,34 @@ mod tests {
         );
         let back: TraceLine = serde_json::from_str(&json).unwrap();
         assert_eq!(back, TraceLine::Event(event));
+    }
+
+    #[test]
+    fn seq_numbers_an_event_line_without_changing_the_event() {
+        let event = TraceEvent {
+            call: "nanosleep".into(),
+            class: Class::Sleep,
+            verdict: Verdict::Denied,
+            escaped: false,
+            site: "a::b".into(),
+            via: "std::thread::sleep".into(),
+            rule: None,
+            rule_id: None,
+        };
+        let line = serde_json::to_string(&NumberedEvent {
+            event: &event,
+            seq: 4,
+        })
+        .unwrap();
+        assert_eq!(
+            line,
+            r#"{"call":"nanosleep","class":"sleep","verdict":"denied","escaped":false,"site":"a::b","via":"std::thread::sleep","rule":null,"seq":4}"#
+        );
+        let unnumbered = serde_json::to_string(&event).unwrap();
+        let trace = Trace::parse(&format!("{unnumbered}\n{line}\n"));
+        assert_eq!(trace.events, vec![event.clone(), event.clone()]);
+        assert_eq!(trace.by_seq(4), Some(&event));
+        assert_eq!(trace.seqs.len(), 1);
+        assert_eq!(trace.by_seq(1), None);
     }
 }

@@ -86,16 +86,12 @@ impl AllowRule {
                 let compiled = globs
                     .iter()
                     .map(|g| {
-                        glob::compile(g.value).map_err(|e| {
-                            f.error("within", g.span.clone(), RulesErrorKind::BadGlob(e))
-                        })
+                        glob::compile(g.value)
+                            .map_err(|kind| f.error("within", g.span.clone(), kind))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 let span = globs.first().and_then(|g| g.span.clone());
-                Some(
-                    glob::set(compiled)
-                        .map_err(|e| f.error("within", span, RulesErrorKind::BadGlob(e)))?,
-                )
+                Some(glob::set(compiled).map_err(|kind| f.error("within", span, kind))?)
             }
         };
         let (tests, tests_matcher) = glob::tests_key(f)?;

@@ -57,6 +57,19 @@ pub enum RulesErrorKind {
     /// A regex that does not compile.
     #[error("invalid regex: {0}")]
     BadRegex(String),
+    /// A glob or regex longer than its limit (see [`crate::MAX_GLOB_BYTES`]).
+    #[error("the {pattern} is {bytes} bytes; the limit is {limit}")]
+    TooLong {
+        /// `glob` or `regex`.
+        pattern: &'static str,
+        /// Its length.
+        bytes: usize,
+        /// The limit for its kind.
+        limit: usize,
+    },
+    /// A crate name, version or feature that cargo would not accept.
+    #[error("{0}")]
+    BadName(crate::names::NameError),
     /// A class name that is not one of the guard classes.
     #[error("{0}")]
     BadClass(blockguard_protocol::class::UnknownClass),

@@ -3,6 +3,7 @@
 use crate::duration::parse_duration;
 use crate::error::{RulesError, RulesErrorKind};
 use crate::fields::Fields;
+use crate::names::{check_crate_name, check_feature, check_version};
 use blockguard_protocol::Mode;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -40,6 +41,19 @@ impl Suite {
         }
         let version = f.non_empty_string("version")?;
         let features = f.strings("features")?.unwrap_or_default();
+        // Checked as the command line's `name@version` is: these reach
+        // folder names, a manifest and cargo's command line.
+        let bad_name = |key, span, e| f.error(key, span, RulesErrorKind::BadName(e));
+        if let Some(k) = &krate {
+            check_crate_name(k.value).map_err(|e| bad_name("crate", k.span.clone(), e))?;
+        }
+        if let Some(v) = &version {
+            check_version(v.value).map_err(|e| bad_name("version", v.span.clone(), e))?;
+        }
+        for feature in &features {
+            check_feature(feature.value)
+                .map_err(|e| bad_name("features", feature.span.clone(), e))?;
+        }
         let timeout = match f.string("timeout")? {
             None => None,
             Some(t) => Some(

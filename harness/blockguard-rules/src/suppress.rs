@@ -3,6 +3,7 @@
 use crate::error::{RulesError, RulesErrorKind};
 use crate::fields::Fields;
 use crate::glob;
+use crate::limits;
 use globset::GlobMatcher;
 use regex::Regex;
 
@@ -42,6 +43,8 @@ impl SuppressRule {
         f.only(KEYS)?;
         let (tests, tests_matcher) = glob::tests_key(f)?;
         let message = f.required_string("message")?;
+        limits::regex(message.value)
+            .map_err(|kind| f.error("message", message.span.clone(), kind))?;
         let message_regex = Regex::new(message.value).map_err(|e| {
             f.error(
                 "message",

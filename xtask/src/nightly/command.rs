@@ -4,6 +4,7 @@
 use super::baseline::newest_before;
 use super::date::{is_date, today};
 use super::entry::{self, Entry};
+use super::folder;
 use super::publish::publish;
 use super::toolchain;
 use crate::catalog::suite_names;
@@ -51,9 +52,9 @@ fn nightly(args: &NightlyArgs, env: &Env) -> Result<u8, String> {
         }
         None => newest_before(&out, &date),
     };
-    // Entries from an earlier run into the same folder would mix in.
-    let _ = std::fs::remove_dir_all(out.join(entry::DIR));
-    std::fs::create_dir_all(out.join("logs")).map_err(|e| format!("{}: {e}", out.display()))?;
+    // Before anything runs: refused unless ours to write, then emptied of
+    // an earlier night's entries, which would mix in.
+    folder::prepare(&out, baseline.as_deref()).map_err(|e| e.to_string())?;
     eprintln!(
         "nightly {date}: {} suite(s) × {} toolchain(s){} into {}",
         names.len(),
@@ -66,7 +67,13 @@ fn nightly(args: &NightlyArgs, env: &Env) -> Result<u8, String> {
     // One guard runtime for every child, whatever toolchain builds the suite.
     let preload = match &env.preload {
         Preload::Disabled => None,
-        _ => guard_runtime(env, &Console::new()).map_err(|e| e.to_string())?,
+        // An empty shard runs nothing, so it needs no runtime.
+        _ if names.is_empty() => None,
+        _ => {
+            guard_runtime(env, &Console::new())
+                .map_err(|e| e.to_string())?
+                .library
+        }
     };
     for toolchain in &args.toolchains {
         let rustc = toolchain::version(toolchain);
@@ -106,6 +113,14 @@ fn select(suites_dir: &Path, args: &NightlyArgs) -> Result<Vec<String>, String> 
     if !args.suites.is_empty() {
         let mut set = GlobSetBuilder::new();
         for pattern in &args.suites {
+            // The rules files' bound on globs holds here too.
+            if pattern.len() > blockguard_rules::MAX_GLOB_BYTES {
+                return Err(format!(
+                    "--suite: the glob is {} bytes; the limit is {}",
+                    pattern.len(),
+                    blockguard_rules::MAX_GLOB_BYTES
+                ));
+            }
             set.add(Glob::new(pattern).map_err(|e| format!("--suite {pattern}: {e}"))?);
         }
         let set = set.build().map_err(|e| e.to_string())?;

@@ -55,9 +55,16 @@ impl Entry {
 }
 
 /// Every entry in `report_dir/suites/`, sorted by suite then toolchain.
+/// No `suites/` is no entries: an empty shard's folder loses it on the way
+/// through CI artifacts, which keep no empty folders.
 pub fn read_all(report_dir: &Path) -> Result<Vec<Entry>, String> {
     let dir = report_dir.join(DIR);
-    let listing = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let listing = match std::fs::read_dir(&dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && report_dir.is_dir() => {
+            return Ok(Vec::new());
+        }
+        listing => listing.map_err(|e| format!("{}: {e}", dir.display()))?,
+    };
     let mut entries = Vec::new();
     for item in listing {
         let path = item.map_err(|e| format!("{}: {e}", dir.display()))?.path();

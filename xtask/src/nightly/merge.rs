@@ -3,6 +3,7 @@
 
 use super::baseline::newest_before;
 use super::entry::{self, Entry};
+use super::folder::prepare;
 use super::publish::publish;
 use super::results::Results;
 use crate::cli::MergeReportsArgs;
@@ -43,7 +44,19 @@ fn merge(args: &MergeReportsArgs) -> Result<u8, String> {
             }
             _ => date = Some(shard_results.date.clone()),
         }
-        for e in entry::read_all(shard)? {
+        let entries = entry::read_all(shard)?;
+        // The folder must hold what its results name: a lost entry would
+        // quietly drop a run from the merge.
+        if entries.len() != shard_results.suites.len() {
+            return Err(format!(
+                "{}: results.json names {} run(s), but {}/ holds {} entries",
+                shard.display(),
+                shard_results.suites.len(),
+                entry::DIR,
+                entries.len()
+            ));
+        }
+        for e in entries {
             if all.insert(e.key(), e.clone()).is_some() {
                 return Err(format!("{} is in more than one shard", e.key()));
             }
@@ -54,7 +67,8 @@ fn merge(args: &MergeReportsArgs) -> Result<u8, String> {
         Some(dir) => Some(dir.clone()),
         None => newest_before(&args.out, &date),
     };
-    let _ = std::fs::remove_dir_all(args.out.join(entry::DIR));
+    // The shards are read; now `--out` may be emptied of earlier entries.
+    prepare(&args.out, baseline.as_deref()).map_err(|e| e.to_string())?;
     let mut entries: Vec<Entry> = all.into_values().collect();
     entry::sort(&mut entries);
     for e in &entries {

@@ -2,15 +2,17 @@
 //! toolchain under the guards, a verdict per crate, regressions against
 //! the last report, and the report in four formats (DESIGN §7).
 //!
-//! run (one run-suite child per suite × toolchain) → entries (one file
-//! each, under `suites/`) → results → regressions → render. Everything
-//! after the run is a pure function of the entries, the date and the
-//! baseline, so shards merged render exactly what one run would.
+//! folder (new, or an earlier report's, never anything else) → run (one
+//! run-suite child per suite × toolchain) → entries (one file each, under
+//! `suites/`) → results → regressions → render. Everything after the run
+//! is a pure function of the entries, the date and the baseline, so shards
+//! merged render exactly what one run would, an empty shard included.
 
 mod baseline;
 mod command;
 mod date;
 mod entry;
+mod folder;
 mod merge;
 mod partition;
 mod publish;

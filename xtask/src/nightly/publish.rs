@@ -2,6 +2,7 @@
 //! baseline's entries), then Markdown, JUnit and HTML.
 
 use super::entry::{self, Entry};
+use super::folder::RENDERED;
 use super::regressions::{Regressions, compare};
 use super::render::{html, junit, markdown};
 use super::results::{Results, results};
@@ -30,13 +31,13 @@ pub fn publish(
     };
     let results = results(date, baseline_name, entries, regressions);
     let json = serde_json::to_string_pretty(&results).expect("results serialize") + "\n";
-    let files = [
-        ("results.json", json),
-        ("report.md", markdown(&results, entries)),
-        ("junit.xml", junit(entries)),
-        ("index.html", html(&results, entries)),
+    let texts = [
+        json,
+        markdown(&results, entries),
+        junit(entries),
+        html(&results, entries),
     ];
-    for (name, text) in files {
+    for (name, text) in RENDERED.into_iter().zip(texts) {
         write_atomically(&out.join(name), &text).map_err(|e| e.to_string())?;
     }
     Ok(results)

@@ -10,6 +10,9 @@ use crate::run_suite::Summary;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// The `schema` of every `results.json`.
+pub const SCHEMA: &str = "blockguard-nightly/1";
+
 /// Sites listed per suite.
 pub const TOP_SITES: usize = 5;
 
@@ -104,7 +107,7 @@ pub fn results(
     regressions: Regressions,
 ) -> Results {
     Results {
-        schema: "blockguard-nightly/1".to_owned(),
+        schema: SCHEMA.to_owned(),
         date: date.to_owned(),
         baseline,
         suites: entries.iter().map(SuiteResult::of).collect(),

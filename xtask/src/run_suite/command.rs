@@ -11,8 +11,9 @@ use super::report::{
 };
 use super::resolve::{ResolveError, Resolved, Spec, resolve};
 use super::rules::Rules;
-use super::runner::{self, Plan, SpawnError, TestRecord};
+use super::runner::{self, Plan, SpawnError, TestRecord, interrupt};
 use super::snapshot::{SnapshotState, Snapshots};
+use super::traces;
 use crate::cli::RunSuiteArgs;
 use crate::env::Env;
 use crate::exit;
@@ -48,10 +49,14 @@ pub enum RunSuiteError {
     /// A report could not be written.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// An output path cannot be written.
+    #[error(transparent)]
+    Output(#[from] crate::outputs::OutputError),
 }
 
 /// Runs the command; returns its exit code (see [`crate::exit`]).
 pub fn run(args: &RunSuiteArgs, env: &Env) -> u8 {
+    env.die_with_parent();
     let console = Arc::new(Console::new());
     match pipeline(args, env, &console) {
         Ok(code) => code,
@@ -66,7 +71,8 @@ pub fn run(args: &RunSuiteArgs, env: &Env) -> u8 {
 fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8, RunSuiteError> {
     let layout = Layout::new(&env.root, &env.snapshots);
     let libtest = libtest_args(&args.libtest)?;
-    // Rules and suite files are read first: a bad one stops everything.
+    // Output paths and rules files are checked first: a bad one stops everything.
+    crate::outputs::check_run_suite(args, libtest.logfile.as_deref())?;
     let spec = Spec::from_args(args, &layout)?;
     for warning in &spec.warnings {
         console.warn(warning);
@@ -79,8 +85,8 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n.get(),
     );
-    let preload = if libtest.list {
-        None
+    let runtime = if libtest.list {
+        Default::default()
     } else {
         guard_runtime(env, console)?
     };
@@ -131,8 +137,11 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
         .clone()
         .map(|(path, file)| (std::path::absolute(&path).unwrap_or(path), file));
     let rules = Rules::new(rules_file);
-    let guarded = preload.is_some();
+    let guarded = runtime.library.is_some();
     let listing = libtest.list;
+    let traces = layout.traces(&suite.name);
+    traces::remove_abandoned(&traces);
+    interrupt::install();
     let run_started = Instant::now();
     let results = runner::run(
         Plan {
@@ -140,9 +149,10 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
             mode,
             timeout,
             jobs,
-            preload,
+            preload: runtime.library,
+            launcher: runtime.launcher,
             rules: rules.clone(),
-            traces: layout.traces(&suite.name),
+            traces: traces.clone(),
             snapshots: guarded
                 .then(|| Snapshots::new(layout.snapshots(&suite.name), layout.root())),
             strict: args.strict,
@@ -153,10 +163,17 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
         console,
     );
     report.timing.run_ms = millis(run_started.elapsed());
-    keep_as_last(
-        &layout.traces(&suite.name),
-        &layout.last_traces(&suite.name),
-    );
+    if let Some(signal) = interrupt::signal() {
+        let _ = std::fs::remove_dir_all(&traces);
+        return Ok(interrupted(
+            signal,
+            &results.records,
+            &layout,
+            &suite.name,
+            console,
+        ));
+    }
+    traces::keep_as_last(&traces, &layout.last_traces(&suite.name));
     if listing {
         return Ok(exit::OK);
     }
@@ -223,8 +240,11 @@ fn exit_code(records: &[TestRecord], report: &Report, strict: bool) -> u8 {
 
 fn libtest_args(flags: &[String]) -> Result<libtest_mimic::Arguments, RunSuiteError> {
     let argv = std::iter::once("run-suite --").chain(flags.iter().map(String::as_str));
-    libtest_mimic::Arguments::try_parse_from(argv)
-        .map_err(|e| RunSuiteError::LibtestArgs(e.to_string().trim().to_owned()))
+    let parsed = libtest_mimic::Arguments::try_parse_from(argv)
+        .map_err(|e| RunSuiteError::LibtestArgs(e.to_string().trim().to_owned()))?;
+    super::libtest::as_libtest_would(&parsed)
+        .map_err(|e| RunSuiteError::LibtestArgs(e.to_string()))?;
+    Ok(parsed)
 }
 
 /// The JSON report (always, and to `--report`), JUnit (`--junit`), then
@@ -251,15 +271,43 @@ fn write_reports(
     Ok(())
 }
 
-/// Keeps this run's traces as the suite's `last` (for a look at what the
-/// runtime wrote); an older `last` goes.
-fn keep_as_last(run: &std::path::Path, last: &std::path::Path) {
-    if run.is_dir() {
-        let _ = std::fs::remove_dir_all(last);
-        if std::fs::rename(run, last).is_err() {
-            let _ = std::fs::remove_dir_all(run);
-        }
+/// Says what an interruption stopped; the last report stays as it was.
+fn interrupted(
+    signal: i32,
+    records: &[TestRecord],
+    layout: &Layout,
+    suite: &str,
+    console: &Console,
+) -> u8 {
+    console.finish_run();
+    let running = interrupt::interrupted_tests();
+    let finished = records
+        .iter()
+        .filter(|r| !running.contains(&r.full_name()) && r.outcome != runner::Outcome::Ignored)
+        .filter(|r| r.message.as_deref() != Some(runner::NOT_RUN_INTERRUPTED))
+        .count();
+    let not_started = records
+        .iter()
+        .filter(|r| r.message.as_deref() == Some(runner::NOT_RUN_INTERRUPTED))
+        .count();
+    let mut text = format!(
+        "\nblockguard: interrupted by {}: {} test(s) were running and were stopped, {finished} had finished, {not_started} did not start\n",
+        runner::signal_name(signal),
+        running.len()
+    );
+    for test in &running {
+        text.push_str(&format!("  stopped: {test}\n"));
     }
+    let report = layout.report(suite);
+    text.push_str(&format!(
+        "  no report was written; {} is as the last complete run left it\n",
+        report
+            .strip_prefix(layout.root())
+            .unwrap_or(&report)
+            .display()
+    ));
+    console.block(&text);
+    exit::interrupted(signal)
 }
 
 /// `rustc --version` where the crate builds (a toolchain file there counts).

@@ -16,6 +16,7 @@ use std::time::Duration;
 pub struct Console {
     tty: bool,
     bar: Mutex<Option<ProgressBar>>,
+    warned: Mutex<std::collections::BTreeSet<String>>,
 }
 
 impl Console {
@@ -24,6 +25,7 @@ impl Console {
         Console {
             tty: std::io::stderr().is_terminal(),
             bar: Mutex::new(None),
+            warned: Mutex::new(std::collections::BTreeSet::new()),
         }
     }
 
@@ -41,6 +43,18 @@ impl Console {
     /// A warning.
     pub fn warn(&self, message: impl AsRef<str>) {
         self.line(&format!("warning: {}", message.as_ref()));
+    }
+
+    /// A warning given once per run however often it comes up.
+    pub fn warn_once(&self, message: String) {
+        let first = self
+            .warned
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(message.clone());
+        if first {
+            self.warn(message);
+        }
     }
 
     /// A block of text printed without disturbing the bar.

@@ -78,6 +78,8 @@ fn run_list(binary: &TestBinary, ignored: bool) -> Result<Result<Vec<String>, St
         env: Vec::new(),
         env_remove: vec!["LD_PRELOAD"],
         timeout: LIST_TIMEOUT,
+        label: format!("{} --list", binary.name),
+        ..Launch::default()
     })?;
     Ok(match done.ended {
         Ended::Exited(0) => Ok(parse(&done.stdout)),

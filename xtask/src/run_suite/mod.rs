@@ -5,6 +5,7 @@ mod build;
 mod command;
 mod console;
 mod layout;
+mod libtest;
 mod list;
 mod locate;
 mod preload;
@@ -13,6 +14,7 @@ mod resolve;
 mod rules;
 mod runner;
 mod snapshot;
+mod traces;
 
 pub use build::uses_libtest;
 pub use command::run;

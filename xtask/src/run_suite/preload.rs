@@ -1,6 +1,8 @@
-//! The guard runtime: built from this workspace (release, the workspace's
-//! own target directory) before any test runs, unless the environment
-//! names a prebuilt one or none.
+//! The guard runtime and the launcher tests run under: built from this
+//! workspace (release, the workspace's own target directory) before any
+//! test runs, unless the environment names a prebuilt runtime (the launcher
+//! beside it is used) or none (the launcher is still built: unguarded tests
+//! are contained all the same).
 
 use crate::env::{Env, Preload};
 use crate::run_suite::console::Console;
@@ -21,24 +23,69 @@ pub enum PreloadError {
     /// The build succeeded but named no library.
     #[error("cargo built blockguard-preload but reported no cdylib")]
     NoLibrary,
+    /// The build succeeded but named no launcher.
+    #[error("cargo built blockguard-preload but reported no {LAUNCHER} executable")]
+    NoLauncher,
 }
 
-/// The library to preload, or `None` when tests run unguarded.
-pub fn guard_runtime(env: &Env, console: &Console) -> Result<Option<PathBuf>, PreloadError> {
+/// The launcher's binary name.
+const LAUNCHER: &str = "blockguard-contain";
+
+/// What the tests run with.
+#[derive(Debug, Clone, Default)]
+pub struct Runtime {
+    /// The library to preload; `None` when tests run unguarded.
+    pub library: Option<PathBuf>,
+    /// `blockguard-contain`.
+    pub launcher: Option<PathBuf>,
+}
+
+/// The library to preload (or none) and the launcher.
+pub fn guard_runtime(env: &Env, console: &Console) -> Result<Runtime, PreloadError> {
     match &env.preload {
         Preload::Disabled => {
             console.warn("BLOCKGUARD_PRELOAD=none: tests run without the guard runtime");
-            Ok(None)
+            let built = build(env, console, "the test launcher", &["--bin", LAUNCHER])?;
+            Ok(Runtime {
+                library: None,
+                launcher: Some(built.launcher.ok_or(PreloadError::NoLauncher)?),
+            })
         }
-        Preload::Prebuilt(path) => Ok(Some(path.clone())),
-        Preload::Build => build(env, console).map(Some),
+        Preload::Prebuilt(path) => {
+            let beside = path.with_file_name(LAUNCHER);
+            let launcher = if beside.is_file() {
+                beside
+            } else {
+                let built = build(env, console, "the test launcher", &["--bin", LAUNCHER])?;
+                built.launcher.ok_or(PreloadError::NoLauncher)?
+            };
+            Ok(Runtime {
+                library: Some(path.clone()),
+                launcher: Some(launcher),
+            })
+        }
+        Preload::Build => {
+            let built = build(env, console, "the guard runtime", &[])?;
+            Ok(Runtime {
+                library: Some(built.library.ok_or(PreloadError::NoLibrary)?),
+                launcher: Some(built.launcher.ok_or(PreloadError::NoLauncher)?),
+            })
+        }
     }
 }
 
-fn build(env: &Env, console: &Console) -> Result<PathBuf, PreloadError> {
-    let phase = console.phase("building the guard runtime".to_owned());
+/// What one build reported.
+#[derive(Default)]
+struct Built {
+    library: Option<PathBuf>,
+    launcher: Option<PathBuf>,
+}
+
+fn build(env: &Env, console: &Console, what: &str, only: &[&str]) -> Result<Built, PreloadError> {
+    let phase = console.phase(format!("building {what}"));
     let mut child = Command::new(&env.cargo)
         .args(["build", "--release", "-p", "blockguard-preload"])
+        .args(only)
         .arg("--message-format=json-render-diagnostics")
         .current_dir(&env.root)
         // The runtime belongs in the workspace's own target directory, not
@@ -55,17 +102,20 @@ fn build(env: &Env, console: &Console) -> Result<PathBuf, PreloadError> {
         let _ = stderr.read_to_string(&mut text);
         text
     });
-    let mut library = None;
+    let mut built = Built::default();
     let stdout = BufReader::new(child.stdout.take().expect("piped"));
     for message in Message::parse_stream(stdout).flatten() {
-        if let Message::CompilerArtifact(a) = message
-            && a.target.kind.contains(&TargetKind::CDyLib)
-        {
-            library = a
+        let Message::CompilerArtifact(a) = message else {
+            continue;
+        };
+        if a.target.kind.contains(&TargetKind::CDyLib) {
+            built.library = a
                 .filenames
                 .iter()
                 .find(|f| f.extension() == Some("so"))
                 .map(|f| f.clone().into_std_path_buf());
+        } else if a.target.name == LAUNCHER {
+            built.launcher = a.executable.map(|e| e.into_std_path_buf());
         }
     }
     let status = child.wait().map_err(PreloadError::Spawn)?;
@@ -74,5 +124,5 @@ fn build(env: &Env, console: &Console) -> Result<PathBuf, PreloadError> {
     if !status.success() {
         return Err(PreloadError::Failed(stderr.trim_end().to_owned()));
     }
-    library.ok_or(PreloadError::NoLibrary)
+    Ok(built)
 }

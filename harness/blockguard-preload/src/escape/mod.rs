@@ -1,6 +1,8 @@
 //! Catching blocking calls that never pass through an interposed function.
 //! Raw `syscall` instructions are trapped with Syscall User Dispatch
-//! ([`sud`]); libc functions fetched with `dlsym` are handed out as
-//! guarded stand-ins (see `hooks::dl`).
+//! ([`sud`]), beside the test's own SIGSYS action ([`chain`]); libc
+//! functions fetched with `dlsym` are handed out as guarded stand-ins (see
+//! `hooks::dl`).
 
+pub mod chain;
 pub mod sud;

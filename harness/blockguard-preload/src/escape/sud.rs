@@ -12,6 +12,10 @@
 //! cleared by exec, so child programs are untouched. A trap costs about
 //! 2 µs, paid only by raw syscalls on the test's thread.
 //!
+//! A SIGSYS that is not its own trap (a `raise`, a seccomp trap) goes to
+//! the test's own action, kept in [`chain`]: the backstop stays installed
+//! whatever the test sets.
+//!
 //! # Safety
 //! The SIGSYS handler reads and writes the interrupted context the kernel
 //! hands it (`ucontext_t`), which is valid for the handler's duration.
@@ -20,10 +24,14 @@
 //! the instruction is re-run with the selector open instead.
 #![allow(unsafe_code)]
 
+use super::chain;
 use crate::classify::classify_syscall;
 use crate::guard::{self, Decision};
+use crate::hooks::raw;
+use crate::inflight::{self, InFlight};
 use crate::real::Real;
 use crate::{context, errno, objects, scheduler};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 
 const PR_SET_SYSCALL_USER_DISPATCH: libc::c_int = 59;
@@ -45,8 +53,13 @@ static TRAPS: AtomicUsize = AtomicUsize::new(0);
 static SYSCALL: Real = Real::new(c"syscall");
 /// Where the kernel returns to after a signal handler (libc's restorer).
 static RESTORER: AtomicUsize = AtomicUsize::new(0);
-/// The SIGSYS disposition found at load, for signals that are not ours.
-static mut PREVIOUS: Option<libc::sigaction> = None;
+
+thread_local! {
+    /// Dispatch is on for this thread: a SIGSYS here may be our trap.
+    static DISPATCHING: Cell<bool> = const { Cell::new(false) };
+    /// Inside the test's own SIGSYS handler, where the selector stays open.
+    static DELIVERING: Cell<u32> = const { Cell::new(0) };
+}
 
 /// Syscalls that must run in the caller's own context, not the handler's.
 fn must_rerun(nr: i64) -> bool {
@@ -90,6 +103,7 @@ fn prctl_dispatch(on: bool) -> Result<(), std::io::Error> {
         }
     };
     if rc == 0 {
+        DISPATCHING.with(|d| d.set(on));
         Ok(())
     } else {
         Err(std::io::Error::last_os_error())
@@ -99,26 +113,16 @@ fn prctl_dispatch(on: bool) -> Result<(), std::io::Error> {
 /// Installs the SIGSYS handler and proves the backstop traps a raw
 /// syscall on this thread; `Err` says why it does not work here.
 pub fn install_and_probe() -> Result<(), String> {
-    // SAFETY: a zeroed sigaction is a valid starting point; the handler has
-    // the SA_SIGINFO signature.
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = on_sigsys as *const () as usize;
-        action.sa_flags = libc::SA_SIGINFO;
-        libc::sigemptyset(&mut action.sa_mask);
-        let mut old: libc::sigaction = std::mem::zeroed();
-        if libc::sigaction(libc::SIGSYS, &action, &mut old) != 0 {
-            return Err(format!(
-                "sigaction(SIGSYS): {}",
-                std::io::Error::last_os_error()
-            ));
-        }
-        PREVIOUS = Some(old);
-        let mut now: libc::sigaction = std::mem::zeroed();
-        if libc::sigaction(libc::SIGSYS, std::ptr::null(), &mut now) == 0 {
-            RESTORER.store(now.sa_restorer.map_or(0, |f| f as usize), Ordering::Relaxed);
-        }
+    let restorer = chain::install(on_sigsys as *const () as usize)?;
+    RESTORER.store(restorer, Ordering::Relaxed);
+    let probed = probe();
+    if probed.is_err() {
+        chain::uninstall();
     }
+    probed
+}
+
+fn probe() -> Result<(), String> {
     prctl_dispatch(true).map_err(|e| format!("prctl(PR_SET_SYSCALL_USER_DISPATCH): {e}"))?;
     let before = TRAPS.load(Ordering::Relaxed);
     SELECTOR.store(FILTER_BLOCK, Ordering::SeqCst);
@@ -183,16 +187,51 @@ pub fn rearm() {
     if SELECTOR.load(Ordering::Relaxed) != FILTER_BLOCK
         && context::on_test_microthread()
         && WORKS.load(Ordering::Relaxed)
+        && DELIVERING.with(Cell::get) == 0
     {
         SELECTOR.store(FILTER_BLOCK, Ordering::Relaxed);
     }
 }
 
+/// A SIGSYS the backstop raised for itself: Syscall User Dispatch, on a
+/// thread where this module turned it on, for a syscall outside libc's
+/// code, at the instruction the context resumes after.
+fn is_own_trap(info: &libc::siginfo_t, uc: &libc::ucontext_t) -> bool {
+    if info.si_code != SYS_USER_DISPATCH || !DISPATCHING.with(Cell::get) {
+        return false;
+    }
+    // SAFETY: a SIGSYS siginfo holds `_sigsys { call_addr, syscall, arch }`
+    // right after the three ints and their padding.
+    let call_addr = unsafe {
+        *(info as *const libc::siginfo_t)
+            .cast::<u8>()
+            .add(16)
+            .cast::<usize>()
+    };
+    let in_libc = objects::get()
+        .libc_text
+        .is_some_and(|(start, len)| call_addr.wrapping_sub(start) < len);
+    call_addr == uc.uc_mcontext.gregs[libc::REG_RIP as usize] as usize && !in_libc
+}
+
 extern "C" fn on_sigsys(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo and ucontext for SA_SIGINFO handlers.
-    let (code, uc) = unsafe { ((*info).si_code, &mut *(ctx as *mut libc::ucontext_t)) };
-    if code != SYS_USER_DISPATCH {
-        pass_on(sig, info, ctx);
+    let (own, uc) = unsafe {
+        let uc = &mut *(ctx as *mut libc::ucontext_t);
+        (is_own_trap(&*info, uc), uc)
+    };
+    if !own {
+        // The test's handler runs with the selector open, as ours does:
+        // a trap while SIGSYS is blocked would kill the process.
+        if DISPATCHING.with(Cell::get) {
+            let was = SELECTOR.swap(FILTER_ALLOW, Ordering::SeqCst);
+            DELIVERING.with(|d| d.set(d.get() + 1));
+            chain::deliver(sig, info, ctx);
+            DELIVERING.with(|d| d.set(d.get() - 1));
+            SELECTOR.store(was, Ordering::SeqCst);
+        } else {
+            chain::deliver(sig, info, ctx);
+        }
         return;
     }
     let saved_errno = errno::get();
@@ -213,20 +252,10 @@ extern "C" fn on_sigsys(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut 
         g[libc::REG_R8 as usize] as usize,
         g[libc::REG_R9 as usize] as usize,
     ];
-    if context::guarded() {
-        let judged = std::panic::catch_unwind(|| {
-            classify_syscall(nr, args).map(|call| guard::judge(call, true, "raw syscall"))
-        });
-        if let Ok(Some(Decision::Stop)) = judged {
-            scheduler::stop();
-        }
-    }
-    type SyscallFn = unsafe extern "C" fn(libc::c_long, ...) -> libc::c_long;
-    // SAFETY: SYSCALL is libc's syscall(2); the arguments are the trapped
-    // instruction's own.
-    let ret = unsafe {
-        let f = std::mem::transmute::<usize, SyscallFn>(SYSCALL.get());
-        f(nr, args[0], args[1], args[2], args[3], args[4], args[5])
+    // Descriptors and signal actions the runtime keeps are answered here.
+    let ret = match raw::answer(nr, args) {
+        Some(ret) => ret,
+        None => perform(nr, args),
     };
     g[libc::REG_RAX as usize] = if ret == -1 {
         -(errno::get() as i64)
@@ -239,35 +268,27 @@ extern "C" fn on_sigsys(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut 
     }
 }
 
-/// A SIGSYS that is not ours (seccomp, say) goes where it went before.
-fn pass_on(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
-    // SAFETY: PREVIOUS is written once at load, before any trap.
-    let previous = unsafe {
-        (*std::ptr::addr_of!(PREVIOUS))
-            .as_ref()
-            .map(|p| (p.sa_sigaction, p.sa_flags))
-    };
-    match previous {
-        Some((handler, flags)) if handler != libc::SIG_DFL && handler != libc::SIG_IGN => {
-            // SAFETY: the previous handler was installed for SIGSYS with these flags.
-            unsafe {
-                if flags & libc::SA_SIGINFO != 0 {
-                    let f: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
-                        std::mem::transmute(handler);
-                    f(sig, info, ctx);
-                } else {
-                    let f: extern "C" fn(libc::c_int) = std::mem::transmute(handler);
-                    f(sig);
-                }
-            }
-        }
-        _ => {
-            // SAFETY: restoring the default action and re-raising ends the
-            // process as it would have ended without the guard.
-            unsafe {
-                libc::signal(libc::SIGSYS, libc::SIG_DFL);
-                libc::raise(libc::SIGSYS);
-            }
+/// Judges a trapped syscall on the microthread and makes it through libc,
+/// in flight meanwhile; libc's convention (-1 and errno).
+fn perform(nr: i64, args: [usize; 6]) -> i64 {
+    let mut in_flight = InFlight::NONE;
+    if context::guarded() {
+        let judged = std::panic::catch_unwind(|| {
+            classify_syscall(nr, args).map(|call| guard::judge(call, true, "raw syscall"))
+        });
+        match judged {
+            Ok(Some((Decision::Stop, _))) => scheduler::stop(),
+            Ok(Some((_, seq))) => in_flight = inflight::enter(seq),
+            _ => {}
         }
     }
+    type SyscallFn = unsafe extern "C" fn(libc::c_long, ...) -> libc::c_long;
+    // SAFETY: SYSCALL is libc's syscall(2); the arguments are the trapped
+    // instruction's own.
+    let ret = unsafe {
+        let f = std::mem::transmute::<usize, SyscallFn>(SYSCALL.get());
+        f(nr, args[0], args[1], args[2], args[3], args[4], args[5])
+    };
+    drop(in_flight);
+    ret
 }

@@ -50,14 +50,21 @@ macro_rules! hook {
                 let real = unsafe { ::std::mem::transmute::<usize, Real>(REAL.get()) };
                 if $crate::context::guarded() {
                     let classify = $classify;
-                    if $crate::hooks::support::before(escaped, NAME, || classify($($arg),*)) {
-                        let args = $crate::scheduler::farm::Args::new(($($arg,)*));
-                        return $crate::scheduler::farm::call(move || {
-                            let ($($arg,)*) = args.into_inner();
-                            // SAFETY: the caller's arguments, on a worker
-                            // while the caller is suspended (see farm).
-                            unsafe { real($($arg),*) }
-                        });
+                    match $crate::hooks::support::before(escaped, NAME, || classify($($arg),*)) {
+                        $crate::hooks::support::Next::Farm(seq) => {
+                            let args = $crate::scheduler::farm::Args::new(($($arg,)*));
+                            return $crate::scheduler::farm::call(seq, move || {
+                                let ($($arg,)*) = args.into_inner();
+                                // SAFETY: the caller's arguments, on a worker
+                                // while the caller is suspended (see farm).
+                                unsafe { real($($arg),*) }
+                            });
+                        }
+                        // In flight until the real call returns.
+                        $crate::hooks::support::Next::Run(_in_flight) => {
+                            // SAFETY: the caller's arguments, unchanged.
+                            return unsafe { real($($arg),*) };
+                        }
                     }
                 }
                 // SAFETY: the caller's arguments, unchanged.
@@ -138,14 +145,21 @@ macro_rules! variadic_hook {
                 let real = unsafe { ::std::mem::transmute::<usize, Real>(REAL.get()) };
                 if $crate::context::guarded() {
                     let classify = $classify;
-                    if $crate::hooks::support::before(escaped, NAME, || classify($($arg,)* $extra)) {
-                        let args = $crate::scheduler::farm::Args::new(($($arg,)* $extra,));
-                        return $crate::scheduler::farm::call(move || {
-                            let ($($arg,)* $extra,) = args.into_inner();
-                            // SAFETY: the caller's arguments, on a worker
-                            // while the caller is suspended (see farm).
-                            unsafe { real($($arg,)* $extra) }
-                        });
+                    match $crate::hooks::support::before(escaped, NAME, || classify($($arg,)* $extra)) {
+                        $crate::hooks::support::Next::Farm(seq) => {
+                            let args = $crate::scheduler::farm::Args::new(($($arg,)* $extra,));
+                            return $crate::scheduler::farm::call(seq, move || {
+                                let ($($arg,)* $extra,) = args.into_inner();
+                                // SAFETY: the caller's arguments, on a worker
+                                // while the caller is suspended (see farm).
+                                unsafe { real($($arg,)* $extra) }
+                            });
+                        }
+                        // In flight until the real call returns.
+                        $crate::hooks::support::Next::Run(_in_flight) => {
+                            // SAFETY: the caller's arguments, unchanged.
+                            return unsafe { real($($arg,)* $extra) };
+                        }
                     }
                 }
                 // SAFETY: the caller's arguments, unchanged.

@@ -9,12 +9,15 @@
 mod macros;
 mod support;
 
+pub mod disposition;
 pub mod dl;
 pub mod dns;
+pub mod fds;
 pub mod fs;
 pub mod io;
 pub mod poll;
 pub mod process;
+pub mod raw;
 pub mod signal;
 pub mod sleep;
 pub mod sync;

@@ -1,3 +1,6 @@
+//! `sigaction` for SIGSYS: the backstop's handler stays installed, and the
+//! test's action is recorded behind it (`escape::chain`).
+//!
 //! `sigaction` for SIGSEGV and SIGBUS: std reports a stack overflow only
 //! for its own thread stacks' guard pages, and would call an overflow of
 //! the microthread's stack a plain segfault. The guard keeps the handler
@@ -11,6 +14,7 @@
 //! the handler only reads the fault address the kernel reports.
 #![allow(unsafe_code)]
 
+use crate::escape::chain;
 use crate::real::Real;
 use crate::scheduler;
 use libc::{c_int, c_void, siginfo_t};
@@ -30,6 +34,12 @@ fn slot(sig: c_int) -> Option<usize> {
     }
 }
 
+/// Whether this module keeps its own view of `sig`'s action, so every way
+/// of setting one must come through [`sigaction`].
+pub fn manages(sig: c_int) -> bool {
+    slot(sig).is_some() || (sig == libc::SIGSYS && chain::active())
+}
+
 fn is_handler(a: &libc::sigaction) -> bool {
     a.sa_sigaction != libc::SIG_DFL && a.sa_sigaction != libc::SIG_IGN
 }
@@ -43,6 +53,10 @@ pub unsafe extern "C" fn sigaction(
 ) -> c_int {
     // SAFETY: SIGACTION is libc's sigaction.
     let real = unsafe { std::mem::transmute::<usize, SigactionFn>(SIGACTION.get()) };
+    if sig == libc::SIGSYS && chain::active() {
+        // SAFETY: the caller's pointers, as for sigaction(2).
+        return unsafe { chain::sigaction(act, old) };
+    }
     let Some(i) = slot(sig) else {
         // SAFETY: the caller's arguments, unchanged.
         return unsafe { real(sig, act, old) };
@@ -82,6 +96,17 @@ pub unsafe extern "C" fn sigaction(
     front.sa_flags |= libc::SA_SIGINFO;
     // SAFETY: the caller's action with our handler in front of theirs.
     unsafe { real(sig, &front, std::ptr::null_mut()) }
+}
+
+/// __sigaction: glibc's other name for sigaction(2).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __sigaction(
+    sig: c_int,
+    act: *const libc::sigaction,
+    old: *mut libc::sigaction,
+) -> c_int {
+    // SAFETY: the caller's arguments, unchanged.
+    unsafe { sigaction(sig, act, old) }
 }
 
 extern "C" fn on_fault(sig: c_int, info: *mut siginfo_t, ctx: *mut c_void) {

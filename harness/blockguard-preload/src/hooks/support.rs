@@ -3,29 +3,37 @@
 use crate::classify::Call;
 use crate::escape::sud;
 use crate::guard::{self, Decision};
+use crate::inflight::{self, InFlight};
 use crate::{errno, scheduler};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+/// What the hook does next.
+pub enum Next {
+    /// Make the real call; it is in flight until this is dropped.
+    Run(InFlight),
+    /// Farm it out (farm mode); the `seq` of its event.
+    Farm(u64),
+}
+
 /// Classifies and judges a call on the microthread; in deny mode a denied
-/// call stops the microthread here and this never returns. Returns true
-/// when the hook must farm the call out (farm mode) instead of making it.
-/// `errno` is left as it was, and no panic escapes (a failure lets the
-/// call through).
+/// call stops the microthread here and this never returns. `errno` is left
+/// as it was, and no panic escapes (a failure lets the call through).
 #[inline(never)]
 pub fn before(
     escaped: bool,
     direct: &'static str,
     classify: impl FnOnce() -> Option<Call>,
-) -> bool {
+) -> Next {
     sud::rearm();
     let _errno = errno::Saved::now();
     let Ok(Some(call)) = catch_unwind(AssertUnwindSafe(classify)) else {
-        return false;
+        return Next::Run(InFlight::NONE);
     };
-    let decision = catch_unwind(|| guard::judge(call, escaped, direct)).unwrap_or(Decision::Run);
+    let (decision, seq) =
+        catch_unwind(|| guard::judge(call, escaped, direct)).unwrap_or((Decision::Run, 0));
     match decision {
-        Decision::Run => false,
-        Decision::Farm => true,
+        Decision::Run => Next::Run(inflight::enter(seq)),
+        Decision::Farm => Next::Farm(seq),
         Decision::Stop => scheduler::stop(),
     }
 }

@@ -6,7 +6,7 @@
 use super::macros::hook;
 use crate::classify::{Call, classify_syscall};
 use crate::context;
-use crate::hooks::support;
+use crate::hooks::support::{self, Next};
 use crate::real::Real;
 use blockguard_protocol::Class::Sync;
 use libc::{
@@ -101,8 +101,11 @@ macro_rules! try_first {
                     if !busy(r) {
                         return r;
                     }
-                    // Locks belong to the thread that takes them: never farmed.
-                    let _ = support::before(escaped, NAME, || sync(NAME));
+                    // Locks belong to the thread that takes them: never
+                    // farmed. In flight until the real call returns.
+                    let _next = support::before(escaped, NAME, || sync(NAME));
+                    // SAFETY: the caller's argument, unchanged.
+                    return unsafe { real($arg) };
                 }
                 // SAFETY: the caller's argument, unchanged.
                 unsafe { real($arg) }
@@ -183,16 +186,26 @@ pub mod syscall {
         type F = unsafe extern "C" fn(c_long, ...) -> c_long;
         // SAFETY: REAL is libc's variadic syscall.
         let real = unsafe { std::mem::transmute::<usize, F>(REAL.get()) };
-        if context::guarded()
-            && support::before(escaped, NAME, || classify_syscall(nr, [a, b, c, d, e, f]))
-        {
-            let args = crate::scheduler::farm::Args::new((nr, a, b, c, d, e, f));
-            return crate::scheduler::farm::call(move || {
-                let (nr, a, b, c, d, e, f) = args.into_inner();
-                // SAFETY: the caller's arguments, on a worker while the
-                // caller is suspended (see farm).
-                unsafe { real(nr, a, b, c, d, e, f) }
-            });
+        if let Some(ret) = crate::hooks::raw::answer(nr, [a, b, c, d, e, f]) {
+            return ret;
+        }
+        if context::guarded() {
+            match support::before(escaped, NAME, || classify_syscall(nr, [a, b, c, d, e, f])) {
+                Next::Farm(seq) => {
+                    let args = crate::scheduler::farm::Args::new((nr, a, b, c, d, e, f));
+                    return crate::scheduler::farm::call(seq, move || {
+                        let (nr, a, b, c, d, e, f) = args.into_inner();
+                        // SAFETY: the caller's arguments, on a worker while
+                        // the caller is suspended (see farm).
+                        unsafe { real(nr, a, b, c, d, e, f) }
+                    });
+                }
+                // In flight until the real call returns.
+                Next::Run(_in_flight) => {
+                    // SAFETY: the caller's arguments, unchanged.
+                    return unsafe { real(nr, a, b, c, d, e, f) };
+                }
+            }
         }
         // SAFETY: the caller's arguments, unchanged.
         unsafe { real(nr, a, b, c, d, e, f) }

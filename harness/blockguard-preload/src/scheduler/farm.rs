@@ -13,7 +13,7 @@
 //! with them, so they stay valid and unshared for the whole call.
 #![allow(unsafe_code)]
 
-use crate::{context, errno};
+use crate::{context, errno, inflight};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
@@ -29,13 +29,16 @@ type Work = Box<dyn FnOnce() + Send>;
 pub struct Job {
     work: Mutex<Option<Work>>,
     done: AtomicBool,
+    /// Its event's `seq`, in flight on the worker while it runs.
+    seq: u64,
 }
 
 impl Job {
-    fn new(work: Work) -> Job {
+    fn new(work: Work, seq: u64) -> Job {
         Job {
             work: Mutex::new(Some(work)),
             done: AtomicBool::new(false),
+            seq,
         }
     }
 
@@ -80,7 +83,7 @@ fn submit(job: Arc<Job>) {
         let spawned = std::thread::Builder::new()
             .name(format!("blockguard-farm-{n}"))
             .stack_size(256 << 10)
-            .spawn(work_loop);
+            .spawn(move || work_loop(n));
         if spawned.is_err() {
             pool.started.fetch_sub(1, Ordering::Relaxed);
             break;
@@ -93,7 +96,9 @@ fn submit(job: Arc<Job>) {
     pool.queued.notify_one();
 }
 
-fn work_loop() {
+/// Worker `n`'s loop; its in-flight slot follows the test thread's.
+fn work_loop(n: usize) {
+    inflight::bind(1 + n);
     let pool = pool();
     loop {
         let job = {
@@ -114,6 +119,7 @@ fn work_loop() {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         if let Some(work) = work {
+            let _in_flight = inflight::enter(job.seq);
             // A panic here would be the runtime's own bug; the job still ends.
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
         }
@@ -171,20 +177,24 @@ impl<T> Args<T> {
 /// Where a worker leaves a call's result and `errno`.
 type Slot<R> = Mutex<Option<Args<(R, i32)>>>;
 
-/// Runs `f` (the real call) on a worker while the calling microthread is
-/// suspended; returns its result with `errno` as the call left it.
-pub fn call<R: 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+/// Runs `f` (the real call, whose event line is `seq`) on a worker while
+/// the calling microthread is suspended; returns its result with `errno`
+/// as the call left it.
+pub fn call<R: 'static>(seq: u64, f: impl FnOnce() -> R + Send + 'static) -> R {
     // Results may be pointers (fgets, gethostbyname): they cross as Args.
     let slot: Arc<Slot<R>> = Arc::new(Mutex::new(None));
     let job = {
         // The pool's own locks must not be judged (and farmed) themselves.
         let _quiet = context::enter_guard();
         let out = Arc::clone(&slot);
-        let job = Arc::new(Job::new(Box::new(move || {
-            let r = f();
-            let e = errno::get();
-            *out.lock().unwrap_or_else(PoisonError::into_inner) = Some(Args::new((r, e)));
-        })));
+        let job = Arc::new(Job::new(
+            Box::new(move || {
+                let r = f();
+                let e = errno::get();
+                *out.lock().unwrap_or_else(PoisonError::into_inner) = Some(Args::new((r, e)));
+            }),
+            seq,
+        ));
         submit(Arc::clone(&job));
         job
     };

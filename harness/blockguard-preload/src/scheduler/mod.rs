@@ -37,7 +37,7 @@ pub mod farm;
 mod micro;
 mod scopes;
 
-use crate::{context, escape, exit, trace};
+use crate::{context, escape, exit, inflight, trace};
 use blockguard_protocol::Lifecycle;
 use corosensei::stack::{DefaultStack, Stack};
 use corosensei::{Coroutine, CoroutineResult, Yielder};
@@ -318,6 +318,7 @@ pub fn on_thread_named(name: &[u8]) {
 pub fn become_test_thread() {
     TEST_THREAD_SEEN.store(true, Ordering::Relaxed);
     context::set_test_thread(true);
+    inflight::bind(0);
     trace::lifecycle(Lifecycle::Started);
     escape::sud::enable_for_current_thread();
 }

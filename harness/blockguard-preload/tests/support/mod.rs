@@ -1,5 +1,7 @@
-//! Builds the guard runtime and the blocking zoo, and runs one zoo test per
+//! Builds the guard runtime and a fixture, and runs one fixture test per
 //! child process under the runtime, the way the runner does.
+// Each test crate uses its own part of this.
+#![allow(dead_code)]
 
 use blockguard_protocol::env;
 use blockguard_protocol::trace::{Trace, TraceEvent};
@@ -14,13 +16,8 @@ use std::thread;
 use std::time::Duration;
 use wait_timeout::ChildExt;
 
-use crate::expected::{EXPECTED, Ev, Expected};
-
-/// How long one zoo test may run before it is killed.
+/// How long one fixture test may run before it is killed.
 const TIMEOUT: Duration = Duration::from_secs(60);
-
-/// How many zoo tests one property runs at a time.
-const PARALLEL: usize = 3;
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
@@ -67,23 +64,26 @@ pub fn preload() -> &'static Path {
     })
 }
 
-/// The zoo's libtest binary, built once per test process.
-pub fn zoo_exe() -> &'static Path {
-    static EXE: OnceLock<PathBuf> = OnceLock::new();
-    EXE.get_or_init(|| {
-        let mut cmd = cargo();
-        cmd.args(["test", "--no-run", "--manifest-path"])
-            .arg(workspace().join("fixtures/blocking-zoo/Cargo.toml"))
-            .env("CARGO_TARGET_DIR", workspace().join("target/fixtures"));
-        artifacts(cmd, "blocking_zoo")
-            .iter()
-            .filter(|a| a["profile"]["test"] == true)
-            .find_map(|a| a["executable"].as_str().map(PathBuf::from))
-            .expect("the zoo's test executable")
-    })
+/// A fixture's libtest binary for its library target `target`, built
+/// with cargo's test profile into `target/fixtures`.
+pub fn fixture_exe(fixture: &str, target: &str) -> PathBuf {
+    let mut cmd = cargo();
+    cmd.args(["test", "--no-run", "--manifest-path"])
+        .arg(
+            workspace()
+                .join("fixtures")
+                .join(fixture)
+                .join("Cargo.toml"),
+        )
+        .env("CARGO_TARGET_DIR", workspace().join("target/fixtures"));
+    artifacts(cmd, target)
+        .iter()
+        .filter(|a| a["profile"]["test"] == true)
+        .find_map(|a| a["executable"].as_str().map(PathBuf::from))
+        .unwrap_or_else(|| panic!("{fixture}'s test executable"))
 }
 
-/// One zoo test's run.
+/// One fixture test's run.
 pub struct Run {
     pub status: ExitStatus,
     pub stdout: String,
@@ -138,28 +138,27 @@ pub fn key(e: &TraceEvent) -> Key {
     )
 }
 
-pub fn expected_key(e: &Ev) -> Key {
-    let (call, class, site, via) = (e.call, e.class, e.site, e.via);
-    (
-        call.into(),
-        class.into(),
-        e.escaped,
-        site.into(),
-        via.into(),
-    )
-}
-
 /// A fresh path for one run's trace.
-fn trace_path() -> PathBuf {
+pub fn trace_path() -> PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    std::env::temp_dir().join(format!("blockguard-zoo-{}-{n}.jsonl", std::process::id()))
+    std::env::temp_dir().join(format!(
+        "blockguard-fixture-{}-{n}.jsonl",
+        std::process::id()
+    ))
 }
 
-/// Runs one zoo test in its own process: under the guard runtime in `mode`,
-/// or plainly when `mode` is `None`.
-pub fn run(test: &str, mode: Option<&str>, rules: Option<&Path>) -> Run {
-    let mut cmd = Command::new(zoo_exe());
+/// The command for one test of `exe` (cargo target `binary`): under the
+/// guard runtime in `mode`, tracing to the path returned, or plainly when
+/// `mode` is `None`.
+pub fn command(
+    exe: &Path,
+    binary: &str,
+    test: &str,
+    mode: Option<&str>,
+    rules: Option<&Path>,
+) -> (Command, Option<PathBuf>) {
+    let mut cmd = Command::new(exe);
     cmd.args(["--exact", test, "--nocapture"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -180,13 +179,28 @@ pub fn run(test: &str, mode: Option<&str>, rules: Option<&Path>) -> Run {
             .env(env::MODE, mode)
             .env(env::TRACE, &path)
             .env(env::TEST, test)
-            .env(env::BINARY, "blocking_zoo");
+            .env(env::BINARY, binary);
         if let Some(rules) = rules {
             cmd.env(env::RULES, rules);
         }
         path
     });
-    let mut child = cmd.spawn().expect("spawn the zoo");
+    (cmd, trace_file)
+}
+
+/// Reads a trace (empty when there is none) and removes it and its
+/// in-flight file.
+pub fn take_trace(path: &Path) -> Trace {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let _ = std::fs::remove_file(path);
+    let _ = std::fs::remove_file(blockguard_protocol::inflight::path(path));
+    Trace::parse(&text)
+}
+
+/// Runs one test of `exe` in its own process (see [`command`]).
+pub fn run(exe: &Path, binary: &str, test: &str, mode: Option<&str>, rules: Option<&Path>) -> Run {
+    let (mut cmd, trace_file) = command(exe, binary, test, mode, rules);
+    let mut child = cmd.spawn().expect("spawn the fixture");
     let (stdout, stderr) = (drain(&mut child, true), drain(&mut child, false));
     let (status, timed_out) = match child.wait_timeout(TIMEOUT).expect("wait") {
         Some(status) => (status, false),
@@ -199,11 +213,7 @@ pub fn run(test: &str, mode: Option<&str>, rules: Option<&Path>) -> Run {
     if timed_out {
         stderr.push_str(&format!("\n(killed after {TIMEOUT:?})"));
     }
-    let trace = trace_file.map_or_else(Trace::default, |path| {
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        let _ = std::fs::remove_file(&path);
-        Trace::parse(&text)
-    });
+    let trace = trace_file.map_or_else(Trace::default, |path| take_trace(&path));
     let stdout = stdout.join().expect("stdout reader");
     Run {
         status,
@@ -215,7 +225,7 @@ pub fn run(test: &str, mode: Option<&str>, rules: Option<&Path>) -> Run {
 
 /// Reads one of the child's pipes to the end on its own thread, so that
 /// neither pipe can fill up and stall the child.
-fn drain(child: &mut Child, stdout: bool) -> thread::JoinHandle<String> {
+pub fn drain(child: &mut Child, stdout: bool) -> thread::JoinHandle<String> {
     let mut pipe: Box<dyn Read + Send> = if stdout {
         Box::new(child.stdout.take().expect("piped stdout"))
     } else {
@@ -226,64 +236,4 @@ fn drain(child: &mut Child, stdout: bool) -> thread::JoinHandle<String> {
         let _ = pipe.read_to_end(&mut bytes);
         String::from_utf8_lossy(&bytes).into_owned()
     })
-}
-
-/// Runs `check` on every entry of `entries`, a few at a time, and fails
-/// once with every problem found, each under its test's name.
-pub fn check_all<'a, I, F>(entries: I, check: F)
-where
-    I: IntoIterator<Item = &'a Expected>,
-    F: Fn(&Expected) -> Vec<String> + Sync,
-{
-    let entries: Vec<&Expected> = entries.into_iter().collect();
-    let next = AtomicUsize::new(0);
-    let mut failures: Vec<(usize, String)> = thread::scope(|scope| {
-        let workers: Vec<_> = (0..PARALLEL)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut found = Vec::new();
-                    while let Some(entry) = entries.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        let problems = check(entry);
-                        if !problems.is_empty() {
-                            let index = EXPECTED.iter().position(|e| e.test == entry.test);
-                            let text = format!("{}:\n  - {}", entry.test, problems.join("\n  - "));
-                            found.push((index.unwrap_or(usize::MAX), text));
-                        }
-                    }
-                    found
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("worker"))
-            .collect()
-    });
-    failures.sort();
-    let report: Vec<String> = failures.into_iter().map(|(_, text)| text).collect();
-    assert!(
-        report.is_empty(),
-        "{} zoo test(s) wrong:\n{}",
-        report.len(),
-        report.join("\n")
-    );
-}
-
-/// Compares the denied events of a run with the declared ones.
-pub fn compare_denied(run: &Run, declared: &[Ev]) -> Option<String> {
-    let want: BTreeSet<Key> = declared.iter().map(expected_key).collect();
-    let got = run.denied();
-    (want != got).then(|| {
-        let missing: Vec<_> = want.difference(&got).collect();
-        let extra: Vec<_> = got.difference(&want).collect();
-        format!("denied events differ\n    missing: {missing:?}\n    unexpected: {extra:?}")
-    })
-}
-
-/// The entry of the table for `test`.
-pub fn entry(test: &str) -> &'static Expected {
-    EXPECTED
-        .iter()
-        .find(|e| e.test == test)
-        .unwrap_or_else(|| panic!("{test} is not in EXPECTED"))
 }

@@ -229,6 +229,41 @@ use rstest::rstest;
     Some("allow[0].why"),
     "unknown key"
 )]
+#[case::suite_crate_that_is_a_path(
+    "[suite]\ncrate = \"../x\"\n",
+    2,
+    9,
+    Some("suite.crate"),
+    "\"../x\" is not a crate name"
+)]
+#[case::suite_crate_with_a_newline(
+    "[suite]\ncrate = \"x\\ny\"\n",
+    2,
+    9,
+    Some("suite.crate"),
+    "\"x\\ny\" is not a crate name"
+)]
+#[case::suite_version_that_would_inject_a_table(
+    "[suite]\ncrate = \"x\"\nversion = \"1.0.6\\\"\\n[dependencies.evil]\"\n",
+    3,
+    11,
+    Some("suite.version"),
+    "is not an exact version such as 1.0.15"
+)]
+#[case::suite_version_that_is_a_requirement(
+    "[suite]\npath = \"x\"\nversion = \">=1, <2\"\n",
+    3,
+    11,
+    Some("suite.version"),
+    "is not an exact version"
+)]
+#[case::suite_feature_with_a_space(
+    "[suite]\ncrate = \"x\"\nfeatures = [\"std\", \"a b\"]\n",
+    3,
+    20,
+    Some("suite.features"),
+    "\"a b\" is not a feature name"
+)]
 fn malformed_file_is_located(
     #[case] text: &str,
     #[case] line: usize,
@@ -278,4 +313,66 @@ fn damaged_input_is_an_error_never_a_panic() {
             }
         }
     }
+}
+
+/// A file whose rule has a pattern of `bytes` bytes at `key`, on line 2.
+fn with_pattern(key: &str, bytes: usize) -> String {
+    let pattern = "a".repeat(bytes);
+    match key {
+        "message" => format!("[[suppress]]\nmessage = \"{pattern}\"\nreason = \"r\"\n"),
+        _ => format!("[[allow]]\n{key} = \"{pattern}\"\ncall = \"x\"\nreason = \"r\"\n"),
+    }
+}
+
+#[rstest]
+#[case::within(
+    "within",
+    10,
+    "allow[0].within",
+    "glob",
+    blockguard_rules::MAX_GLOB_BYTES
+)]
+#[case::tests("tests", 9, "allow[0].tests", "glob", blockguard_rules::MAX_GLOB_BYTES)]
+#[case::message(
+    "message",
+    11,
+    "suppress[0].message",
+    "regex",
+    blockguard_rules::MAX_REGEX_BYTES
+)]
+fn a_pattern_over_its_length_limit_is_refused_before_compiling(
+    #[case] key: &str,
+    #[case] column: usize,
+    #[case] path: &str,
+    #[case] kind: &str,
+    #[case] limit: usize,
+) {
+    let at_limit = parse_str(&with_pattern(key, limit), "x.toml", "rules");
+    assert!(at_limit.is_ok(), "{:?}", at_limit.err());
+    let err = parse_str(&with_pattern(key, limit + 1), "x.toml", "rules")
+        .expect_err("one byte over the limit");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "x.toml:2:{column}: `{path}`: the {kind} is {} bytes; the limit is {limit}",
+            limit + 1
+        )
+    );
+}
+
+#[test]
+fn a_megabyte_within_glob_is_refused_without_compiling_it() {
+    // Compiling it took minutes; the length is checked first.
+    let text = format!(
+        "[[allow]]\nwithin = [\"ok::*\", \"{}\"]\nreason = \"r\"\n",
+        "*a".repeat(512 * 1024)
+    );
+    let err = parse_str(&text, "x.toml", "rules").expect_err("too long");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "x.toml:2:20: `allow[0].within`: the glob is 1048576 bytes; the limit is {}",
+            blockguard_rules::MAX_GLOB_BYTES
+        )
+    );
 }

@@ -88,6 +88,10 @@ pub struct TestEntry {
     pub snapshot: Option<SnapshotState>,
     /// Its distinct blocking calls, each with a count.
     pub blocking: Vec<BlockingCall>,
+    /// Processes it left running after it exited (`pid: command line`),
+    /// which the runner killed; the outcome is kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leaked: Vec<String>,
 }
 
 /// Tests per outcome.
@@ -107,6 +111,9 @@ pub struct Summary {
     pub suppressed: usize,
     /// `ignored`.
     pub ignored: usize,
+    /// Tests of any outcome that left processes running (leaky).
+    #[serde(default)]
+    pub leaky: usize,
 }
 
 impl Summary {
@@ -115,6 +122,7 @@ impl Summary {
         let mut s = Summary::default();
         for r in records {
             *s.slot(r.outcome) += 1;
+            s.leaky += usize::from(!r.leaked.is_empty());
         }
         s
     }
@@ -157,6 +165,7 @@ impl TestEntry {
             rule: r.rule.clone(),
             snapshot: r.snapshot,
             blocking: r.blocking.clone(),
+            leaked: r.leaked.clone(),
         }
     }
 }

@@ -32,6 +32,9 @@ pub fn summary(report: &Report, report_path: &str) -> String {
         .map(|o| format!("{} {o}", report.summary.get(*o)))
         .collect();
     let _ = writeln!(out, "  {}", counts.join(", "));
+    if report.summary.leaky > 0 {
+        let _ = writeln!(out, "  {} leaky", report.summary.leaky);
+    }
     if let (true, Some(message)) = (report.build.status == "failed", &report.build.message) {
         let cause = message.lines().take(2).collect::<Vec<_>>().join(" ");
         let _ = writeln!(out, "  build failed, no test ran: {cause}");
@@ -52,6 +55,23 @@ pub fn summary(report: &Report, report_path: &str) -> String {
         })
         .collect();
     list(&mut out, "did not pass", &did_not_pass);
+
+    let leaky: Vec<String> = report
+        .tests
+        .iter()
+        .filter(|t| !t.leaked.is_empty())
+        .map(|t| {
+            format!(
+                "{}::{} ({}) left {} running, killed: {}",
+                t.binary,
+                t.name,
+                t.outcome,
+                t.leaked.len(),
+                t.leaked.join("; ")
+            )
+        })
+        .collect();
+    list(&mut out, "leaky (processes outlived the test)", &leaky);
 
     // Sites of denied calls, by the number of tests that made them.
     let mut sites: BTreeMap<String, usize> = BTreeMap::new();

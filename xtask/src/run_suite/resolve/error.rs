@@ -1,7 +1,7 @@
 //! Why a suite could not be resolved. Every variant is bad input or a
 //! setup problem: exit code 2, nothing runs.
 
-use blockguard_rules::RulesError;
+use blockguard_rules::{NameError, RulesError};
 use std::path::PathBuf;
 
 /// Resolving the suite failed.
@@ -23,13 +23,13 @@ pub enum ResolveError {
     /// A suite file path that does not exist.
     #[error("{0}: no such suite file")]
     NoSuiteFile(PathBuf),
-    /// `name@version` that cannot be a crates.io crate.
-    #[error("`{spec}` is not a crate name (`name` or `name@version`): {why}")]
+    /// `name@version` that cannot be a crates.io crate (nor is a suite).
+    #[error("{spec:?} is neither a suite in suites/ nor a crate (`name` or `name@version`): {why}")]
     BadCrateSpec {
         /// What was given.
         spec: String,
         /// What is wrong with it.
-        why: &'static str,
+        why: NameError,
     },
     /// cargo could not get the crate.
     #[error("cannot get `{name} {requirement}` from crates.io: {message}")]

@@ -68,17 +68,33 @@ pub fn fetch(
 
 fn write_scratch(scratch: &Path, name: &str, requirement: &str) -> Result<(), ResolveError> {
     fs::create_dir_all(scratch).map_err(ResolveError::io(scratch))?;
-    let manifest = format!(
-        "# Written by blockguard: makes cargo download `{name}`.\n\
-         [package]\nname = \"blockguard-fetch\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [lib]\npath = \"lib.rs\"\n\n\
-         [dependencies]\n{name} = \"{requirement}\"\n\n\
-         # Not part of any enclosing workspace.\n[workspace]\n"
-    );
     let path = scratch.join("Cargo.toml");
-    fs::write(&path, manifest).map_err(ResolveError::io(&path))?;
+    fs::write(&path, scratch_manifest(name, requirement)).map_err(ResolveError::io(&path))?;
     let lib = scratch.join("lib.rs");
     fs::write(&lib, "").map_err(ResolveError::io(&lib))
+}
+
+/// The scratch package's manifest, serialized rather than formatted, so no
+/// name or requirement can add a line or a table to it.
+fn scratch_manifest(name: &str, requirement: &str) -> String {
+    let mut manifest = toml::toml! {
+        [package]
+        name = "blockguard-fetch"
+        version = "0.0.0"
+        edition = "2021"
+        publish = false
+
+        [lib]
+        path = "lib.rs"
+
+        // Not part of any enclosing workspace.
+        [workspace]
+    };
+    let mut dependencies = toml::Table::new();
+    dependencies.insert(name.to_owned(), requirement.into());
+    manifest.insert("dependencies".to_owned(), dependencies.into());
+    let body = toml::to_string(&manifest).expect("a table of strings serializes");
+    format!("# Written by blockguard: makes cargo download one crate.\n{body}")
 }
 
 /// Copies the crate unless a finished copy exists. The copy is made next to
@@ -159,5 +175,22 @@ pub fn cargo_error(e: cargo_metadata::Error) -> String {
             .collect::<Vec<_>>()
             .join(" "),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scratch_manifest;
+
+    #[test]
+    fn the_scratch_manifest_cannot_be_injected_into() {
+        let evil = "1.0.6\"\n[dependencies.evil]\npath = \"/\"";
+        let text = scratch_manifest("x\n[workspace]", evil);
+        let parsed: toml::Table = toml::from_str(&text).expect("valid TOML");
+        let dependencies = parsed["dependencies"].as_table().unwrap();
+        assert_eq!(dependencies.len(), 1, "{text}");
+        assert_eq!(dependencies["x\n[workspace]"].as_str(), Some(evil));
+        assert_eq!(parsed["package"]["name"].as_str(), Some("blockguard-fetch"));
+        assert!(parsed["workspace"].as_table().unwrap().is_empty());
     }
 }

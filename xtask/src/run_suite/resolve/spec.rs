@@ -5,7 +5,7 @@ use super::ResolveError;
 use crate::cli::RunSuiteArgs;
 use crate::run_suite::layout::Layout;
 use blockguard_protocol::Mode;
-use blockguard_rules::RulesFile;
+use blockguard_rules::{RulesFile, check_crate_name, check_version};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -148,7 +148,7 @@ fn suite_file(target: &str, layout: &Layout) -> Result<Option<PathBuf>, ResolveE
     Ok(named.is_file().then_some(named))
 }
 
-/// `name` or `name@version`, checked so it can go into a manifest as is.
+/// `name` or `name@version`, checked as a suite file's `[suite]` is.
 fn crate_spec(spec: &str) -> Result<Origin, ResolveError> {
     let bad = |why| ResolveError::BadCrateSpec {
         spec: spec.to_owned(),
@@ -158,17 +158,9 @@ fn crate_spec(spec: &str) -> Result<Origin, ResolveError> {
         Some((name, version)) => (name, Some(version)),
         None => (spec, None),
     };
-    let name_ok = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    if name.is_empty() || !name.chars().all(name_ok) {
-        return Err(bad(
-            "a crate name is ASCII letters, digits, `-` and `_` (a suite needs suites/<name>.toml)",
-        ));
-    }
-    let version_ok = |c: char| c.is_ascii_alphanumeric() || ".+-".contains(c);
-    if let Some(v) = version
-        && (v.is_empty() || !v.chars().all(version_ok))
-    {
-        return Err(bad("the version must be an exact version such as 1.0.15"));
+    check_crate_name(name).map_err(bad)?;
+    if let Some(v) = version {
+        check_version(v).map_err(bad)?;
     }
     Ok(Origin::CratesIo {
         name: name.to_owned(),
@@ -200,7 +192,16 @@ mod tests {
 
     #[test]
     fn crate_specs_that_could_inject_into_a_manifest_are_refused() {
-        for bad in ["", "a\"b", "x@", "x@1 || 2", "a b", "../x"] {
+        for bad in [
+            "",
+            "a\"b",
+            "x@",
+            "x@1 || 2",
+            "a b",
+            "../x",
+            "x@1.0.6\"\n[dependencies.evil]",
+            "x@../../1.0.0",
+        ] {
             assert!(crate_spec(bad).is_err(), "{bad:?}");
         }
     }

@@ -4,9 +4,10 @@
 //! --format, --test-threads) work. Each trial runs its test in a guarded
 //! child process, judges it, applies suppression and asserts its snapshot.
 
+use super::interrupt;
 use super::judge::{Evidence, judge, suppressible};
 use super::outcome::{BlockingCall, Outcome, TestRecord};
-use super::spawn::{Ended, Finished, Launch, spawn_and_wait};
+use super::spawn::{Contain, Ended, Finished, Launch, spawn_and_wait};
 use crate::run_suite::console::Console;
 use crate::run_suite::layout::file_safe;
 use crate::run_suite::list::Listed;
@@ -33,6 +34,9 @@ pub struct Plan {
     pub jobs: usize,
     /// The guard runtime, or `None` to run unguarded.
     pub preload: Option<PathBuf>,
+    /// `blockguard-contain`, which every test runs under; `None` runs them
+    /// as plain children.
+    pub launcher: Option<PathBuf>,
     /// The rules in force (their path absolute).
     pub rules: Rules,
     /// Where the trace files go.
@@ -54,6 +58,9 @@ pub struct RunResults {
     /// No filter, no --skip, no --ignored: every rule had its chance.
     pub unfiltered: bool,
 }
+
+/// The message of a test an interruption kept from starting.
+pub const NOT_RUN_INTERRUPTED: &str = "not run: the run was interrupted";
 
 /// Variables a child must not inherit from us: the runtime's (set anew per
 /// test) and those `cargo run` set for xtask itself.
@@ -203,6 +210,11 @@ impl Shared {
         let binary = &listed.binary;
         let (test, ignored) = &listed.tests[t];
         let mut record = TestRecord::ignored(&binary.name, test);
+        if interrupt::signal().is_some() {
+            record.outcome = Outcome::Fail;
+            record.message = Some(NOT_RUN_INTERRUPTED.to_owned());
+            return record;
+        }
 
         let trace_path = plan
             .traces
@@ -210,6 +222,7 @@ impl Shared {
             .join(format!("{trace_index}.jsonl"));
         // The runtime appends: a trace from an earlier run must go.
         let _ = std::fs::remove_file(&trace_path);
+        let _ = std::fs::remove_file(blockguard_protocol::inflight::path(&trace_path));
         if let Some(dir) = trace_path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
@@ -227,9 +240,8 @@ impl Shared {
             ("RUST_BACKTRACE".into(), "0".into()),
             ("RUST_LIB_BACKTRACE".into(), "0".into()),
         ];
-        if let Some(preload) = &plan.preload {
+        if plan.preload.is_some() {
             env.extend([
-                ("LD_PRELOAD".into(), preload.clone().into()),
                 (protocol::MODE.into(), plan.mode.as_str().into()),
                 (protocol::TRACE.into(), trace_path.clone().into()),
                 (protocol::TEST.into(), test.into()),
@@ -247,6 +259,16 @@ impl Shared {
         }
         let mut env_remove = INHERITED.to_vec();
         env_remove.extend(&plan.env_remove);
+        // The launcher must not load the runtime itself: it gets the
+        // library as an argument and sets LD_PRELOAD for the test alone.
+        let contain = plan.launcher.as_ref().map(|launcher| Contain {
+            launcher: launcher.clone(),
+            preload: plan.preload.clone(),
+            status: trace_path.with_extension("contain.json"),
+        });
+        if let (None, Some(preload)) = (&contain, &plan.preload) {
+            env.push(("LD_PRELOAD".into(), preload.clone().into()));
+        }
         let launch = Launch {
             exe: binary.exe.clone(),
             args: if binary.libtest {
@@ -258,6 +280,12 @@ impl Shared {
             env,
             env_remove,
             timeout: plan.timeout,
+            contain,
+            read_at_timeout: plan
+                .preload
+                .is_some()
+                .then(|| blockguard_protocol::inflight::path(&trace_path)),
+            label: format!("{}::{test}", binary.name),
         };
         let finished = match spawn_and_wait(&launch) {
             Ok(finished) => finished,
@@ -271,6 +299,12 @@ impl Shared {
             .map(|text| Trace::parse(&text))
             .unwrap_or_default();
         self.judge_into(&mut record, &finished, &trace);
+        record.leaked = finished.leaked.clone();
+        if let Some(why) = &finished.uncontained {
+            self.console.warn_once(format!(
+                "tests are not contained (a process a test leaves behind may outlive it): {why}"
+            ));
+        }
         let failed_too = finished.stdout.contains("test result: FAILED");
         if ran_to_its_end(record.outcome, self.plan.mode, failed_too) {
             self.snapshot_into(&mut record, &trace);
@@ -288,6 +322,7 @@ impl Shared {
             guarded: plan.preload.is_some(),
             mode: plan.mode,
             timeout: plan.timeout,
+            in_flight: finished.at_timeout.as_deref(),
         });
         record.outcome = judged.outcome;
         record.message = judged.message;

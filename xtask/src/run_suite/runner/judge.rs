@@ -5,6 +5,7 @@ use super::outcome::Outcome;
 use super::signal;
 use super::spawn::Ended;
 use blockguard_protocol::exit::BLOCKED;
+use blockguard_protocol::inflight;
 use blockguard_protocol::trace::Trace;
 use blockguard_protocol::{Mode, TraceEvent, Verdict};
 use std::time::Duration;
@@ -26,6 +27,9 @@ pub struct Evidence<'a> {
     pub mode: Mode,
     /// The timeout it had.
     pub timeout: Duration,
+    /// The runtime's in-flight file as it stood when the timeout fired
+    /// (`None`: no such file, or no timeout).
+    pub in_flight: Option<&'a [u8]>,
 }
 
 /// The judge's verdict, before suppression.
@@ -97,8 +101,22 @@ pub fn describe(event: &TraceEvent) -> String {
 }
 
 fn timeout_message(e: &Evidence<'_>) -> String {
-    // The call it hangs in is the last one first seen: preferably a denied
-    // or farmed one (the test's own), else any the runtime saw.
+    let after = format_duration(e.timeout);
+    // The in-flight file names the calls under way when the timeout fired.
+    if let Some(seqs) = e.in_flight.and_then(inflight::decode) {
+        if seqs.is_empty() {
+            return format!("timed out after {after}, no blocking call in flight");
+        }
+        let named: Option<Vec<String>> = seqs
+            .iter()
+            .map(|&seq| e.trace.by_seq(seq).map(describe))
+            .collect();
+        if let Some(named) = named {
+            return format!("timed out after {after}, stuck in {}", named.join("; "));
+        }
+    }
+    // Without it (an older runtime), the best guess is the last call first
+    // seen: preferably a denied or farmed one (the test's own), else any.
     let stuck = e
         .trace
         .events
@@ -112,7 +130,6 @@ fn timeout_message(e: &Evidence<'_>) -> String {
                 .rev()
                 .find(|ev| ev.verdict == Verdict::Allowed)
         });
-    let after = format_duration(e.timeout);
     match stuck {
         Some(event) => format!("timed out after {after}, stuck in {}", describe(event)),
         None if e.guarded => {
@@ -231,10 +248,21 @@ mod tests {
             capabilities: Some(Capabilities::default()),
             events,
             lifecycle,
+            ..Trace::default()
         }
     }
 
     fn judge_with(ended: Ended, stderr: &str, trace: &Trace, mode: Mode) -> Judged {
+        judge_in_flight(ended, stderr, trace, mode, None)
+    }
+
+    fn judge_in_flight(
+        ended: Ended,
+        stderr: &str,
+        trace: &Trace,
+        mode: Mode,
+        in_flight: Option<&[u8]>,
+    ) -> Judged {
         judge(&Evidence {
             ended,
             stdout: "",
@@ -243,7 +271,28 @@ mod tests {
             guarded: true,
             mode,
             timeout: Duration::from_secs(3),
+            in_flight,
         })
+    }
+
+    /// A trace whose event lines carry `seq` 1, 2, ... as the runtime writes them.
+    fn numbered(events: &[TraceEvent]) -> Trace {
+        let mut text = String::from("{\"lifecycle\":\"started\"}\n");
+        for (i, ev) in events.iter().enumerate() {
+            let line = blockguard_protocol::trace::NumberedEvent {
+                event: ev,
+                seq: i as u64 + 1,
+            };
+            text.push_str(&serde_json::to_string(&line).unwrap());
+            text.push('\n');
+        }
+        Trace::parse(&text)
+    }
+
+    fn slots(in_flight: &[u64]) -> Vec<u8> {
+        let mut slots = vec![0; inflight::SLOTS];
+        slots[..in_flight.len()].copy_from_slice(in_flight);
+        inflight::encode(&slots)
     }
 
     #[test]
@@ -270,6 +319,50 @@ mod tests {
             j.message.unwrap(),
             "timed out after 3s, stuck in futex_wait (sync) at fixture::hangs via std::sync::mpsc::Receiver<T>::recv"
         );
+    }
+
+    #[test]
+    fn a_timeout_names_only_the_call_in_flight() {
+        let t = numbered(&[
+            event("clock_nanosleep", Verdict::Denied),
+            event("futex_wait", Verdict::Denied),
+            event("write", Verdict::Allowed),
+        ]);
+        let stuck = |bytes: &[u8]| {
+            let j = judge_in_flight(Ended::TimedOut, "", &t, Mode::Check, Some(bytes));
+            assert_eq!(j.outcome, Outcome::Timeout);
+            j.message.unwrap()
+        };
+        assert_eq!(
+            stuck(&slots(&[1])),
+            "timed out after 3s, stuck in clock_nanosleep (sync) at fixture::hangs via std::sync::mpsc::Receiver<T>::recv"
+        );
+        // The test's thread first, then a farm worker.
+        assert_eq!(
+            stuck(&slots(&[2, 0, 3])),
+            "timed out after 3s, stuck in futex_wait (sync) at fixture::hangs via std::sync::mpsc::Receiver<T>::recv; \
+             write (sync) at fixture::hangs via std::sync::mpsc::Receiver<T>::recv"
+        );
+    }
+
+    #[test]
+    fn a_timeout_after_every_call_returned_blames_none() {
+        let t = numbered(&[event("clock_nanosleep", Verdict::Denied)]);
+        let j = judge_in_flight(Ended::TimedOut, "", &t, Mode::Check, Some(&slots(&[])));
+        assert_eq!(
+            j.message.unwrap(),
+            "timed out after 3s, no blocking call in flight"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_in_flight_file_falls_back_to_the_trace() {
+        let t = numbered(&[event("futex_wait", Verdict::Denied)]);
+        let want = "timed out after 3s, stuck in futex_wait (sync) at fixture::hangs via std::sync::mpsc::Receiver<T>::recv";
+        for bytes in [&b"torn"[..], &slots(&[9])] {
+            let j = judge_in_flight(Ended::TimedOut, "", &t, Mode::Check, Some(bytes));
+            assert_eq!(j.message.unwrap(), want);
+        }
     }
 
     #[test]

@@ -2,11 +2,15 @@
 //! output and trace; a libtest-mimic harness in front.
 
 mod harness;
+mod holders;
+pub mod interrupt;
 mod judge;
 mod outcome;
+mod output;
 mod signal;
 mod spawn;
 
-pub use harness::{Plan, run};
+pub use harness::{NOT_RUN_INTERRUPTED, Plan, run};
 pub use outcome::{BlockingCall, Outcome, TestRecord};
+pub use signal::name as signal_name;
 pub use spawn::{Ended, Launch, SpawnError, spawn_and_wait};

@@ -102,6 +102,9 @@ pub struct TestRecord {
     pub capabilities: Option<Capabilities>,
     /// Ids of the rules that matched (for stale-rule detection).
     pub matched_rules: BTreeSet<String>,
+    /// Processes the test left running after it exited (`pid: command
+    /// line`), killed by the runner: nextest calls such a test leaky.
+    pub leaked: Vec<String>,
 }
 
 impl TestRecord {
@@ -119,6 +122,7 @@ impl TestRecord {
             blocking: Vec::new(),
             capabilities: None,
             matched_rules: BTreeSet::new(),
+            leaked: Vec::new(),
         }
     }
 

@@ -1,12 +1,20 @@
 //! One child process: its own process group, stdout and stderr each read
 //! on their own thread (a chatty child cannot deadlock us), and a timeout
 //! that ends the whole group: SIGTERM, a grace period, then SIGKILL.
+//!
+//! A test runs under the launcher `blockguard-contain` when one is given:
+//! it dies with us even on SIGKILL, and nothing the test starts outlives
+//! the test. Either way, once the child has exited the wait for its output
+//! is bounded: whatever still holds the pipes is named as leaked and killed.
 
-use rustix::process::{Pid, Signal, kill_process_group};
+use super::holders::{holders, pipe_inode};
+use super::interrupt;
+use super::output::{Tail, all_ended};
+use blockguard_protocol::contain::{self, Status};
+use rustix::process::{Pid, Signal, kill_process, kill_process_group};
 use std::ffi::OsString;
-use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
@@ -14,8 +22,12 @@ use wait_timeout::ChildExt;
 /// How long a timed-out test gets between SIGTERM and SIGKILL.
 pub const GRACE: Duration = Duration::from_secs(2);
 
-/// Output kept per stream: the last bytes, where a failure message is.
-const KEEP: usize = 1 << 20;
+/// How long a test's output may stay open after it exited before whatever
+/// holds it counts as leaked (nextest's default leak timeout).
+pub const LEAK_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// How long we wait for the output once its holders were killed.
+const AFTER_KILL: Duration = Duration::from_secs(1);
 
 /// What to run.
 #[derive(Debug, Clone, Default)]
@@ -32,6 +44,23 @@ pub struct Launch {
     pub env_remove: Vec<&'static str>,
     /// When to give up on it.
     pub timeout: Duration,
+    /// Run it under the launcher.
+    pub contain: Option<Contain>,
+    /// A file to read the moment the timeout fires, before any signal.
+    pub read_at_timeout: Option<PathBuf>,
+    /// What an interruption names it.
+    pub label: String,
+}
+
+/// The launcher and what it is told.
+#[derive(Debug, Clone)]
+pub struct Contain {
+    /// `blockguard-contain`.
+    pub launcher: PathBuf,
+    /// The guard runtime, for the test's `LD_PRELOAD` only.
+    pub preload: Option<PathBuf>,
+    /// Where the launcher writes its status.
+    pub status: PathBuf,
 }
 
 /// How the process ended.
@@ -50,12 +79,18 @@ pub enum Ended {
 pub struct Finished {
     /// How it ended.
     pub ended: Ended,
-    /// Its stdout (the last [`KEEP`] bytes), lossily decoded.
+    /// Its stdout (the last [`KEEP`](super::output::KEEP) bytes), lossily decoded.
     pub stdout: String,
     /// Its stderr (likewise).
     pub stderr: String,
     /// Wall time from spawn to exit.
     pub duration: Duration,
+    /// Processes still alive after it exited (`pid: command line`); killed.
+    pub leaked: Vec<String>,
+    /// [`Launch::read_at_timeout`]'s bytes, when the timeout fired.
+    pub at_timeout: Option<Vec<u8>>,
+    /// Why the launcher could not contain it, if it could not.
+    pub uncontained: Option<String>,
 }
 
 /// The process could not be run or waited for.
@@ -81,7 +116,81 @@ pub enum SpawnError {
 
 /// Runs `launch` to the end or to its timeout.
 pub fn spawn_and_wait(launch: &Launch) -> Result<Finished, SpawnError> {
-    let mut cmd = Command::new(&launch.exe);
+    let mut cmd = command(launch);
+    let start = Instant::now();
+    let mut child = cmd.spawn().map_err(|source| SpawnError::Spawn {
+        exe: launch.exe.clone(),
+        source,
+    })?;
+    let running = interrupt::register(child.id() as i32, &launch.label);
+    let inodes: Vec<u64> = [
+        child.stdout.as_ref().and_then(pipe_inode),
+        child.stderr.as_ref().and_then(pipe_inode),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut stdout = child.stdout.take().map(Tail::read);
+    let mut stderr = child.stderr.take().map(Tail::read);
+    let waited = wait(&mut child, launch);
+    // The leader is gone; whatever it left in its group goes too.
+    kill_group(&child, Signal::KILL);
+    drop(running);
+    let (ended, duration, at_timeout) = waited.map_err(|source| SpawnError::Wait {
+        exe: launch.exe.clone(),
+        source,
+    })?;
+    let duration = duration.unwrap_or_else(|| start.elapsed());
+    let status = launch
+        .contain
+        .as_ref()
+        .and_then(|c| std::fs::read_to_string(&c.status).ok())
+        .and_then(|text| Status::parse(&text))
+        .unwrap_or(Status {
+            contained: launch.contain.is_some(),
+            ..Status::default()
+        });
+    let mut leaked = status.leaked;
+    let mut tails: Vec<&mut Tail> = stdout.iter_mut().chain(stderr.iter_mut()).collect();
+    if !all_ended(&mut tails, LEAK_TIMEOUT) {
+        for (pid, command) in holders(&inodes) {
+            if let Some(pid) = Pid::from_raw(pid) {
+                let _ = kill_process(pid, Signal::KILL);
+            }
+            leaked.push(format!("{pid}: {command} (held the output open)"));
+        }
+        all_ended(&mut tails, AFTER_KILL);
+    }
+    let text = |t: Option<Tail>| t.map(|t| t.text()).unwrap_or_default();
+    Ok(Finished {
+        ended,
+        stdout: text(stdout),
+        stderr: text(stderr),
+        duration,
+        leaked,
+        at_timeout,
+        uncontained: status.why,
+    })
+}
+
+fn command(launch: &Launch) -> Command {
+    let mut cmd = match &launch.contain {
+        Some(contain) => {
+            let _ = std::fs::remove_file(&contain.status);
+            let mut cmd = Command::new(&contain.launcher);
+            if let Some(preload) = &contain.preload {
+                cmd.arg(contain::PRELOAD_ARG).arg(preload);
+            }
+            cmd.arg(contain::STATUS_ARG)
+                .arg(&contain.status)
+                .arg(contain::PARENT_ARG)
+                .arg(std::process::id().to_string())
+                .arg("--")
+                .arg(&launch.exe);
+            cmd
+        }
+        None => Command::new(&launch.exe),
+    };
     cmd.args(&launch.args)
         .current_dir(&launch.cwd)
         .stdin(Stdio::null())
@@ -93,46 +202,30 @@ pub fn spawn_and_wait(launch: &Launch) -> Result<Finished, SpawnError> {
         cmd.env_remove(var);
     }
     cmd.envs(launch.env.iter().map(|(k, v)| (k, v)));
-    let start = Instant::now();
-    let mut child = cmd.spawn().map_err(|source| SpawnError::Spawn {
-        exe: launch.exe.clone(),
-        source,
-    })?;
-    let stdout = child.stdout.take().map(read_tail);
-    let stderr = child.stderr.take().map(read_tail);
-    let waited = wait(&mut child, launch.timeout);
-    // The leader is gone; whatever it left in its group goes too, or the
-    // pipes it holds would keep our readers waiting.
-    kill_group(&child, Signal::KILL);
-    let (ended, duration) = waited.map_err(|source| SpawnError::Wait {
-        exe: launch.exe.clone(),
-        source,
-    })?;
-    let duration = duration.unwrap_or_else(|| start.elapsed());
-    let join = |h: Option<std::thread::JoinHandle<String>>| {
-        h.map(|h| h.join().unwrap_or_default()).unwrap_or_default()
-    };
-    Ok(Finished {
-        ended,
-        stdout: join(stdout),
-        stderr: join(stderr),
-        duration,
-    })
+    cmd
 }
 
-/// Waits for the child; at the timeout, SIGTERM then SIGKILL to its group.
-/// The duration is measured at exit, before the teardown.
-fn wait(child: &mut Child, timeout: Duration) -> std::io::Result<(Ended, Option<Duration>)> {
+type Waited = (Ended, Option<Duration>, Option<Vec<u8>>);
+
+/// Waits for the child; at the timeout, reads [`Launch::read_at_timeout`],
+/// then SIGTERM and SIGKILL to its group. The duration is measured at exit,
+/// before the teardown.
+fn wait(child: &mut Child, launch: &Launch) -> std::io::Result<Waited> {
     let start = Instant::now();
-    if let Some(status) = child.wait_timeout(timeout)? {
-        return Ok((ended(status), Some(start.elapsed())));
+    if let Some(status) = child.wait_timeout(launch.timeout)? {
+        return Ok((ended(status), Some(start.elapsed()), None));
     }
+    let at_timeout = launch.read_at_timeout.as_deref().and_then(read);
     kill_group(child, Signal::TERM);
     if child.wait_timeout(GRACE)?.is_none() {
         kill_group(child, Signal::KILL);
         child.wait()?;
     }
-    Ok((Ended::TimedOut, None))
+    Ok((Ended::TimedOut, None, at_timeout))
+}
+
+fn read(path: &Path) -> Option<Vec<u8>> {
+    std::fs::read(path).ok()
 }
 
 fn ended(status: std::process::ExitStatus) -> Ended {
@@ -149,29 +242,6 @@ fn kill_group(child: &Child, signal: Signal) {
     if let Some(pgid) = i32::try_from(child.id()).ok().and_then(Pid::from_raw) {
         let _ = kill_process_group(pgid, signal);
     }
-}
-
-/// Reads a stream to its end on its own thread, keeping the last bytes.
-fn read_tail(mut stream: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut kept = Vec::new();
-        let mut buf = [0u8; 16 * 1024];
-        loop {
-            match stream.read(&mut buf) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    kept.extend_from_slice(&buf[..n]);
-                    if kept.len() > 2 * KEEP {
-                        kept.drain(..kept.len() - KEEP);
-                    }
-                }
-            }
-        }
-        if kept.len() > KEEP {
-            kept.drain(..kept.len() - KEEP);
-        }
-        String::from_utf8_lossy(&kept).into_owned()
-    })
 }
 
 #[cfg(test)]
@@ -207,8 +277,8 @@ mod tests {
             Duration::from_secs(30),
         );
         assert_eq!(done.ended, Ended::Exited(0));
-        assert_eq!(done.stdout.len(), KEEP);
-        assert_eq!(done.stderr.len(), KEEP);
+        assert_eq!(done.stdout.len(), super::super::output::KEEP);
+        assert_eq!(done.stderr.len(), super::super::output::KEEP);
     }
 
     #[test]
@@ -234,6 +304,29 @@ mod tests {
         let done = sh("sleep 30 & echo started", Duration::from_secs(20));
         assert_eq!(done.ended, Ended::Exited(0));
         assert_eq!(done.stdout, "started\n");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn a_daemon_holding_the_pipes_is_named_and_killed_without_the_launcher() {
+        let start = Instant::now();
+        // setsid: out of the group, so the group kill misses it; only the
+        // pipe-holder search finds it.
+        let done = sh(
+            "setsid sleep 1234.5 & sleep 0.3; echo started",
+            Duration::from_secs(20),
+        );
+        assert_eq!(done.ended, Ended::Exited(0));
+        assert_eq!(done.stdout, "started\n");
+        assert!(
+            done.leaked.iter().any(|l| l.contains("sleep 1234.5")),
+            "{:?}",
+            done.leaked
+        );
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "{:?}",

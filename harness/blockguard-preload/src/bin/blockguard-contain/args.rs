@@ -1,0 +1,63 @@
+//! The launcher's command line (`blockguard_protocol::contain`).
+
+use blockguard_protocol::contain::{PARENT_ARG, PRELOAD_ARG, STATUS_ARG};
+use std::ffi::{CString, OsString};
+use std::os::unix::ffi::OsStringExt;
+use std::path::PathBuf;
+
+/// What to run, and how.
+pub struct Args {
+    /// The guard runtime for the test's `LD_PRELOAD`.
+    pub preload: Option<OsString>,
+    /// Where the status goes.
+    pub status: Option<PathBuf>,
+    /// The runner's pid.
+    pub parent: i32,
+    /// The test's argv, ready for `execvp`.
+    pub program: Vec<CString>,
+}
+
+impl Args {
+    /// Parses `[--preload LIB] [--status FILE] --parent PID -- EXE ARGS…`.
+    pub fn parse(mut argv: impl Iterator<Item = OsString>) -> Result<Args, String> {
+        let mut preload = None;
+        let mut status = None;
+        let mut parent = None;
+        loop {
+            let Some(flag) = argv.next() else {
+                return Err("no `--` before the program".to_owned());
+            };
+            if flag == "--" {
+                break;
+            }
+            let value = argv
+                .next()
+                .ok_or_else(|| format!("{} needs a value", flag.to_string_lossy()))?;
+            match flag.to_str() {
+                Some(PRELOAD_ARG) => preload = Some(value),
+                Some(STATUS_ARG) => status = Some(PathBuf::from(value)),
+                Some(PARENT_ARG) => {
+                    parent = Some(
+                        value
+                            .to_str()
+                            .and_then(|v| v.parse::<i32>().ok())
+                            .ok_or("--parent takes a pid")?,
+                    )
+                }
+                _ => return Err(format!("unknown flag {}", flag.to_string_lossy())),
+            }
+        }
+        let program = argv
+            .map(|a| CString::new(a.into_vec()).map_err(|_| "an argument has a NUL byte"))
+            .collect::<Result<Vec<_>, _>>()?;
+        if program.is_empty() {
+            return Err("no program after `--`".to_owned());
+        }
+        Ok(Args {
+            preload,
+            status,
+            parent: parent.ok_or("--parent is required")?,
+            program,
+        })
+    }
+}

@@ -1,0 +1,141 @@
+//! The in-flight slots (`blockguard_protocol::inflight`): which guarded
+//! call each thread is in right now, in a file the runner reads when the
+//! test times out.
+//!
+//! Only the test's own process maps the file. A thread that makes judged
+//! calls (the test's thread, farm workers) is bound to one slot; around
+//! each call [`enter`] stores the call's event `seq` there and the guard it
+//! returns puts the previous value back (a hook reached from inside a
+//! judged call nests). That is a thread-local read and two stores.
+//!
+//! # Safety
+//! The mapping is made once at load and never unmapped (a forked child
+//! swaps it for private memory at the same address), so a slot pointer
+//! stays valid for the life of the process. Each slot is written only by
+//! the thread bound to it.
+#![allow(unsafe_code)]
+
+use blockguard_protocol::inflight::{self, HEADER, LEN, MAGIC, SLOTS};
+use std::cell::Cell;
+use std::ffi::CString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+
+/// The mapping, or null when this process keeps no slots.
+static MAP: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
+
+thread_local! {
+    /// This thread's slot, or null.
+    static SLOT: Cell<*const AtomicU64> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Creates and maps the in-flight file beside the trace at `trace`. A
+/// failure only means timeouts name calls the old way.
+pub fn create(trace: &Path) {
+    let Ok(path) = CString::new(inflight::path(trace).as_os_str().as_bytes()) else {
+        return;
+    };
+    let flags = libc::O_RDWR | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC;
+    // SAFETY: a NUL-terminated path; the descriptor is closed below, the
+    // mapping outlives it.
+    unsafe {
+        let fd = libc::open(path.as_ptr(), flags, 0o644);
+        if fd < 0 {
+            return;
+        }
+        let map = if libc::ftruncate(fd, LEN as libc::off_t) == 0 {
+            libc::mmap(
+                std::ptr::null_mut(),
+                LEN,
+                libc::PROT_READ | libc::PROT_WRITE,
+                libc::MAP_SHARED,
+                fd,
+                0,
+            )
+        } else {
+            libc::MAP_FAILED
+        };
+        libc::close(fd);
+        if map == libc::MAP_FAILED {
+            return;
+        }
+        let map = map.cast::<u8>();
+        map.cast::<u32>().write(MAGIC);
+        map.add(4).cast::<u32>().write(SLOTS as u32);
+        MAP.store(map, Ordering::Release);
+        libc::pthread_atfork(None, None, Some(forked));
+    }
+}
+
+/// A forked child is not the test's process: its slots become private
+/// memory, so nothing it does shows in the parent's file.
+extern "C" fn forked() {
+    let map = MAP.load(Ordering::Acquire);
+    if map.is_null() {
+        return;
+    }
+    // SAFETY: replaces exactly this process's own mapping, at its address.
+    unsafe {
+        libc::mmap(
+            map.cast(),
+            LEN,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
+            -1,
+            0,
+        );
+    }
+}
+
+/// Binds the calling thread to slot `index` (0: the test's thread).
+pub fn bind(index: usize) {
+    let map = MAP.load(Ordering::Acquire);
+    if map.is_null() || index >= SLOTS {
+        return;
+    }
+    // SAFETY: slot `index` lies inside the mapping, 8-byte aligned (the
+    // mapping is page-aligned and HEADER is 8).
+    let slot = unsafe { map.add(HEADER + 8 * index) }.cast::<AtomicU64>();
+    SLOT.with(|s| s.set(slot));
+}
+
+/// A call in flight on this thread; dropping it ends the call.
+#[must_use]
+pub struct InFlight {
+    slot: *const AtomicU64,
+    prev: u64,
+}
+
+impl InFlight {
+    /// Nothing recorded.
+    pub const NONE: InFlight = InFlight {
+        slot: std::ptr::null(),
+        prev: 0,
+    };
+}
+
+/// Marks the call whose event line is `seq` as in flight on this thread
+/// (nothing for 0, or on a thread without a slot).
+#[inline(always)]
+pub fn enter(seq: u64) -> InFlight {
+    let slot = SLOT.with(Cell::get);
+    if slot.is_null() || seq == 0 {
+        return InFlight::NONE;
+    }
+    // SAFETY: see the module note: the slot is live and this thread's own.
+    let slot_ref = unsafe { &*slot };
+    let prev = slot_ref.load(Ordering::Relaxed);
+    slot_ref.store(seq, Ordering::Release);
+    InFlight { slot, prev }
+}
+
+impl Drop for InFlight {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if !self.slot.is_null() {
+            // SAFETY: as in `enter`.
+            unsafe { &*self.slot }.store(self.prev, Ordering::Release);
+        }
+    }
+}

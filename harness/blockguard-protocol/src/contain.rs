@@ -1,0 +1,62 @@
+//! The contract between the runner and `blockguard-contain`, the launcher
+//! that every test process runs under.
+//!
+//! The runner starts `blockguard-contain [--preload LIB] --status FILE
+//! --parent PID -- EXE ARGS…` in a process group of its own. The launcher
+//! dies with the runner (parent-death signal), runs the test in a PID
+//! namespace of its own so that nothing the test starts outlives it, and
+//! exits exactly as the test did. It writes FILE, a [`Status`], only when
+//! it has something to say: the test left processes behind, or the
+//! namespace could not be made.
+
+use serde::{Deserialize, Serialize};
+
+/// `--preload LIB`: the guard runtime, set as `LD_PRELOAD` for the test
+/// only (the launcher itself must not load it).
+pub const PRELOAD_ARG: &str = "--preload";
+/// `--status FILE`: where the [`Status`] goes.
+pub const STATUS_ARG: &str = "--status";
+/// `--parent PID`: the runner; the launcher exits at once if it is gone.
+pub const PARENT_ARG: &str = "--parent";
+
+/// What the launcher saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    /// The test ran in a PID namespace of its own.
+    pub contained: bool,
+    /// Why it did not, when it did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    /// Processes still alive after the test exited and a grace period
+    /// passed (each as `pid: command line`); they were killed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leaked: Vec<String>,
+}
+
+impl Status {
+    /// The status file's text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a status serializes") + "\n"
+    }
+
+    /// Parses a status file; `None` if it is not one.
+    pub fn parse(text: &str) -> Option<Status> {
+        serde_json::from_str(text).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_status_round_trips() {
+        let status = Status {
+            contained: true,
+            why: None,
+            leaked: vec!["3: sleep 3600".to_owned()],
+        };
+        assert_eq!(Status::parse(&status.to_json()), Some(status));
+        assert_eq!(Status::parse("not json"), None);
+    }
+}

@@ -1,0 +1,55 @@
+//! Who still holds a pipe: every process with a descriptor on it, found in
+//! `/proc/<pid>/fd`. Used when a test's output stays open after it exited.
+
+use std::path::Path;
+
+/// The inode of the pipe behind `fd`, as `/proc/<pid>/fd` links name it.
+pub fn pipe_inode(fd: impl std::os::fd::AsFd) -> Option<u64> {
+    rustix::fs::fstat(fd).ok().map(|st| st.st_ino)
+}
+
+/// Processes other than this one with a descriptor on any of `inodes`,
+/// each with its command line.
+pub fn holders(inodes: &[u64]) -> Vec<(i32, String)> {
+    let links: Vec<String> = inodes.iter().map(|i| format!("pipe:[{i}]")).collect();
+    let me = std::process::id() as i32;
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for entry in procs.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        if pid == me || !holds(&entry.path(), &links) {
+            continue;
+        }
+        found.push((pid, command_line(&entry.path())));
+    }
+    found
+}
+
+fn holds(proc_dir: &Path, links: &[String]) -> bool {
+    let Ok(fds) = std::fs::read_dir(proc_dir.join("fd")) else {
+        return false;
+    };
+    fds.flatten().any(|fd| {
+        std::fs::read_link(fd.path())
+            .is_ok_and(|target| links.iter().any(|l| target.as_os_str() == l.as_str()))
+    })
+}
+
+fn command_line(proc_dir: &Path) -> String {
+    let raw = std::fs::read(proc_dir.join("cmdline")).unwrap_or_default();
+    let mut text = String::from_utf8_lossy(&raw)
+        .split('\0')
+        .filter(|a| !a.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    text.truncate(200);
+    text
+}
