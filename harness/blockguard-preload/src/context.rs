@@ -14,6 +14,8 @@ const ON_MICROTHREAD: u8 = 2;
 const IN_GUARD: u8 = 4;
 /// The thread runs inside the scheduler's wrapper (it may become the test thread).
 const IN_WRAPPER: u8 = 8;
+/// The thread is an async executor's worker: task polls on it are judged.
+const EXECUTOR_THREAD: u8 = 16;
 
 thread_local! {
     static STATE: Cell<u8> = const { Cell::new(0) };
@@ -28,10 +30,23 @@ fn update(f: impl FnOnce(u8) -> u8) {
 }
 
 /// True when a blocking call made now must be judged: the test's thread, on
-/// its microthread, not inside the guard itself.
+/// its microthread, or an executor's worker thread; not inside the guard
+/// itself.
 #[inline(always)]
 pub fn guarded() -> bool {
-    get() & (TEST_THREAD | ON_MICROTHREAD | IN_GUARD) == TEST_THREAD | ON_MICROTHREAD
+    let s = get();
+    s & (TEST_THREAD | ON_MICROTHREAD | IN_GUARD) == TEST_THREAD | ON_MICROTHREAD
+        || s & (EXECUTOR_THREAD | IN_GUARD) == EXECUTOR_THREAD
+}
+
+/// True on an executor's worker thread.
+pub fn on_executor_thread() -> bool {
+    get() & EXECUTOR_THREAD != 0
+}
+
+/// Marks this thread as an executor's worker.
+pub fn set_executor_thread() {
+    update(|s| s | EXECUTOR_THREAD);
 }
 
 /// True on the test's microthread, whether or not the guard is busy.

@@ -4,8 +4,10 @@
 use crate::classify::Call;
 use crate::stack::{self, MAX_FRAMES, SymbolCache};
 use crate::{config, context, errno, rules, scheduler, trace};
+use blockguard_protocol::trace::MICROTHREAD;
 use blockguard_protocol::{Mode, TraceEvent, Verdict};
 use blockguard_rules::CallQuery;
+use blockguard_rules::Placed;
 use rustc_hash::{FxHashMap, FxHasher};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -43,9 +45,31 @@ struct Seen {
     written: bool,
     /// That line's `seq`.
     seq: u64,
+    /// False for a worker thread's call outside any task poll: not judged.
+    judged: bool,
 }
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
+
+/// The guard's state. The test's thread never waits for the lock: a hook
+/// re-entered while it is held (from a signal handler, say) lets its call
+/// through unjudged. Worker threads judge concurrently, so they wait, for
+/// as long as a first symbolisation may take (re-entry on the same thread
+/// is ruled out by `enter_guard`), yielding rather than sleeping in a hook.
+fn lock_state(worker: bool) -> Option<std::sync::MutexGuard<'static, Option<State>>> {
+    const PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+    let start = worker.then(std::time::Instant::now);
+    loop {
+        match STATE.try_lock() {
+            Ok(guard) => return Some(guard),
+            Err(std::sync::TryLockError::Poisoned(p)) => return Some(p.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => match start {
+                Some(start) if start.elapsed() < PATIENCE => std::thread::yield_now(),
+                _ => return None,
+            },
+        }
+    }
+}
 static DENIED: AtomicUsize = AtomicUsize::new(0);
 
 /// How many calls were denied so far.
@@ -68,33 +92,50 @@ pub fn judge(call: Call, escaped: bool, direct: &'static str) -> (Decision, u64)
         return (Decision::Run, 0);
     };
     let at = stack::here();
-    // Never wait for the lock: a hook re-entered while it is held (from a
-    // signal handler, say) lets its call through unjudged.
-    let Ok(mut guard) = STATE.try_lock() else {
+    let worker = context::on_executor_thread();
+    let Some(mut guard) = lock_state(worker) else {
         return (Decision::Run, 0);
     };
     let state = guard.get_or_insert_with(State::default);
     let mut ips = [0usize; MAX_FRAMES];
-    // Escapes arrive through a signal frame, which the fast walk cannot cross.
-    let n = stack::capture(
-        &mut ips,
-        &mut state.offsets,
-        at,
-        scheduler::stack_bounds(),
-        !escaped,
-    );
+    // The fast walk knows only the microthread's stack; a worker thread's
+    // is walked by the unwinder. Escapes arrive through a signal frame,
+    // which the fast walk cannot cross.
+    let bounds = if worker {
+        (0, 0)
+    } else {
+        scheduler::stack_bounds()
+    };
+    let n = stack::capture(&mut ips, &mut state.offsets, at, bounds, !escaped);
     let key = fingerprint(&call, escaped, &ips[..n]);
     // One lookup on the hot path: a site seen before.
     let seen = state.seen.entry(key).or_insert_with(|| {
-        let (verdict, event) =
-            first_sight(&mut state.symbols, cfg, &call, escaped, direct, &ips[..n]);
+        let sight = first_sight(
+            &mut state.symbols,
+            cfg,
+            &call,
+            escaped,
+            direct,
+            &ips[..n],
+            worker,
+        );
+        let (verdict, event, judged) = match sight {
+            Some((verdict, event)) => (verdict, event, true),
+            // Never written: it only marks the site as not the guards'.
+            None => (Verdict::Allowed, unjudged(&call, escaped), false),
+        };
         Seen {
             verdict,
             event: Arc::new(event),
-            written: false,
+            written: !judged,
             seq: 0,
+            judged,
         }
     });
+    // A worker thread's call outside any task poll is not the guards'.
+    if !seen.judged {
+        return (Decision::Run, 0);
+    }
     let verdict = seen.verdict;
     // An open allow_blocking or expect_blocking scope allows what the
     // rules did not.
@@ -135,6 +176,21 @@ pub fn judge(call: Call, escaped: bool, direct: &'static str) -> (Decision, u64)
         }
     };
     (decision, seq)
+}
+
+/// The placeholder event of a site that is not judged.
+fn unjudged(call: &Call, escaped: bool) -> TraceEvent {
+    TraceEvent {
+        call: call.name.to_owned(),
+        class: call.class,
+        verdict: Verdict::Allowed,
+        escaped,
+        site: String::new(),
+        via: String::new(),
+        rule: None,
+        rule_id: None,
+        context: None,
+    }
 }
 
 /// Writes `event` unless an equal one was written; the `seq` of its line.
@@ -184,6 +240,8 @@ fn fingerprint(call: &Call, escaped: bool, ips: &[usize]) -> u64 {
     h.finish()
 }
 
+/// The verdict and event of a call at a site seen for the first time;
+/// `None` for a worker thread's call outside any task poll.
 fn first_sight(
     symbols: &mut SymbolCache,
     cfg: &config::Config,
@@ -191,7 +249,8 @@ fn first_sight(
     escaped: bool,
     direct: &'static str,
     ips: &[usize],
-) -> (Verdict, TraceEvent) {
+    worker: bool,
+) -> Option<(Verdict, TraceEvent)> {
     let mut frames = Vec::new();
     for &ip in ips {
         let at = symbols.frames(ip);
@@ -204,11 +263,11 @@ fn first_sight(
         frames.extend(at.iter().cloned());
     }
     let attribution = stack::attribute(&frames, direct);
-    let names: Vec<&str> = frames
+    let kept: Vec<&stack::Frame> = frames
         .iter()
         .filter(|f| f.kind != stack::Kind::Guard)
-        .map(|f| &*f.name)
         .collect();
+    let names: Vec<&str> = kept.iter().map(|f| &*f.name).collect();
     let query = CallQuery {
         call: call.name,
         class: call.class,
@@ -217,23 +276,53 @@ fn first_sight(
         test: cfg.test.as_deref().unwrap_or(""),
         frames: &names,
     };
+    let placed = rules::place(&names);
+    let mut event = TraceEvent {
+        call: call.name.to_owned(),
+        class: call.class,
+        verdict: Verdict::Denied,
+        escaped,
+        site: attribution.site.to_string(),
+        via: attribution.via.to_string(),
+        rule: None,
+        rule_id: None,
+        context: Some(MICROTHREAD.to_owned()),
+    };
+    match placed {
+        Placed::Machinery(executor, rule) => {
+            event.verdict = Verdict::Allowed;
+            event.rule = Some(rule.reason.clone());
+            event.rule_id = Some(rule.id.clone());
+            event.context = Some(executor.context_on(worker).to_owned());
+            return Some((Verdict::Allowed, event));
+        }
+        Placed::Nested { outer, entry } => {
+            // The block_on is the API; the site is the user code that
+            // called it from inside the outer executor's task.
+            event.via = names[entry].to_owned();
+            if let Some(site) = kept[entry + 1..]
+                .iter()
+                .find(|f| f.kind == stack::Kind::User && !rules::is_executor_frame(&f.name))
+            {
+                event.site = site.name.to_string();
+            }
+            event.context = Some(outer.context_on(worker).to_owned());
+            return Some((Verdict::Denied, event));
+        }
+        Placed::InTask(executor) => event.context = Some(executor.context_on(worker).to_owned()),
+        Placed::Outside if worker => return None,
+        Placed::Outside => {}
+    }
     let rule = rules::first_allow(&query);
     let verdict = if rule.is_some() {
         Verdict::Allowed
-    } else if cfg.mode == Mode::Farm && farmable(call, escaped) {
+    } else if cfg.mode == Mode::Farm && !worker && farmable(call, escaped) {
         Verdict::Farmed
     } else {
         Verdict::Denied
     };
-    let event = TraceEvent {
-        call: call.name.to_owned(),
-        class: call.class,
-        verdict,
-        escaped,
-        site: attribution.site.to_string(),
-        via: attribution.via.to_string(),
-        rule: rule.map(|r| r.reason.clone()),
-        rule_id: rule.map(|r| r.id.clone()),
-    };
-    (verdict, event)
+    event.verdict = verdict;
+    event.rule = rule.map(|r| r.reason.clone());
+    event.rule_id = rule.map(|r| r.id.clone());
+    Some((verdict, event))
 }

@@ -100,6 +100,16 @@ pub fn bind(index: usize) {
     SLOT.with(|s| s.set(slot));
 }
 
+/// Binds the calling thread to the next free slot from the top (executor
+/// worker threads; the low slots are the test's thread and farm workers').
+pub fn bind_next() {
+    static NEXT_FROM_TOP: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    let taken = NEXT_FROM_TOP.fetch_add(1, Ordering::Relaxed);
+    if let Some(index) = SLOTS.checked_sub(taken) {
+        bind(index);
+    }
+}
+
 /// A call in flight on this thread; dropping it ends the call.
 #[must_use]
 pub struct InFlight {

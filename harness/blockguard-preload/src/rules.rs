@@ -1,6 +1,7 @@
-//! The allowances in force: the built-in rules file, then the suite's.
+//! The allowances in force: the built-in rules file, then the suite's; and
+//! the executors known (built in, then the suite's).
 
-use blockguard_rules::{AllowRule, CallQuery, RulesFile};
+use blockguard_rules::{AllowRule, CallQuery, ExecutorDecl, MachineryRule, Placed, RulesFile};
 use std::sync::OnceLock;
 
 static RULES: OnceLock<Vec<RulesFile>> = OnceLock::new();
@@ -9,7 +10,10 @@ static NAMED_FDS: OnceLock<Vec<i32>> = OnceLock::new();
 
 /// Installs the rule files; `user` is the file named by BLOCKGUARD_RULES.
 pub fn install(user: Option<RulesFile>) {
-    let mut files = vec![blockguard_rules::builtin()];
+    let mut files = vec![
+        blockguard_rules::builtin(),
+        blockguard_rules::builtin_executors(),
+    ];
     files.extend(user);
     let mut fds: Vec<i32> = files
         .iter()
@@ -35,5 +39,36 @@ pub fn names_fd(fd: i32) -> bool {
             .iter()
             .flat_map(|f| &f.allow)
             .any(|r| r.fds.contains(&fd))
+    })
+}
+
+/// Where a call with these frames (innermost first) stands towards the
+/// executors.
+pub fn place(frames: &[&str]) -> Placed<'static> {
+    let Some(files) = RULES.get() else {
+        return Placed::Outside;
+    };
+    let executors: Vec<&'static ExecutorDecl> = files.iter().flat_map(|f| &f.executors).collect();
+    let machinery: Vec<&'static MachineryRule> = files.iter().flat_map(|f| &f.machinery).collect();
+    blockguard_rules::place(&executors, &machinery, frames)
+}
+
+/// True for a frame of a known executor (any of its globs matches).
+pub fn is_executor_frame(frame: &str) -> bool {
+    RULES.get().is_some_and(|files| {
+        files.iter().any(|f| {
+            f.executors.iter().any(|e| e.matches(frame))
+                || f.machinery.iter().any(|m| m.matches(frame))
+        })
+    })
+}
+
+/// True when an OS thread named `name` is a known executor's worker.
+pub fn is_executor_thread(name: &str) -> bool {
+    RULES.get().is_some_and(|files| {
+        files
+            .iter()
+            .flat_map(|f| &f.executors)
+            .any(|e| e.runs_thread(name))
     })
 }

@@ -56,7 +56,14 @@ pub struct TraceEvent {
     /// Which rule that was: `builtin:allow[N]` or `rules:allow[N]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_id: Option<String>,
+    /// Where the call was judged: `microthread` (blockguard's own), or an
+    /// executor's task poll (`tokio-current-thread`, `smol`, `futures`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
 }
+
+/// The context of calls on blockguard's own microthreads.
+pub const MICROTHREAD: &str = "microthread";
 
 /// An event line as the test's process writes it: the event, then its
 /// `seq`.
@@ -214,6 +221,7 @@ mod tests {
             via: "read".into(),
             rule: Some("why".into()),
             rule_id: None,
+            context: None,
         };
         let json = serde_json::to_string(&event).unwrap();
         assert_eq!(
@@ -235,6 +243,7 @@ mod tests {
             via: "std::thread::sleep".into(),
             rule: None,
             rule_id: None,
+            context: None,
         };
         let line = serde_json::to_string(&NumberedEvent {
             event: &event,

@@ -87,6 +87,12 @@ pub enum RulesErrorKind {
     /// `[suite]` names both a crates.io crate and a local path.
     #[error("`crate` and `path` are exclusive: give one")]
     CrateAndPath,
+    /// A `[[machinery]]` table names an executor no `[[executor]]` declares.
+    #[error("no `[[executor]]` named {0:?} is declared before this table")]
+    UnknownExecutor(String),
+    /// A `[[machinery]]` table without `within` would allow every call.
+    #[error("a machinery rule needs `within`: without it it would allow every call")]
+    NoMachineryFrames,
     /// `[suite]` names neither a crates.io crate nor a local path.
     #[error("`[suite]` needs `crate` (a crates.io name) or `path` (a local crate)")]
     NoCrateOrPath,

@@ -1,6 +1,7 @@
 //! One parsed rules file.
 
 use crate::allow::{AllowRule, CallQuery};
+use crate::executors::{ExecutorDecl, MachineryRule};
 use crate::suite::Suite;
 use crate::suppress::SuppressRule;
 
@@ -15,6 +16,10 @@ pub struct RulesFile {
     pub allow: Vec<AllowRule>,
     /// The `[[suppress]]` rules.
     pub suppress: Vec<SuppressRule>,
+    /// The `[[executor]]` declarations.
+    pub executors: Vec<ExecutorDecl>,
+    /// The `[[machinery]]` rules.
+    pub machinery: Vec<MachineryRule>,
 }
 
 impl RulesFile {

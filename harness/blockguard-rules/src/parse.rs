@@ -2,6 +2,7 @@
 
 use crate::allow::AllowRule;
 use crate::error::{RulesError, RulesErrorKind};
+use crate::executors::{ExecutorDecl, MachineryRule};
 use crate::fields::Fields;
 use crate::file::RulesFile;
 use crate::locate::Source;
@@ -11,7 +12,7 @@ use std::ops::Range;
 use std::path::Path;
 use toml_edit::{ImDocument, Item, Table, TableLike, Value};
 
-const TOP_KEYS: &[&str] = &["suite", "allow", "suppress"];
+const TOP_KEYS: &[&str] = &["suite", "allow", "suppress", "executor", "machinery"];
 
 /// Parses a rules file's text. `source` labels errors and the result;
 /// rule ids are `"{id_prefix}:allow[N]"` and `"{id_prefix}:suppress[N]"`.
@@ -65,11 +66,31 @@ pub fn parse_str(text: &str, source: &str, id_prefix: &str) -> Result<RulesFile,
         })
         .collect::<Result<Vec<_>, _>>()?;
 
+    let executors = tables(&src, root, "executor")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (table, span))| {
+            ExecutorDecl::parse(&Fields::new(&src, table, format!("executor[{i}]"), span))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let machinery = tables(&src, root, "machinery")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (table, span))| {
+            let path = format!("machinery[{i}]");
+            let id = format!("{id_prefix}:{path}");
+            MachineryRule::parse(&Fields::new(&src, table, path, span), id, &executors)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
     Ok(RulesFile {
         source: source.to_owned(),
         suite,
         allow,
         suppress,
+        executors,
+        machinery,
     })
 }
 

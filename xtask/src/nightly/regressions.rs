@@ -198,6 +198,7 @@ mod tests {
             via: "v".into(),
             rule: None,
             rule_id: None,
+            context: None,
         };
         use blockguard_protocol::Class;
         assert!(!steady_denied(&wait("futex_wait", Class::Sync)));

@@ -60,6 +60,10 @@ struct Entry {
     site: String,
     via: String,
     rule: Option<String>,
+    /// Left out for blockguard's own microthreads, the default, so that
+    /// snapshots taken before contexts existed still match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    context: Option<String>,
 }
 
 impl Entry {
@@ -72,6 +76,10 @@ impl Entry {
             site: e.site.clone(),
             via: e.via.clone(),
             rule: e.rule.clone(),
+            context: e
+                .context
+                .clone()
+                .filter(|c| c != blockguard_protocol::trace::MICROTHREAD),
         }
     }
 
@@ -272,6 +280,7 @@ mod tests {
             via: "std::thread::sleep".into(),
             rule: None,
             rule_id: rule_id.map(Into::into),
+            context: None,
         }
     }
 

@@ -301,6 +301,14 @@ pub fn idle_wait(seen: u64, timeout: Option<Duration>) {
 /// Called when a thread inside the wrapper names itself: if the name is the
 /// test's, the thread becomes the guarded test thread.
 pub fn on_thread_named(name: &[u8]) {
+    if !context::on_executor_thread()
+        && std::str::from_utf8(name).is_ok_and(crate::rules::is_executor_thread)
+    {
+        context::set_executor_thread();
+        inflight::bind_next();
+        escape::sud::enable_for_current_thread();
+        return;
+    }
     let Some(test) = crate::config::get().and_then(|c| c.test.as_deref()) else {
         return;
     };

@@ -6,5 +6,5 @@ mod symbols;
 mod unwind;
 
 pub use attribution::attribute;
-pub use symbols::{Kind, SymbolCache};
+pub use symbols::{Frame, Kind, SymbolCache};
 pub use unwind::{MAX_FRAMES, Offsets, capture, here, set_test_entry};

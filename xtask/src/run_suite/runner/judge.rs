@@ -236,6 +236,7 @@ mod tests {
             via: "std::sync::mpsc::Receiver<T>::recv".into(),
             rule: None,
             rule_id: None,
+            context: None,
         }
     }
 

@@ -1,0 +1,275 @@
+//! `[[executor]]` and `[[machinery]]` tables: where an async executor polls
+//! user code, and which of its own waits are not the user's blocking.
+//!
+//! A blocking call is placed by the innermost executor frame on its stack
+//! (frames are given innermost first):
+//!
+//! | innermost executor frame | the call is |
+//! |---|---|
+//! | a `[[machinery]]` glob, with no `entry` frame inside a `poll` frame further out | the executor's own wait: allowed, with that table's reason |
+//! | a `[[machinery]]` glob, inside an `entry` (a `block_on`) that is itself inside a `poll` | nested blocking: denied |
+//! | a `poll` or `entry` glob | user code inside a task poll: judged by the rules |
+//! | none | not inside an executor |
+
+use crate::error::{RulesError, RulesErrorKind};
+use crate::fields::{At, Fields};
+use crate::glob;
+use globset::GlobSet;
+
+/// One executor's shape.
+#[derive(Debug, Clone)]
+pub struct ExecutorDecl {
+    /// Its name, e.g. `tokio`; `[[machinery]]` tables refer to it.
+    pub name: String,
+    /// The event `context` of calls judged inside its polls.
+    pub context: String,
+    /// The context on its own worker threads (`threads`), if it has any.
+    pub worker_context: Option<String>,
+    /// Globs over OS thread names (15 bytes at most) of its worker threads:
+    /// the guards judge task polls there too.
+    threads: Option<GlobSet>,
+    /// Frames that poll user code (a task, or the future given to `block_on`).
+    poll: GlobSet,
+    /// Frames of its entry points (`block_on`).
+    entry: GlobSet,
+}
+
+/// One group of an executor's own waits, allowed.
+#[derive(Debug, Clone)]
+pub struct MachineryRule {
+    /// `"{prefix}:machinery[N]"`.
+    pub id: String,
+    /// The executor's name.
+    pub executor: String,
+    /// Why these waits are not the user's blocking.
+    pub reason: String,
+    within: GlobSet,
+}
+
+/// Where a blocking call stands towards the executors.
+#[derive(Debug, Clone, Copy)]
+pub enum Placed<'a> {
+    /// Not inside any executor.
+    Outside,
+    /// User code inside a task poll of this executor.
+    InTask(&'a ExecutorDecl),
+    /// The executor's own wait, allowed by this rule.
+    Machinery(&'a ExecutorDecl, &'a MachineryRule),
+    /// An executor's `block_on` (at this frame index) waiting inside a
+    /// task poll of the outer executor.
+    Nested {
+        /// The outer executor, whose task is blocked.
+        outer: &'a ExecutorDecl,
+        /// The index of the `block_on` frame.
+        entry: usize,
+    },
+}
+
+const EXECUTOR_KEYS: &[&str] = &[
+    "name",
+    "context",
+    "poll",
+    "entry",
+    "threads",
+    "worker_context",
+];
+const MACHINERY_KEYS: &[&str] = &["executor", "within", "reason"];
+
+fn globs(f: &Fields<'_>, key: &str) -> Result<GlobSet, RulesError> {
+    let texts: Vec<At<&str>> = f.string_or_strings(key)?.unwrap_or_default();
+    let compiled = texts
+        .iter()
+        .map(|g| glob::compile(g.value).map_err(|kind| f.error(key, g.span.clone(), kind)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let span = texts.first().and_then(|g| g.span.clone());
+    glob::set(compiled).map_err(|kind| f.error(key, span, kind))
+}
+
+impl ExecutorDecl {
+    /// True when an OS thread of this name is one of its worker threads.
+    pub fn runs_thread(&self, name: &str) -> bool {
+        self.threads.as_ref().is_some_and(|t| t.is_match(name))
+    }
+
+    /// The context of a call in its task poll, on a worker thread or not.
+    pub fn context_on(&self, worker: bool) -> &str {
+        match (&self.worker_context, worker) {
+            (Some(c), true) => c,
+            _ => &self.context,
+        }
+    }
+
+    /// True when `frame` is one of its poll or entry frames.
+    pub fn matches(&self, frame: &str) -> bool {
+        self.poll.is_match(frame) || self.entry.is_match(frame)
+    }
+
+    pub(crate) fn parse(f: &Fields<'_>) -> Result<ExecutorDecl, RulesError> {
+        f.only(EXECUTOR_KEYS)?;
+        Ok(ExecutorDecl {
+            name: f.required_string("name")?.value.to_owned(),
+            context: f.required_string("context")?.value.to_owned(),
+            poll: globs(f, "poll")?,
+            entry: globs(f, "entry")?,
+            worker_context: f.string("worker_context")?.map(|c| c.value.to_owned()),
+            threads: match f.string_or_strings("threads")? {
+                None => None,
+                Some(_) => Some(globs(f, "threads")?),
+            },
+        })
+    }
+}
+
+impl MachineryRule {
+    /// True when `frame` is one of these waits' frames.
+    pub fn matches(&self, frame: &str) -> bool {
+        self.within.is_match(frame)
+    }
+
+    pub(crate) fn parse(
+        f: &Fields<'_>,
+        id: String,
+        executors: &[ExecutorDecl],
+    ) -> Result<MachineryRule, RulesError> {
+        f.only(MACHINERY_KEYS)?;
+        let executor = f.required_string("executor")?;
+        if !executors.iter().any(|e| e.name == executor.value) {
+            return Err(f.error(
+                "executor",
+                executor.span,
+                RulesErrorKind::UnknownExecutor(executor.value.to_owned()),
+            ));
+        }
+        if f.string_or_strings("within")?.is_none() {
+            return Err(f.table_error(RulesErrorKind::NoMachineryFrames));
+        }
+        Ok(MachineryRule {
+            id,
+            executor: executor.value.to_owned(),
+            reason: f.required_string("reason")?.value.to_owned(),
+            within: globs(f, "within")?,
+        })
+    }
+}
+
+/// Places a call by its frames, innermost first (see the module docs).
+pub fn place<'a>(
+    executors: &[&'a ExecutorDecl],
+    machinery: &[&'a MachineryRule],
+    frames: &[&str],
+) -> Placed<'a> {
+    let by_name = |name: &str| executors.iter().copied().find(|e| e.name == name);
+    for (i, frame) in frames.iter().enumerate() {
+        if let Some(rule) = machinery.iter().copied().find(|m| m.within.is_match(frame)) {
+            let Some(executor) = by_name(&rule.executor) else {
+                continue;
+            };
+            return match nested(executors, &frames[i + 1..]) {
+                Some((entry, outer)) => Placed::Nested {
+                    outer,
+                    entry: i + 1 + entry,
+                },
+                None => Placed::Machinery(executor, rule),
+            };
+        }
+        if let Some(executor) = executors
+            .iter()
+            .copied()
+            .find(|e| e.poll.is_match(frame) || e.entry.is_match(frame))
+        {
+            return Placed::InTask(executor);
+        }
+    }
+    Placed::Outside
+}
+
+/// An entry frame with a poll frame further out: its index and the outer
+/// executor.
+fn nested<'a>(
+    executors: &[&'a ExecutorDecl],
+    outward: &[&str],
+) -> Option<(usize, &'a ExecutorDecl)> {
+    let entry = outward
+        .iter()
+        .position(|f| executors.iter().any(|e| e.entry.is_match(f)))?;
+    let outer = outward[entry + 1..]
+        .iter()
+        .find_map(|f| executors.iter().copied().find(|e| e.poll.is_match(f)))?;
+    Some((entry, outer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtin_executors;
+
+    fn placed(frames: &[&str]) -> String {
+        let file = builtin_executors();
+        let executors: Vec<&ExecutorDecl> = file.executors.iter().collect();
+        let machinery: Vec<&MachineryRule> = file.machinery.iter().collect();
+        match place(&executors, &machinery, frames) {
+            Placed::Outside => "outside".to_owned(),
+            Placed::InTask(e) => format!("in a {} task", e.name),
+            Placed::Machinery(e, m) => format!("{} machinery {}", e.name, m.id),
+            Placed::Nested { outer, entry } => format!("nested in {} at {entry}", outer.name),
+        }
+    }
+
+    const TOKIO_TASK: &[&str] = &[
+        "tokio::runtime::task::core::Core<T,S>::poll",
+        "tokio::runtime::task::harness::poll_future",
+        "tokio::runtime::scheduler::current_thread::CoreGuard::block_on",
+        "tokio::runtime::runtime::Runtime::block_on",
+        "zoo::test",
+    ];
+
+    #[test]
+    fn user_code_inside_a_poll_is_in_a_task() {
+        let frames = [&["zoo::test::{{closure}}"], TOKIO_TASK].concat();
+        assert_eq!(placed(&frames), "in a tokio task");
+    }
+
+    #[test]
+    fn the_executors_park_is_its_machinery() {
+        let frames = [
+            "mio::poll::Poll::poll",
+            "tokio::runtime::io::driver::Driver::turn",
+            "tokio::runtime::scheduler::current_thread::Context::park",
+            "tokio::runtime::scheduler::current_thread::CoreGuard::block_on",
+            "tokio::runtime::runtime::Runtime::block_on",
+            "zoo::test",
+        ];
+        assert_eq!(placed(&frames), "tokio machinery executors:machinery[0]");
+    }
+
+    #[test]
+    fn a_block_on_inside_a_task_poll_is_nested() {
+        let inner = [
+            "futures_executor::local_pool::run_executor::{{closure}}",
+            "futures_executor::local_pool::run_executor",
+            "futures_executor::local_pool::block_on",
+            "zoo::test::{{closure}}",
+        ];
+        let frames = [&inner[..], TOKIO_TASK].concat();
+        assert_eq!(placed(&frames), "nested in tokio at 2");
+        // The same wait at the top of a test is the entry point's own.
+        assert!(placed(&inner).starts_with("futures machinery"));
+    }
+
+    #[test]
+    fn no_executor_frame_is_outside() {
+        assert_eq!(placed(&["zoo::test", "std::thread::sleep"]), "outside");
+    }
+
+    #[test]
+    fn a_machinery_table_of_an_undeclared_executor_is_a_located_error() {
+        let text = "[[machinery]]\nexecutor = \"tokyo\"\nwithin = \"x::*\"\nreason = \"r\"\n";
+        let error = crate::parse_str(text, "x.toml", "rules")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("x.toml:2:12: `machinery[0].executor`"),
+            "{error}"
+        );
+    }
+}
