@@ -98,11 +98,11 @@ pub fn judge(call: Call, escaped: bool, direct: &'static str) -> (Decision, u64)
     };
     let state = guard.get_or_insert_with(State::default);
     let mut ips = [0usize; MAX_FRAMES];
-    // The fast walk knows only the microthread's stack; a worker thread's
-    // is walked by the unwinder. Escapes arrive through a signal frame,
-    // which the fast walk cannot cross.
+    // The fast walk stays inside the stack it walks: the microthread's, or
+    // a worker thread's own. Escapes arrive through a signal frame, which
+    // the fast walk cannot cross.
     let bounds = if worker {
-        (0, 0)
+        stack::thread_stack()
     } else {
         scheduler::stack_bounds()
     };
@@ -277,6 +277,12 @@ fn first_sight(
         frames: &names,
     };
     let placed = rules::place(&names);
+    // The rules come first (stdout and stderr, std's panic machinery, the
+    // suite's allowances), except where the call is not the guards' at all.
+    let rule = match placed {
+        Placed::Outside if worker => return None,
+        _ => rules::first_allow(&query),
+    };
     let mut event = TraceEvent {
         call: call.name.to_owned(),
         class: call.class,
@@ -288,15 +294,26 @@ fn first_sight(
         rule_id: None,
         context: Some(MICROTHREAD.to_owned()),
     };
-    match placed {
-        Placed::Machinery(executor, rule) => {
+    match (placed, rule) {
+        (_, Some(rule)) => {
+            event.verdict = Verdict::Allowed;
+            event.rule = Some(rule.reason.clone());
+            event.rule_id = Some(rule.id.clone());
+            if let Placed::InTask(e) | Placed::Machinery(e, _) | Placed::Nested { outer: e, .. } =
+                placed
+            {
+                event.context = Some(e.context_on(worker).to_owned());
+            }
+            return Some((Verdict::Allowed, event));
+        }
+        (Placed::Machinery(executor, rule), None) => {
             event.verdict = Verdict::Allowed;
             event.rule = Some(rule.reason.clone());
             event.rule_id = Some(rule.id.clone());
             event.context = Some(executor.context_on(worker).to_owned());
             return Some((Verdict::Allowed, event));
         }
-        Placed::Nested { outer, entry } => {
+        (Placed::Nested { outer, entry }, None) => {
             // The block_on is the API; the site is the user code that
             // called it from inside the outer executor's task.
             event.via = names[entry].to_owned();
@@ -309,20 +326,15 @@ fn first_sight(
             event.context = Some(outer.context_on(worker).to_owned());
             return Some((Verdict::Denied, event));
         }
-        Placed::InTask(executor) => event.context = Some(executor.context_on(worker).to_owned()),
-        Placed::Outside if worker => return None,
-        Placed::Outside => {}
+        (Placed::InTask(executor), None) => {
+            event.context = Some(executor.context_on(worker).to_owned());
+        }
+        (Placed::Outside, None) => {}
     }
-    let rule = rules::first_allow(&query);
-    let verdict = if rule.is_some() {
-        Verdict::Allowed
-    } else if cfg.mode == Mode::Farm && !worker && farmable(call, escaped) {
+    event.verdict = if cfg.mode == Mode::Farm && !worker && farmable(call, escaped) {
         Verdict::Farmed
     } else {
         Verdict::Denied
     };
-    event.verdict = verdict;
-    event.rule = rule.map(|r| r.reason.clone());
-    event.rule_id = rule.map(|r| r.id.clone());
-    Some((verdict, event))
+    Some((event.verdict, event))
 }

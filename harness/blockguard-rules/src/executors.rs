@@ -160,6 +160,14 @@ pub fn place<'a>(
 ) -> Placed<'a> {
     let by_name = |name: &str| executors.iter().copied().find(|e| e.name == name);
     for (i, frame) in frames.iter().enumerate() {
+        // A frame that polls or enters is never the executor's own wait.
+        if let Some(executor) = executors
+            .iter()
+            .copied()
+            .find(|e| e.poll.is_match(frame) || e.entry.is_match(frame))
+        {
+            return Placed::InTask(executor);
+        }
         if let Some(rule) = machinery.iter().copied().find(|m| m.within.is_match(frame)) {
             let Some(executor) = by_name(&rule.executor) else {
                 continue;
@@ -171,13 +179,6 @@ pub fn place<'a>(
                 },
                 None => Placed::Machinery(executor, rule),
             };
-        }
-        if let Some(executor) = executors
-            .iter()
-            .copied()
-            .find(|e| e.poll.is_match(frame) || e.entry.is_match(frame))
-        {
-            return Placed::InTask(executor);
         }
     }
     Placed::Outside

@@ -64,6 +64,10 @@ struct Entry {
     /// snapshots taken before contexts existed still match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     context: Option<String>,
+    /// An executor's own wait (allowed by a `[[machinery]]` rule): whether
+    /// a run reaches it is timing, as with a contention wait.
+    #[serde(skip)]
+    executor_wait: bool,
 }
 
 impl Entry {
@@ -80,12 +84,17 @@ impl Entry {
                 .context
                 .clone()
                 .filter(|c| c != blockguard_protocol::trace::MICROTHREAD),
+            executor_wait: e
+                .rule_id
+                .as_deref()
+                .is_some_and(|id| id.contains(":machinery[")),
         }
     }
 
-    /// See [`Class::reached_only_under_contention`].
+    /// See [`Class::reached_only_under_contention`]; an executor's idle
+    /// wait is reached or not by timing in the same way.
     fn under_contention_only(&self) -> bool {
-        self.class.reached_only_under_contention(&self.call)
+        self.executor_wait || self.class.reached_only_under_contention(&self.call)
     }
 }
 

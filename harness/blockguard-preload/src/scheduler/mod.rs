@@ -304,9 +304,11 @@ pub fn on_thread_named(name: &[u8]) {
     if !context::on_executor_thread()
         && std::str::from_utf8(name).is_ok_and(crate::rules::is_executor_thread)
     {
+        // The escape backstop stays the test thread's: its selector byte is
+        // one for the process, and a worker re-running a trapped call
+        // would open it for the test thread too.
         context::set_executor_thread();
         inflight::bind_next();
-        escape::sud::enable_for_current_thread();
         return;
     }
     let Some(test) = crate::config::get().and_then(|c| c.test.as_deref()) else {

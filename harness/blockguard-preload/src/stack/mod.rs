@@ -7,4 +7,4 @@ mod unwind;
 
 pub use attribution::attribute;
 pub use symbols::{Frame, Kind, SymbolCache};
-pub use unwind::{MAX_FRAMES, Offsets, capture, here, set_test_entry};
+pub use unwind::{MAX_FRAMES, Offsets, capture, here, set_test_entry, thread_stack};

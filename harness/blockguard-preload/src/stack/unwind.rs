@@ -12,8 +12,9 @@
 //! seen before, which sends the call down the slow, exact path.
 //!
 //! # Safety
-//! The fast walk reads only 8-byte words inside `[lo, hi)`, the
-//! microthread's own mapped and writable stack.
+//! The fast walk reads only 8-byte words inside `[lo, hi)`: the
+//! microthread's own mapped and writable stack, or the calling thread's
+//! own stack as `pthread_getattr_np` reports it (an executor's worker).
 #![allow(unsafe_code)]
 
 use rustc_hash::FxHashMap;
@@ -76,11 +77,15 @@ fn walk_known(
     let entry = TEST_ENTRY.load(Ordering::Relaxed);
     let mut n = 0;
     while n < MAX_FRAMES {
-        let cfa = sp.checked_add(*offsets.get(&ip)?)?;
+        let offset = *offsets.get(&ip)?;
+        if offset == OUTERMOST {
+            break;
+        }
+        let cfa = sp.checked_add(offset)?;
         if out_of_bounds(cfa, (lo, hi)) {
             break;
         }
-        // SAFETY: cfa - 8 lies inside the microthread stack (module note).
+        // SAFETY: cfa - 8 lies inside the walked stack (module note).
         let ret = unsafe { ((cfa - 8) as *const usize).read() };
         out[n] = ret;
         n += 1;
@@ -130,5 +135,48 @@ fn walk_and_learn(
             ret != entry && n < MAX_FRAMES
         });
     }
+    // The unwinder ended at the thread's first frame: the fast walk may
+    // stop there too instead of finding it unknown.
+    if let Some((last, _)) = prev
+        && n < MAX_FRAMES
+        && last != entry
+    {
+        offsets.entry(last).or_insert(OUTERMOST);
+    }
     n
+}
+
+/// The offset recorded for a thread's outermost frame, which has no caller.
+const OUTERMOST: usize = usize::MAX;
+
+thread_local! {
+    /// This thread's own stack, once asked for.
+    static THREAD_STACK: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// The calling thread's stack as `(lowest, highest)` address, for the fast
+/// walk on threads other than the microthread's; `(0, 0)` if unknown.
+pub fn thread_stack() -> (usize, usize) {
+    let known = THREAD_STACK.with(std::cell::Cell::get);
+    if known.1 != 0 {
+        return known;
+    }
+    // SAFETY: attr is initialised by pthread_getattr_np before it is read
+    // and destroyed after; the out-pointers are locals.
+    let bounds = unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return (0, 0);
+        }
+        let mut addr: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let got = libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        if got != 0 {
+            return (0, 0);
+        }
+        (addr as usize, addr as usize + size)
+    };
+    THREAD_STACK.with(|c| c.set(bounds));
+    bounds
 }
