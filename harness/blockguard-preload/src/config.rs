@@ -4,6 +4,9 @@ use blockguard_protocol::{Mode, env};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
+/// Farm mode's worker threads when `BLOCKGUARD_FARM_WORKERS` is unset.
+pub const DEFAULT_FARM_WORKERS: usize = 16;
+
 /// What the runner asked for.
 pub struct Config {
     /// What the guards do with a denied call.
@@ -56,7 +59,7 @@ pub fn from_env() -> Result<Config, String> {
         }
     };
     let farm_workers = match var(env::FARM_WORKERS)? {
-        None => crate::scheduler::farm::DEFAULT_WORKERS,
+        None => DEFAULT_FARM_WORKERS,
         Some(n) => match n.parse::<usize>() {
             Ok(n) if (1..=1024).contains(&n) => n,
             _ => {

@@ -3,7 +3,7 @@
 
 use crate::classify::Call;
 use crate::stack::{self, MAX_FRAMES, SymbolCache};
-use crate::{config, context, errno, rules, scheduler, trace};
+use crate::{config, context, errno, exit, rules, scheduler, trace};
 use blockguard_protocol::trace::MICROTHREAD;
 use blockguard_protocol::{Mode, TraceEvent, Verdict};
 use blockguard_rules::CallQuery;
@@ -11,7 +11,6 @@ use blockguard_rules::Placed;
 use rustc_hash::{FxHashMap, FxHasher};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What the hook must do with the call.
@@ -69,12 +68,6 @@ fn lock_state(worker: bool) -> Option<std::sync::MutexGuard<'static, Option<Stat
             },
         }
     }
-}
-static DENIED: AtomicUsize = AtomicUsize::new(0);
-
-/// How many calls were denied so far.
-pub fn denied_count() -> usize {
-    DENIED.load(Ordering::Relaxed)
 }
 
 /// Judges a blocking call on the microthread. `escaped` marks calls that
@@ -167,7 +160,7 @@ pub fn judge(call: Call, escaped: bool, direct: &'static str) -> (Decision, u64)
         Verdict::Allowed => Decision::Run,
         Verdict::Farmed => Decision::Farm,
         Verdict::Denied => {
-            DENIED.fetch_add(1, Ordering::Relaxed);
+            exit::note_denied();
             if cfg.mode == Mode::Deny {
                 Decision::Stop
             } else {

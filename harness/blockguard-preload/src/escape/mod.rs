@@ -5,4 +5,5 @@
 //! `hooks::dl`).
 
 pub mod chain;
+pub mod restorer;
 pub mod sud;

@@ -51,8 +51,6 @@ static WORKS: AtomicBool = AtomicBool::new(false);
 /// Traps taken, for the probe.
 static TRAPS: AtomicUsize = AtomicUsize::new(0);
 static SYSCALL: Real = Real::new(c"syscall");
-/// Where the kernel returns to after a signal handler (libc's restorer).
-static RESTORER: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
     /// Dispatch is on for this thread: a SIGSYS here may be our trap.
@@ -114,7 +112,7 @@ fn prctl_dispatch(on: bool) -> Result<(), std::io::Error> {
 /// syscall on this thread; `Err` says why it does not work here.
 pub fn install_and_probe() -> Result<(), String> {
     let restorer = chain::install(on_sigsys as *const () as usize)?;
-    RESTORER.store(restorer, Ordering::Relaxed);
+    super::restorer::set(restorer);
     let probed = probe();
     if probed.is_err() {
         chain::uninstall();
@@ -159,25 +157,10 @@ fn raw_getppid() -> i64 {
     ret
 }
 
-/// True for a return address inside the signal restorer: frames inside
-/// it belong to a signal handler, not to the code it interrupted.
-pub fn is_signal_return(ip: usize) -> bool {
-    let r = RESTORER.load(Ordering::Relaxed);
-    r != 0 && (r..r + 16).contains(&ip)
-}
-
 /// Turns the backstop on for the calling thread (the test's).
 pub fn enable_for_current_thread() {
     if WORKS.load(Ordering::Relaxed) && prctl_dispatch(true).is_ok() {
         SELECTOR.store(FILTER_BLOCK, Ordering::SeqCst);
-    }
-}
-
-/// Turns it off for the calling thread.
-pub fn disable_for_current_thread() {
-    if WORKS.load(Ordering::Relaxed) {
-        SELECTOR.store(FILTER_ALLOW, Ordering::SeqCst);
-        let _ = prctl_dispatch(false);
     }
 }
 

@@ -106,7 +106,9 @@ pub unsafe extern "C" fn pthread_setname_np(thread: pthread_t, name: *const c_ch
     // SAFETY: pthread_self has no preconditions; name is the caller's C string.
     if !name.is_null() && unsafe { libc::pthread_equal(thread, libc::pthread_self()) } != 0 {
         let bytes = unsafe { CStr::from_ptr(name) }.to_bytes();
-        scheduler::on_thread_named(bytes);
+        if scheduler::on_thread_named(bytes) {
+            crate::escape::sud::enable_for_current_thread();
+        }
     }
     // SAFETY: the caller's arguments, unchanged.
     unsafe { real(thread, name) }
@@ -129,6 +131,7 @@ extern "C" fn main_as_test(args: *mut c_void) -> *mut c_void {
     let main =
         unsafe { std::mem::transmute::<usize, MainFn>(PROGRAM_MAIN.load(Ordering::Relaxed)) };
     scheduler::become_test_thread();
+    crate::escape::sud::enable_for_current_thread();
     main(args.argc, args.argv, args.envp) as isize as *mut c_void
 }
 

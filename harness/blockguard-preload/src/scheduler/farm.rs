@@ -3,7 +3,7 @@
 //! the others. The worker hands back the call's result and `errno`.
 //!
 //! Workers are plain threads, created on first use (`BLOCKGUARD_FARM_WORKERS`
-//! of them, default [`DEFAULT_WORKERS`]); a call waits in the queue while
+//! of them, default [`crate::config::DEFAULT_FARM_WORKERS`]); a call waits in the queue while
 //! every worker is busy. They never outlive the process: when the test
 //! ends or times out, the process ends with them.
 //!
@@ -18,10 +18,6 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
-
-/// Workers when `BLOCKGUARD_FARM_WORKERS` is not set: enough for a server
-/// and a handful of clients to each sit in a blocking call at once.
-pub const DEFAULT_WORKERS: usize = 16;
 
 type Work = Box<dyn FnOnce() + Send>;
 
@@ -68,7 +64,7 @@ fn pool() -> &'static Pool {
 }
 
 fn workers_wanted() -> usize {
-    crate::config::get().map_or(DEFAULT_WORKERS, |c| c.farm_workers)
+    crate::config::get().map_or(crate::config::DEFAULT_FARM_WORKERS, |c| c.farm_workers)
 }
 
 /// Queues a job, starting the workers on first use.

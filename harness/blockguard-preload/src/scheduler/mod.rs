@@ -37,7 +37,7 @@ pub mod farm;
 mod micro;
 mod scopes;
 
-use crate::{context, escape, exit, inflight, trace};
+use crate::{context, exit, inflight, trace};
 use blockguard_protocol::Lifecycle;
 use corosensei::stack::{DefaultStack, Stack};
 use corosensei::{Coroutine, CoroutineResult, Yielder};
@@ -180,7 +180,6 @@ pub fn run(launch: Launch) -> *mut libc::c_void {
         std::mem::forget(rest);
     }
     if context::on_test_thread_ended() {
-        escape::sud::disable_for_current_thread();
         trace::lifecycle(Lifecycle::Returned);
     }
     context::set_in_wrapper(false);
@@ -298,9 +297,10 @@ pub fn idle_wait(seen: u64, timeout: Option<Duration>) {
     farm::wait_for_completion(seen, timeout);
 }
 
-/// Called when a thread inside the wrapper names itself: if the name is the
-/// test's, the thread becomes the guarded test thread.
-pub fn on_thread_named(name: &[u8]) {
+/// Called when a thread names itself: an executor's worker becomes an
+/// executor thread; inside the wrapper, a thread named as the test becomes
+/// the guarded test thread, and then this returns true.
+pub fn on_thread_named(name: &[u8]) -> bool {
     if !context::on_executor_thread()
         && std::str::from_utf8(name).is_ok_and(crate::rules::is_executor_thread)
     {
@@ -309,28 +309,30 @@ pub fn on_thread_named(name: &[u8]) {
         // would open it for the test thread too.
         context::set_executor_thread();
         inflight::bind_next();
-        return;
+        return false;
     }
     let Some(test) = crate::config::get().and_then(|c| c.test.as_deref()) else {
-        return;
+        return false;
     };
     if !context::in_wrapper() || test_thread_seen() {
-        return;
+        return false;
     }
     let want = blockguard_protocol::env::thread_name_prefix(test).as_bytes();
-    if name == want {
+    let became = name == want;
+    if became {
         become_test_thread();
     }
+    became
 }
 
-/// Makes the running microthread the guarded test thread: the guards and
-/// the escape backstop turn on, and the trace says the test started.
+/// Makes the running microthread the guarded test thread: the guards turn
+/// on and the trace says the test started (the caller, above the
+/// scheduler, arms the escape backstop).
 pub fn become_test_thread() {
     TEST_THREAD_SEEN.store(true, Ordering::Relaxed);
     context::set_test_thread(true);
     inflight::bind(0);
     trace::lifecycle(Lifecycle::Started);
-    escape::sud::enable_for_current_thread();
 }
 
 /// Suspends the running microthread; returns how it was resumed, or

@@ -68,7 +68,7 @@ fn resolve(ip: usize) -> Vec<Frame> {
     names
         .into_iter()
         .map(|name| {
-            let kind = if crate::escape::sud::is_signal_return(ip) {
+            let kind = if crate::escape::restorer::is_signal_return(ip) {
                 Kind::SignalReturn
             } else {
                 kind_of(owner, &name)
