@@ -41,6 +41,30 @@ pub fn denied_tests_by_class(report: &Report) -> BTreeMap<Class, usize> {
     by_class
 }
 
+/// Per context (`microthread`, `tokio-worker`, …), the number of tests
+/// with at least one denied call judged there. Events from before contexts
+/// existed count as `microthread`.
+pub fn denied_tests_by_context(report: &Report) -> BTreeMap<String, usize> {
+    let mut by_context = BTreeMap::new();
+    for test in &report.tests {
+        let contexts: BTreeSet<&str> = test
+            .blocking
+            .iter()
+            .filter(|c| c.event.verdict == Verdict::Denied)
+            .map(|c| {
+                c.event
+                    .context
+                    .as_deref()
+                    .unwrap_or(blockguard_protocol::trace::MICROTHREAD)
+            })
+            .collect();
+        for context in contexts {
+            *by_context.entry(context.to_owned()).or_insert(0) += 1;
+        }
+    }
+    by_context
+}
+
 /// The `n` denied (call, site) pairs reached by the most tests; ties go
 /// by name, so the order is stable.
 pub fn top_sites(report: &Report, n: usize) -> Vec<SiteCount> {

@@ -122,6 +122,10 @@ fn each_verdict_comes_from_the_suite_that_earns_it() {
         serde_json::json!({"sleep": 1})
     );
     assert_eq!(
+        blocking["blocking_by_context"],
+        serde_json::json!({"microthread": 1})
+    );
+    assert_eq!(
         blocking["top_sites"],
         serde_json::json!(["clock_nanosleep at nightly_blocking::naps"])
     );

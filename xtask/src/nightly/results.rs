@@ -5,7 +5,7 @@
 use super::entry::Entry;
 use super::regressions::Regressions;
 use super::verdict::Verdict;
-use crate::findings::{denied_tests_by_class, top_sites};
+use crate::findings::{denied_tests_by_class, denied_tests_by_context, top_sites};
 use crate::run_suite::Summary;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -53,6 +53,11 @@ pub struct SuiteResult {
     pub summary: Summary,
     /// Per class, the tests with at least one denied call of it.
     pub blocking_by_class: BTreeMap<String, usize>,
+    /// Per context (where the calls were judged: `microthread`,
+    /// `tokio-current-thread`, `tokio-worker`, `smol`, `futures`), the tests
+    /// with at least one denied call there.
+    #[serde(default)]
+    pub blocking_by_context: BTreeMap<String, usize>,
     /// The denied sites most tests reached: `call at site`.
     pub top_sites: Vec<String>,
 }
@@ -92,6 +97,7 @@ impl SuiteResult {
                         .collect()
                 })
                 .unwrap_or_default(),
+            blocking_by_context: report.map(denied_tests_by_context).unwrap_or_default(),
             top_sites: report
                 .map(|r| top_sites(r, TOP_SITES).iter().map(|s| s.label()).collect())
                 .unwrap_or_default(),
