@@ -76,7 +76,12 @@ fn lock_state(worker: bool) -> Option<std::sync::MutexGuard<'static, Option<Stat
 /// Also returns the `seq` of the call's event line (0: none), for the
 /// in-flight slots.
 #[inline(always)]
-pub fn judge(call: Call, escaped: bool, direct: &'static str) -> (Decision, u64) {
+pub fn judge(
+    call: Call,
+    escaped: bool,
+    direct: &'static str,
+    thread_bound: bool,
+) -> (Decision, u64) {
     let Some(_scope) = context::enter_guard() else {
         return (Decision::Run, 0);
     };
@@ -103,15 +108,13 @@ pub fn judge(call: Call, escaped: bool, direct: &'static str) -> (Decision, u64)
     let key = fingerprint(&call, escaped, &ips[..n]);
     // One lookup on the hot path: a site seen before.
     let seen = state.seen.entry(key).or_insert_with(|| {
-        let sight = first_sight(
-            &mut state.symbols,
-            cfg,
-            &call,
+        let how = How {
             escaped,
             direct,
-            &ips[..n],
             worker,
-        );
+            may_farm: !worker && farmable(escaped, thread_bound),
+        };
+        let sight = first_sight(&mut state.symbols, cfg, &call, &how, &ips[..n]);
         let (verdict, event, judged) = match sight {
             Some((verdict, event)) => (verdict, event, true),
             // Never written: it only marks the site as not the guards'.
@@ -196,30 +199,12 @@ fn record(written: &mut HashMap<TraceEvent, u64>, event: TraceEvent) -> u64 {
     seq
 }
 
-/// Whether farm mode may run this call on a worker: not when it depends on
-/// the calling thread (locks it would own, its signal mask), and not when
-/// it arrived through a signal frame (a raw syscall), which cannot suspend.
-fn farmable(call: &Call, escaped: bool) -> bool {
-    !escaped
-        && !matches!(
-            call.name,
-            "pthread_mutex_lock"
-                | "pthread_mutex_timedlock"
-                | "pthread_rwlock_rdlock"
-                | "pthread_rwlock_wrlock"
-                | "pthread_rwlock_timedrdlock"
-                | "pthread_rwlock_timedwrlock"
-                | "pthread_spin_lock"
-                | "pthread_cond_wait"
-                | "pthread_cond_timedwait"
-                | "pthread_cond_clockwait"
-                | "sem_wait"
-                | "pause"
-                | "sigsuspend"
-                | "sigtimedwait"
-                | "sigwaitinfo"
-                | "sigwait"
-        )
+/// Whether farm mode may run this call on a worker: not when its hook
+/// declares it tied to the calling thread (locks it would own, its signal
+/// mask), and not when it arrived through a signal frame (a raw syscall),
+/// which cannot suspend.
+fn farmable(escaped: bool, thread_bound: bool) -> bool {
+    !escaped && !thread_bound
 }
 
 fn fingerprint(call: &Call, escaped: bool, ips: &[usize]) -> u64 {
@@ -233,17 +218,33 @@ fn fingerprint(call: &Call, escaped: bool, ips: &[usize]) -> u64 {
     h.finish()
 }
 
+/// How a call reached the guard.
+struct How {
+    /// It did not come through an interposed entry point.
+    escaped: bool,
+    /// The API for a site that reached the call with no std or libc frame between.
+    direct: &'static str,
+    /// It was made on an executor's worker thread.
+    worker: bool,
+    /// Farm mode may run it on a worker.
+    may_farm: bool,
+}
+
 /// The verdict and event of a call at a site seen for the first time;
 /// `None` for a worker thread's call outside any task poll.
 fn first_sight(
     symbols: &mut SymbolCache,
     cfg: &config::Config,
     call: &Call,
-    escaped: bool,
-    direct: &'static str,
+    how: &How,
     ips: &[usize],
-    worker: bool,
 ) -> Option<(Verdict, TraceEvent)> {
+    let &How {
+        escaped,
+        direct,
+        worker,
+        may_farm,
+    } = how;
     let mut frames = Vec::new();
     for &ip in ips {
         let at = symbols.frames(ip);
@@ -324,7 +325,7 @@ fn first_sight(
         }
         (Placed::Outside, None) => {}
     }
-    event.verdict = if cfg.mode == Mode::Farm && !worker && farmable(call, escaped) {
+    event.verdict = if cfg.mode == Mode::Farm && may_farm {
         Verdict::Farmed
     } else {
         Verdict::Denied

@@ -257,7 +257,7 @@ fn perform(nr: i64, args: [usize; 6]) -> i64 {
     let mut in_flight = InFlight::NONE;
     if context::guarded() {
         let judged = std::panic::catch_unwind(|| {
-            classify_syscall(nr, args).map(|call| guard::judge(call, true, "raw syscall"))
+            classify_syscall(nr, args).map(|call| guard::judge(call, true, "raw syscall", false))
         });
         match judged {
             Ok(Some((Decision::Stop, _))) => scheduler::stop(),

@@ -8,6 +8,7 @@ use blockguard_protocol::Class::Fs;
 use libc::{FILE, c_char, c_int, c_void, size_t, ssize_t};
 
 hook! {
+    HOOKS;
     /// fsync(2)
     fn fsync(fd: c_int) -> c_int => |fd| Some(Call::on_fd("fsync", Fs, fd));
     /// fdatasync(2)
@@ -66,6 +67,7 @@ fn lock_wait(name: &'static str, fd: c_int, cmd: c_int) -> Option<Call> {
 }
 
 variadic_hook! {
+    VARIADIC_HOOKS;
     /// fcntl(2): F_SETLKW and F_OFD_SETLKW wait for the lock.
     fn fcntl(fd: c_int, cmd: c_int; arg) -> c_int => |fd, cmd, _| lock_wait("fcntl", fd, cmd);
     /// fcntl64(2)

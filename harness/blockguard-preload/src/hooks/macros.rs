@@ -1,4 +1,9 @@
-//! `hook!` defines one interposed libc function.
+//! `hook!` defines interposed libc functions, one declaration each.
+//!
+//! A declaration's `@thread_bound` marks a call tied to the calling thread
+//! (a lock it would own, its signal mask): farm mode never moves it to a
+//! worker. Each `hook!` block also lists its functions in a static,
+//! `[Entry]`, named at the block's head; `hooks/mod.rs` gathers those lists.
 //!
 //! For `fn read(fd, buf, n) -> ssize_t` it generates the exported `read`,
 //! and a module `read` holding the real function (`read::REAL`), the
@@ -7,11 +12,14 @@
 //! one thread-local read and a jump to the real function.
 
 macro_rules! hook {
-    ($(
+    ($registry:ident; $(
         $(#[$doc:meta])*
-        fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty
+        $(@$bound:ident)? fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty
             => $classify:expr;
-    )*) => {$(
+    )*) => {
+        /// This block's hooks.
+        pub static $registry: &[$crate::hooks::macros::Entry] = &[$($crate::hooks::macros::entry!($name)),*];
+    $(
         $(#[$doc])*
         #[unsafe(no_mangle)]
         #[allow(clippy::too_many_arguments)]
@@ -27,6 +35,8 @@ macro_rules! hook {
 
             /// The libc name.
             pub const NAME: &str = stringify!($name);
+            /// Tied to the calling thread: never farmed.
+            pub const THREAD_BOUND: bool = $crate::hooks::macros::is_marked!($($bound)?);
             /// The real function.
             pub static REAL: $crate::real::Real =
                 $crate::real::Real::named(concat!(stringify!($name), "\0"));
@@ -50,7 +60,7 @@ macro_rules! hook {
                 let real = unsafe { ::std::mem::transmute::<usize, Real>(REAL.get()) };
                 if $crate::context::guarded() {
                     let classify = $classify;
-                    match $crate::hooks::support::before(escaped, NAME, || classify($($arg),*)) {
+                    match $crate::hooks::support::before(escaped, NAME, THREAD_BOUND, || classify($($arg),*)) {
                         $crate::hooks::support::Next::Farm(seq) => {
                             let args = $crate::scheduler::farm::Args::new(($($arg,)*));
                             return $crate::scheduler::farm::call(seq, move || {
@@ -71,46 +81,54 @@ macro_rules! hook {
                 unsafe { real($($arg),*) }
             }
         }
-    )*};
+    )*
+    };
 }
 
-/// Lists hooks so that they can be resolved at load and found by `dlsym`.
-macro_rules! registry {
-    ($($module:ident :: $name:ident),* $(,)?) => {
-        /// Resolves every real function now, so no hook resolves lazily later.
-        pub fn resolve_all() {
-            $( $module::$name::REAL.try_get(); )*
-        }
+/// One interposed function, as the registry knows it.
+pub struct Entry {
+    /// The libc name.
+    pub name: &'static str,
+    /// The real function.
+    pub real: &'static crate::real::Real,
+    /// The exported hook's address.
+    pub hook: fn() -> usize,
+    /// The guarded stand-in's address, which `dlsym` hands out.
+    pub escaped: fn() -> usize,
+}
 
-        /// The guarded stand-in for `name` when `addr` is its real libc function.
-        pub fn stand_in(name: &[u8], addr: usize) -> Option<usize> {
-            $(
-                if name == $module::$name::NAME.as_bytes() && Some(addr) == $module::$name::REAL.try_get() {
-                    return Some($module::$name::escaped as *const () as usize);
-                }
-            )*
-            None
+/// The registry entry of the hook module `$name`.
+macro_rules! entry {
+    ($name:ident) => {
+        $crate::hooks::macros::Entry {
+            name: $name::NAME,
+            real: &$name::REAL,
+            hook: || $name as *const () as usize,
+            escaped: || $name::escaped as *const () as usize,
         }
+    };
+}
 
-        /// The exported hook's address for `name`, for the load-time self-test.
-        pub fn hook_address(name: &[u8]) -> Option<usize> {
-            $(
-                if name == $module::$name::NAME.as_bytes() {
-                    return Some($module::$name as *const () as usize);
-                }
-            )*
-            None
-        }
+/// `true` when a declaration carries its marker.
+macro_rules! is_marked {
+    () => {
+        false
+    };
+    ($marker:ident) => {
+        true
     };
 }
 
 /// Defines a variadic libc function whose optional argument is passed
 /// through as one machine word (x86-64 passes it in the same register).
 macro_rules! variadic_hook {
-    ($(
+    ($registry:ident; $(
         $(#[$doc:meta])*
         fn $name:ident($($arg:ident: $ty:ty),*; $extra:ident) -> $ret:ty => $classify:expr;
-    )*) => {$(
+    )*) => {
+        /// This block's hooks.
+        pub static $registry: &[$crate::hooks::macros::Entry] = &[$($crate::hooks::macros::entry!($name)),*];
+    $(
         $(#[$doc])*
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn $name($($arg: $ty,)* $extra: usize) -> $ret {
@@ -145,7 +163,7 @@ macro_rules! variadic_hook {
                 let real = unsafe { ::std::mem::transmute::<usize, Real>(REAL.get()) };
                 if $crate::context::guarded() {
                     let classify = $classify;
-                    match $crate::hooks::support::before(escaped, NAME, || classify($($arg,)* $extra)) {
+                    match $crate::hooks::support::before(escaped, NAME, false, || classify($($arg,)* $extra)) {
                         $crate::hooks::support::Next::Farm(seq) => {
                             let args = $crate::scheduler::farm::Args::new(($($arg,)* $extra,));
                             return $crate::scheduler::farm::call(seq, move || {
@@ -166,7 +184,8 @@ macro_rules! variadic_hook {
                 unsafe { real($($arg,)* $extra) }
             }
         }
-    )*};
+    )*
+    };
 }
 
-pub(crate) use {hook, registry, variadic_hook};
+pub(crate) use {entry, hook, is_marked, variadic_hook};

@@ -23,28 +23,41 @@ pub mod sleep;
 pub mod sync;
 pub mod thread;
 
-macros::registry! {
-    sleep::sleep, sleep::usleep, sleep::nanosleep, sleep::clock_nanosleep, sleep::pause,
-    sleep::sigsuspend, sleep::sigtimedwait, sleep::sigwaitinfo, sleep::sigwait,
-    sync::syscall, sync::pthread_join, sync::pthread_timedjoin_np, sync::pthread_clockjoin_np,
-    sync::pthread_cond_wait, sync::pthread_cond_timedwait, sync::pthread_cond_clockwait,
-    sync::pthread_mutex_lock, sync::pthread_mutex_timedlock, sync::pthread_rwlock_rdlock,
-    sync::pthread_rwlock_wrlock, sync::pthread_rwlock_timedrdlock, sync::pthread_rwlock_timedwrlock,
-    sync::pthread_spin_lock, sync::sem_wait, sync::sem_timedwait, sync::sem_clockwait,
-    sync::pthread_barrier_wait,
-    io::read, io::write, io::readv, io::writev, io::pread, io::pread64, io::pwrite, io::pwrite64,
-    io::preadv, io::pwritev, io::recv, io::recvfrom, io::recvmsg, io::recvmmsg, io::send,
-    io::sendto, io::sendmsg, io::sendmmsg, io::accept, io::accept4, io::connect,
-    io::__read_chk, io::__recv_chk, io::__recvfrom_chk,
-    fs::fsync, fs::fdatasync, fs::flock, fs::fcntl, fs::fcntl64, fs::open, fs::open64, fs::openat,
-    fs::openat64, fs::__open_2, fs::__open64_2, fs::fread, fs::fread_unlocked, fs::__fread_chk,
-    fs::fwrite, fs::fwrite_unlocked, fs::fgets, fs::fgets_unlocked, fs::__fgets_chk, fs::fputs,
-    fs::fflush, fs::fflush_unlocked, fs::getline, fs::getdelim,
-    process::wait, process::waitpid, process::wait3, process::wait4, process::waitid,
-    process::system, process::pclose,
-    dns::getaddrinfo, dns::getnameinfo, dns::gethostbyname, dns::gethostbyname2,
-    dns::gethostbyname_r, dns::gethostbyname2_r, dns::gethostbyaddr, dns::res_query,
-    dns::res_search, dns::__res_query, dns::__res_search, dns::res_send, dns::__res_send,
-    poll::poll, poll::__poll_chk, poll::ppoll, poll::select, poll::pselect, poll::epoll_wait,
-    poll::epoll_pwait, poll::epoll_pwait2,
+/// Every interposed function: each module's blocks of declarations.
+static HOOKS: &[&&[macros::Entry]] = &[
+    &sleep::HOOKS,
+    &sync::HOOKS,
+    &sync::TRY_FIRST_HOOKS,
+    &sync::SYSCALL_HOOKS,
+    &io::HOOKS,
+    &fs::HOOKS,
+    &fs::VARIADIC_HOOKS,
+    &process::HOOKS,
+    &dns::HOOKS,
+    &poll::HOOKS,
+];
+
+fn entries() -> impl Iterator<Item = &'static macros::Entry> {
+    HOOKS.iter().flat_map(|block| block.iter())
+}
+
+/// Resolves every real function now, so no hook resolves lazily later.
+pub fn resolve_all() {
+    for entry in entries() {
+        entry.real.try_get();
+    }
+}
+
+/// The guarded stand-in for `name` when `addr` is its real libc function.
+pub fn stand_in(name: &[u8], addr: usize) -> Option<usize> {
+    entries()
+        .find(|e| e.name.as_bytes() == name && e.real.try_get() == Some(addr))
+        .map(|e| (e.escaped)())
+}
+
+/// The exported hook's address for `name`, for the load-time self-test.
+pub fn hook_address(name: &[u8]) -> Option<usize> {
+    entries()
+        .find(|e| e.name.as_bytes() == name)
+        .map(|e| (e.hook)())
 }

@@ -22,6 +22,7 @@ pub enum Next {
 pub fn before(
     escaped: bool,
     direct: &'static str,
+    thread_bound: bool,
     classify: impl FnOnce() -> Option<Call>,
 ) -> Next {
     sud::rearm();
@@ -29,8 +30,8 @@ pub fn before(
     let Ok(Some(call)) = catch_unwind(AssertUnwindSafe(classify)) else {
         return Next::Run(InFlight::NONE);
     };
-    let (decision, seq) =
-        catch_unwind(|| guard::judge(call, escaped, direct)).unwrap_or((Decision::Run, 0));
+    let (decision, seq) = catch_unwind(|| guard::judge(call, escaped, direct, thread_bound))
+        .unwrap_or((Decision::Run, 0));
     match decision {
         Decision::Run => Next::Run(inflight::enter(seq)),
         Decision::Farm => Next::Farm(seq),

@@ -3,7 +3,7 @@
 //! tries it first, and an acquired try is the whole call.
 #![allow(unsafe_code)]
 
-use super::macros::hook;
+use super::macros::{entry, hook};
 use crate::classify::{Call, classify_syscall};
 use crate::context;
 use crate::hooks::support::{self, Next};
@@ -19,6 +19,7 @@ fn sync(name: &'static str) -> Option<Call> {
 }
 
 hook! {
+    HOOKS;
     /// pthread_join(3)
     fn pthread_join(t: pthread_t, ret: *mut *mut c_void) -> c_int => |_, _| sync("pthread_join");
     /// pthread_timedjoin_np(3)
@@ -28,22 +29,22 @@ hook! {
     fn pthread_clockjoin_np(t: pthread_t, ret: *mut *mut c_void, clock: clockid_t, abstime: *const timespec) -> c_int
         => |_, _, _, _| sync("pthread_clockjoin_np");
     /// pthread_cond_wait(3)
-    fn pthread_cond_wait(c: *mut pthread_cond_t, m: *mut pthread_mutex_t) -> c_int
+    @thread_bound fn pthread_cond_wait(c: *mut pthread_cond_t, m: *mut pthread_mutex_t) -> c_int
         => |_, _| sync("pthread_cond_wait");
     /// pthread_cond_timedwait(3)
-    fn pthread_cond_timedwait(c: *mut pthread_cond_t, m: *mut pthread_mutex_t, abstime: *const timespec) -> c_int
+    @thread_bound fn pthread_cond_timedwait(c: *mut pthread_cond_t, m: *mut pthread_mutex_t, abstime: *const timespec) -> c_int
         => |_, _, _| sync("pthread_cond_timedwait");
     /// pthread_cond_clockwait(3)
-    fn pthread_cond_clockwait(c: *mut pthread_cond_t, m: *mut pthread_mutex_t, clock: clockid_t, abstime: *const timespec) -> c_int
+    @thread_bound fn pthread_cond_clockwait(c: *mut pthread_cond_t, m: *mut pthread_mutex_t, clock: clockid_t, abstime: *const timespec) -> c_int
         => |_, _, _, _| sync("pthread_cond_clockwait");
     /// pthread_mutex_timedlock(3)
-    fn pthread_mutex_timedlock(m: *mut pthread_mutex_t, abstime: *const timespec) -> c_int
+    @thread_bound fn pthread_mutex_timedlock(m: *mut pthread_mutex_t, abstime: *const timespec) -> c_int
         => |_, _| sync("pthread_mutex_timedlock");
     /// pthread_rwlock_timedrdlock(3)
-    fn pthread_rwlock_timedrdlock(l: *mut pthread_rwlock_t, abstime: *const timespec) -> c_int
+    @thread_bound fn pthread_rwlock_timedrdlock(l: *mut pthread_rwlock_t, abstime: *const timespec) -> c_int
         => |_, _| sync("pthread_rwlock_timedrdlock");
     /// pthread_rwlock_timedwrlock(3)
-    fn pthread_rwlock_timedwrlock(l: *mut pthread_rwlock_t, abstime: *const timespec) -> c_int
+    @thread_bound fn pthread_rwlock_timedwrlock(l: *mut pthread_rwlock_t, abstime: *const timespec) -> c_int
         => |_, _| sync("pthread_rwlock_timedwrlock");
     /// sem_timedwait(3)
     fn sem_timedwait(s: *mut sem_t, abstime: *const timespec) -> c_int => |_, _| sync("sem_timedwait");
@@ -56,10 +57,13 @@ hook! {
 
 /// A lock whose try-form is attempted first on the microthread.
 macro_rules! try_first {
-    ($(
+    ($registry:ident; $(
         $(#[$doc:meta])*
         fn $name:ident($arg:ident: $ty:ty) try $try_name:literal, busy if $busy:expr;
-    )*) => {$(
+    )*) => {
+        /// This block's hooks.
+        pub static $registry: &[super::macros::Entry] = &[$(entry!($name)),*];
+    $(
         $(#[$doc])*
         #[unsafe(no_mangle)]
         pub unsafe extern "C" fn $name($arg: $ty) -> c_int {
@@ -103,7 +107,7 @@ macro_rules! try_first {
                     }
                     // Locks belong to the thread that takes them: never
                     // farmed. In flight until the real call returns.
-                    let _next = support::before(escaped, NAME, || sync(NAME));
+                    let _next = support::before(escaped, NAME, true, || sync(NAME));
                     // SAFETY: the caller's argument, unchanged.
                     return unsafe { real($arg) };
                 }
@@ -111,10 +115,12 @@ macro_rules! try_first {
                 unsafe { real($arg) }
             }
         }
-    )*};
+    )*
+    };
 }
 
 try_first! {
+    TRY_FIRST_HOOKS;
     /// pthread_mutex_lock(3)
     fn pthread_mutex_lock(m: *mut pthread_mutex_t) try "pthread_mutex_trylock", busy if |r| r == libc::EBUSY;
     /// pthread_rwlock_rdlock(3)
@@ -126,6 +132,9 @@ try_first! {
     /// sem_wait(3): waits only when the count is zero.
     fn sem_wait(s: *mut sem_t) try "sem_trywait", busy if |r| r == -1 && crate::errno::get() == libc::EAGAIN;
 }
+
+/// The hand-written `syscall` hook, for the registry.
+pub static SYSCALL_HOOKS: &[super::macros::Entry] = &[entry!(syscall)];
 
 /// syscall(2): judged by the syscall it makes (futex waits above all, which
 /// is how std's locks, condvars, parkers and channels wait).
@@ -190,7 +199,9 @@ pub mod syscall {
             return ret;
         }
         if context::guarded() {
-            match support::before(escaped, NAME, || classify_syscall(nr, [a, b, c, d, e, f])) {
+            match support::before(escaped, NAME, false, || {
+                classify_syscall(nr, [a, b, c, d, e, f])
+            }) {
                 Next::Farm(seq) => {
                     let args = crate::scheduler::farm::Args::new((nr, a, b, c, d, e, f));
                     return crate::scheduler::farm::call(seq, move || {
