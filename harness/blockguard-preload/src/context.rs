@@ -1,8 +1,14 @@
 //! Per-thread guard state.
 //!
-//! One byte of thread-local state, const-initialised and without a
-//! destructor, so reading it never allocates or registers anything: safe
+//! Two bytes of thread-local state, const-initialised and without a
+//! destructor, so reading them never allocates or registers anything: safe
 //! from any hook, signal handler or allocator.
+//!
+//! A thread the test starts is probed: its first [`PROBES`] hooked calls
+//! are judged, and if one of them is inside an executor (a worker thread
+//! that executor does not name, such as futures' `ThreadPool`'s), the
+//! thread becomes an executor thread; otherwise the probes run out and
+//! its hooks go back to one thread-local read.
 
 use std::cell::Cell;
 
@@ -16,9 +22,15 @@ const IN_GUARD: u8 = 4;
 const IN_WRAPPER: u8 = 8;
 /// The thread is an async executor's worker: task polls on it are judged.
 const EXECUTOR_THREAD: u8 = 16;
+/// The thread is not (or no longer) probed for executor frames.
+const NOT_PROBED: u8 = 32;
+
+/// Hooked calls of a thread judged to learn whether it is an executor's.
+pub const PROBES: u8 = 16;
 
 thread_local! {
     static STATE: Cell<u8> = const { Cell::new(0) };
+    static PROBES_MADE: Cell<u8> = const { Cell::new(0) };
 }
 
 fn get() -> u8 {
@@ -37,6 +49,31 @@ pub fn guarded() -> bool {
     let s = get();
     s & (TEST_THREAD | ON_MICROTHREAD | IN_GUARD) == TEST_THREAD | ON_MICROTHREAD
         || s & (EXECUTOR_THREAD | IN_GUARD) == EXECUTOR_THREAD
+        || s & (TEST_THREAD | IN_WRAPPER | EXECUTOR_THREAD | IN_GUARD | NOT_PROBED) == 0
+}
+
+/// True on a thread still being probed for executor frames.
+pub fn probing() -> bool {
+    get() & (TEST_THREAD | IN_WRAPPER | EXECUTOR_THREAD | NOT_PROBED) == 0
+}
+
+/// Counts one probe of this thread; the last one ends its probing.
+pub fn count_probe() {
+    if probing() {
+        let made = PROBES_MADE.with(|p| {
+            let n = p.get().saturating_add(1);
+            p.set(n);
+            n
+        });
+        if made >= PROBES {
+            stop_probing();
+        }
+    }
+}
+
+/// Ends this thread's probing (the runtime's own threads never start it).
+pub fn stop_probing() {
+    update(|s| s | NOT_PROBED);
 }
 
 /// True on an executor's worker thread.

@@ -90,7 +90,9 @@ pub fn judge(
         return (Decision::Run, 0);
     };
     let at = stack::here();
-    let worker = context::on_executor_thread();
+    // A probed thread is judged as a worker until it proves to be one.
+    let probing = context::probing();
+    let worker = probing || context::on_executor_thread();
     let Some(mut guard) = lock_state(worker) else {
         return (Decision::Run, 0);
     };
@@ -131,6 +133,10 @@ pub fn judge(
     // A worker thread's call outside any task poll is not the guards'.
     if !seen.judged {
         return (Decision::Run, 0);
+    }
+    if probing {
+        context::set_executor_thread();
+        crate::inflight::bind_next();
     }
     let verdict = seen.verdict;
     // An open allow_blocking or expect_blocking scope allows what the

@@ -18,6 +18,9 @@ extern "C" fn init() {
 
 fn setup() {
     hooks::resolve_all();
+    // The main thread is libtest's (or the program's): never an executor
+    // worker, and probing it would walk it for nothing.
+    crate::context::stop_probing();
     hooks::fds::resolve();
     hooks::disposition::resolve();
     hooks::dl::prepare();

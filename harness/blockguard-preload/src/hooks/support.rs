@@ -26,6 +26,7 @@ pub fn before(
     classify: impl FnOnce() -> Option<Call>,
 ) -> Next {
     sud::rearm();
+    crate::context::count_probe();
     let _errno = errno::Saved::now();
     let Ok(Some(call)) = catch_unwind(AssertUnwindSafe(classify)) else {
         return Next::Run(InFlight::NONE);

@@ -94,6 +94,7 @@ fn submit(job: Arc<Job>) {
 
 /// Worker `n`'s loop; its in-flight slot follows the test thread's.
 fn work_loop(n: usize) {
+    crate::context::stop_probing();
     inflight::bind(1 + n);
     let pool = pool();
     loop {
