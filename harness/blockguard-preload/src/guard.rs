@@ -50,25 +50,29 @@ struct Seen {
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
 
-/// The guard's state. The test's thread never waits for the lock: a hook
-/// re-entered while it is held (from a signal handler, say) lets its call
-/// through unjudged. Worker threads judge concurrently, so they wait, for
-/// as long as a first symbolisation may take (re-entry on the same thread
-/// is ruled out by `enter_guard`), yielding rather than sleeping in a hook.
-fn lock_state(worker: bool) -> Option<std::sync::MutexGuard<'static, Option<State>>> {
-    const PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
-    let start = worker.then(std::time::Instant::now);
+/// The guard's state, waited for as long as a first symbolisation may take.
+/// Several threads judge at once (the test's, executor workers, probed
+/// threads); a call let through unjudged because another thread held the
+/// lock would be a miss. Re-entry on one thread (a hook reached from a hook
+/// or a signal handler) never gets here: `enter_guard` passes it through.
+/// Waiting yields rather than sleeping in a hook, and gives up after
+/// [`PATIENCE`] rather than risk a deadlock.
+fn lock_state() -> Option<std::sync::MutexGuard<'static, Option<State>>> {
+    let start = std::time::Instant::now();
     loop {
         match STATE.try_lock() {
             Ok(guard) => return Some(guard),
             Err(std::sync::TryLockError::Poisoned(p)) => return Some(p.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) => match start {
-                Some(start) if start.elapsed() < PATIENCE => std::thread::yield_now(),
-                _ => return None,
-            },
+            Err(std::sync::TryLockError::WouldBlock) if start.elapsed() < PATIENCE => {
+                std::thread::yield_now()
+            }
+            Err(std::sync::TryLockError::WouldBlock) => return None,
         }
     }
 }
+
+/// How long a call waits for the guard's state before it runs unjudged.
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Judges a blocking call on the microthread. `escaped` marks calls that
 /// did not come through an interposed entry point; `direct` names the API
@@ -93,7 +97,7 @@ pub fn judge(
     // A probed thread is judged as a worker until it proves to be one.
     let probing = context::probing();
     let worker = probing || context::on_executor_thread();
-    let Some(mut guard) = lock_state(worker) else {
+    let Some(mut guard) = lock_state() else {
         return (Decision::Run, 0);
     };
     let state = guard.get_or_insert_with(State::default);
