@@ -18,6 +18,7 @@ const CI_SUITES: &[&str] = &[
     "os_pipe",
     "socket2",
     "stackless-net",
+    "tokio-stream",
 ];
 
 fn root() -> PathBuf {
@@ -134,4 +135,9 @@ fn tiny_http_is_a_build_failure_that_names_its_cause() {
 #[test]
 fn stackless_net_runs_clean() {
     runs_clean("stackless-net");
+}
+
+#[test]
+fn tokio_stream_runs_clean() {
+    runs_clean("tokio-stream");
 }

@@ -65,7 +65,8 @@ struct Entry {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     context: Option<String>,
     /// An executor's own wait (allowed by a `[[machinery]]` rule): whether
-    /// a run reaches it is timing, as with a contention wait.
+    /// a run reaches it, and at which of the executor's sites, is timing;
+    /// it is in the report, and in no snapshot.
     #[serde(skip)]
     executor_wait: bool,
 }
@@ -91,10 +92,9 @@ impl Entry {
         }
     }
 
-    /// See [`Class::reached_only_under_contention`]; an executor's idle
-    /// wait is reached or not by timing in the same way.
+    /// See [`Class::reached_only_under_contention`].
     fn under_contention_only(&self) -> bool {
-        self.executor_wait || self.class.reached_only_under_contention(&self.call)
+        self.class.reached_only_under_contention(&self.call)
     }
 }
 
@@ -135,7 +135,7 @@ impl Snapshots {
         let entries: BTreeSet<Entry> = events
             .iter()
             .map(Entry::of)
-            .filter(|e| !e.under_contention_only())
+            .filter(|e| !e.executor_wait && !e.under_contention_only())
             .collect();
         let description = format!("blocking calls attempted by {binary}::{test}");
         self.assert(&name, &text(&entries), &description)
@@ -153,7 +153,7 @@ impl Snapshots {
         let mut entries: BTreeSet<Entry> = events
             .iter()
             .map(|e| Entry::of(e))
-            .filter(Entry::under_contention_only)
+            .filter(|e| !e.executor_wait && e.under_contention_only())
             .collect();
         entries.extend(self.accepted(CONTENTION));
         let description = "waits reached only under contention (another thread holds what is waited for), by any test of the suite";
@@ -302,6 +302,14 @@ mod tests {
         assert!(Entry::of(&wait).under_contention_only());
         assert!(!Entry::of(&join).under_contention_only());
         assert!(!Entry::of(&event("clock_nanosleep", None)).under_contention_only());
+    }
+
+    #[test]
+    fn an_executors_own_wait_is_in_no_snapshot() {
+        let park = event("epoll_wait", Some("executors:machinery[0]"));
+        let sleep = event("clock_nanosleep", Some("builtin:allow[1]"));
+        assert!(Entry::of(&park).executor_wait);
+        assert!(!Entry::of(&sleep).executor_wait);
     }
 
     #[test]
