@@ -11,6 +11,15 @@
 //! its hooks go back to one thread-local read.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether this process probes its threads at all (the test's own does).
+static PROBING: AtomicBool = AtomicBool::new(false);
+
+/// Lets this process's threads be probed.
+pub fn enable_probing() {
+    PROBING.store(true, Ordering::Relaxed);
+}
 
 /// The thread is the test's thread (recognised by its name).
 const TEST_THREAD: u8 = 1;
@@ -50,11 +59,13 @@ pub fn guarded() -> bool {
     s & (TEST_THREAD | ON_MICROTHREAD | IN_GUARD) == TEST_THREAD | ON_MICROTHREAD
         || s & (EXECUTOR_THREAD | IN_GUARD) == EXECUTOR_THREAD
         || s & (TEST_THREAD | IN_WRAPPER | EXECUTOR_THREAD | IN_GUARD | NOT_PROBED) == 0
+            && PROBING.load(Ordering::Relaxed)
 }
 
 /// True on a thread still being probed for executor frames.
 pub fn probing() -> bool {
     get() & (TEST_THREAD | IN_WRAPPER | EXECUTOR_THREAD | NOT_PROBED) == 0
+        && PROBING.load(Ordering::Relaxed)
 }
 
 /// Counts one probe of this thread; the last one ends its probing.

@@ -37,6 +37,9 @@ fn setup() {
     };
     if let (true, Some(path)) = (owes_capabilities, &config.trace) {
         inflight::create(path);
+        // Only the test's own process probes its threads: a program it
+        // starts (cargo, rustc) inherits the preload but not the role.
+        crate::context::enable_probing();
     }
     let config = config::install(config);
     let capabilities = selftest::run(config.mode);
