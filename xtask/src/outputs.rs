@@ -5,7 +5,6 @@
 //! (`write_atomically`), so the proof is the same act: create and remove a
 //! file in the target's folder.
 
-use crate::cli::RunSuiteArgs;
 use std::io;
 use std::path::{Path, PathBuf};
 
@@ -44,22 +43,6 @@ pub enum OutputError {
         /// The path as given.
         path: PathBuf,
     },
-}
-
-/// run-suite's output files: `--report`, `--junit`, and libtest's
-/// `--logfile` after `--`.
-pub fn check_run_suite(args: &RunSuiteArgs, logfile: Option<&str>) -> Result<(), OutputError> {
-    let files = [
-        ("--report", args.report.as_deref()),
-        ("--junit", args.junit.as_deref()),
-        ("--logfile", logfile.map(Path::new)),
-    ];
-    for (flag, path) in files {
-        if let Some(path) = path {
-            file(flag, path)?;
-        }
-    }
-    Ok(())
 }
 
 /// `path` can be written as a file: its folder exists (it is created if

@@ -72,7 +72,7 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
     let layout = Layout::new(&env.root, &env.snapshots);
     let libtest = libtest_args(&args.libtest)?;
     // Output paths and rules files are checked first: a bad one stops everything.
-    crate::outputs::check_run_suite(args, libtest.logfile.as_deref())?;
+    check_outputs(args, libtest.logfile.as_deref())?;
     let spec = Spec::from_args(args, &layout)?;
     for warning in &spec.warnings {
         console.warn(warning);
@@ -219,6 +219,25 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
     } else {
         code
     })
+}
+
+/// run-suite's output files: `--report`, `--junit`, and libtest's
+/// `--logfile` after `--`.
+fn check_outputs(
+    args: &RunSuiteArgs,
+    logfile: Option<&str>,
+) -> Result<(), crate::outputs::OutputError> {
+    let files = [
+        ("--report", args.report.as_deref()),
+        ("--junit", args.junit.as_deref()),
+        ("--logfile", logfile.map(std::path::Path::new)),
+    ];
+    for (flag, path) in files {
+        if let Some(path) = path {
+            crate::outputs::file(flag, path)?;
+        }
+    }
+    Ok(())
 }
 
 fn millis(d: Duration) -> u64 {
