@@ -55,16 +55,23 @@ static STATE: Mutex<Option<State>> = Mutex::new(None);
 /// threads); a call let through unjudged because another thread held the
 /// lock would be a miss. Re-entry on one thread (a hook reached from a hook
 /// or a signal handler) never gets here: `enter_guard` passes it through.
-/// Waiting yields rather than sleeping in a hook, and gives up after
+/// The wait backs off from yields to short sleeps, so that waiting threads
+/// leave the CPU to the one symbolising, and it gives up after
 /// [`PATIENCE`] rather than risk a deadlock.
 fn lock_state() -> Option<std::sync::MutexGuard<'static, Option<State>>> {
     let start = std::time::Instant::now();
+    let mut pause = std::time::Duration::ZERO;
     loop {
         match STATE.try_lock() {
             Ok(guard) => return Some(guard),
             Err(std::sync::TryLockError::Poisoned(p)) => return Some(p.into_inner()),
             Err(std::sync::TryLockError::WouldBlock) if start.elapsed() < PATIENCE => {
-                std::thread::yield_now()
+                if pause.is_zero() {
+                    std::thread::yield_now();
+                } else {
+                    std::thread::sleep(pause);
+                }
+                pause = (pause * 2).clamp(FIRST_PAUSE, LONGEST_PAUSE);
             }
             Err(std::sync::TryLockError::WouldBlock) => return None,
         }
@@ -73,6 +80,9 @@ fn lock_state() -> Option<std::sync::MutexGuard<'static, Option<State>>> {
 
 /// How long a call waits for the guard's state before it runs unjudged.
 const PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+/// The first and the longest pause between tries.
+const FIRST_PAUSE: std::time::Duration = std::time::Duration::from_micros(20);
+const LONGEST_PAUSE: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// Judges a blocking call on the microthread. `escaped` marks calls that
 /// did not come through an interposed entry point; `direct` names the API

@@ -16,6 +16,7 @@
 #![deny(unsafe_code)]
 
 mod api;
+mod arch;
 mod classify;
 mod config;
 mod context;

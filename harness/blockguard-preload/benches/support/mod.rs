@@ -54,9 +54,15 @@ pub fn build_fixture(name: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("the {name} test executable"))
 }
 
-/// Runs one fixture test, under the runtime in `mode` when `preload` is
-/// given, and returns its `bench:` figure.
+/// Runs one test of a fixture, with the guard runtime in `mode` when
+/// given; its first `bench: <name> <figure>` line's figure.
 pub fn run(exe: &Path, test: &str, preload: Option<(&Path, &str)>) -> f64 {
+    figures(exe, test, preload)[0].1
+}
+
+/// Runs one test of a fixture, with the guard runtime in `mode` when
+/// given; every `bench: <name> <figure>` line it printed.
+pub fn figures(exe: &Path, test: &str, preload: Option<(&Path, &str)>) -> Vec<(String, f64)> {
     let mut cmd = Command::new(exe);
     cmd.args(["--exact", test, "--nocapture"]);
     if let Some((so, mode)) = preload {
@@ -70,20 +76,20 @@ pub fn run(exe: &Path, test: &str, preload: Option<(&Path, &str)>) -> f64 {
     }
     let out = cmd.output().expect("run fixture");
     let text = String::from_utf8_lossy(&out.stdout);
-    text.lines()
-        .find_map(|l| {
-            l.strip_prefix("bench: ")?
-                .split_whitespace()
-                .nth(1)?
-                .parse()
-                .ok()
+    let found: Vec<(String, f64)> = text
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.strip_prefix("bench: ")?.split_whitespace();
+            let name = words.next()?.to_owned();
+            Some((name, words.next()?.parse().ok()?))
         })
-        .unwrap_or_else(|| {
-            panic!(
-                "{test} printed no figure:\n{text}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        })
+        .collect();
+    assert!(
+        !found.is_empty(),
+        "{test} printed no figure:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    found
 }
 
 /// The median.

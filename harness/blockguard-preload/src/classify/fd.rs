@@ -5,7 +5,7 @@
 //! buffer of the right size; on a bad descriptor they fail with EBADF.
 #![allow(unsafe_code)]
 
-use super::Call;
+use super::{Call, fd_cache};
 use crate::real::Real;
 use blockguard_protocol::Class;
 
@@ -17,17 +17,31 @@ static FCNTL: Real = Real::new(c"fcntl");
 pub enum FdKind {
     /// A socket.
     Socket,
-    /// A pipe, FIFO, tty, character device, or another in-kernel wait
-    /// object (eventfd, timerfd, inotify...).
+    /// A pipe, FIFO, tty or character device.
     Pipe,
+    /// An anonymous in-kernel wait object (eventfd, timerfd, epoll,
+    /// inotify...): waits like a pipe.
+    AnonWait,
     /// A regular file or block device.
     File,
     /// A directory: reads fail rather than wait.
     Directory,
 }
 
-/// The descriptor's kind and whether it is non-blocking; `None` if it is not open.
+/// The descriptor's kind and whether it is non-blocking; `None` if it is
+/// not open. Remembered where that is safe (see [`fd_cache`]).
 pub fn state(fd: i32) -> Option<(FdKind, bool)> {
+    match fd_cache::lookup(fd) {
+        fd_cache::Lookup::Known(kind, nonblocking) => Some((kind, nonblocking)),
+        fd_cache::Lookup::Ask(ticket) => {
+            let (kind, nonblocking) = ask_kernel(fd)?;
+            fd_cache::remember(ticket, kind, nonblocking);
+            Some((kind, nonblocking))
+        }
+    }
+}
+
+fn ask_kernel(fd: i32) -> Option<(FdKind, bool)> {
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     // SAFETY: st is a valid stat buffer.
     if unsafe { libc::fstat(fd, &mut st) } != 0 {
@@ -37,6 +51,7 @@ pub fn state(fd: i32) -> Option<(FdKind, bool)> {
         libc::S_IFSOCK => FdKind::Socket,
         libc::S_IFREG | libc::S_IFBLK => FdKind::File,
         libc::S_IFDIR => FdKind::Directory,
+        0 => FdKind::AnonWait,
         _ => FdKind::Pipe,
     };
     if kind == FdKind::File {
@@ -58,7 +73,7 @@ pub fn io_class(name: &'static str, fd: i32, dontwait: bool) -> Option<Call> {
         FdKind::Directory => return None,
         _ if nonblocking || dontwait => return None,
         FdKind::Socket => Class::Net,
-        FdKind::Pipe => Class::Pipe,
+        FdKind::Pipe | FdKind::AnonWait => Class::Pipe,
     };
     Some(Call::on_fd(name, class, fd))
 }

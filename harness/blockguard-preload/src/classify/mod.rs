@@ -4,6 +4,7 @@
 
 mod call;
 mod fd;
+pub mod fd_cache;
 pub mod syscall;
 
 pub use call::Call;

@@ -20,31 +20,8 @@ use libc::{c_int, c_void, siginfo_t};
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-/// `struct sigaction` as the kernel takes it on x86-64.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct KernelAction {
-    /// Handler, `SIG_DFL` (0) or `SIG_IGN` (1).
-    pub handler: usize,
-    /// `SA_*` flags.
-    pub flags: u64,
-    /// Where the handler returns to (with `SA_RESTORER`).
-    pub restorer: usize,
-    /// Signals blocked while the handler runs.
-    pub mask: u64,
-}
-
-/// glibc always sets it, with its own restorer.
-const SA_RESTORER: u64 = 0x0400_0000;
-/// The flags the kernel keeps (`UAPI_SA_FLAGS` on x86-64).
-const KEPT_FLAGS: u64 = (libc::SA_NOCLDSTOP
-    | libc::SA_NOCLDWAIT
-    | libc::SA_SIGINFO
-    | libc::SA_ONSTACK
-    | libc::SA_RESTART
-    | libc::SA_NODEFER
-    | libc::SA_RESETHAND) as u32 as u64
-    | SA_RESTORER;
+pub use crate::arch::KernelAction;
+use crate::arch::{KEPT_SA_FLAGS as KEPT_FLAGS, SA_RESTORER};
 
 struct Recorded(UnsafeCell<KernelAction>);
 // SAFETY: only touched under LOCK (module note).
@@ -277,7 +254,7 @@ pub fn deliver(sig: c_int, info: *mut siginfo_t, ctx: *mut c_void) {
             }
             block_as_kernel(&a, sig, ctx);
             type Handler = extern "C" fn(c_int, *mut siginfo_t, *mut c_void);
-            // SAFETY: the test installed h for this signal; x86-64's kernel
+            // SAFETY: the test installed h for this signal; the kernel
             // passes all three arguments whatever SA_SIGINFO says.
             let h = unsafe { std::mem::transmute::<usize, Handler>(h) };
             h(sig, info, ctx);

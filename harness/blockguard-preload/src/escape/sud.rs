@@ -1,16 +1,18 @@
 //! Syscall User Dispatch (`prctl(PR_SET_SYSCALL_USER_DISPATCH)`, Linux ≥ 5.11).
 //!
-//! On the test's thread, every syscall instruction outside libc's code
-//! traps with SIGSYS while the selector byte says BLOCK. libc's own code
+//! On the test's thread and on executors' worker threads, every syscall
+//! instruction outside libc's code traps with SIGSYS while the thread's
+//! selector byte says BLOCK. libc's own code
 //! (including every real call a hook forwards) is the allowed range, so the
 //! only traps are raw syscalls: inline assembly, rustix's linux_raw
 //! backend, statically linked code, the dynamic loader. The handler
 //! classifies the syscall, judges it like a hooked call (escaped), and then
 //! performs it through libc and writes the result where the kernel would.
 //!
-//! Per thread and not inherited by new threads, so workers are untouched;
-//! cleared by exec, so child programs are untouched. A trap costs about
-//! 2 µs, paid only by raw syscalls on the test's thread.
+//! Per thread, with a selector byte per thread, and not inherited by new
+//! threads, so other threads are untouched; cleared by exec, so child
+//! programs are untouched. A trap costs about 2 µs, paid only by raw
+//! syscalls on the guarded threads.
 //!
 //! A SIGSYS that is not its own trap (a `raise`, a seccomp trap) goes to
 //! the test's own action, kept in [`chain`]: the backstop stays installed
@@ -25,6 +27,7 @@
 #![allow(unsafe_code)]
 
 use super::chain;
+use crate::arch::{self, TrappedSyscall};
 use crate::classify::classify_syscall;
 use crate::guard::{self, Decision};
 use crate::hooks::raw;
@@ -41,11 +44,7 @@ const FILTER_ALLOW: u8 = 0;
 const FILTER_BLOCK: u8 = 1;
 /// `si_code` of a SIGSYS raised by Syscall User Dispatch.
 const SYS_USER_DISPATCH: libc::c_int = 2;
-/// Length of the x86-64 `syscall` instruction.
-const SYSCALL_INSN_LEN: i64 = 2;
 
-/// The selector byte the kernel reads on each syscall of an enabled thread.
-static SELECTOR: AtomicU8 = AtomicU8::new(FILTER_ALLOW);
 /// Set once the load-time probe proved the mechanism works here.
 static WORKS: AtomicBool = AtomicBool::new(false);
 /// Traps taken, for the probe.
@@ -53,6 +52,9 @@ static TRAPS: AtomicUsize = AtomicUsize::new(0);
 static SYSCALL: Real = Real::new(c"syscall");
 
 thread_local! {
+    /// The selector byte the kernel reads on each syscall of this thread
+    /// once dispatch is on for it: each thread opens and closes its own.
+    static SELECTOR: AtomicU8 = const { AtomicU8::new(FILTER_ALLOW) };
     /// Dispatch is on for this thread: a SIGSYS here may be our trap.
     static DISPATCHING: Cell<bool> = const { Cell::new(false) };
     /// Inside the test's own SIGSYS handler, where the selector stays open.
@@ -85,8 +87,10 @@ fn prctl_dispatch(on: bool) -> Result<(), std::io::Error> {
     let (start, len) = objects::get()
         .libc_text
         .ok_or_else(|| std::io::Error::other("libc's code segment was not found"))?;
+    let selector = SELECTOR.with(AtomicU8::as_ptr);
     // SAFETY: the arguments follow PR_SET_SYSCALL_USER_DISPATCH's contract;
-    // SELECTOR is a static that outlives every thread.
+    // the selector is this thread's own and lives as long as the thread,
+    // which is as long as the kernel reads it.
     let rc = unsafe {
         if on {
             libc::prctl(
@@ -94,7 +98,7 @@ fn prctl_dispatch(on: bool) -> Result<(), std::io::Error> {
                 PR_SYS_DISPATCH_ON,
                 start as libc::c_ulong,
                 len as libc::c_ulong,
-                SELECTOR.as_ptr(),
+                selector,
             )
         } else {
             libc::prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0)
@@ -123,9 +127,9 @@ pub fn install_and_probe() -> Result<(), String> {
 fn probe() -> Result<(), String> {
     prctl_dispatch(true).map_err(|e| format!("prctl(PR_SET_SYSCALL_USER_DISPATCH): {e}"))?;
     let before = TRAPS.load(Ordering::Relaxed);
-    SELECTOR.store(FILTER_BLOCK, Ordering::SeqCst);
-    let got = raw_getppid();
-    SELECTOR.store(FILTER_ALLOW, Ordering::SeqCst);
+    set_selector(FILTER_BLOCK);
+    let got = arch::raw_getppid();
+    set_selector(FILTER_ALLOW);
     let _ = prctl_dispatch(false);
     // SAFETY: getppid has no preconditions.
     let want = unsafe { libc::getppid() } as i64;
@@ -139,115 +143,95 @@ fn probe() -> Result<(), String> {
     Ok(())
 }
 
-/// A raw `syscall` instruction, outside libc: the probe's test subject.
-#[inline(never)]
-fn raw_getppid() -> i64 {
-    let ret: i64;
-    // SAFETY: getppid takes no arguments and touches no memory; the syscall
-    // instruction clobbers rcx and r11.
-    unsafe {
-        std::arch::asm!(
-            "syscall",
-            inlateout("rax") libc::SYS_getppid => ret,
-            out("rcx") _,
-            out("r11") _,
-            options(nostack)
-        );
-    }
-    ret
+fn set_selector(to: u8) -> u8 {
+    SELECTOR.with(|s| s.swap(to, Ordering::SeqCst))
 }
 
-/// Turns the backstop on for the calling thread (the test's).
+/// Turns the backstop on for the calling thread: the test's, or an
+/// executor's worker.
 pub fn enable_for_current_thread() {
-    if WORKS.load(Ordering::Relaxed) && prctl_dispatch(true).is_ok() {
-        SELECTOR.store(FILTER_BLOCK, Ordering::SeqCst);
+    if WORKS.load(Ordering::Relaxed) && !DISPATCHING.with(Cell::get) && prctl_dispatch(true).is_ok()
+    {
+        set_selector(FILTER_BLOCK);
     }
+}
+
+/// Whether raw syscalls made now must trap: on the test's microthread, or
+/// anywhere on an executor's worker (a task poll, or its machinery, which
+/// the guard tells apart by the stack).
+fn guarding_now() -> bool {
+    context::on_test_microthread() || context::on_executor_thread()
 }
 
 /// Closes the selector again after a syscall was re-run with it open.
 #[inline(always)]
 pub fn rearm() {
-    if SELECTOR.load(Ordering::Relaxed) != FILTER_BLOCK
-        && context::on_test_microthread()
-        && WORKS.load(Ordering::Relaxed)
+    if DISPATCHING.with(Cell::get)
+        && SELECTOR.with(|s| s.load(Ordering::Relaxed)) != FILTER_BLOCK
+        && guarding_now()
         && DELIVERING.with(Cell::get) == 0
     {
-        SELECTOR.store(FILTER_BLOCK, Ordering::Relaxed);
+        set_selector(FILTER_BLOCK);
     }
 }
 
 /// A SIGSYS the backstop raised for itself: Syscall User Dispatch, on a
 /// thread where this module turned it on, for a syscall outside libc's
 /// code, at the instruction the context resumes after.
-fn is_own_trap(info: &libc::siginfo_t, uc: &libc::ucontext_t) -> bool {
+fn is_own_trap(info: &libc::siginfo_t, trapped: &TrappedSyscall) -> bool {
     if info.si_code != SYS_USER_DISPATCH || !DISPATCHING.with(Cell::get) {
         return false;
     }
-    // SAFETY: a SIGSYS siginfo holds `_sigsys { call_addr, syscall, arch }`
-    // right after the three ints and their padding.
-    let call_addr = unsafe {
-        *(info as *const libc::siginfo_t)
-            .cast::<u8>()
-            .add(16)
-            .cast::<usize>()
-    };
+    let call_addr = arch::sigsys_call_address(info);
     let in_libc = objects::get()
         .libc_text
         .is_some_and(|(start, len)| call_addr.wrapping_sub(start) < len);
-    call_addr == uc.uc_mcontext.gregs[libc::REG_RIP as usize] as usize && !in_libc
+    call_addr == trapped.resume_address() && !in_libc
 }
 
 extern "C" fn on_sigsys(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo and ucontext for SA_SIGINFO handlers.
-    let (own, uc) = unsafe {
-        let uc = &mut *(ctx as *mut libc::ucontext_t);
-        (is_own_trap(&*info, uc), uc)
+    let (own, mut trapped) = unsafe {
+        let trapped = TrappedSyscall::new(&mut *(ctx as *mut libc::ucontext_t));
+        (is_own_trap(&*info, &trapped), trapped)
     };
     if !own {
         // The test's handler runs with the selector open, as ours does:
         // a trap while SIGSYS is blocked would kill the process.
         if DISPATCHING.with(Cell::get) {
-            let was = SELECTOR.swap(FILTER_ALLOW, Ordering::SeqCst);
+            let was = set_selector(FILTER_ALLOW);
             DELIVERING.with(|d| d.set(d.get() + 1));
             chain::deliver(sig, info, ctx);
             DELIVERING.with(|d| d.set(d.get() - 1));
-            SELECTOR.store(was, Ordering::SeqCst);
+            set_selector(was);
         } else {
             chain::deliver(sig, info, ctx);
         }
         return;
     }
     let saved_errno = errno::get();
-    SELECTOR.store(FILTER_ALLOW, Ordering::SeqCst);
+    set_selector(FILTER_ALLOW);
     TRAPS.fetch_add(1, Ordering::Relaxed);
-    let g = &mut uc.uc_mcontext.gregs;
-    let nr = g[libc::REG_RAX as usize];
+    let nr = trapped.number();
     if must_rerun(nr) {
         // Re-run the instruction with the selector open; the next hook closes it.
-        g[libc::REG_RIP as usize] -= SYSCALL_INSN_LEN;
+        trapped.rerun();
         return;
     }
-    let args = [
-        g[libc::REG_RDI as usize] as usize,
-        g[libc::REG_RSI as usize] as usize,
-        g[libc::REG_RDX as usize] as usize,
-        g[libc::REG_R10 as usize] as usize,
-        g[libc::REG_R8 as usize] as usize,
-        g[libc::REG_R9 as usize] as usize,
-    ];
+    let args = trapped.args();
     // Descriptors and signal actions the runtime keeps are answered here.
     let ret = match raw::answer(nr, args) {
         Some(ret) => ret,
         None => perform(nr, args),
     };
-    g[libc::REG_RAX as usize] = if ret == -1 {
+    trapped.complete(if ret == -1 {
         -(errno::get() as i64)
     } else {
         ret
-    };
+    });
     errno::set(saved_errno);
-    if context::on_test_microthread() {
-        SELECTOR.store(FILTER_BLOCK, Ordering::SeqCst);
+    if guarding_now() {
+        set_selector(FILTER_BLOCK);
     }
 }
 

@@ -7,7 +7,6 @@ use blockguard_protocol::Class::Dns;
 use libc::{addrinfo, c_char, c_int, c_uchar, c_void, hostent, size_t, sockaddr, socklen_t};
 
 hook! {
-    HOOKS;
     /// getaddrinfo(3)
     fn getaddrinfo(node: *const c_char, service: *const c_char, hints: *const addrinfo, res: *mut *mut addrinfo) -> c_int
         => |_, _, _, _| Some(Call::new("getaddrinfo", Dns));

@@ -1,6 +1,7 @@
 //! `close`, `close_range`, `closefrom`, `dup2`, `dup3`: a test that closes
 //! or replaces descriptors it never opened (every one from 3 up, say) must
-//! not take the runtime's trace descriptor with them.
+//! not take the runtime's trace descriptor with them. Each also makes the
+//! classifier forget what it remembered about the numbers it frees.
 //!
 //! The trace is moved off the numbers the call names, then the call runs
 //! exactly as asked. Where no number is free (`close_range(3, ~0)`), the
@@ -13,6 +14,7 @@
 //! integers to the real one.
 #![allow(unsafe_code)]
 
+use crate::classify::fd_cache;
 use crate::errno;
 use crate::real::Real;
 use crate::trace::file::{current, is_trace, move_off, real_close};
@@ -42,7 +44,9 @@ fn ebadf<T: From<i8>>() -> T {
 #[unsafe(no_mangle)]
 pub extern "C" fn close(fd: c_int) -> c_int {
     if !is_trace(fd) {
-        return real_close(fd);
+        let r = real_close(fd);
+        fd_cache::forget(fd);
+        return r;
     }
     if move_off(fd as c_uint, fd as c_uint) && !is_trace(fd) {
         // The old number held only the trace; it is free now, as the
@@ -57,7 +61,11 @@ pub extern "C" fn close(fd: c_int) -> c_int {
 pub extern "C" fn close_range(first: c_uint, last: c_uint, flags: c_int) -> c_int {
     let real = |first, last| {
         // SAFETY: CLOSE_RANGE is libc's close_range; plain integers.
-        unsafe { std::mem::transmute::<usize, CloseRangeFn>(CLOSE_RANGE.get())(first, last, flags) }
+        let r = unsafe {
+            std::mem::transmute::<usize, CloseRangeFn>(CLOSE_RANGE.get())(first, last, flags)
+        };
+        fd_cache::forget_range(first, last);
+        r
     };
     let fd = current();
     // Only closing reaches the trace: CLOEXEC leaves it as it is (already
@@ -86,11 +94,18 @@ pub extern "C" fn closefrom(lowfd: c_int) {
         type F = unsafe extern "C" fn(c_int);
         // SAFETY: CLOSEFROM is libc's closefrom.
         unsafe { std::mem::transmute::<usize, F>(CLOSEFROM.get())(lowfd) }
+        fd_cache::forget_range(lowfd.max(0) as c_uint, c_uint::MAX);
     }
 }
 
 /// Runs `dup` (a dup2 or dup3 onto `new`) with the trace moved off `new`.
 fn onto(old: c_int, new: c_int, dup: impl FnOnce() -> c_int) -> c_int {
+    let r = onto_keeping_the_trace(old, new, dup);
+    fd_cache::forget(new);
+    r
+}
+
+fn onto_keeping_the_trace(old: c_int, new: c_int, dup: impl FnOnce() -> c_int) -> c_int {
     if is_trace(old) {
         return ebadf();
     }

@@ -2,13 +2,13 @@
 //! opening a FIFO. stdio streams are classed by their descriptor.
 #![allow(unsafe_code)]
 
-use super::macros::{hook, variadic_hook};
+use super::macros::hook;
+use crate::classify::fd_cache;
 use crate::classify::{Call, open_class, stream_class};
 use blockguard_protocol::Class::Fs;
-use libc::{FILE, c_char, c_int, c_void, size_t, ssize_t};
+use libc::{FILE, c_char, c_int, c_ulong, c_void, size_t, ssize_t};
 
 hook! {
-    HOOKS;
     /// fsync(2)
     fn fsync(fd: c_int) -> c_int => |fd| Some(Call::on_fd("fsync", Fs, fd));
     /// fdatasync(2)
@@ -66,12 +66,30 @@ fn lock_wait(name: &'static str, fd: c_int, cmd: c_int) -> Option<Call> {
     (cmd == libc::F_SETLKW || cmd == F_OFD_SETLKW).then(|| Call::on_fd(name, Fs, fd))
 }
 
-variadic_hook! {
-    VARIADIC_HOOKS;
+/// Setting a descriptor's flags may change whether it blocks, for it and
+/// every descriptor that shares them: the classifier asks again.
+fn flags_set(ret: c_int, cmd: c_int) {
+    if ret >= 0 && cmd == libc::F_SETFL {
+        fd_cache::forget_all();
+    }
+}
+
+fn nonblocking_set(ret: c_int, request: c_ulong) {
+    if ret >= 0 && request == libc::FIONBIO {
+        fd_cache::forget_all();
+    }
+}
+
+hook! {
     /// fcntl(2): F_SETLKW and F_OFD_SETLKW wait for the lock.
-    fn fcntl(fd: c_int, cmd: c_int; arg) -> c_int => |fd, cmd, _| lock_wait("fcntl", fd, cmd);
+    fn fcntl(fd: c_int, cmd: c_int; arg) -> c_int => |fd, cmd, _| lock_wait("fcntl", fd, cmd)
+        , after |ret, _, cmd, _| flags_set(ret, cmd);
     /// fcntl64(2)
-    fn fcntl64(fd: c_int, cmd: c_int; arg) -> c_int => |fd, cmd, _| lock_wait("fcntl", fd, cmd);
+    fn fcntl64(fd: c_int, cmd: c_int; arg) -> c_int => |fd, cmd, _| lock_wait("fcntl", fd, cmd)
+        , after |ret, _, cmd, _| flags_set(ret, cmd);
+    /// ioctl(2): never waits itself, but FIONBIO sets O_NONBLOCK.
+    fn ioctl(fd: c_int, request: c_ulong; arg) -> c_int => |_, _, _| None
+        , after |ret, _, request, _| nonblocking_set(ret, request);
     /// open(2): opening a FIFO without O_NONBLOCK waits for its peer.
     fn open(path: *const c_char, flags: c_int; mode) -> c_int
         => |p, f, _| open_class("open", libc::AT_FDCWD, p, f);

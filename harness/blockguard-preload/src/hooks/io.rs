@@ -14,7 +14,6 @@ fn dontwait(flags: c_int) -> bool {
 }
 
 hook! {
-    HOOKS;
     /// read(2)
     fn read(fd: c_int, buf: *mut c_void, n: size_t) -> ssize_t => |fd, _, _| io_class("read", fd, false);
     /// write(2)

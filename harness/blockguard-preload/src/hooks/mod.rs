@@ -23,22 +23,8 @@ pub mod sleep;
 pub mod sync;
 pub mod thread;
 
-/// Every interposed function: each module's blocks of declarations.
-static HOOKS: &[&&[macros::Entry]] = &[
-    &sleep::HOOKS,
-    &sync::HOOKS,
-    &sync::TRY_FIRST_HOOKS,
-    &sync::SYSCALL_HOOKS,
-    &io::HOOKS,
-    &fs::HOOKS,
-    &fs::VARIADIC_HOOKS,
-    &process::HOOKS,
-    &dns::HOOKS,
-    &poll::HOOKS,
-];
-
 fn entries() -> impl Iterator<Item = &'static macros::Entry> {
-    HOOKS.iter().flat_map(|block| block.iter())
+    macros::HOOKS.iter()
 }
 
 /// Resolves every real function now, so no hook resolves lazily later.
@@ -46,6 +32,7 @@ pub fn resolve_all() {
     for entry in entries() {
         entry.real.try_get();
     }
+    sync::resolve();
 }
 
 /// The guarded stand-in for `name` when `addr` is its real libc function.

@@ -12,7 +12,6 @@ fn unless(name: &'static str, zero: bool) -> Option<Call> {
 }
 
 hook! {
-    HOOKS;
     /// poll(2)
     fn poll(fds: *mut pollfd, n: nfds_t, timeout: c_int) -> c_int => |_, _, t| unless("poll", t == 0);
     /// poll(2), fortified

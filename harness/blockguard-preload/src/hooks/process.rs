@@ -11,7 +11,6 @@ fn unless_nohang(name: &'static str, options: c_int) -> Option<Call> {
 }
 
 hook! {
-    HOOKS;
     /// wait(2)
     fn wait(status: *mut c_int) -> pid_t => |_| Some(Call::new("wait", Process));
     /// waitpid(2)

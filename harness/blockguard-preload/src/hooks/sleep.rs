@@ -7,7 +7,6 @@ use blockguard_protocol::Class::Sleep;
 use libc::{c_int, c_uint, clockid_t, siginfo_t, sigset_t, timespec, useconds_t};
 
 hook! {
-    HOOKS;
     /// sleep(3)
     fn sleep(secs: c_uint) -> c_uint => |_| Some(Call::new("sleep", Sleep));
     /// usleep(3)

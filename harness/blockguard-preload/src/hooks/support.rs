@@ -31,8 +31,13 @@ pub fn before(
     let Ok(Some(call)) = catch_unwind(AssertUnwindSafe(classify)) else {
         return Next::Run(InFlight::NONE);
     };
+    let probed = crate::context::probing();
     let (decision, seq) = catch_unwind(|| guard::judge(call, escaped, direct, thread_bound))
         .unwrap_or((Decision::Run, 0));
+    if probed && crate::context::on_executor_thread() {
+        // The probe found an executor's worker: its raw syscalls trap too.
+        sud::enable_for_current_thread();
+    }
     match decision {
         Decision::Run => Next::Run(inflight::enter(seq)),
         Decision::Farm => Next::Farm(seq),

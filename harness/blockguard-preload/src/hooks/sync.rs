@@ -3,10 +3,8 @@
 //! tries it first, and an acquired try is the whole call.
 #![allow(unsafe_code)]
 
-use super::macros::{entry, hook};
+use super::macros::hook;
 use crate::classify::{Call, classify_syscall};
-use crate::context;
-use crate::hooks::support::{self, Next};
 use crate::real::Real;
 use blockguard_protocol::Class::Sync;
 use libc::{
@@ -19,7 +17,6 @@ fn sync(name: &'static str) -> Option<Call> {
 }
 
 hook! {
-    HOOKS;
     /// pthread_join(3)
     fn pthread_join(t: pthread_t, ret: *mut *mut c_void) -> c_int => |_, _| sync("pthread_join");
     /// pthread_timedjoin_np(3)
@@ -55,170 +52,68 @@ hook! {
     fn pthread_barrier_wait(b: *mut pthread_barrier_t) -> c_int => |_| sync("pthread_barrier_wait");
 }
 
-/// A lock whose try-form is attempted first on the microthread.
-macro_rules! try_first {
-    ($registry:ident; $(
-        $(#[$doc:meta])*
-        fn $name:ident($arg:ident: $ty:ty) try $try_name:literal, busy if $busy:expr;
-    )*) => {
-        /// This block's hooks.
-        pub static $registry: &[super::macros::Entry] = &[$(entry!($name)),*];
-    $(
-        $(#[$doc])*
-        #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $name($arg: $ty) -> c_int {
-            // SAFETY: forwards the caller's own argument.
-            unsafe { $name::body(false, $arg) }
-        }
-
-        #[doc = concat!("The real `", stringify!($name), "` and its guarded stand-in.")]
-        pub mod $name {
-            use super::*;
-
-            /// The libc name.
-            pub const NAME: &str = stringify!($name);
-            /// The real function.
-            pub static REAL: Real = Real::named(concat!(stringify!($name), "\0"));
-            static TRY: Real = Real::named(concat!($try_name, "\0"));
-
-            /// The stand-in `dlsym` hands out for the real function.
-            pub unsafe extern "C" fn escaped($arg: $ty) -> c_int {
-                // SAFETY: forwards the caller's own argument.
-                unsafe { body(true, $arg) }
-            }
-
-            /// Try, and judge only if the lock is contended.
-            ///
-            /// # Safety
-            /// The argument must be valid for the real function.
-            #[inline(always)]
-            pub unsafe fn body(escaped: bool, $arg: $ty) -> c_int {
-                type F = unsafe extern "C" fn($ty) -> c_int;
-                // SAFETY: REAL and TRY hold libc's functions of these names and this signature.
-                let (real, try_) = unsafe {
-                    (::std::mem::transmute::<usize, F>(REAL.get()), ::std::mem::transmute::<usize, F>(TRY.get()))
-                };
-                if context::guarded() {
-                    // SAFETY: the caller's argument, as for the lock itself.
-                    let r = unsafe { try_($arg) };
-                    let busy: fn(c_int) -> bool = $busy;
-                    if !busy(r) {
-                        return r;
-                    }
-                    // Locks belong to the thread that takes them: never
-                    // farmed. In flight until the real call returns.
-                    let _next = support::before(escaped, NAME, true, || sync(NAME));
-                    // SAFETY: the caller's argument, unchanged.
-                    return unsafe { real($arg) };
-                }
-                // SAFETY: the caller's argument, unchanged.
-                unsafe { real($arg) }
-            }
-        }
-    )*
-    };
+/// The try-form of a lock, made first on a guarded thread: the whole call
+/// unless `busy` says the lock is held elsewhere.
+fn attempt<T>(try_form: &Real, lock: *mut T, busy: fn(c_int) -> bool) -> Option<c_int> {
+    type F<T> = unsafe extern "C" fn(*mut T) -> c_int;
+    // SAFETY: try_form holds libc's try-form of the lock, which takes the
+    // same single pointer; the caller's own lock.
+    let r = unsafe { std::mem::transmute::<usize, F<T>>(try_form.get())(lock) };
+    (!busy(r)).then_some(r)
 }
 
-try_first! {
-    TRY_FIRST_HOOKS;
+fn ebusy(r: c_int) -> bool {
+    r == libc::EBUSY
+}
+
+fn sem_empty(r: c_int) -> bool {
+    r == -1 && crate::errno::get() == libc::EAGAIN
+}
+
+static MUTEX_TRYLOCK: Real = Real::new(c"pthread_mutex_trylock");
+static RWLOCK_TRYRDLOCK: Real = Real::new(c"pthread_rwlock_tryrdlock");
+static RWLOCK_TRYWRLOCK: Real = Real::new(c"pthread_rwlock_trywrlock");
+static SPIN_TRYLOCK: Real = Real::new(c"pthread_spin_trylock");
+static SEM_TRYWAIT: Real = Real::new(c"sem_trywait");
+
+// Locks belong to the thread that takes them: never farmed.
+hook! {
     /// pthread_mutex_lock(3)
-    fn pthread_mutex_lock(m: *mut pthread_mutex_t) try "pthread_mutex_trylock", busy if |r| r == libc::EBUSY;
+    @thread_bound fn pthread_mutex_lock(m: *mut pthread_mutex_t) -> c_int
+        , attempt |m| attempt(&MUTEX_TRYLOCK, m, ebusy) => |_| sync("pthread_mutex_lock");
     /// pthread_rwlock_rdlock(3)
-    fn pthread_rwlock_rdlock(l: *mut pthread_rwlock_t) try "pthread_rwlock_tryrdlock", busy if |r| r == libc::EBUSY;
+    @thread_bound fn pthread_rwlock_rdlock(l: *mut pthread_rwlock_t) -> c_int
+        , attempt |l| attempt(&RWLOCK_TRYRDLOCK, l, ebusy) => |_| sync("pthread_rwlock_rdlock");
     /// pthread_rwlock_wrlock(3)
-    fn pthread_rwlock_wrlock(l: *mut pthread_rwlock_t) try "pthread_rwlock_trywrlock", busy if |r| r == libc::EBUSY;
+    @thread_bound fn pthread_rwlock_wrlock(l: *mut pthread_rwlock_t) -> c_int
+        , attempt |l| attempt(&RWLOCK_TRYWRLOCK, l, ebusy) => |_| sync("pthread_rwlock_wrlock");
     /// pthread_spin_lock(3)
-    fn pthread_spin_lock(l: *mut pthread_spinlock_t) try "pthread_spin_trylock", busy if |r| r == libc::EBUSY;
+    @thread_bound fn pthread_spin_lock(l: *mut pthread_spinlock_t) -> c_int
+        , attempt |l| attempt(&SPIN_TRYLOCK, l, ebusy) => |_| sync("pthread_spin_lock");
     /// sem_wait(3): waits only when the count is zero.
-    fn sem_wait(s: *mut sem_t) try "sem_trywait", busy if |r| r == -1 && crate::errno::get() == libc::EAGAIN;
+    @thread_bound fn sem_wait(s: *mut sem_t) -> c_int
+        , attempt |s| attempt(&SEM_TRYWAIT, s, sem_empty) => |_| sync("sem_wait");
 }
 
-/// The hand-written `syscall` hook, for the registry.
-pub static SYSCALL_HOOKS: &[super::macros::Entry] = &[entry!(syscall)];
-
-/// syscall(2): judged by the syscall it makes (futex waits above all, which
-/// is how std's locks, condvars, parkers and channels wait).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn syscall(
-    nr: c_long,
-    a: usize,
-    b: usize,
-    c: usize,
-    d: usize,
-    e: usize,
-    f: usize,
-) -> c_long {
-    // SAFETY: forwards the caller's own arguments.
-    unsafe { syscall::body(false, nr, a, b, c, d, e, f) }
+/// The try-forms, resolved with the hooks.
+pub fn resolve() {
+    for f in [
+        &MUTEX_TRYLOCK,
+        &RWLOCK_TRYRDLOCK,
+        &RWLOCK_TRYWRLOCK,
+        &SPIN_TRYLOCK,
+        &SEM_TRYWAIT,
+    ] {
+        f.try_get();
+    }
 }
 
-/// The real `syscall` and its guarded stand-in.
-pub mod syscall {
-    use super::*;
-
-    /// The libc name.
-    pub const NAME: &str = "syscall";
-    /// The real function.
-    pub static REAL: Real = Real::new(c"syscall");
-
-    /// The stand-in `dlsym` hands out for the real function.
-    pub unsafe extern "C" fn escaped(
-        nr: c_long,
-        a: usize,
-        b: usize,
-        c: usize,
-        d: usize,
-        e: usize,
-        f: usize,
-    ) -> c_long {
-        // SAFETY: forwards the caller's own arguments.
-        unsafe { body(true, nr, a, b, c, d, e, f) }
-    }
-
-    /// Judge on the microthread, then forward all six argument words (the
-    /// kernel ignores the ones a syscall does not take).
-    ///
-    /// # Safety
-    /// The arguments must be valid for the syscall.
-    #[allow(clippy::too_many_arguments)]
-    #[inline(always)]
-    pub unsafe fn body(
-        escaped: bool,
-        nr: c_long,
-        a: usize,
-        b: usize,
-        c: usize,
-        d: usize,
-        e: usize,
-        f: usize,
-    ) -> c_long {
-        type F = unsafe extern "C" fn(c_long, ...) -> c_long;
-        // SAFETY: REAL is libc's variadic syscall.
-        let real = unsafe { std::mem::transmute::<usize, F>(REAL.get()) };
-        if let Some(ret) = crate::hooks::raw::answer(nr, [a, b, c, d, e, f]) {
-            return ret;
-        }
-        if context::guarded() {
-            match support::before(escaped, NAME, false, || {
-                classify_syscall(nr, [a, b, c, d, e, f])
-            }) {
-                Next::Farm(seq) => {
-                    let args = crate::scheduler::farm::Args::new((nr, a, b, c, d, e, f));
-                    return crate::scheduler::farm::call(seq, move || {
-                        let (nr, a, b, c, d, e, f) = args.into_inner();
-                        // SAFETY: the caller's arguments, on a worker while
-                        // the caller is suspended (see farm).
-                        unsafe { real(nr, a, b, c, d, e, f) }
-                    });
-                }
-                // In flight until the real call returns.
-                Next::Run(_in_flight) => {
-                    // SAFETY: the caller's arguments, unchanged.
-                    return unsafe { real(nr, a, b, c, d, e, f) };
-                }
-            }
-        }
-        // SAFETY: the caller's arguments, unchanged.
-        unsafe { real(nr, a, b, c, d, e, f) }
-    }
+hook! {
+    /// syscall(2): judged by the syscall it makes (futex waits above all,
+    /// which is how std's locks, condvars, parkers and channels wait). All
+    /// six argument words are forwarded; the kernel ignores the ones a
+    /// syscall does not take.
+    fn syscall(nr: c_long; a, b, c, d, e, f) -> c_long
+        , answer |nr, a, b, c, d, e, f| crate::hooks::raw::answer(nr, [a, b, c, d, e, f])
+        => |nr, a, b, c, d, e, f| classify_syscall(nr, [a, b, c, d, e, f]);
 }

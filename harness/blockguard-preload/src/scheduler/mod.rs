@@ -299,17 +299,15 @@ pub fn idle_wait(seen: u64, timeout: Option<Duration>) {
 
 /// Called when a thread names itself: an executor's worker becomes an
 /// executor thread; inside the wrapper, a thread named as the test becomes
-/// the guarded test thread, and then this returns true.
+/// the guarded test thread. True for either: the caller arms the escape
+/// backstop on it.
 pub fn on_thread_named(name: &[u8]) -> bool {
     if !context::on_executor_thread()
         && std::str::from_utf8(name).is_ok_and(crate::rules::is_executor_thread)
     {
-        // The escape backstop stays the test thread's: its selector byte is
-        // one for the process, and a worker re-running a trapped call
-        // would open it for the test thread too.
         context::set_executor_thread();
         inflight::bind_next();
-        return false;
+        return true;
     }
     let Some(test) = crate::config::get().and_then(|c| c.test.as_deref()) else {
         return false;

@@ -5,18 +5,19 @@
 //! for every return address, the distance from the stack pointer at that
 //! point to the frame's canonical frame address (CFA) is remembered. Rust
 //! frames keep a fixed size at each call site, so later walks over known
-//! return addresses need only one load per frame: `ret = *(cfa - 8)`,
-//! `sp = cfa`. An address never seen, or a walk that leaves the microthread
+//! return addresses need only one load per frame: the return address just
+//! below the CFA (see [`crate::arch`]), and `sp = cfa`. An address never seen, or a walk that leaves the microthread
 //! stack, falls back to the full unwinder, which also checks and relearns.
 //! A wrong remembered offset can only produce a chain that matches nothing
 //! seen before, which sends the call down the slow, exact path.
 //!
 //! # Safety
-//! The fast walk reads only 8-byte words inside `[lo, hi)`: the
+//! The fast walk reads only machine words inside `[lo, hi)`: the
 //! microthread's own mapped and writable stack, or the calling thread's
 //! own stack as `pthread_getattr_np` reports it (an executor's worker).
 #![allow(unsafe_code)]
 
+use crate::arch::RETURN_ADDRESS_BELOW_CFA;
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -36,16 +37,7 @@ pub fn set_test_entry(ip: usize) {
 /// Return address → CFA minus the stack pointer at that address.
 pub type Offsets = FxHashMap<usize, usize>;
 
-/// The instruction and stack pointers at this point of the caller.
-#[inline(always)]
-pub fn here() -> (usize, usize) {
-    let (ip, sp): (usize, usize);
-    // SAFETY: reads two registers; touches no memory.
-    unsafe {
-        std::arch::asm!("lea {0}, [rip]", "mov {1}, rsp", out(reg) ip, out(reg) sp, options(nomem, nostack, preserves_flags));
-    }
-    (ip, sp)
-}
+pub use crate::arch::here;
 
 /// Fills `out` with the return addresses outward from the frame where
 /// `at` = [`here`] was taken, stopping at the edge of `[lo, hi)`, at the
@@ -85,8 +77,8 @@ fn walk_known(
         if out_of_bounds(cfa, (lo, hi)) {
             break;
         }
-        // SAFETY: cfa - 8 lies inside the walked stack (module note).
-        let ret = unsafe { ((cfa - 8) as *const usize).read() };
+        // SAFETY: the return slot lies inside the walked stack (module note).
+        let ret = unsafe { ((cfa - RETURN_ADDRESS_BELOW_CFA) as *const usize).read() };
         out[n] = ret;
         n += 1;
         if ret == entry {
@@ -98,7 +90,7 @@ fn walk_known(
 }
 
 fn out_of_bounds(cfa: usize, (lo, hi): (usize, usize)) -> bool {
-    hi != 0 && (cfa < lo + 8 || cfa > hi)
+    hi != 0 && (cfa < lo + RETURN_ADDRESS_BELOW_CFA || cfa > hi)
 }
 
 /// The exact walk, by libgcc's unwinder. Each step reports a frame's CFA
