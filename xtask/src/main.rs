@@ -1,28 +1,23 @@
-//! `cargo xtask`: blockguard's command line.
+//! `cargo xtask`: blockguard's command line for this repository's suites.
 //!
-//! A thin dispatcher: the command line is parsed in [`cli`], the environment
-//! in [`env`], and each task lives in its own module.
+//! A thin dispatcher: the command line is parsed in [`cli`], and each task
+//! is the engine's (`blockguard-runner`), run against this repository.
 
 #![forbid(unsafe_code)]
 
-mod catalog;
-mod child;
 mod cli;
-mod env;
-mod exit;
-mod findings;
-mod nightly;
-mod outputs;
-mod run_suite;
-mod stability;
-mod suites_table;
 
+use blockguard_runner::{env, exit, nightly, run_suite, stability, suites_table};
 use clap::Parser;
+use std::path::Path;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let env = match env::Env::from_process() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the repository root");
+    let env = match env::Env::from_process(root) {
         Ok(env) => env,
         Err(e) => {
             eprintln!("error: {e}");

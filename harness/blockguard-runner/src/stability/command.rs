@@ -2,9 +2,9 @@
 
 use crate::catalog::suite_names;
 use crate::child::SuiteRun;
-use crate::cli::StabilityArgs;
 use crate::env::Env;
 use crate::exit;
+use crate::options::StabilityArgs;
 use crate::run_suite::{Report, SnapshotState};
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 //! skipped (with the reason).
 
 use super::model::{Report, TestEntry};
-use crate::run_suite::runner::Outcome;
+use crate::run_suite::runner::outcome::Outcome;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 

@@ -1,8 +1,8 @@
 //! The report's shape, field for field as DESIGN §7 has it.
 
-use crate::run_suite::resolve::SourceKind;
+use crate::run_suite::resolve::suite::SourceKind;
 use crate::run_suite::rules::StaleRule;
-use crate::run_suite::runner::{BlockingCall, Outcome, TestRecord};
+use crate::run_suite::runner::outcome::{BlockingCall, Outcome, TestRecord};
 use crate::run_suite::snapshot::SnapshotState;
 use blockguard_protocol::{Capabilities, Mode};
 use serde::{Deserialize, Serialize};

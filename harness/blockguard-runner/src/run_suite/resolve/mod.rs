@@ -1,10 +1,10 @@
 //! Resolve: from what the user named to a crate's source on disk.
 
-mod error;
+pub mod error;
 mod local;
 mod registry;
 mod spec;
-mod suite;
+pub mod suite;
 
 pub use error::ResolveError;
 pub use spec::Spec;

@@ -19,6 +19,12 @@ pub struct Console {
     warned: Mutex<std::collections::BTreeSet<String>>,
 }
 
+impl Default for Console {
+    fn default() -> Console {
+        Console::new()
+    }
+}
+
 impl Console {
     /// A console that draws bars when stderr is a terminal.
     pub fn new() -> Console {

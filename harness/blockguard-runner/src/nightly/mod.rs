@@ -14,7 +14,7 @@ mod date;
 mod entry;
 mod folder;
 mod merge;
-mod partition;
+pub mod partition;
 mod publish;
 mod regressions;
 mod render;

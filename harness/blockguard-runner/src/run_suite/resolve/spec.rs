@@ -1,8 +1,8 @@
 //! What the user asked for: a crates.io crate, a suite (by name or file),
 //! or a local crate; with the settings and rules that come with it.
 
-use super::ResolveError;
-use crate::cli::RunSuiteArgs;
+use super::error::ResolveError;
+use crate::options::RunSuiteArgs;
 use crate::run_suite::layout::Layout;
 use blockguard_protocol::Mode;
 use blockguard_rules::{RulesFile, check_crate_name, check_version};

@@ -2,7 +2,7 @@
 //! did not pass, the top blocking sites, stale rules and snapshot news.
 
 use super::model::Report;
-use crate::run_suite::runner::Outcome;
+use crate::run_suite::runner::outcome::Outcome;
 use crate::run_suite::snapshot::SnapshotState;
 use blockguard_protocol::Verdict;
 use std::collections::BTreeMap;

@@ -6,8 +6,8 @@ use super::entry::{self, Entry};
 use super::folder::prepare;
 use super::publish::publish;
 use super::results::Results;
-use crate::cli::MergeReportsArgs;
 use crate::exit;
+use crate::options::MergeReportsArgs;
 use std::collections::BTreeMap;
 
 /// Runs the command; returns its exit code.

@@ -63,13 +63,10 @@ const SNAPSHOTS: &str = "BLOCKGUARD_SNAPSHOTS";
 pub const PARENT: &str = "BLOCKGUARD_PARENT";
 
 impl Env {
-    /// Reads the process environment.
-    ///
-    pub fn from_process() -> Result<Env, EnvError> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("xtask lives one level below the repository root")
-            .to_path_buf();
+    /// Reads the process environment, for the repository (or workspace)
+    /// at `root`.
+    pub fn from_process(root: &Path) -> Result<Env, EnvError> {
+        let root = root.to_path_buf();
         let preload = match std::env::var_os(PRELOAD) {
             None => Preload::Build,
             Some(v) if v == "none" => Preload::Disabled,

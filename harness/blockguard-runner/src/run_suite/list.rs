@@ -2,7 +2,7 @@
 //! them are `#[ignore]`d, from the same with `--ignored`.
 
 use crate::run_suite::build::TestBinary;
-use crate::run_suite::runner::{Ended, Launch, SpawnError, spawn_and_wait};
+use crate::run_suite::runner::spawn::{Ended, Launch, SpawnError, spawn_and_wait};
 use blockguard_protocol::env as protocol;
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -5,7 +5,7 @@
 use crate::env::Env;
 use crate::run_suite::console::{Console, Phase};
 use crate::run_suite::layout::Layout;
-use crate::run_suite::resolve::Resolved;
+use crate::run_suite::resolve::suite::Resolved;
 use cargo_metadata::{Artifact, Message, TargetKind};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};

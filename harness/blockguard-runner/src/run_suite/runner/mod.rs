@@ -5,10 +5,10 @@ mod harness;
 mod holders;
 pub mod interrupt;
 mod judge;
-mod outcome;
+pub mod outcome;
 mod output;
 mod signal;
-mod spawn;
+pub mod spawn;
 
 pub use harness::{NOT_RUN_INTERRUPTED, Plan, run};
 pub use outcome::{BlockingCall, Outcome, TestRecord};

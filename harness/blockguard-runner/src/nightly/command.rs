@@ -9,10 +9,11 @@ use super::publish::publish;
 use super::toolchain;
 use crate::catalog::suite_names;
 use crate::child::SuiteRun;
-use crate::cli::NightlyArgs;
 use crate::env::{Env, Preload};
 use crate::exit;
-use crate::run_suite::{Console, guard_runtime};
+use crate::options::NightlyArgs;
+use crate::run_suite::console::Console;
+use crate::run_suite::preload::guard_runtime;
 use globset::{Glob, GlobSetBuilder};
 use std::path::Path;
 

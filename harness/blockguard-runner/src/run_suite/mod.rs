@@ -3,16 +3,16 @@
 
 mod build;
 mod command;
-mod console;
+pub mod console;
 mod layout;
 mod libtest;
 mod list;
 mod locate;
-mod preload;
-mod report;
-mod resolve;
+pub mod preload;
+pub mod report;
+pub mod resolve;
 mod rules;
-mod runner;
+pub mod runner;
 mod snapshot;
 mod traces;
 

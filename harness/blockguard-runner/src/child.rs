@@ -2,7 +2,7 @@
 //! output in a log file and its JSON report read back.
 
 use crate::exit;
-use crate::run_suite::Report;
+use crate::run_suite::report::model::Report;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 

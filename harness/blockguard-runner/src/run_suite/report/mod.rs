@@ -2,7 +2,7 @@
 
 mod json;
 mod junit;
-mod model;
+pub mod model;
 mod summary;
 
 pub use json::{ReportError, write_atomically};

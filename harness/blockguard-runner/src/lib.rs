@@ -1,0 +1,25 @@
+//! blockguard's engine, as a library: the command lines (`cargo xtask`,
+//! `cargo blockguard`) parse their arguments into [`options`] and call a
+//! task here.
+//!
+//! - [`run_suite`]: resolve → build → list → run → judge → snapshot →
+//!   report, for one suite;
+//! - [`nightly`]: every suite × toolchain, a verdict per crate, regressions;
+//! - [`stability`] and [`suites_table`]: repeated runs, and the suites'
+//!   transparency and findings table.
+//!
+//! [`env`] reads the environment once; [`exit`] has the exit codes.
+
+#![forbid(unsafe_code)]
+
+mod catalog;
+mod child;
+pub mod env;
+pub mod exit;
+mod findings;
+pub mod nightly;
+pub mod options;
+mod outputs;
+pub mod run_suite;
+pub mod stability;
+pub mod suites_table;

@@ -1,0 +1,180 @@
+//! The options of each task, declared once: the command lines
+//! (`cargo xtask`, `cargo blockguard`) embed these, and the engine reads
+//! them.
+
+use blockguard_protocol::Mode;
+use clap::Args;
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// `cargo xtask nightly [OPTIONS]`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Verdicts: compatible (all pass, no denied call), blocking (passes only with denied calls), \
+failing, build-failed, error (could not run, e.g. a toolchain that is not installed). \
+Exit codes: 0 the report was written (whatever the verdicts); 1 with --fail-on-regression, \
+something regressed; 2 bad input or a setup error.")]
+pub struct NightlyArgs {
+    /// Only suites matching NAME, a name or a glob (repeatable).
+    #[arg(long = "suite", value_name = "NAME|GLOB")]
+    pub suites: Vec<String>,
+
+    /// A toolchain to run under (repeatable), e.g. stable, nightly.
+    #[arg(long = "toolchain", value_name = "NAME", default_value = "stable")]
+    pub toolchains: Vec<String>,
+
+    /// The report folder: new, empty, or an earlier report (whose own
+    /// files alone are replaced). Default: reports/<date>/.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// The report to compare with. Default: the newest earlier
+    /// reports/<date>/ beside --out.
+    #[arg(long, value_name = "DIR")]
+    pub baseline: Option<PathBuf>,
+
+    /// Exit 1 when a suite or test is newly blocking or failing, or a
+    /// blocking site is new.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+
+    /// Run one shard of the suites: hash:K/N (K from 1 to N).
+    #[arg(long, value_name = "hash:K/N")]
+    pub partition: Option<crate::nightly::partition::Partition>,
+
+    /// Tests run at once within a suite. Default: the number of cores.
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
+
+    /// The report's date, YYYY-MM-DD. Default: today (UTC).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+
+    /// Where the suite files are. Default: suites/.
+    #[arg(long, value_name = "DIR")]
+    pub suites_dir: Option<PathBuf>,
+}
+
+/// `cargo xtask merge-reports --out DIR SHARD_DIR...`.
+#[derive(Debug, Args)]
+pub struct MergeReportsArgs {
+    /// The merged report folder: new, empty, or an earlier report (whose
+    /// own files alone are replaced).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// The report to compare with. Default: the newest earlier
+    /// reports/<date>/ beside --out.
+    #[arg(long, value_name = "DIR")]
+    pub baseline: Option<PathBuf>,
+
+    /// Exit 1 when something regressed.
+    #[arg(long)]
+    pub fail_on_regression: bool,
+
+    /// The shards' report folders.
+    #[arg(required = true, value_name = "SHARD_DIR")]
+    pub shards: Vec<PathBuf>,
+}
+
+/// `cargo xtask stability [--suite NAME]... [--runs N] [-j N]`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 no snapshot changed; 1 one did, or a run failed to report; 2 a setup error."
+)]
+pub struct StabilityArgs {
+    /// Only this suite (repeatable); default: every suite in suites/.
+    #[arg(long = "suite", value_name = "NAME")]
+    pub suites: Vec<String>,
+
+    /// Consecutive runs per suite.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub runs: usize,
+
+    /// Tests run at once. Default: the number of cores.
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
+}
+
+/// `cargo xtask suites-table [--suite NAME]... [--write] [-j N]`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Exit codes: 0 audit passed the same tests as nextest in every suite; \
+1 it did not in some suite (named on stderr); 2 a setup error.")]
+pub struct SuitesTableArgs {
+    /// Only this suite (repeatable); default: every suite in suites/.
+    #[arg(long = "suite", value_name = "NAME")]
+    pub suites: Vec<String>,
+
+    /// Also write the table into suites/README.md, between its markers.
+    #[arg(long)]
+    pub write: bool,
+
+    /// Tests run at once, the same for nextest and run-suite. Default: the
+    /// number of cores.
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
+}
+
+/// `cargo xtask run-suite [CRATE|SUITE] [OPTIONS] [-- LIBTEST ARGS]`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Exit codes: 0 everything passed, was suppressed or ignored; \
+1 a test failed, was blocked, timed out or crashed, a snapshot changed, or the suite did not build \
+(with --strict also stale rules and new snapshots); 2 bad input or a setup error.")]
+pub struct RunSuiteArgs {
+    /// A crates.io crate (`name` or `name@version`; newest when no version),
+    /// a suite defined in `suites/<name>.toml`, or the path of a suite file.
+    #[arg(value_name = "CRATE|SUITE", conflicts_with = "path")]
+    pub target: Option<String>,
+
+    /// Run the crate at DIR (your own crate) instead of one from crates.io.
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<PathBuf>,
+
+    /// What a denied call does: deny (stop the test), check (run it, then
+    /// mark the test blocked), audit (only record it) or farm (run it on a
+    /// worker thread while the microthread waits; recorded as farmed).
+    /// Default: the suite's mode, else check.
+    #[arg(long, value_name = "deny|check|audit|farm")]
+    pub mode: Option<Mode>,
+
+    /// Farm mode's worker threads (default 16).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub farm_workers: Option<u16>,
+
+    /// A rules file (`[[allow]]`, `[[suppress]]`, optional `[suite]`); it
+    /// replaces the suite file's rules.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Also write the JSON report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Write a JUnit XML report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+
+    /// Per-test timeout, e.g. 60s, 500ms, 2m. Default: the suite's, else 60s.
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
+
+    /// Tests run at once. Default: the number of cores.
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
+
+    /// Treat stale rules and new (unreviewed) snapshots as failures.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// libtest flags, after `--`: FILTER, --exact, --skip, --ignored,
+    /// --include-ignored, --list, --format, --test-threads.
+    #[arg(last = true, value_name = "LIBTEST ARGS")]
+    pub libtest: Vec<String>,
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    blockguard_rules::parse_duration(text)
+}
