@@ -64,8 +64,8 @@ mod tests {
             panic!("parsed as another command");
         };
         assert_eq!(args.target.as_deref(), Some("itoa"));
-        assert_eq!(args.jobs.map(NonZeroUsize::get), Some(3));
-        assert_eq!(args.timeout, Some(Duration::from_secs(5)));
-        assert_eq!(args.libtest, ["--exact", "x"]);
+        assert_eq!(args.run.jobs.map(NonZeroUsize::get), Some(3));
+        assert_eq!(args.run.timeout, Some(Duration::from_secs(5)));
+        assert_eq!(args.run.libtest, ["--exact", "x"]);
     }
 }

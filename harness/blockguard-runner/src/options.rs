@@ -129,9 +129,28 @@ pub struct RunSuiteArgs {
     #[arg(value_name = "CRATE|SUITE", conflicts_with = "path")]
     pub target: Option<String>,
 
-    /// Run the crate at DIR (your own crate) instead of one from crates.io.
+    /// Run the crate or workspace at DIR (your own) instead of one from
+    /// crates.io.
     #[arg(long, value_name = "DIR")]
     pub path: Option<PathBuf>,
+
+    /// How to run it.
+    #[command(flatten)]
+    pub run: RunOptions,
+}
+
+/// How a suite runs: what `cargo xtask run-suite` and `cargo blockguard
+/// test` share.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RunOptions {
+    /// Only this package of a workspace (repeatable). Default: the package
+    /// in the folder, or at a virtual workspace's root every member.
+    #[arg(short = 'p', long = "package", value_name = "PKG")]
+    pub packages: Vec<String>,
+
+    /// Every member of the workspace.
+    #[arg(long, conflicts_with = "packages")]
+    pub workspace: bool,
 
     /// What a denied call does: deny (stop the test), check (run it, then
     /// mark the test blocked), audit (only record it) or farm (run it on a

@@ -70,7 +70,7 @@ pub fn run(args: &RunSuiteArgs, env: &Env) -> u8 {
 
 fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8, RunSuiteError> {
     let layout = Layout::new(&env.root, &env.snapshots);
-    let libtest = libtest_args(&args.libtest)?;
+    let libtest = libtest_args(&args.run.libtest)?;
     // Output paths and rules files are checked first: a bad one stops everything.
     check_outputs(args, libtest.logfile.as_deref())?;
     let spec = Spec::from_args(args, &layout)?;
@@ -79,9 +79,9 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
     }
     let suite = resolve(&spec, &layout, env, console)?;
     // The command line overrides the suite, which overrides the default.
-    let mode = args.mode.or(spec.mode).unwrap_or(Mode::Check);
-    let timeout = args.timeout.or(spec.timeout).unwrap_or(DEFAULT_TIMEOUT);
-    let jobs = args.jobs.map_or_else(
+    let mode = args.run.mode.or(spec.mode).unwrap_or(Mode::Check);
+    let timeout = args.run.timeout.or(spec.timeout).unwrap_or(DEFAULT_TIMEOUT);
+    let jobs = args.run.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n.get(),
     );
@@ -112,26 +112,6 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
         contention_snapshot: None,
     };
 
-    let build_started = Instant::now();
-    let built = build(&suite, &spec.features, &layout, env, console)?;
-    report.timing.build_ms = millis(build_started.elapsed());
-    let binaries = match built {
-        Built::Ok(binaries) => binaries,
-        Built::Failed(message) => {
-            console.note(format!(
-                "{} {} did not build, so no test ran; the compiler's first error:\n{message}",
-                suite.krate, suite.version
-            ));
-            report.build = BuildInfo {
-                status: "failed".to_owned(),
-                message: Some(message),
-            };
-            write_reports(&report, args, &layout, console)?;
-            return Ok(exit::FAILED);
-        }
-    };
-    let listed = list(&binaries)?;
-
     let rules_file = spec
         .rules
         .clone()
@@ -139,86 +119,131 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
     let rules = Rules::new(rules_file);
     let guarded = runtime.library.is_some();
     let listing = libtest.list;
-    let traces = layout.traces(&suite.name);
-    traces::remove_abandoned(&traces);
     interrupt::install();
-    let run_started = Instant::now();
-    let results = runner::run(
-        Plan {
-            binaries: listed,
-            mode,
-            timeout,
-            jobs,
-            preload: runtime.library,
-            launcher: runtime.launcher,
-            rules: rules.clone(),
-            traces: traces.clone(),
-            snapshots: guarded
-                .then(|| Snapshots::new(layout.snapshots(&suite.name), layout.root())),
-            strict: args.strict,
-            env_remove: env.child_env_remove(),
-            farm_workers: args.farm_workers,
-        },
-        libtest,
-        console,
-    );
-    report.timing.run_ms = millis(run_started.elapsed());
-    if let Some(signal) = interrupt::signal() {
-        let _ = std::fs::remove_dir_all(&traces);
-        return Ok(interrupted(
-            signal,
-            &results.records,
-            &layout,
-            &suite.name,
+    let mut records: Vec<TestRecord> = Vec::new();
+    let mut unfiltered = true;
+    let mut contention_failed = false;
+    for member in &suite.members {
+        let member = suite.member(member);
+        let build_started = Instant::now();
+        let built = build(&member, &spec.features, &layout, env, console)?;
+        report.timing.build_ms += millis(build_started.elapsed());
+        let binaries = match built {
+            Built::Ok(binaries) => binaries,
+            Built::Failed(message) => {
+                console.note(format!(
+                    "{} {} did not build, so none of its tests ran; the compiler's first error:\n{message}",
+                    member.krate, member.version
+                ));
+                if report.build.status == "ok" {
+                    report.build = BuildInfo {
+                        status: "failed".to_owned(),
+                        message: Some(message),
+                    };
+                }
+                continue;
+            }
+        };
+        let listed = list(&binaries)?;
+        let traces = layout.traces(&member.name);
+        traces::remove_abandoned(&traces);
+        let run_started = Instant::now();
+        let results = runner::run(
+            Plan {
+                binaries: listed,
+                mode,
+                timeout,
+                jobs,
+                preload: runtime.library.clone(),
+                launcher: runtime.launcher.clone(),
+                rules: rules.clone(),
+                traces: traces.clone(),
+                snapshots: guarded
+                    .then(|| Snapshots::new(layout.snapshots(&member.name), layout.root())),
+                strict: args.run.strict,
+                env_remove: env.child_env_remove(),
+                farm_workers: args.run.farm_workers,
+            },
+            libtest.clone(),
             console,
-        ));
+        );
+        report.timing.run_ms += millis(run_started.elapsed());
+        let mut ran = results.records;
+        for record in &mut ran {
+            record.package = member.krate.clone();
+        }
+        records.extend(ran);
+        if let Some(signal) = interrupt::signal() {
+            let _ = std::fs::remove_dir_all(&traces);
+            return Ok(interrupted(signal, &records, &layout, &suite.name, console));
+        }
+        traces::keep_as_last(&traces, &layout.last_traces(&member.name));
+        unfiltered &= results.unfiltered;
+        if guarded && !listing {
+            let checked = check_contention(&member, &records, &layout, args, console);
+            if let Some((state, failed)) = checked {
+                if report.contention_snapshot != Some(SnapshotState::Changed) {
+                    report.contention_snapshot = Some(state);
+                }
+                contention_failed |= failed;
+            }
+        }
     }
-    traces::keep_as_last(&traces, &layout.last_traces(&suite.name));
     if listing {
         return Ok(exit::OK);
     }
-
-    let records = results.records;
-    if results.unfiltered {
+    if unfiltered {
         let matched: BTreeSet<String> = records
             .iter()
             .flat_map(|r| r.matched_rules.iter().cloned())
             .collect();
         report.stale_rules = rules.stale(&matched);
     }
-    let mut contention_failed = false;
-    if guarded {
-        let snapshots = Snapshots::new(layout.snapshots(&suite.name), layout.root());
-        let events: Vec<&TraceEvent> = records
-            .iter()
-            .flat_map(|r| r.blocking.iter().map(|c| &c.event))
-            .collect();
-        match snapshots.check_contention(&events) {
-            Ok(checked) => {
-                report.contention_snapshot = Some(checked.state);
-                contention_failed =
-                    checked.failed && (checked.state == SnapshotState::Changed || args.strict);
-                if !checked.diff.is_empty() {
-                    let mut text = String::from("the suite's contention waits changed:\n");
-                    for line in &checked.diff {
-                        text.push_str(&format!("  {line}\n"));
-                    }
-                    console.block(&text);
-                }
-            }
-            Err(e) => console.warn(e.to_string()),
-        }
-    }
     report.capabilities = records.iter().find_map(|r| r.capabilities.clone());
     report.summary = Summary::of(&records);
     report.tests = records.iter().map(TestEntry::of).collect();
     write_reports(&report, args, &layout, console)?;
-    let code = exit_code(&records, &report, args.strict);
-    Ok(if contention_failed {
+    let code = exit_code(&records, &report, args.run.strict);
+    Ok(if contention_failed || report.build.status != "ok" {
         exit::FAILED
     } else {
         code
     })
+}
+
+/// Checks one member's contention snapshot against its tests' events:
+/// the state, and whether it fails the run.
+fn check_contention(
+    member: &Resolved,
+    records: &[TestRecord],
+    layout: &Layout,
+    args: &RunSuiteArgs,
+    console: &Console,
+) -> Option<(SnapshotState, bool)> {
+    let snapshots = Snapshots::new(layout.snapshots(&member.name), layout.root());
+    let events: Vec<&TraceEvent> = records
+        .iter()
+        .filter(|r| r.package == member.krate)
+        .flat_map(|r| r.blocking.iter().map(|c| &c.event))
+        .collect();
+    match snapshots.check_contention(&events) {
+        Ok(checked) => {
+            if !checked.diff.is_empty() {
+                let mut text = String::from("the suite's contention waits changed:\n");
+                for line in &checked.diff {
+                    text.push_str(&format!("  {line}\n"));
+                }
+                console.block(&text);
+            }
+            let failed =
+                checked.failed && (checked.state == SnapshotState::Changed || args.run.strict);
+            Some((checked.state, failed))
+        }
+        Err(e) => {
+            console.warn(e.to_string());
+            None
+        }
+    }
 }
 
 /// run-suite's output files: `--report`, `--junit`, and libtest's
@@ -228,8 +253,8 @@ fn check_outputs(
     logfile: Option<&str>,
 ) -> Result<(), crate::outputs::OutputError> {
     let files = [
-        ("--report", args.report.as_deref()),
-        ("--junit", args.junit.as_deref()),
+        ("--report", args.run.report.as_deref()),
+        ("--junit", args.run.junit.as_deref()),
         ("--logfile", logfile.map(std::path::Path::new)),
     ];
     for (flag, path) in files {
@@ -277,10 +302,10 @@ fn write_reports(
     let json = serde_json::to_string_pretty(report).expect("a report serializes") + "\n";
     let main = layout.report(&report.suite.name);
     write_atomically(&main, &json)?;
-    if let Some(path) = &args.report {
+    if let Some(path) = &args.run.report {
         write_atomically(path, &json)?;
     }
-    if let Some(path) = &args.junit {
+    if let Some(path) = &args.run.junit {
         write_atomically(path, &junit(report))?;
     }
     let shown: PathBuf = main

@@ -72,6 +72,10 @@ pub struct BuildInfo {
 /// One test.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestEntry {
+    /// The package the binary belongs to (absent in reports made before
+    /// workspaces ran).
+    #[serde(default)]
+    pub package: String,
     /// The binary's cargo target name.
     pub binary: String,
     /// The test's libtest name.
@@ -157,6 +161,7 @@ impl TestEntry {
     /// The report entry of a record.
     pub fn of(r: &TestRecord) -> TestEntry {
         TestEntry {
+            package: r.package.clone(),
             binary: r.binary.clone(),
             name: r.name.clone(),
             outcome: r.outcome,

@@ -49,6 +49,16 @@ pub enum ResolveError {
         /// Why.
         message: String,
     },
+    /// `-p` named a package the workspace does not have.
+    #[error("{}: the workspace has no package `{name}` (its members: {})", dir.display(), members.join(", "))]
+    UnknownPackage {
+        /// The package asked for.
+        name: String,
+        /// The workspace's folder.
+        dir: PathBuf,
+        /// Its members.
+        members: Vec<String>,
+    },
     /// A file operation failed.
     #[error("{path}: {source}")]
     Io {

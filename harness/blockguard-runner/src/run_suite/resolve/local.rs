@@ -1,12 +1,13 @@
-//! A local crate (`--path DIR`, or a suite's `path`): built where it is.
+//! A local crate or workspace (`--path DIR`, a suite's `path`, or
+//! `cargo blockguard test`'s workspace): built where it is.
 
-use super::ResolveError;
+use super::error::ResolveError;
 use super::registry::cargo_error;
 use crate::env::Env;
-use cargo_metadata::MetadataCommand;
+use cargo_metadata::{MetadataCommand, Package};
 use std::path::{Path, PathBuf};
 
-/// The package at a folder.
+/// One package at a folder.
 #[derive(Debug, Clone)]
 pub struct Local {
     /// The package's name.
@@ -17,8 +18,20 @@ pub struct Local {
     pub dir: PathBuf,
 }
 
-/// Reads the package whose `Cargo.toml` is in `dir`.
-pub fn local(dir: &Path, env: &Env) -> Result<Local, ResolveError> {
+/// Which packages of a workspace to run, as cargo's `-p` and `--workspace`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// These packages, by name.
+    pub packages: Vec<String>,
+    /// Every member.
+    pub workspace: bool,
+}
+
+/// The packages to run at `dir`: the ones `selection` names; with none
+/// named, the package whose `Cargo.toml` is in `dir`, or at a virtual
+/// workspace's root (or with `--workspace`) every member, as `cargo test`
+/// picks them. In name order.
+pub fn local(dir: &Path, selection: &Selection, env: &Env) -> Result<Vec<Local>, ResolveError> {
     let not_a_package = |message: String| ResolveError::NotAPackage {
         dir: dir.to_path_buf(),
         message,
@@ -37,16 +50,38 @@ pub fn local(dir: &Path, env: &Env) -> Result<Local, ResolveError> {
         .no_deps()
         .exec()
         .map_err(|e| not_a_package(cargo_error(e)))?;
-    let package = metadata
-        .packages
+    let mut members: Vec<&Package> = metadata.workspace_packages();
+    members.sort_by(|a, b| a.name.cmp(&b.name));
+    let here = members
         .iter()
-        .find(|p| p.manifest_path.as_std_path() == manifest)
-        .ok_or_else(|| {
-            not_a_package("a workspace without a root package; give one member's folder".into())
-        })?;
-    Ok(Local {
-        name: package.name.to_string(),
-        version: package.version.to_string(),
-        dir,
-    })
+        .copied()
+        .find(|p| p.manifest_path.as_std_path() == manifest);
+    let chosen: Vec<&Package> = if !selection.packages.is_empty() {
+        let mut chosen = Vec::new();
+        for name in &selection.packages {
+            let found = members.iter().copied().find(|p| p.name.as_str() == name);
+            chosen.push(found.ok_or_else(|| ResolveError::UnknownPackage {
+                name: name.clone(),
+                dir: dir.clone(),
+                members: members.iter().map(|p| p.name.to_string()).collect(),
+            })?);
+        }
+        chosen
+    } else {
+        match here {
+            Some(package) if !selection.workspace => vec![package],
+            _ => members,
+        }
+    };
+    Ok(chosen
+        .into_iter()
+        .map(|p| Local {
+            name: p.name.to_string(),
+            version: p.version.to_string(),
+            dir: p
+                .manifest_path
+                .parent()
+                .map_or_else(|| dir.clone(), |d| d.as_std_path().to_path_buf()),
+        })
+        .collect())
 }

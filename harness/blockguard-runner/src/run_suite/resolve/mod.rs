@@ -1,7 +1,7 @@
 //! Resolve: from what the user named to a crate's source on disk.
 
 pub mod error;
-mod local;
+pub mod local;
 mod registry;
 mod spec;
 pub mod suite;

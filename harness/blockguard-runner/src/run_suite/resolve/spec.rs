@@ -2,6 +2,7 @@
 //! or a local crate; with the settings and rules that come with it.
 
 use super::error::ResolveError;
+use super::local::Selection;
 use crate::options::RunSuiteArgs;
 use crate::run_suite::layout::Layout;
 use blockguard_protocol::Mode;
@@ -41,21 +42,31 @@ pub struct Spec {
     pub rules: Option<(PathBuf, RulesFile)>,
     /// Things the user should know, e.g. an ignored `[suite]` table.
     pub warnings: Vec<String>,
+    /// Which packages of a local workspace run.
+    pub selection: Selection,
 }
 
 impl Spec {
     /// Reads the request from the command line. A malformed rules or suite
     /// file is an error here, before anything is downloaded or built.
     pub fn from_args(args: &RunSuiteArgs, layout: &Layout) -> Result<Spec, ResolveError> {
-        let cli_rules = match &args.rules {
+        let cli_rules = match &args.run.rules {
             Some(path) => Some((path.clone(), blockguard_rules::load(path)?)),
             None => None,
         };
+        let selection = Selection {
+            packages: args.run.packages.clone(),
+            workspace: args.run.workspace,
+        };
+        let with_selection = |spec: Spec| Spec { selection, ..spec };
         if let Some(dir) = &args.path {
-            return Ok(Spec::plain(Origin::Path(dir.clone()), cli_rules));
+            return Ok(with_selection(Spec::plain(
+                Origin::Path(dir.clone()),
+                cli_rules,
+            )));
         }
         if let Some(target) = &args.target {
-            return Spec::named(target, cli_rules, layout);
+            return Spec::named(target, cli_rules, layout).map(with_selection);
         }
         match cli_rules {
             // A rules file with a [suite] table can name the suite itself.
@@ -99,6 +110,38 @@ impl Spec {
             mode: None,
             rules,
             warnings,
+            selection: Selection::default(),
+        }
+    }
+
+    /// A user's own workspace at `dir` (`cargo blockguard test`), with its
+    /// configuration file: the file's rules, and from its `[suite]` table
+    /// the mode, timeout and features (the crate is the workspace's).
+    pub fn workspace(
+        dir: &Path,
+        config: Option<(PathBuf, RulesFile)>,
+        selection: Selection,
+    ) -> Spec {
+        let suite = config.as_ref().and_then(|(_, file)| file.suite.clone());
+        let mut warnings = Vec::new();
+        if let (Some((path, _)), Some(suite)) = (&config, &suite)
+            && (suite.krate.is_some() || suite.version.is_some())
+        {
+            warnings.push(format!(
+                "{}: `crate` and `version` in its [suite] table are ignored: the crate is this workspace's",
+                path.display()
+            ));
+        }
+        let suite = suite.unwrap_or_default();
+        Spec {
+            name: None,
+            origin: Origin::Path(dir.to_path_buf()),
+            features: suite.features,
+            timeout: suite.timeout,
+            mode: suite.mode,
+            rules: config,
+            warnings,
+            selection,
         }
     }
 
@@ -129,6 +172,7 @@ impl Spec {
             mode: suite.mode,
             rules: cli_rules.or_else(|| Some((path.to_path_buf(), file))),
             warnings: Vec::new(),
+            selection: Selection::default(),
         })
     }
 }

@@ -80,6 +80,8 @@ pub struct BlockingCall {
 /// Everything known about one test after it ran (or was ignored).
 #[derive(Debug, Clone)]
 pub struct TestRecord {
+    /// The package the test binary belongs to.
+    pub package: String,
     /// The test binary's cargo target name.
     pub binary: String,
     /// The libtest name within it.
@@ -111,6 +113,7 @@ impl TestRecord {
     /// A test that did not run because it is ignored.
     pub fn ignored(binary: &str, name: &str) -> TestRecord {
         TestRecord {
+            package: String::new(),
             binary: binary.to_owned(),
             name: name.to_owned(),
             outcome: Outcome::Ignored,
