@@ -24,6 +24,16 @@ pub enum Preload {
     Disabled,
 }
 
+/// Where snapshot folders live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotHome {
+    /// One folder per suite under this one (`snapshots/<suite>/`).
+    Shared(PathBuf),
+    /// This folder, relative to each package's own (`cargo blockguard`):
+    /// inside a package, where `cargo insta review` looks.
+    InPackage(PathBuf),
+}
+
 /// The parsed environment.
 #[derive(Debug, Clone)]
 pub struct Env {
@@ -36,7 +46,7 @@ pub struct Env {
     /// The guard runtime to preload.
     pub preload: Preload,
     /// Where snapshot folders live.
-    pub snapshots: PathBuf,
+    pub snapshots: SnapshotHome,
     /// The xtask that started this one, if one did.
     pub parent: Option<u32>,
 }
@@ -57,8 +67,10 @@ impl fmt::Display for EnvError {
 
 impl std::error::Error for EnvError {}
 
-const PRELOAD: &str = "BLOCKGUARD_PRELOAD";
-const SNAPSHOTS: &str = "BLOCKGUARD_SNAPSHOTS";
+/// The variable that names the guard runtime.
+pub const PRELOAD: &str = "BLOCKGUARD_PRELOAD";
+/// The variable that names the snapshots folder.
+pub const SNAPSHOTS: &str = "BLOCKGUARD_SNAPSHOTS";
 /// The variable a parent xtask sets for the run-suite children it starts.
 pub const PARENT: &str = "BLOCKGUARD_PARENT";
 
@@ -83,11 +95,11 @@ impl Env {
                 Preload::Prebuilt(std::path::absolute(path).unwrap_or_else(|_| v.into()))
             }
         };
-        let snapshots = match std::env::var_os(SNAPSHOTS) {
+        let snapshots = SnapshotHome::Shared(match std::env::var_os(SNAPSHOTS) {
             None => root.join("snapshots"),
             Some(v) if v.is_empty() => return Err(empty(SNAPSHOTS, v)),
             Some(v) => std::path::absolute(&v).unwrap_or_else(|_| v.into()),
-        };
+        });
         let parent = match std::env::var_os(PARENT) {
             None => None,
             Some(v) => Some(v.to_str().and_then(|p| p.parse().ok()).ok_or(EnvError {

@@ -9,6 +9,7 @@ use super::report::{
     BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, Timing, junit, summary,
     write_atomically,
 };
+use super::resolve::local::Selection;
 use super::resolve::{ResolveError, Resolved, Spec, resolve};
 use super::rules::Rules;
 use super::runner::{self, Plan, SpawnError, TestRecord, interrupt};
@@ -16,12 +17,12 @@ use super::snapshot::{SnapshotState, Snapshots};
 use super::traces;
 use crate::env::Env;
 use crate::exit;
-use crate::options::RunSuiteArgs;
+use crate::options::{RunOptions, RunSuiteArgs};
 use blockguard_protocol::Mode;
 use blockguard_protocol::TraceEvent;
 use clap::Parser;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -56,9 +57,37 @@ pub enum RunSuiteError {
 
 /// Runs the command; returns its exit code (see [`crate::exit`]).
 pub fn run(args: &RunSuiteArgs, env: &Env) -> u8 {
+    run_with(&args.run, env, |layout| Spec::from_args(args, layout))
+}
+
+/// Runs a user's own workspace at `dir` (`cargo blockguard test`), with
+/// its configuration file if it has one; returns the exit code.
+pub fn run_workspace(dir: &Path, config: Option<&Path>, options: &RunOptions, env: &Env) -> u8 {
+    run_with(options, env, |_| {
+        let config = match (&options.rules, config) {
+            (Some(path), _) => Some(path.clone()),
+            (None, config) => config.map(Path::to_path_buf),
+        };
+        let config = match config {
+            Some(path) => Some((path.clone(), blockguard_rules::load(&path)?)),
+            None => None,
+        };
+        let selection = Selection {
+            packages: options.packages.clone(),
+            workspace: options.workspace,
+        };
+        Ok(Spec::workspace(dir, config, selection))
+    })
+}
+
+fn run_with(
+    options: &RunOptions,
+    env: &Env,
+    spec: impl FnOnce(&Layout) -> Result<Spec, ResolveError>,
+) -> u8 {
     env.die_with_parent();
     let console = Arc::new(Console::new());
-    match pipeline(args, env, &console) {
+    match pipeline(options, spec, env, &console) {
         Ok(code) => code,
         Err(e) => {
             console.finish_run();
@@ -68,20 +97,25 @@ pub fn run(args: &RunSuiteArgs, env: &Env) -> u8 {
     }
 }
 
-fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8, RunSuiteError> {
+fn pipeline(
+    args: &RunOptions,
+    spec: impl FnOnce(&Layout) -> Result<Spec, ResolveError>,
+    env: &Env,
+    console: &Arc<Console>,
+) -> Result<u8, RunSuiteError> {
     let layout = Layout::new(&env.root, &env.snapshots);
-    let libtest = libtest_args(&args.run.libtest)?;
+    let libtest = libtest_args(&args.libtest)?;
     // Output paths and rules files are checked first: a bad one stops everything.
     check_outputs(args, libtest.logfile.as_deref())?;
-    let spec = Spec::from_args(args, &layout)?;
+    let spec = spec(&layout)?;
     for warning in &spec.warnings {
         console.warn(warning);
     }
     let suite = resolve(&spec, &layout, env, console)?;
     // The command line overrides the suite, which overrides the default.
-    let mode = args.run.mode.or(spec.mode).unwrap_or(Mode::Check);
-    let timeout = args.run.timeout.or(spec.timeout).unwrap_or(DEFAULT_TIMEOUT);
-    let jobs = args.run.jobs.map_or_else(
+    let mode = args.mode.or(spec.mode).unwrap_or(Mode::Check);
+    let timeout = args.timeout.or(spec.timeout).unwrap_or(DEFAULT_TIMEOUT);
+    let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n.get(),
     );
@@ -95,6 +129,15 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
         suite: SuiteInfo {
             name: suite.name.clone(),
             krate: suite.krate.clone(),
+            packages: if suite.members.len() > 1 {
+                suite
+                    .members
+                    .iter()
+                    .map(|m| format!("{} {}", m.name, m.version))
+                    .collect()
+            } else {
+                Vec::new()
+            },
             version: suite.version.clone(),
             source: suite.source,
         },
@@ -159,10 +202,10 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
                 rules: rules.clone(),
                 traces: traces.clone(),
                 snapshots: guarded
-                    .then(|| Snapshots::new(layout.snapshots(&member.name), layout.root())),
-                strict: args.run.strict,
+                    .then(|| Snapshots::new(layout.snapshots(&member), layout.root())),
+                strict: args.strict,
                 env_remove: env.child_env_remove(),
-                farm_workers: args.run.farm_workers,
+                farm_workers: args.farm_workers,
             },
             libtest.clone(),
             console,
@@ -203,7 +246,7 @@ fn pipeline(args: &RunSuiteArgs, env: &Env, console: &Arc<Console>) -> Result<u8
     report.summary = Summary::of(&records);
     report.tests = records.iter().map(TestEntry::of).collect();
     write_reports(&report, args, &layout, console)?;
-    let code = exit_code(&records, &report, args.run.strict);
+    let code = exit_code(&records, &report, args.strict);
     Ok(if contention_failed || report.build.status != "ok" {
         exit::FAILED
     } else {
@@ -217,10 +260,10 @@ fn check_contention(
     member: &Resolved,
     records: &[TestRecord],
     layout: &Layout,
-    args: &RunSuiteArgs,
+    args: &RunOptions,
     console: &Console,
 ) -> Option<(SnapshotState, bool)> {
-    let snapshots = Snapshots::new(layout.snapshots(&member.name), layout.root());
+    let snapshots = Snapshots::new(layout.snapshots(member), layout.root());
     let events: Vec<&TraceEvent> = records
         .iter()
         .filter(|r| r.package == member.krate)
@@ -235,8 +278,7 @@ fn check_contention(
                 }
                 console.block(&text);
             }
-            let failed =
-                checked.failed && (checked.state == SnapshotState::Changed || args.run.strict);
+            let failed = checked.failed && (checked.state == SnapshotState::Changed || args.strict);
             Some((checked.state, failed))
         }
         Err(e) => {
@@ -249,12 +291,12 @@ fn check_contention(
 /// run-suite's output files: `--report`, `--junit`, and libtest's
 /// `--logfile` after `--`.
 fn check_outputs(
-    args: &RunSuiteArgs,
+    args: &RunOptions,
     logfile: Option<&str>,
 ) -> Result<(), crate::outputs::OutputError> {
     let files = [
-        ("--report", args.run.report.as_deref()),
-        ("--junit", args.run.junit.as_deref()),
+        ("--report", args.report.as_deref()),
+        ("--junit", args.junit.as_deref()),
         ("--logfile", logfile.map(std::path::Path::new)),
     ];
     for (flag, path) in files {
@@ -295,17 +337,17 @@ fn libtest_args(flags: &[String]) -> Result<libtest_mimic::Arguments, RunSuiteEr
 /// the summary.
 fn write_reports(
     report: &Report,
-    args: &RunSuiteArgs,
+    args: &RunOptions,
     layout: &Layout,
     console: &Console,
 ) -> Result<(), RunSuiteError> {
     let json = serde_json::to_string_pretty(report).expect("a report serializes") + "\n";
     let main = layout.report(&report.suite.name);
     write_atomically(&main, &json)?;
-    if let Some(path) = &args.run.report {
+    if let Some(path) = &args.report {
         write_atomically(path, &json)?;
     }
-    if let Some(path) = &args.run.junit {
+    if let Some(path) = &args.junit {
         write_atomically(path, &junit(report))?;
     }
     let shown: PathBuf = main

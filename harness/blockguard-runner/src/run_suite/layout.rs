@@ -1,5 +1,7 @@
 //! Where run-suite keeps its files: everything under `target/blockguard/`.
 
+use crate::env::SnapshotHome;
+use crate::run_suite::resolve::suite::Resolved;
 use std::path::{Path, PathBuf};
 
 /// The folders of one repository checkout.
@@ -7,17 +9,17 @@ use std::path::{Path, PathBuf};
 pub struct Layout {
     root: PathBuf,
     base: PathBuf,
-    snapshots: PathBuf,
+    snapshots: SnapshotHome,
 }
 
 impl Layout {
-    /// The layout of the repository at `root`, with snapshot folders under
-    /// `snapshots`.
-    pub fn new(root: &Path, snapshots: &Path) -> Layout {
+    /// The layout of the repository at `root`, with snapshot folders
+    /// where `snapshots` says.
+    pub fn new(root: &Path, snapshots: &SnapshotHome) -> Layout {
         Layout {
             root: root.to_path_buf(),
             base: root.join("target").join("blockguard"),
-            snapshots: snapshots.to_path_buf(),
+            snapshots: snapshots.clone(),
         }
     }
 
@@ -66,9 +68,13 @@ impl Layout {
         self.base.join("reports").join(format!("{suite}.json"))
     }
 
-    /// `snapshots/<suite>/`.
-    pub fn snapshots(&self, suite: &str) -> PathBuf {
-        self.snapshots.join(suite)
+    /// A suite's (or one package's) snapshot folder: `snapshots/<suite>/`,
+    /// or inside the package.
+    pub fn snapshots(&self, suite: &Resolved) -> PathBuf {
+        match &self.snapshots {
+            SnapshotHome::Shared(dir) => dir.join(&suite.name),
+            SnapshotHome::InPackage(relative) => suite.dir.join(relative),
+        }
     }
 }
 

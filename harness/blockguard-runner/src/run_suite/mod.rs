@@ -17,7 +17,7 @@ mod snapshot;
 mod traces;
 
 pub use build::uses_libtest;
-pub use command::run;
+pub use command::{run, run_workspace};
 pub use console::Console;
 pub use locate::{Located, locate};
 pub use preload::guard_runtime;

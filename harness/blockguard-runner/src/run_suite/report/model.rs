@@ -54,6 +54,10 @@ pub struct SuiteInfo {
     /// The crate.
     #[serde(rename = "crate")]
     pub krate: String,
+    /// A workspace's packages that ran, `name version` each (absent for
+    /// one crate).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<String>,
     /// Its version.
     pub version: String,
     /// `crates.io` or `path`.

@@ -15,12 +15,15 @@ const SHOWN: usize = 8;
 pub fn summary(report: &Report, report_path: &str) -> String {
     let mut out = String::new();
     let s = &report.suite;
+    let what = if s.packages.is_empty() {
+        format!("{} {}", s.krate, s.version)
+    } else {
+        format!("packages {}", s.packages.join(", "))
+    };
     let _ = writeln!(
         out,
-        "\nblockguard: {} ({} {}, {}), mode {}",
+        "\nblockguard: {} ({what}, {}), mode {}",
         s.name,
-        s.krate,
-        s.version,
         serde_json::to_value(s.source)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))

@@ -1,0 +1,59 @@
+//! The command line: `cargo blockguard <command>`, as cargo passes it
+//! (`cargo-blockguard blockguard <command> ...`).
+
+use blockguard_runner::options::RunOptions;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// How cargo runs a subcommand: its own name comes first.
+#[derive(Debug, Parser)]
+#[command(name = "cargo", bin_name = "cargo")]
+pub enum Cargo {
+    /// blockguard: your tests, with a guard on every call that can block
+    /// the thread.
+    #[command(version, about)]
+    Blockguard(Blockguard),
+}
+
+/// `cargo blockguard`.
+#[derive(Debug, Args)]
+pub struct Blockguard {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl From<Blockguard> for Command {
+    fn from(b: Blockguard) -> Command {
+        b.command
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the workspace's tests under the guards: one process per test,
+    /// per-test outcomes and blocking calls, snapshots and a report.
+    Test(TestArgs),
+}
+
+/// `cargo blockguard test [OPTIONS] [-- LIBTEST ARGS]`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Configuration: blockguard.toml at the workspace root, or .config/blockguard.toml \
+(the rules format of blockguard's suites/*.toml: [[allow]], [[suppress]], and in [suite] \
+the mode, timeout and features). Snapshots: <package>/blockguard/snapshots/, reviewed with \
+`cargo insta review`. The report: target/blockguard/reports/<workspace>.json.\n\n\
+Exit codes: 0 everything passed, was suppressed or ignored; \
+1 a test failed, was blocked, timed out or crashed, a snapshot changed, or a package did not build \
+(with --strict also stale rules and new snapshots); 2 bad input or a setup error.")]
+pub struct TestArgs {
+    /// The workspace (or package) manifest. Default: found from the
+    /// current folder, as cargo finds it.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// How the tests run.
+    #[command(flatten)]
+    pub run: RunOptions,
+}

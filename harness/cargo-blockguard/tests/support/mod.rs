@@ -1,0 +1,96 @@
+//! What the command-line tests share: a fresh copy of a fixture workspace,
+//! and `cargo blockguard` run in it.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// A fresh copy of `fixtures/<name>` under `parent`, named `label`.
+pub fn copy_fixture(name: &str, parent: &Path, label: &str) -> PathBuf {
+    let to = parent.join(format!("{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&to);
+    copy_dir(&root().join("fixtures").join(name), &to);
+    to
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "target" || name == "blockguard" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// The folder the tests write their copies and the runtime cache in.
+pub fn scratch() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cargo-blockguard");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `cargo-blockguard blockguard test ARGS` in `dir`, as cargo runs it.
+pub fn blockguard_test(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cargo-blockguard"))
+        .args(["blockguard", "test"])
+        .args(args)
+        .current_dir(dir)
+        .env("BLOCKGUARD_CACHE_DIR", scratch().join("cache"))
+        .env_remove("BLOCKGUARD_PRELOAD")
+        .env_remove("BLOCKGUARD_SNAPSHOTS")
+        .env_remove("INSTA_UPDATE")
+        .output()
+        .expect("run cargo-blockguard")
+}
+
+/// The JSON report `cargo blockguard test` wrote at `path`.
+pub fn report(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// `package binary name outcome` of every entry, in report order.
+pub fn entries(report: &Value) -> Vec<String> {
+    report["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {} {} {}",
+                t["package"].as_str().unwrap(),
+                t["binary"].as_str().unwrap(),
+                t["name"].as_str().unwrap(),
+                t["outcome"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// Both output streams, for assertion messages.
+pub fn shown(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}

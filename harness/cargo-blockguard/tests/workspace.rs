@@ -1,0 +1,159 @@
+//! `cargo blockguard test` end to end on `fixtures/workspace`, a virtual
+//! workspace of two members (unit and integration tests) with a
+//! blockguard.toml holding one rule of each kind. Expected results:
+//! `fixtures/workspace/expected.rs`.
+
+mod support;
+
+#[path = "../../../fixtures/workspace/expected.rs"]
+mod expected;
+
+use expected::EXPECTED;
+use std::path::Path;
+use support::{blockguard_test, copy_fixture, entries, report, scratch, shown};
+
+fn expected_entries(packages: &[&str]) -> Vec<String> {
+    EXPECTED
+        .iter()
+        .filter(|e| packages.contains(&e.package))
+        .map(|e| format!("{} {} {} {}", e.package, e.binary, e.name, e.outcome))
+        .collect()
+}
+
+fn workspace_report(dir: &Path) -> serde_json::Value {
+    let name = dir.file_name().unwrap().to_str().unwrap();
+    report(&dir.join(format!("target/blockguard/reports/{name}.json")))
+}
+
+#[test]
+fn every_member_runs_under_its_rules_and_every_entry_names_its_package() {
+    let dir = copy_fixture("workspace", &scratch(), "all");
+    let out = blockguard_test(&dir, &["-j", "2"]);
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    let report = workspace_report(&dir);
+    assert_eq!(entries(&report), expected_entries(&["alpha", "beta"]));
+    assert_eq!(report["mode"], "check");
+    for e in EXPECTED.iter().filter(|e| e.denied.is_some()) {
+        let (call, site) = e.denied.unwrap();
+        let entry = report["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == e.name && t["package"] == e.package)
+            .unwrap();
+        let denied: Vec<(&str, &str)> = entry["blocking"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["verdict"] == "denied")
+            .map(|c| (c["call"].as_str().unwrap(), c["site"].as_str().unwrap()))
+            .collect();
+        assert_eq!(denied, [(call, site)], "{}", e.name);
+    }
+    // Each package's snapshots are inside it, where `cargo insta review` looks.
+    for (package, snapshot) in [
+        ("alpha", "alpha__tests__naps.snap.new"),
+        ("alpha", "files__reads_its_manifest.snap.new"),
+        ("beta", "beta__tests__naps_with_leave.snap.new"),
+    ] {
+        let path = dir
+            .join(package)
+            .join("blockguard/snapshots")
+            .join(snapshot);
+        assert!(
+            path.is_file(),
+            "{} is missing\n{}",
+            path.display(),
+            shown(&out)
+        );
+    }
+}
+
+#[test]
+fn dash_p_runs_only_the_packages_it_names() {
+    let dir = copy_fixture("workspace", &scratch(), "dash-p");
+    let out = blockguard_test(&dir, &["-p", "beta"]);
+    // beta's nap is allowed and its failure suppressed: nothing fails.
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    // One package: the report is named after it.
+    let report = support::report(&dir.join("target/blockguard/reports/beta.json"));
+    assert_eq!(entries(&report), expected_entries(&["beta"]));
+    assert!(!dir.join("alpha/blockguard").exists());
+}
+
+#[test]
+fn in_a_member_folder_only_that_member_runs() {
+    let dir = copy_fixture("workspace", &scratch(), "member");
+    let out = blockguard_test(&dir.join("alpha"), &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    let report = support::report(&dir.join("target/blockguard/reports/alpha.json"));
+    assert_eq!(entries(&report), expected_entries(&["alpha"]));
+}
+
+#[test]
+fn the_configuration_may_live_under_dot_config() {
+    let dir = copy_fixture("workspace", &scratch(), "dot-config");
+    std::fs::create_dir_all(dir.join(".config")).unwrap();
+    std::fs::rename(
+        dir.join("blockguard.toml"),
+        dir.join(".config/blockguard.toml"),
+    )
+    .unwrap();
+    let out = blockguard_test(&dir, &["-p", "beta"]);
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    let report = support::report(&dir.join("target/blockguard/reports/beta.json"));
+    assert_eq!(entries(&report), expected_entries(&["beta"]));
+}
+
+#[test]
+fn a_malformed_configuration_entry_names_its_file_line_column_and_key() {
+    let dir = copy_fixture("workspace", &scratch(), "malformed");
+    std::fs::write(
+        dir.join("blockguard.toml"),
+        "[[allow]]\ntests = \"beta::*\"\ncalls = \"read\"\nreason = \"a typo in a key\"\n",
+    )
+    .unwrap();
+    let out = blockguard_test(&dir, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", shown(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let file = dir.join("blockguard.toml");
+    assert!(
+        stderr.contains(&format!(
+            "{}:3:1: `allow[0].calls`: unknown key",
+            file.display()
+        )),
+        "{}",
+        shown(&out)
+    );
+    assert!(
+        !dir.join("target/blockguard/build").exists(),
+        "nothing may build"
+    );
+}
+
+#[test]
+fn two_configuration_files_are_refused() {
+    let dir = copy_fixture("workspace", &scratch(), "two-configs");
+    std::fs::create_dir_all(dir.join(".config")).unwrap();
+    std::fs::copy(
+        dir.join("blockguard.toml"),
+        dir.join(".config/blockguard.toml"),
+    )
+    .unwrap();
+    let out = blockguard_test(&dir, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", shown(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("both exist; keep one"));
+}
+
+#[test]
+fn an_unknown_package_is_an_error_that_lists_the_members() {
+    let dir = copy_fixture("workspace", &scratch(), "unknown-p");
+    let out = blockguard_test(&dir, &["-p", "gamma"]);
+    assert_eq!(out.status.code(), Some(2), "{}", shown(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("the workspace has no package `gamma` (its members: alpha, beta)"),
+        "{}",
+        shown(&out)
+    );
+}
