@@ -184,6 +184,11 @@ pub struct RunOptions {
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     pub jobs: Option<NonZeroUsize>,
 
+    /// Run a failing test again, up to N more times; one that then passes
+    /// is reported flaky, with every attempt's outcome.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: u32,
+
     /// Treat stale rules and new (unreviewed) snapshots as failures.
     #[arg(long)]
     pub strict: bool,

@@ -52,6 +52,7 @@ fn the_installed_subcommand_runs_outside_the_repository() {
         [
             "alpha alpha tests::adds pass",
             "alpha alpha tests::naps blocked",
+            "alpha alpha tests::passes_on_a_retry fail",
             "alpha files counts pass",
             "alpha files reads_its_manifest blocked",
         ]

@@ -157,3 +157,34 @@ fn an_unknown_package_is_an_error_that_lists_the_members() {
         shown(&out)
     );
 }
+
+#[test]
+fn a_test_that_passes_on_a_retry_is_flaky_with_every_attempt() {
+    let dir = copy_fixture("workspace", &scratch(), "retries");
+    let out = blockguard_test(&dir, &["-p", "alpha", "--retries", "2"]);
+    // The blocked tests stay blocked through their retries.
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    let report = support::report(&dir.join("target/blockguard/reports/alpha.json"));
+    let tests = report["tests"].as_array().unwrap();
+    let test = |name: &str| tests.iter().find(|t| t["name"] == name).unwrap();
+    let attempts = |name: &str| -> Vec<String> {
+        test(name)["attempts"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|a| a["outcome"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(test("tests::passes_on_a_retry")["outcome"], "flaky");
+    assert_eq!(attempts("tests::passes_on_a_retry"), ["fail", "pass"]);
+    assert_eq!(test("tests::naps")["outcome"], "blocked");
+    assert_eq!(attempts("tests::naps"), ["blocked", "blocked", "blocked"]);
+    // A test that passed at once ran once.
+    assert!(test("tests::adds").get("attempts").is_none());
+    assert_eq!(report["summary"]["flaky"], 1);
+    // Only the run that passed is compared with the snapshot.
+    let snapshot = dir.join("alpha/blockguard/snapshots/alpha__tests__passes_on_a_retry.snap.new");
+    assert!(snapshot.is_file(), "{}", shown(&out));
+}

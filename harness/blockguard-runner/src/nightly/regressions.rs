@@ -87,7 +87,11 @@ pub fn compare(now: &[Entry], before: &[Entry]) -> Regressions {
             continue;
         };
         let (was, is) = (old.verdict(), entry.verdict());
-        let (then, now) = (steady_rank(old), steady_rank(entry));
+        let flaky: BTreeSet<String> = flaky_tests(old)
+            .union(&flaky_tests(entry))
+            .cloned()
+            .collect();
+        let (then, now) = (steady_rank(old, &flaky), steady_rank(entry, &flaky));
         let change = |test: Option<String>, was: String, now: String| Change {
             suite: entry.suite.clone(),
             toolchain: entry.toolchain.clone(),
@@ -133,26 +137,38 @@ pub fn compare(now: &[Entry], before: &[Entry]) -> Regressions {
     r
 }
 
-/// A suite's standing: its verdict, with contention waits left out.
-fn steady_rank(entry: &Entry) -> Standing {
+/// A suite's standing: its verdict, with contention waits left out, and
+/// the tests in `flaky` (flaky on either night) left out of it.
+fn steady_rank(entry: &Entry, flaky: &BTreeSet<String>) -> Standing {
     use super::verdict::Verdict;
     match (entry.verdict(), &entry.report) {
-        (Verdict::Failing | Verdict::BuildFailed | Verdict::Error, _) | (_, None) => {
-            Standing::Failing
-        }
+        (Verdict::BuildFailed | Verdict::Error, _) | (_, None) => Standing::Failing,
         (_, Some(report)) => tests(report)
-            .values()
-            .map(|(_, standing)| *standing)
+            .into_iter()
+            .filter(|(name, _)| !flaky.contains(name))
+            .map(|(_, (_, standing))| standing)
             .max()
             .unwrap_or(Standing::Clean),
     }
+}
+
+/// The tests that were flaky in a report.
+fn flaky_tests(entry: &Entry) -> BTreeSet<String> {
+    entry
+        .report
+        .iter()
+        .flat_map(|r| r.tests.iter())
+        .filter(|t| t.outcome == Outcome::Flaky)
+        .map(|t| format!("{}::{}", t.binary, t.name))
+        .collect()
 }
 
 fn tests(report: &Report) -> BTreeMap<String, (Outcome, Standing)> {
     report
         .tests
         .iter()
-        .filter(|t| t.outcome != Outcome::Ignored)
+        // A flaky test is neither a regression nor a fix, either way.
+        .filter(|t| !matches!(t.outcome, Outcome::Ignored | Outcome::Flaky))
         .map(|t| {
             let denied = t.blocking.iter().any(|c| steady_denied(&c.event));
             (
@@ -182,6 +198,58 @@ fn steady_denied(e: &blockguard_protocol::TraceEvent) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A night's entry whose one test had `outcome`.
+    fn night(outcome: &str) -> Entry {
+        let report: Report = serde_json::from_value(serde_json::json!({
+            "schema": "blockguard-report/1",
+            "suite": {"name": "s", "crate": "s", "version": "1.0.0", "source": "crates.io"},
+            "mode": "check",
+            "toolchain": "rustc 1.95.0",
+            "capabilities": null,
+            "build": {"status": "ok", "message": null},
+            "tests": [{
+                "binary": "s", "name": "t", "outcome": outcome, "duration_ms": 1,
+                "message": null, "rule": null, "snapshot": null, "blocking": []
+            }],
+            "summary": {"pass": 0, "fail": 0, "blocked": 0, "timeout": 0, "crash": 0,
+                        "suppressed": 0, "ignored": 0},
+            "stale_rules": []
+        }))
+        .unwrap();
+        Entry {
+            suite: "s".into(),
+            krate: "s".into(),
+            version: "1.0.0".into(),
+            toolchain: "stable".into(),
+            rustc: None,
+            error: None,
+            report: Some(report),
+        }
+    }
+
+    #[test]
+    fn a_flaky_test_is_neither_a_regression_nor_a_fix() {
+        for (before, now) in [
+            ("fail", "flaky"),
+            ("flaky", "fail"),
+            ("pass", "flaky"),
+            ("flaky", "pass"),
+        ] {
+            let r = compare(&[night(now)], &[night(before)]);
+            assert!(
+                r.newly_failing.is_empty() && r.newly_blocking.is_empty() && r.fixed.is_empty(),
+                "{before} -> {now}: {r:?}"
+            );
+        }
+        // Without a flaky night, the same change is news: the suite's and the test's.
+        let tests: Vec<Option<String>> = compare(&[night("fail")], &[night("pass")])
+            .newly_failing
+            .into_iter()
+            .map(|c| c.test)
+            .collect();
+        assert_eq!(tests, [None, Some("s::t".to_owned())]);
+    }
 
     #[test]
     fn a_contention_wait_alone_is_no_regression() {

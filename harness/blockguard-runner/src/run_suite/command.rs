@@ -206,6 +206,7 @@ fn pipeline(
                 strict: args.strict,
                 env_remove: env.child_env_remove(),
                 farm_workers: args.farm_workers,
+                retries: args.retries,
             },
             libtest.clone(),
             console,

@@ -12,9 +12,10 @@ use blockguard_protocol::Verdict as CallVerdict;
 use std::fmt::Write;
 
 /// Outcome colours of the chart and the badges.
-const OUTCOMES: [(Outcome, &str); 7] = [
+const OUTCOMES: [(Outcome, &str); 8] = [
     (Outcome::Pass, "#2e7d32"),
     (Outcome::Suppressed, "#8bc34a"),
+    (Outcome::Flaky, "#ff7043"),
     (Outcome::Ignored, "#b0bec5"),
     (Outcome::Blocked, "#f9a825"),
     (Outcome::Fail, "#c62828"),

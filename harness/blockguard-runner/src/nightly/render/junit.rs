@@ -57,7 +57,7 @@ pub fn junit(entries: &[Entry]) -> String {
             let message = t.message.as_deref().or(t.rule.as_deref()).unwrap_or("");
             let first = escape(message.lines().next().unwrap_or(""));
             match t.outcome {
-                Outcome::Pass => xml.push_str("/>\n"),
+                Outcome::Pass | Outcome::Flaky => xml.push_str("/>\n"),
                 Outcome::Fail | Outcome::Blocked => {
                     let _ = writeln!(
                         xml,

@@ -56,8 +56,25 @@ fn testcase(xml: &mut String, suite: &str, test: &TestEntry) {
         test.duration_ms as f64 / 1000.0
     );
     let message = test.message.as_deref().unwrap_or_default();
+    if test.outcome == Outcome::Flaky {
+        // It passed; each failed run is a flakyFailure, as Maven Surefire
+        // writes reruns.
+        xml.push_str(">\n");
+        for attempt in test.attempts.iter().filter(|a| a.outcome.is_failure()) {
+            let text = attempt.message.as_deref().unwrap_or_default();
+            let _ = writeln!(
+                xml,
+                "      <flakyFailure type=\"{}\" message=\"{}\">{}</flakyFailure>",
+                attempt.outcome,
+                escape(text.lines().next().unwrap_or_default()),
+                escape(text)
+            );
+        }
+        xml.push_str("    </testcase>\n");
+        return;
+    }
     let (element, text) = match test.outcome {
-        Outcome::Pass => (None, String::new()),
+        Outcome::Pass | Outcome::Flaky => (None, String::new()),
         Outcome::Fail | Outcome::Blocked => (Some("failure"), message.to_owned()),
         Outcome::Timeout | Outcome::Crash => (Some("error"), message.to_owned()),
         Outcome::Suppressed => (
@@ -115,7 +132,41 @@ pub fn escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::escape;
+    use super::*;
+    use crate::run_suite::runner::outcome::Attempt;
+
+    #[test]
+    fn a_flaky_test_passes_with_each_failed_run_as_a_flaky_failure() {
+        let test: TestEntry = serde_json::from_value(serde_json::json!({
+            "binary": "b", "name": "t", "outcome": "flaky", "duration_ms": 5,
+            "message": "failed 1 time(s), then passed", "rule": null, "snapshot": null,
+            "blocking": []
+        }))
+        .unwrap();
+        let test = TestEntry {
+            attempts: vec![
+                Attempt {
+                    outcome: Outcome::Fail,
+                    duration_ms: 2,
+                    message: Some("boom <1>".into()),
+                },
+                Attempt {
+                    outcome: Outcome::Pass,
+                    duration_ms: 3,
+                    message: None,
+                },
+            ],
+            ..test
+        };
+        let mut xml = String::new();
+        testcase(&mut xml, "s", &test);
+        assert!(
+            xml.contains("<flakyFailure type=\"fail\" message=\"boom &lt;1&gt;\">"),
+            "{xml}"
+        );
+        assert_eq!(xml.matches("<flakyFailure").count(), 1, "{xml}");
+        assert!(!xml.contains("<failure"), "{xml}");
+    }
 
     #[test]
     fn escapes_markup_and_drops_what_xml_cannot_hold() {

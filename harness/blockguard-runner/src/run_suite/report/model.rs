@@ -2,7 +2,7 @@
 
 use crate::run_suite::resolve::suite::SourceKind;
 use crate::run_suite::rules::StaleRule;
-use crate::run_suite::runner::outcome::{BlockingCall, Outcome, TestRecord};
+use crate::run_suite::runner::outcome::{Attempt, BlockingCall, Outcome, TestRecord};
 use crate::run_suite::snapshot::SnapshotState;
 use blockguard_protocol::{Capabilities, Mode};
 use serde::{Deserialize, Serialize};
@@ -100,6 +100,9 @@ pub struct TestEntry {
     /// which the runner killed; the outcome is kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leaked: Vec<String>,
+    /// Every run, in order, when it was retried (`--retries`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Attempt>,
 }
 
 /// Tests per outcome.
@@ -117,6 +120,9 @@ pub struct Summary {
     pub crash: usize,
     /// `suppressed`.
     pub suppressed: usize,
+    /// `flaky` (absent in reports made before retries).
+    #[serde(default)]
+    pub flaky: usize,
     /// `ignored`.
     pub ignored: usize,
     /// Tests of any outcome that left processes running (leaky).
@@ -143,6 +149,7 @@ impl Summary {
             Outcome::Timeout => &mut self.timeout,
             Outcome::Crash => &mut self.crash,
             Outcome::Suppressed => &mut self.suppressed,
+            Outcome::Flaky => &mut self.flaky,
             Outcome::Ignored => &mut self.ignored,
         }
     }
@@ -156,6 +163,7 @@ impl Summary {
             Outcome::Timeout => self.timeout,
             Outcome::Crash => self.crash,
             Outcome::Suppressed => self.suppressed,
+            Outcome::Flaky => self.flaky,
             Outcome::Ignored => self.ignored,
         }
     }
@@ -175,6 +183,7 @@ impl TestEntry {
             snapshot: r.snapshot,
             blocking: r.blocking.clone(),
             leaked: r.leaked.clone(),
+            attempts: r.attempts.clone(),
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use super::interrupt;
 use super::judge::{Evidence, judge, suppressible};
-use super::outcome::{BlockingCall, Outcome, TestRecord};
+use super::outcome::{Attempt, BlockingCall, Outcome, TestRecord};
 use super::spawn::{Contain, Ended, Finished, Launch, spawn_and_wait};
 use crate::run_suite::console::Console;
 use crate::run_suite::layout::file_safe;
@@ -49,6 +49,8 @@ pub struct Plan {
     pub env_remove: Vec<&'static str>,
     /// Farm mode's worker count, when set.
     pub farm_workers: Option<u16>,
+    /// How many times a failing test runs again.
+    pub retries: u32,
 }
 
 /// What a run produced.
@@ -204,7 +206,45 @@ impl Shared {
         result
     }
 
+    /// Runs one test, and again while it fails and retries are left. Only
+    /// the last run is compared with the snapshot, and only if it ran to
+    /// its end; a test that passes after failing is flaky.
     fn run_one(&self, b: usize, t: usize, trace_index: usize) -> TestRecord {
+        let mut attempts = Vec::new();
+        loop {
+            let (mut record, trace, whole) = self.attempt(b, t, trace_index);
+            let retry = record.outcome.is_failure()
+                && attempts.len() < self.plan.retries as usize
+                && record.message.as_deref() != Some(NOT_RUN_INTERRUPTED)
+                && interrupt::signal().is_none();
+            if self.plan.retries > 0 && record.outcome != Outcome::Ignored {
+                attempts.push(Attempt {
+                    outcome: record.outcome,
+                    duration_ms: u64::try_from(record.duration.as_millis()).unwrap_or(u64::MAX),
+                    message: record.message.clone(),
+                });
+            }
+            if retry {
+                continue;
+            }
+            if whole {
+                self.snapshot_into(&mut record, &trace);
+            }
+            if record.outcome == Outcome::Pass && attempts.len() > 1 {
+                record.outcome = Outcome::Flaky;
+                let failed = attempts.len() - 1;
+                record.message = Some(format!("failed {failed} time(s), then passed"));
+            }
+            if attempts.len() > 1 {
+                record.attempts = attempts;
+            }
+            return record;
+        }
+    }
+
+    /// One run of one test: its record, trace, and whether it ran to its
+    /// end (so that its calls may be compared with the snapshot).
+    fn attempt(&self, b: usize, t: usize, trace_index: usize) -> (TestRecord, Trace, bool) {
         let plan = &self.plan;
         let listed = &plan.binaries[b];
         let binary = &listed.binary;
@@ -213,7 +253,7 @@ impl Shared {
         if interrupt::signal().is_some() {
             record.outcome = Outcome::Fail;
             record.message = Some(NOT_RUN_INTERRUPTED.to_owned());
-            return record;
+            return (record, Trace::default(), false);
         }
 
         let trace_path = plan
@@ -292,7 +332,7 @@ impl Shared {
             Err(e) => {
                 record.outcome = Outcome::Fail;
                 record.message = Some(e.to_string());
-                return record;
+                return (record, Trace::default(), false);
             }
         };
         let trace = std::fs::read_to_string(&trace_path)
@@ -306,10 +346,8 @@ impl Shared {
             ));
         }
         let failed_too = finished.stdout.contains("test result: FAILED");
-        if ran_to_its_end(record.outcome, self.plan.mode, failed_too) {
-            self.snapshot_into(&mut record, &trace);
-        }
-        record
+        let whole = ran_to_its_end(record.outcome, self.plan.mode, failed_too);
+        (record, trace, whole)
     }
 
     fn judge_into(&self, record: &mut TestRecord, finished: &Finished, trace: &Trace) {
@@ -382,7 +420,7 @@ impl Shared {
 /// denied call. Their accepted snapshots stay as they are.
 fn ran_to_its_end(outcome: Outcome, mode: Mode, failed_too: bool) -> bool {
     match outcome {
-        Outcome::Pass | Outcome::Ignored => true,
+        Outcome::Pass | Outcome::Flaky | Outcome::Ignored => true,
         Outcome::Blocked => mode != Mode::Deny && !failed_too,
         Outcome::Fail | Outcome::Timeout | Outcome::Crash | Outcome::Suppressed => false,
     }

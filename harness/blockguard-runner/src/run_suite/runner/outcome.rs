@@ -23,19 +23,23 @@ pub enum Outcome {
     Crash,
     /// It failed in a way a `[[suppress]]` rule names.
     Suppressed,
+    /// It failed, then passed on a retry (`--retries`): every attempt is
+    /// in the record.
+    Flaky,
     /// It is `#[ignore]`d and was not asked for.
     Ignored,
 }
 
 impl Outcome {
     /// Every outcome, in report order.
-    pub const ALL: [Outcome; 7] = [
+    pub const ALL: [Outcome; 8] = [
         Outcome::Pass,
         Outcome::Fail,
         Outcome::Blocked,
         Outcome::Timeout,
         Outcome::Crash,
         Outcome::Suppressed,
+        Outcome::Flaky,
         Outcome::Ignored,
     ];
 
@@ -48,6 +52,7 @@ impl Outcome {
             Outcome::Timeout => "timeout",
             Outcome::Crash => "crash",
             Outcome::Suppressed => "suppressed",
+            Outcome::Flaky => "flaky",
             Outcome::Ignored => "ignored",
         }
     }
@@ -75,6 +80,18 @@ pub struct BlockingCall {
     pub event: TraceEvent,
     /// Trace lines that are this event.
     pub count: usize,
+}
+
+/// One run of a test that was retried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attempt {
+    /// How that run went.
+    pub outcome: Outcome,
+    /// Its wall time in milliseconds.
+    pub duration_ms: u64,
+    /// Why it did not pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// Everything known about one test after it ran (or was ignored).
@@ -107,6 +124,9 @@ pub struct TestRecord {
     /// Processes the test left running after it exited (`pid: command
     /// line`), killed by the runner: nextest calls such a test leaky.
     pub leaked: Vec<String>,
+    /// Every run, when the test was retried (`--retries`); empty when it
+    /// ran once.
+    pub attempts: Vec<Attempt>,
 }
 
 impl TestRecord {
@@ -126,6 +146,7 @@ impl TestRecord {
             capabilities: None,
             matched_rules: BTreeSet::new(),
             leaked: Vec::new(),
+            attempts: Vec::new(),
         }
     }
 
