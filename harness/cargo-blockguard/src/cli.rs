@@ -35,6 +35,27 @@ pub enum Command {
     /// Run the workspace's tests under the guards: one process per test,
     /// per-test outcomes and blocking calls, snapshots and a report.
     Test(TestArgs),
+    /// A target runner for `cargo test` and `cargo nextest run`: runs the
+    /// test binary with each of its tests in a guarded process of its own.
+    Exec(ExecArgs),
+}
+
+/// `cargo blockguard exec [--mode M] -- BINARY ARGS…`.
+#[derive(Debug, Args)]
+#[command(after_help = "Set it as the target runner in .cargo/config.toml:
+
+  [target.x86_64-unknown-linux-gnu]
+  runner = [\"cargo\", \"blockguard\", \"exec\", \"--\"]
+
+Rules and mode come from the workspace's blockguard.toml. Exit code: 101 when a test failed or was blocked (as libtest), else 0; other programs run through it unchanged.")]
+pub struct ExecArgs {
+    /// What a denied call does. Default: the configuration's, else check.
+    #[arg(long, value_name = "deny|check|audit")]
+    pub mode: Option<blockguard_protocol::Mode>,
+
+    /// The program and its arguments.
+    #[arg(last = true, required = true, value_name = "BINARY ARGS")]
+    pub command: Vec<String>,
 }
 
 /// `cargo blockguard test [OPTIONS] [-- LIBTEST ARGS]`.

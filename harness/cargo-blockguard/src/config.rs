@@ -61,6 +61,24 @@ pub fn find(manifest: Option<&Path>) -> Result<Workspace, WorkspaceError> {
     Ok(Workspace { root, here, config })
 }
 
+/// The configuration file of the nearest folder at or above `dir` that
+/// has one: what a target runner, started by cargo in a package, uses.
+pub fn find_upwards(dir: &Path) -> Result<Option<PathBuf>, WorkspaceError> {
+    for folder in dir.ancestors() {
+        let found: Vec<PathBuf> = CONFIG_FILES
+            .iter()
+            .map(|name| folder.join(name))
+            .filter(|p| p.is_file())
+            .collect();
+        match found.as_slice() {
+            [] => continue,
+            [one] => return Ok(Some(one.clone())),
+            [a, b, ..] => return Err(WorkspaceError::TwoConfigs(a.clone(), b.clone())),
+        }
+    }
+    Ok(None)
+}
+
 /// `cargo locate-project`: the manifest cargo would use here.
 fn locate_project() -> Result<PathBuf, WorkspaceError> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

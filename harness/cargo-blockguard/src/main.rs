@@ -11,6 +11,7 @@
 
 mod cli;
 mod config;
+mod exec;
 mod runtime;
 mod test;
 
@@ -19,11 +20,17 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A merged doctest harness runs this program, with no arguments, for
+    // each of its doctests.
+    if let Some(code) = exec::doctest_shim() {
+        return ExitCode::from(code);
+    }
     quiet_insta();
     let cli = cli::Cargo::parse();
     let cli::Cargo::Blockguard(blockguard) = cli;
     let code = match cli::Command::from(blockguard) {
         cli::Command::Test(args) => test::run(&args),
+        cli::Command::Exec(args) => exec::run(&args),
     };
     ExitCode::from(code)
 }

@@ -5,6 +5,8 @@
 
 mod support;
 
+// Each test file uses part of the table.
+#[allow(dead_code)]
 #[path = "../../../fixtures/workspace/expected.rs"]
 mod expected;
 

@@ -26,6 +26,8 @@ pub struct TestBinary {
     /// Built with libtest (`harness = false` targets are not): false means
     /// its `main` is its one test.
     pub libtest: bool,
+    /// Variables every test process of it gets (a merged doctest's number).
+    pub env: Vec<(String, String)>,
 }
 
 /// What the build produced.
@@ -145,6 +147,7 @@ fn test_binary(a: &Artifact) -> Option<TestBinary> {
         package_dir,
         package,
         libtest,
+        env: Vec::new(),
     })
 }
 
@@ -249,6 +252,7 @@ mod tests {
             package_dir: "/p".into(),
             package: ("p".into(), "1.0.0".into()),
             libtest: true,
+            env: Vec::new(),
         }
     }
 

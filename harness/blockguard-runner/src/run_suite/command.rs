@@ -325,7 +325,7 @@ fn exit_code(records: &[TestRecord], report: &Report, strict: bool) -> u8 {
     }
 }
 
-fn libtest_args(flags: &[String]) -> Result<libtest_mimic::Arguments, RunSuiteError> {
+pub(super) fn libtest_args(flags: &[String]) -> Result<libtest_mimic::Arguments, RunSuiteError> {
     let argv = std::iter::once("run-suite --").chain(flags.iter().map(String::as_str));
     let parsed = libtest_mimic::Arguments::try_parse_from(argv)
         .map_err(|e| RunSuiteError::LibtestArgs(e.to_string().trim().to_owned()))?;

@@ -4,6 +4,7 @@
 mod build;
 mod command;
 pub mod console;
+pub mod exec;
 mod layout;
 mod libtest;
 mod list;

@@ -280,6 +280,7 @@ impl Shared {
             ("RUST_BACKTRACE".into(), "0".into()),
             ("RUST_LIB_BACKTRACE".into(), "0".into()),
         ];
+        env.extend(binary.env.iter().map(|(k, v)| (k.into(), v.into())));
         if plan.preload.is_some() {
             env.extend([
                 (protocol::MODE.into(), plan.mode.as_str().into()),

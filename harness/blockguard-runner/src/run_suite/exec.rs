@@ -1,0 +1,273 @@
+//! One test binary as cargo or nextest runs it through a target runner
+//! (`cargo blockguard exec -- BINARY ARGS…`), each of its tests in a
+//! guarded process of its own.
+//!
+//! What is per test: its process, its guard, its trace and events, its
+//! outcome and the denied calls its failure lists. What is per binary:
+//! the libtest output the caller reads (one `test … ok|FAILED` line per
+//! test and the failures), and the exit code (101, as libtest's, when a
+//! test failed or was blocked). Under nextest the binary is asked for one
+//! test (`--exact NAME`), so the two coincide. No snapshots are taken and
+//! no report is written: the caller's own output is the result.
+//!
+//! Doctests come through the runner too. Each one built on its own (before
+//! edition 2024) is one guarded test. Merged doctests (edition 2024) are one
+//! program whose harness runs each doctest as a process of its own when
+//! told where a program to run is (`RUSTDOC_DOCTEST_BIN_PATH`): that
+//! program is this one again ([`DOCTEST_SHIM`]), which runs the doctest
+//! (`RUSTDOC_DOCTEST_RUN_NB_TEST`) under the guards. The harness prints
+//! each doctest's name and, for a failure, the shim's output.
+//!
+//! Any other program (`cargo run` through the same runner) runs as it is.
+
+use super::build::TestBinary;
+use super::command::{DEFAULT_TIMEOUT, libtest_args};
+use super::console::Console;
+use super::list::list;
+use super::preload::guard_runtime;
+use super::rules::Rules;
+use super::runner::{self, Plan};
+use crate::env::Env;
+use crate::exit;
+use blockguard_protocol::Mode;
+use blockguard_rules::RulesFile;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// libtest's exit code when a test failed.
+pub const TESTS_FAILED: u8 = 101;
+
+/// rustdoc's variable: the program a merged doctest harness runs per doctest.
+const DOCTEST_BIN_PATH: &str = "RUSTDOC_DOCTEST_BIN_PATH";
+/// rustdoc's variable: which doctest a merged doctest program runs.
+pub const DOCTEST_NUMBER: &str = "RUSTDOC_DOCTEST_RUN_NB_TEST";
+/// Set for the shim: the merged doctest program it runs one doctest of.
+pub const DOCTEST_SHIM: &str = "BLOCKGUARD_DOCTEST_PROGRAM";
+/// Set for the shim: the mode `exec --mode` was given.
+pub const DOCTEST_SHIM_MODE: &str = "BLOCKGUARD_DOCTEST_MODE";
+/// The file name rustdoc gives a doctest program.
+const DOCTEST_PROGRAM: &str = "rust_out";
+
+/// What the runner was handed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A libtest test binary (`target/<profile>/deps/<name>-<hash>`).
+    Libtest,
+    /// One doctest, built on its own.
+    Doctest,
+    /// Merged doctests.
+    MergedDoctests,
+    /// Anything else (`cargo run`).
+    Program,
+}
+
+fn kind(exe: &Path) -> Kind {
+    if exe.file_name().is_some_and(|n| n == DOCTEST_PROGRAM) {
+        let merged = std::fs::read(exe).is_ok_and(|bytes| {
+            bytes
+                .windows(DOCTEST_NUMBER.len())
+                .any(|w| w == DOCTEST_NUMBER.as_bytes())
+        });
+        return if merged {
+            Kind::MergedDoctests
+        } else {
+            Kind::Doctest
+        };
+    }
+    if exe
+        .parent()
+        .and_then(Path::file_name)
+        .is_some_and(|d| d == "deps")
+    {
+        Kind::Libtest
+    } else {
+        Kind::Program
+    }
+}
+
+/// The binary to run and what it runs with.
+#[derive(Debug, Clone)]
+pub struct ExecRequest {
+    /// The test executable.
+    pub exe: PathBuf,
+    /// Its arguments, as cargo or nextest gave them.
+    pub args: Vec<String>,
+    /// Its package's folder (`CARGO_MANIFEST_DIR`), where it runs.
+    pub package_dir: PathBuf,
+    /// Its package's name and version.
+    pub package: (String, String),
+    /// The workspace's configuration file and its rules, if any.
+    pub config: Option<(PathBuf, RulesFile)>,
+    /// The mode, over the configuration's.
+    pub mode: Option<Mode>,
+    /// This program, which a merged doctest harness runs per doctest.
+    pub shim: PathBuf,
+}
+
+/// Runs it; the exit code for the caller.
+pub fn exec(request: &ExecRequest, env: &Env) -> u8 {
+    let kind = kind(&request.exe);
+    // Listing (nextest asks every binary for its tests) is the binary's own.
+    if kind == Kind::Program || request.args.iter().any(|a| a == "--list") {
+        return pass_through(request, &[]);
+    }
+    if kind == Kind::MergedDoctests {
+        let shim = request.shim.to_string_lossy().into_owned();
+        let program = request.exe.to_string_lossy().into_owned();
+        let mut vars = vec![(DOCTEST_BIN_PATH, shim), (DOCTEST_SHIM, program)];
+        if let Some(mode) = request.mode {
+            vars.push((DOCTEST_SHIM_MODE, mode.as_str().to_owned()));
+        }
+        return pass_through(request, &vars);
+    }
+    let binary = TestBinary {
+        name: if kind == Kind::Doctest {
+            "doctest".to_owned()
+        } else {
+            target_name(&request.exe)
+        },
+        exe: request.exe.clone(),
+        package_dir: request.package_dir.clone(),
+        package: request.package.clone(),
+        libtest: kind == Kind::Libtest,
+        env: Vec::new(),
+    };
+    run_guarded(request, binary, env)
+}
+
+/// The shim's job: doctest `number` of the merged doctest program
+/// `program`, under the guards.
+pub fn doctest(request: &ExecRequest, number: &str, env: &Env) -> u8 {
+    let binary = TestBinary {
+        name: format!("doctest-{number}"),
+        exe: request.exe.clone(),
+        package_dir: request.package_dir.clone(),
+        package: request.package.clone(),
+        libtest: false,
+        env: vec![(DOCTEST_NUMBER.to_owned(), number.to_owned())],
+    };
+    run_guarded(request, binary, env)
+}
+
+fn run_guarded(request: &ExecRequest, binary: TestBinary, env: &Env) -> u8 {
+    let console = Arc::new(Console::new());
+    match guarded(request, binary, env, &console) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::ERROR
+        }
+    }
+}
+
+fn pass_through(request: &ExecRequest, vars: &[(&str, String)]) -> u8 {
+    match std::process::Command::new(&request.exe)
+        .args(&request.args)
+        .envs(vars.iter().map(|(k, v)| (k, v)))
+        .status()
+    {
+        Ok(status) => status.code().map_or(TESTS_FAILED, |c| c as u8),
+        Err(e) => {
+            eprintln!("error: cannot run {}: {e}", request.exe.display());
+            exit::ERROR
+        }
+    }
+}
+
+fn guarded(
+    request: &ExecRequest,
+    binary: TestBinary,
+    env: &Env,
+    console: &Arc<Console>,
+) -> Result<u8, super::command::RunSuiteError> {
+    let libtest_output = binary.libtest;
+    let args: &[String] = if binary.libtest { &request.args } else { &[] };
+    let mut libtest = libtest_args(args)?;
+    // The harness names each test `<binary>::<name>`; the caller named
+    // them within the binary.
+    if libtest.exact {
+        let within = |name: &String| format!("{}::{name}", binary.name);
+        libtest.filter = libtest.filter.as_ref().map(within);
+        libtest.skip = libtest.skip.iter().map(within).collect();
+    }
+    let suite = request.config.as_ref().and_then(|(_, f)| f.suite.clone());
+    let mode = request
+        .mode
+        .or(suite.as_ref().and_then(|s| s.mode))
+        .unwrap_or(Mode::Check);
+    let timeout = suite
+        .as_ref()
+        .and_then(|s| s.timeout)
+        .unwrap_or(DEFAULT_TIMEOUT);
+    let runtime = guard_runtime(env, console)?;
+    let listed = list(&[binary])?;
+    let traces = std::env::temp_dir().join(format!("blockguard-exec-{}", std::process::id()));
+    let jobs = libtest
+        .test_threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let results = runner::run(
+        Plan {
+            binaries: listed,
+            mode,
+            timeout,
+            jobs,
+            preload: runtime.library,
+            launcher: runtime.launcher,
+            rules: Rules::new(request.config.clone()),
+            traces: traces.clone(),
+            snapshots: None,
+            strict: false,
+            env_remove: env.child_env_remove(),
+            farm_workers: None,
+            retries: 0,
+        },
+        libtest,
+        console,
+    );
+    let _ = std::fs::remove_dir_all(&traces);
+    let failed = results.records.iter().any(|r| r.outcome.is_failure());
+    // A doctest's harness shows only what its program wrote to stderr.
+    if !libtest_output {
+        for r in results.records.iter().filter(|r| r.outcome.is_failure()) {
+            eprintln!(
+                "{}: {}",
+                r.outcome,
+                r.message.as_deref().unwrap_or_default()
+            );
+        }
+    }
+    Ok(if failed { TESTS_FAILED } else { exit::OK })
+}
+
+/// The cargo target name of a test executable: its file name without
+/// cargo's `-<hash>`.
+fn target_name(exe: &Path) -> String {
+    let name = exe
+        .file_stem()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    match name.rsplit_once('-') {
+        Some((target, hash)) if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            target.to_owned()
+        }
+        _ => name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_name;
+    use std::path::Path;
+
+    #[test]
+    fn a_target_name_drops_cargos_hash() {
+        assert_eq!(
+            target_name(Path::new("/t/deps/files-0123456789abcdef")),
+            "files"
+        );
+        assert_eq!(
+            target_name(Path::new("/t/deps/my-tests-0123456789abcdef")),
+            "my-tests"
+        );
+        assert_eq!(target_name(Path::new("/tmp/rust_out")), "rust_out");
+    }
+}

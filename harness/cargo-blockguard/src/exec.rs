@@ -1,0 +1,83 @@
+//! `cargo blockguard exec -- BINARY ARGS…`: the target runner, and the
+//! shim a merged doctest harness runs per doctest.
+
+use crate::cli::ExecArgs;
+use crate::{config, fail, runtime};
+use blockguard_protocol::Mode;
+use blockguard_runner::env::{self, Env, Preload};
+use blockguard_runner::run_suite::exec::{self, ExecRequest};
+use std::path::{Path, PathBuf};
+
+/// Runs the command; its exit code.
+pub fn run(args: &ExecArgs) -> u8 {
+    let [exe, rest @ ..] = args.command.as_slice() else {
+        return fail("exec: no program to run");
+    };
+    match request(PathBuf::from(exe), rest.to_vec(), args.mode) {
+        Ok((request, env)) => exec::exec(&request, &env),
+        Err(e) => fail(e),
+    }
+}
+
+/// When this process is a merged doctest harness's per-doctest program,
+/// runs that doctest under the guards and returns the exit code.
+pub fn doctest_shim() -> Option<u8> {
+    let number = std::env::var(exec::DOCTEST_NUMBER).ok()?;
+    let program = std::env::var_os(exec::DOCTEST_SHIM)?;
+    let mode = std::env::var(exec::DOCTEST_SHIM_MODE)
+        .ok()
+        .and_then(|m| m.parse::<Mode>().ok());
+    Some(match request(PathBuf::from(program), Vec::new(), mode) {
+        Ok((request, env)) => exec::doctest(&request, &number, &env),
+        Err(e) => fail(e),
+    })
+}
+
+fn request(
+    exe: PathBuf,
+    args: Vec<String>,
+    mode: Option<Mode>,
+) -> Result<(ExecRequest, Env), String> {
+    let package_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .ok_or("no package folder: CARGO_MANIFEST_DIR is unset")?;
+    let config = match config::find_upwards(&package_dir) {
+        Ok(Some(path)) => Some((
+            path.clone(),
+            blockguard_rules::load(&path).map_err(|e| e.to_string())?,
+        )),
+        Ok(None) => None,
+        Err(e) => return Err(e.to_string()),
+    };
+    let root = config
+        .as_ref()
+        .and_then(|(p, _)| workspace_of(p))
+        .unwrap_or_else(|| package_dir.clone());
+    let mut env = Env::from_process(&root).map_err(|e| e.to_string())?;
+    if std::env::var_os(env::PRELOAD).is_none() {
+        env.preload =
+            Preload::Prebuilt(runtime::unpacked().map_err(|e| format!("the guard runtime: {e}"))?);
+    }
+    let var = |name: &str| std::env::var(name).unwrap_or_default();
+    let request = ExecRequest {
+        exe,
+        args,
+        package_dir,
+        package: (var("CARGO_PKG_NAME"), var("CARGO_PKG_VERSION")),
+        config,
+        mode,
+        shim: std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?,
+    };
+    Ok((request, env))
+}
+
+/// The workspace root a configuration file belongs to.
+fn workspace_of(config: &Path) -> Option<PathBuf> {
+    let dir = config.parent()?;
+    Some(if dir.ends_with(".config") {
+        dir.parent()?.to_path_buf()
+    } else {
+        dir.to_path_buf()
+    })
+}
