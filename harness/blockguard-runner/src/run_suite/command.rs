@@ -201,8 +201,9 @@ fn pipeline(
                 launcher: runtime.launcher.clone(),
                 rules: rules.clone(),
                 traces: traces.clone(),
-                snapshots: guarded
-                    .then(|| Snapshots::new(layout.snapshots(&member), layout.root())),
+                snapshots: guarded.then(|| {
+                    Snapshots::new(layout.snapshots(&member.name, &member.dir), layout.root())
+                }),
                 strict: args.strict,
                 env_remove: env.child_env_remove(),
                 farm_workers: args.farm_workers,
@@ -264,7 +265,7 @@ fn check_contention(
     args: &RunOptions,
     console: &Console,
 ) -> Option<(SnapshotState, bool)> {
-    let snapshots = Snapshots::new(layout.snapshots(member), layout.root());
+    let snapshots = Snapshots::new(layout.snapshots(&member.name, &member.dir), layout.root());
     let events: Vec<&TraceEvent> = records
         .iter()
         .filter(|r| r.package == member.krate)

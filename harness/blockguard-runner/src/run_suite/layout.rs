@@ -1,7 +1,6 @@
 //! Where run-suite keeps its files: everything under `target/blockguard/`.
 
 use crate::env::SnapshotHome;
-use crate::run_suite::resolve::suite::Resolved;
 use std::path::{Path, PathBuf};
 
 /// The folders of one repository checkout.
@@ -69,11 +68,11 @@ impl Layout {
     }
 
     /// A suite's (or one package's) snapshot folder: `snapshots/<suite>/`,
-    /// or inside the package.
-    pub fn snapshots(&self, suite: &Resolved) -> PathBuf {
+    /// or inside the package's folder.
+    pub fn snapshots(&self, suite: &str, package_dir: &Path) -> PathBuf {
         match &self.snapshots {
-            SnapshotHome::Shared(dir) => dir.join(&suite.name),
-            SnapshotHome::InPackage(relative) => suite.dir.join(relative),
+            SnapshotHome::Shared(dir) => dir.join(suite),
+            SnapshotHome::InPackage(relative) => package_dir.join(relative),
         }
     }
 }
