@@ -49,6 +49,9 @@ pub struct Env {
     pub snapshots: SnapshotHome,
     /// The xtask that started this one, if one did.
     pub parent: Option<u32>,
+    /// The target runner that records guarded doctests (`cargo blockguard`
+    /// itself); with none, doctests are not run.
+    pub doctest_runner: Option<PathBuf>,
 }
 
 /// A variable is set to something xtask cannot use.
@@ -110,6 +113,7 @@ impl Env {
         };
         Ok(Env {
             parent,
+            doctest_runner: None,
             root,
             cargo: tool("CARGO", "cargo"),
             rustc: tool("RUSTC", "rustc"),

@@ -53,6 +53,15 @@ pub struct ExecArgs {
     #[arg(long, value_name = "deny|check|audit")]
     pub mode: Option<blockguard_protocol::Mode>,
 
+    /// A rules file instead of the workspace's blockguard.toml.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Write each guarded doctest's result into DIR, numbered in the order
+    /// they ran (how `cargo blockguard test` collects doctests).
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub record: Option<PathBuf>,
+
     /// The program and its arguments.
     #[arg(last = true, required = true, value_name = "BINARY ARGS")]
     pub command: Vec<String>,

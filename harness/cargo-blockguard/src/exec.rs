@@ -13,7 +13,12 @@ pub fn run(args: &ExecArgs) -> u8 {
     let [exe, rest @ ..] = args.command.as_slice() else {
         return fail("exec: no program to run");
     };
-    match request(PathBuf::from(exe), rest.to_vec(), args.mode) {
+    let how = How {
+        mode: args.mode,
+        rules: args.rules.clone(),
+        record: args.record.clone(),
+    };
+    match request(PathBuf::from(exe), rest.to_vec(), how) {
         Ok((request, env)) => exec::exec(&request, &env),
         Err(e) => fail(e),
     }
@@ -24,31 +29,41 @@ pub fn run(args: &ExecArgs) -> u8 {
 pub fn doctest_shim() -> Option<u8> {
     let number = std::env::var(exec::DOCTEST_NUMBER).ok()?;
     let program = std::env::var_os(exec::DOCTEST_SHIM)?;
-    let mode = std::env::var(exec::DOCTEST_SHIM_MODE)
-        .ok()
-        .and_then(|m| m.parse::<Mode>().ok());
-    Some(match request(PathBuf::from(program), Vec::new(), mode) {
+    let how = How {
+        mode: std::env::var(exec::DOCTEST_SHIM_MODE)
+            .ok()
+            .and_then(|m| m.parse::<Mode>().ok()),
+        rules: std::env::var_os(exec::DOCTEST_SHIM_RULES).map(PathBuf::from),
+        record: std::env::var_os(exec::DOCTEST_SHIM_RECORD).map(PathBuf::from),
+    };
+    Some(match request(PathBuf::from(program), Vec::new(), how) {
         Ok((request, env)) => exec::doctest(&request, &number, &env),
         Err(e) => fail(e),
     })
 }
 
-fn request(
-    exe: PathBuf,
-    args: Vec<String>,
+/// What the runner was told beyond the program.
+struct How {
     mode: Option<Mode>,
-) -> Result<(ExecRequest, Env), String> {
+    rules: Option<PathBuf>,
+    record: Option<PathBuf>,
+}
+
+fn request(exe: PathBuf, args: Vec<String>, how: How) -> Result<(ExecRequest, Env), String> {
     let package_dir = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .or_else(|| std::env::current_dir().ok())
         .ok_or("no package folder: CARGO_MANIFEST_DIR is unset")?;
-    let config = match config::find_upwards(&package_dir) {
-        Ok(Some(path)) => Some((
+    let found = match how.rules {
+        Some(path) => Some(path),
+        None => config::find_upwards(&package_dir).map_err(|e| e.to_string())?,
+    };
+    let config = match found {
+        Some(path) => Some((
             path.clone(),
             blockguard_rules::load(&path).map_err(|e| e.to_string())?,
         )),
-        Ok(None) => None,
-        Err(e) => return Err(e.to_string()),
+        None => None,
     };
     let root = config
         .as_ref()
@@ -66,7 +81,8 @@ fn request(
         package_dir,
         package: (var("CARGO_PKG_NAME"), var("CARGO_PKG_VERSION")),
         config,
-        mode,
+        mode: how.mode,
+        record: how.record,
         shim: std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?,
     };
     Ok((request, env))

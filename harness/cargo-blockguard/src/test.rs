@@ -25,6 +25,8 @@ pub fn run(args: &TestArgs) -> u8 {
             Err(e) => return fail(format!("the guard runtime: {e}")),
         };
     }
+    // This program is the target runner that guards and records doctests.
+    env.doctest_runner = std::env::current_exe().ok();
     if std::env::var_os(env::SNAPSHOTS).is_none() {
         env.snapshots = SnapshotHome::InPackage(PathBuf::from(SNAPSHOTS_IN_PACKAGE));
     }

@@ -56,7 +56,15 @@ fn every_member_runs_under_its_rules_and_every_entry_names_its_package() {
     for (package, snapshot) in [
         ("alpha", "alpha__tests__naps.snap.new"),
         ("alpha", "files__reads_its_manifest.snap.new"),
+        (
+            "alpha",
+            "doctests__alpha_src_lib_rs_-_nap__line_15_.snap.new",
+        ),
         ("beta", "beta__tests__naps_with_leave.snap.new"),
+        (
+            "beta",
+            "doctests__beta_src_lib_rs_-_manifest__line_16_.snap.new",
+        ),
     ] {
         let path = dir
             .join(package)
@@ -75,8 +83,8 @@ fn every_member_runs_under_its_rules_and_every_entry_names_its_package() {
 fn dash_p_runs_only_the_packages_it_names() {
     let dir = copy_fixture("workspace", &scratch(), "dash-p");
     let out = blockguard_test(&dir, &["-p", "beta"]);
-    // beta's nap is allowed and its failure suppressed: nothing fails.
-    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    // beta's nap is allowed and its failure suppressed; a doctest blocks.
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
     // One package: the report is named after it.
     let report = support::report(&dir.join("target/blockguard/reports/beta.json"));
     assert_eq!(entries(&report), expected_entries(&["beta"]));
@@ -102,7 +110,7 @@ fn the_configuration_may_live_under_dot_config() {
     )
     .unwrap();
     let out = blockguard_test(&dir, &["-p", "beta"]);
-    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
     let report = support::report(&dir.join("target/blockguard/reports/beta.json"));
     assert_eq!(entries(&report), expected_entries(&["beta"]));
 }

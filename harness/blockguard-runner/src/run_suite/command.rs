@@ -2,6 +2,7 @@
 
 use super::build::{BuildError, Built, build};
 use super::console::Console;
+use super::doctests::{self, DoctestPlan};
 use super::layout::Layout;
 use super::list::list;
 use super::preload::{PreloadError, guard_runtime};
@@ -218,6 +219,38 @@ fn pipeline(
             record.package = member.krate.clone();
         }
         records.extend(ran);
+        if let (Some(runner), true, false) = (&env.doctest_runner, results.unfiltered, listing)
+            && interrupt::signal().is_none()
+        {
+            let doctests = doctests::run(
+                &DoctestPlan {
+                    package: (&member.krate, &member.dir),
+                    runner,
+                    target_dir: layout.build(),
+                    records: traces.join("doctests"),
+                    mode,
+                    rules: rules.path(),
+                    snapshots: guarded.then(|| {
+                        Snapshots::new(layout.snapshots(&member.name, &member.dir), layout.root())
+                    }),
+                    strict: args.strict,
+                },
+                env,
+            );
+            match doctests {
+                Ok(ran) => {
+                    let mut text = String::new();
+                    for r in &ran {
+                        text.push_str(&format!("doctest {} ... {}\n", r.name, r.outcome));
+                    }
+                    if !text.is_empty() {
+                        console.block(&text);
+                    }
+                    records.extend(ran);
+                }
+                Err(e) => console.warn(e),
+            }
+        }
         if let Some(signal) = interrupt::signal() {
             let _ = std::fs::remove_dir_all(&traces);
             return Ok(interrupted(signal, &records, &layout, &suite.name, console));

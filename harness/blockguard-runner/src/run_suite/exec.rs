@@ -25,6 +25,7 @@ use super::command::{DEFAULT_TIMEOUT, libtest_args};
 use super::console::Console;
 use super::list::list;
 use super::preload::guard_runtime;
+use super::report::model::TestEntry;
 use super::rules::Rules;
 use super::runner::{self, Plan};
 use crate::env::Env;
@@ -45,6 +46,10 @@ pub const DOCTEST_NUMBER: &str = "RUSTDOC_DOCTEST_RUN_NB_TEST";
 pub const DOCTEST_SHIM: &str = "BLOCKGUARD_DOCTEST_PROGRAM";
 /// Set for the shim: the mode `exec --mode` was given.
 pub const DOCTEST_SHIM_MODE: &str = "BLOCKGUARD_DOCTEST_MODE";
+/// Set for the shim: where `exec --record` puts the records.
+pub const DOCTEST_SHIM_RECORD: &str = "BLOCKGUARD_DOCTEST_RECORD";
+/// Set for the shim: the rules file `exec` used.
+pub const DOCTEST_SHIM_RULES: &str = "BLOCKGUARD_DOCTEST_RULES";
 /// The file name rustdoc gives a doctest program.
 const DOCTEST_PROGRAM: &str = "rust_out";
 
@@ -102,6 +107,18 @@ pub struct ExecRequest {
     pub mode: Option<Mode>,
     /// This program, which a merged doctest harness runs per doctest.
     pub shim: PathBuf,
+    /// Where each guarded doctest's record goes, numbered in the order
+    /// they ran (`cargo blockguard test` reads them back).
+    pub record: Option<PathBuf>,
+}
+
+/// One guarded doctest's result, as `--record` writes it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct DoctestRun {
+    /// The report entry (named by number: the caller knows the name).
+    pub entry: TestEntry,
+    /// Ids of the rules that matched.
+    pub matched_rules: std::collections::BTreeSet<String>,
 }
 
 /// Runs it; the exit code for the caller.
@@ -117,6 +134,12 @@ pub fn exec(request: &ExecRequest, env: &Env) -> u8 {
         let mut vars = vec![(DOCTEST_BIN_PATH, shim), (DOCTEST_SHIM, program)];
         if let Some(mode) = request.mode {
             vars.push((DOCTEST_SHIM_MODE, mode.as_str().to_owned()));
+        }
+        if let Some(dir) = &request.record {
+            vars.push((DOCTEST_SHIM_RECORD, dir.to_string_lossy().into_owned()));
+        }
+        if let Some((path, _)) = &request.config {
+            vars.push((DOCTEST_SHIM_RULES, path.to_string_lossy().into_owned()));
         }
         return pass_through(request, &vars);
     }
@@ -226,6 +249,11 @@ fn guarded(
     );
     let _ = std::fs::remove_dir_all(&traces);
     let failed = results.records.iter().any(|r| r.outcome.is_failure());
+    if let Some(dir) = request.record.as_ref().filter(|_| !libtest_output) {
+        for r in &results.records {
+            record(dir, r);
+        }
+    }
     // A doctest's harness shows only what its program wrote to stderr.
     if !libtest_output {
         for r in results.records.iter().filter(|r| r.outcome.is_failure()) {
@@ -237,6 +265,35 @@ fn guarded(
         }
     }
     Ok(if failed { TESTS_FAILED } else { exit::OK })
+}
+
+/// Writes a doctest's record as the next number in `dir`.
+fn record(dir: &Path, r: &super::runner::outcome::TestRecord) {
+    let run = DoctestRun {
+        entry: TestEntry::of(r),
+        matched_rules: r.matched_rules.clone(),
+    };
+    let Ok(json) = serde_json::to_string(&run) else {
+        return;
+    };
+    let _ = std::fs::create_dir_all(dir);
+    let taken = std::fs::read_dir(dir).map_or(0, |d| d.count());
+    for n in taken.. {
+        let path = dir.join(format!("{n:06}.json"));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                use std::io::Write;
+                let _ = file.write_all(json.as_bytes());
+                return;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) => return,
+        }
+    }
 }
 
 /// The cargo target name of a test executable: its file name without

@@ -4,6 +4,7 @@
 mod build;
 mod command;
 pub mod console;
+mod doctests;
 pub mod exec;
 mod layout;
 mod libtest;

@@ -1,0 +1,182 @@
+//! A package's doctests as tests of the report (`cargo blockguard test`):
+//! `cargo test --doc` with the target runner pointed at `cargo blockguard
+//! exec --record DIR`, one doctest at a time (`RUST_TEST_THREADS=1`), so
+//! that the records the runner writes, in the order the doctests ran,
+//! line up with the doctests rustdoc names in its output. Each doctest ran
+//! guarded in a process of its own (see [`super::exec`]); here it gets its
+//! name and its snapshot.
+
+use super::exec::DoctestRun;
+use super::runner::outcome::{Outcome, TestRecord};
+use super::snapshot::{SnapshotState, Snapshots};
+use crate::env::Env;
+use blockguard_protocol::{Mode, TraceEvent};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// The binary name doctests have in the report.
+pub const DOCTESTS: &str = "doctests";
+
+/// How one package's doctests run.
+pub struct DoctestPlan<'a> {
+    /// The package's name and folder.
+    pub package: (&'a str, &'a Path),
+    /// `cargo blockguard`, the runner.
+    pub runner: &'a Path,
+    /// The shared target folder.
+    pub target_dir: PathBuf,
+    /// Scratch folder for the records.
+    pub records: PathBuf,
+    /// The mode and the rules file.
+    pub mode: Mode,
+    /// The rules file in force, if any.
+    pub rules: Option<&'a Path>,
+    /// Where the package's snapshots are, when snapshots are taken.
+    pub snapshots: Option<Snapshots>,
+    /// New snapshots fail the run too.
+    pub strict: bool,
+}
+
+/// Runs the package's doctests; one record per doctest that ran. A
+/// package without a library, or whose doctests do not build, gives none
+/// and a note.
+pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
+    let (package, dir) = plan.package;
+    let _ = std::fs::remove_dir_all(&plan.records);
+    let host = host_triple(env)?;
+    let mut runner = vec![
+        plan.runner.to_string_lossy().into_owned(),
+        "blockguard".to_owned(),
+        "exec".to_owned(),
+        "--mode".to_owned(),
+        plan.mode.as_str().to_owned(),
+        "--record".to_owned(),
+        plan.records.to_string_lossy().into_owned(),
+    ];
+    if let Some(rules) = plan.rules {
+        runner.extend(["--rules".to_owned(), rules.to_string_lossy().into_owned()]);
+    }
+    runner.push("--".to_owned());
+    let quoted: Vec<String> = runner.iter().map(|a| format!("{a:?}")).collect();
+    let out = Command::new(&env.cargo)
+        .args(["test", "--doc", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&plan.target_dir)
+        .arg("--config")
+        .arg(format!("target.{host}.runner=[{}]", quoted.join(", ")))
+        .env("RUST_TEST_THREADS", "1")
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run `cargo test --doc`: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stderr.contains("no library targets found") {
+        return Ok(Vec::new());
+    }
+    let names = ran(&stdout);
+    let runs = read_records(&plan.records);
+    let _ = std::fs::remove_dir_all(&plan.records);
+    if names.len() != runs.len() {
+        return Err(format!(
+            "{package}'s doctests: {} ran but {} were recorded; rustdoc said:\n{}",
+            names.len(),
+            runs.len(),
+            stderr
+                .lines()
+                .rev()
+                .take(20)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<Vec<_>>()
+                .join("\n")
+        ));
+    }
+    Ok(names
+        .into_iter()
+        .zip(runs)
+        .map(|(name, run)| record(plan, package, name, run))
+        .collect())
+}
+
+/// The doctests that ran the runner, in order: rustdoc's `test NAME ... `
+/// lines, less the ignored ones and those only compiled (`- compile`,
+/// `- compile fail`).
+fn ran(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("test ")?.rsplit_once(" ... "))
+        .filter(|(name, result)| {
+            !result.starts_with("ignored")
+                && !name.ends_with(" - compile")
+                && !name.ends_with(" - compile fail")
+                && name.contains(" (line ")
+        })
+        .map(|(name, _)| name.to_owned())
+        .collect()
+}
+
+fn read_records(dir: &Path) -> Vec<DoctestRun> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .filter_map(|f| serde_json::from_str(&std::fs::read_to_string(f).ok()?).ok())
+        .collect()
+}
+
+fn record(plan: &DoctestPlan, package: &str, name: String, run: DoctestRun) -> TestRecord {
+    let e = run.entry;
+    let mut record = TestRecord::ignored(DOCTESTS, &name);
+    record.package = package.to_owned();
+    record.outcome = e.outcome;
+    record.duration = Duration::from_millis(e.duration_ms);
+    record.message = e.message;
+    record.rule = e.rule;
+    record.blocking = e.blocking;
+    record.leaked = e.leaked;
+    record.matched_rules = run.matched_rules;
+    let whole =
+        e.outcome == Outcome::Pass || (e.outcome == Outcome::Blocked && plan.mode != Mode::Deny);
+    if let (Some(snapshots), true) = (&plan.snapshots, whole) {
+        let events: Vec<TraceEvent> = record.blocking.iter().map(|c| c.event.clone()).collect();
+        if let Ok(checked) = snapshots.check(DOCTESTS, &name, &events) {
+            record.snapshot = Some(checked.state);
+            record.snapshot_failed =
+                checked.failed && (checked.state == SnapshotState::Changed || plan.strict);
+        }
+    }
+    record
+}
+
+/// The host's target triple, as `rustc -vV` says.
+fn host_triple(env: &Env) -> Result<String, String> {
+    let out = Command::new(&env.rustc)
+        .arg("-vV")
+        .output()
+        .map_err(|e| format!("cannot run rustc: {e}"))?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(str::to_owned)
+        .ok_or_else(|| "rustc -vV named no host".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ran;
+
+    #[test]
+    fn only_doctests_that_ran_count_in_the_order_they_ran() {
+        let out = "\\nrunning 4 tests\\ntest src/lib.rs - a (line 3) ... ok\\ntest src/lib.rs - b (line 9) - compile ... ok\\ntest src/lib.rs - c (line 12) ... ignored\\ntest src/lib.rs - d (line 20) ... FAILED\\n";
+        assert_eq!(
+            ran(out),
+            ["src/lib.rs - a (line 3)", "src/lib.rs - d (line 20)"]
+        );
+    }
+}
