@@ -3,6 +3,12 @@
 //!
 //! Regression tests are named after what they guard.
 
+use crate::support::root;
+
+#[path = "../../../fixtures/outcomes/src/expected.rs"]
+mod expected;
+
+use expected::EXPECTED;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -10,12 +16,6 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// The repository root.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// A fresh scratch folder for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -120,76 +120,44 @@ fn outcomes() -> &'static Run {
     })
 }
 
-fn expect(test: &str, outcome: &str, message_has: &str) {
+#[test]
+fn every_outcome_is_as_the_table_says() {
     let run = outcomes();
-    let t = run.test(test);
-    assert_eq!(t["outcome"], outcome, "{test}: {t:#}\n{}", run.explain());
-    let message = t["message"].as_str().unwrap_or_default();
-    assert!(
-        message.contains(message_has),
-        "{test}: {message:?} lacks {message_has:?}"
-    );
+    for e in EXPECTED {
+        let t = run.test(e.test);
+        assert_eq!(
+            t["outcome"],
+            e.outcome,
+            "{}: {t:#}\n{}",
+            e.test,
+            run.explain()
+        );
+        let message = t["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(e.message_has),
+            "{}: {message:?} lacks {:?}",
+            e.test,
+            e.message_has
+        );
+    }
 }
 
 #[test]
-fn outcome_pass() {
-    expect("tests::passes", "pass", "");
-}
-
-#[test]
-fn outcome_fail_quotes_the_panic() {
-    expect("tests::fails", "fail", "one is not two");
-}
-
-#[test]
-fn outcome_blocked_lists_the_denied_call() {
-    expect(
-        "tests::sleeps",
-        "blocked",
-        "(sleep) at outcomes::tests::sleeps via std::thread",
-    );
-}
-
-#[test]
-fn outcome_timeout_names_the_call_it_was_stuck_in() {
-    expect(
-        "tests::hangs_in_recv",
-        "timeout",
-        "timed out after 3s, stuck in futex_wait (sync) at outcomes::tests::hangs_in_recv via std::sync::mpsc::Receiver<T>::recv",
-    );
-}
-
-#[test]
-fn outcome_crash_names_sigsegv() {
-    expect("tests::segfaults", "crash", "killed by SIGSEGV");
-}
-
-#[test]
-fn outcome_crash_names_sigabrt() {
-    expect("tests::aborts", "crash", "killed by SIGABRT");
-}
-
-#[test]
-fn outcome_crash_on_stack_overflow() {
-    expect("tests::overflows_stack", "crash", "killed by SIG");
-}
-
-#[test]
-fn process_exit_zero_inside_a_test_is_a_failure_not_a_pass() {
-    expect(
-        "tests::exits_early",
-        "fail",
-        "the process exited before the test body returned",
-    );
+fn every_fixture_test_is_in_the_table_and_the_table_in_the_fixture() {
+    let run = outcomes();
+    let report = run.report.as_ref().expect("a report");
+    let ran: Vec<&str> = report["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    let table: Vec<&str> = EXPECTED.iter().map(|e| e.test).collect();
+    assert_eq!(ran, table, "{}", run.explain());
 }
 
 #[test]
 fn suppressed_keeps_the_rule_reason_and_never_reads_as_pass() {
-    expect(
-        "tests::benign_race",
-        "suppressed",
-        "Connection reset by peer",
-    );
     let run = outcomes();
     assert_eq!(
         run.test("tests::benign_race")["rule"],
@@ -207,11 +175,6 @@ fn suppressed_keeps_the_rule_reason_and_never_reads_as_pass() {
         "{}",
         run.explain()
     );
-}
-
-#[test]
-fn outcome_ignored() {
-    expect("tests::ignored", "ignored", "");
 }
 
 #[test]

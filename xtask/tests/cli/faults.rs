@@ -3,9 +3,10 @@
 //! the fixture's table of expected results; and interruptions of the
 //! runner itself. Regression tests are named after what they guard.
 
-#[path = "../../fixtures/faults/src/expected.rs"]
+#[path = "../../../fixtures/faults/src/expected.rs"]
 mod expected;
 
+use crate::support::root;
 use expected::{FAULTS, Fault};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -19,13 +20,6 @@ const DAEMON_MARK: &str = "3599.0917";
 
 /// Longest any run here may take before it counts as hung.
 const HUNG: Duration = Duration::from_secs(240);
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("faults-{name}"));

@@ -4,21 +4,15 @@
 //! the test builds itself), smol and futures are guarded contexts; the
 //! executors' own waits are not findings; nested `block_on` is.
 
-#[path = "../../fixtures/async-zoo/src/expected.rs"]
+#[path = "../../../fixtures/async-zoo/src/expected.rs"]
 mod expected;
 
+use crate::support::root;
 use expected::{EXPECTED, Expected};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// The whole zoo in one mode: its report.
 fn report(mode: &'static str) -> &'static Value {

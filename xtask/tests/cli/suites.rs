@@ -6,8 +6,9 @@
 //! These are the suites that build in seconds; `cargo xtask stability`
 //! runs all of them (see suites/README.md).
 
+use crate::support::root;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// The suites CI runs, also named in README.md.
@@ -20,13 +21,6 @@ const CI_SUITES: &[&str] = &[
     "stackless-net",
     "tokio-stream",
 ];
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// `xtask run-suite NAME --strict`, insta writing nothing; the exit code,
 /// the output and the report.

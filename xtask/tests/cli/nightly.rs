@@ -3,17 +3,11 @@
 //! whose tests change with the environment), and of `index.html` in
 //! headless Chromium.
 
+use crate::support::root;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// A fresh folder that holds dated report folders for one test.
 fn reports(name: &str) -> PathBuf {

@@ -1,0 +1,10 @@
+//! `cargo xtask`, end to end, in one test binary: each module drives one
+//! command (or one fixture) through the real executable.
+
+mod support;
+
+mod async_zoo;
+mod faults;
+mod nightly;
+mod run_suite;
+mod suites;
