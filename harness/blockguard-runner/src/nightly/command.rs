@@ -4,6 +4,7 @@
 use super::baseline::newest_before;
 use super::date::{is_date, today};
 use super::entry::{self, Entry};
+use super::error::NightlyError;
 use super::folder;
 use super::publish::publish;
 use super::toolchain;
@@ -28,10 +29,10 @@ pub fn run(args: &NightlyArgs, env: &Env) -> u8 {
     }
 }
 
-fn nightly(args: &NightlyArgs, env: &Env) -> Result<u8, String> {
+fn nightly(args: &NightlyArgs, env: &Env) -> Result<u8, NightlyError> {
     let date = match &args.date {
         Some(d) if is_date(d) => d.clone(),
-        Some(d) => return Err(format!("--date {d}: expected YYYY-MM-DD")),
+        Some(d) => return Err(NightlyError::BadDate(d.clone())),
         None => today(),
     };
     let suites_dir = args
@@ -45,17 +46,12 @@ fn nightly(args: &NightlyArgs, env: &Env) -> Result<u8, String> {
         .unwrap_or_else(|| env.root.join("reports").join(&date));
     let baseline = match &args.baseline {
         Some(dir) if dir.join("results.json").is_file() => Some(dir.clone()),
-        Some(dir) => {
-            return Err(format!(
-                "--baseline {}: no results.json there",
-                dir.display()
-            ));
-        }
+        Some(dir) => return Err(NightlyError::NoBaseline(dir.clone())),
         None => newest_before(&out, &date),
     };
     // Before anything runs: refused unless ours to write, then emptied of
     // an earlier night's entries, which would mix in.
-    folder::prepare(&out, baseline.as_deref()).map_err(|e| e.to_string())?;
+    folder::prepare(&out, baseline.as_deref())?;
     eprintln!(
         "nightly {date}: {} suite(s) × {} toolchain(s){} into {}",
         names.len(),
@@ -70,11 +66,7 @@ fn nightly(args: &NightlyArgs, env: &Env) -> Result<u8, String> {
         Preload::Disabled => None,
         // An empty shard runs nothing, so it needs no runtime.
         _ if names.is_empty() => None,
-        _ => {
-            guard_runtime(env, &Console::new())
-                .map_err(|e| e.to_string())?
-                .library
-        }
+        _ => guard_runtime(env, &Console::new())?.library,
     };
     for toolchain in &args.toolchains {
         let rustc = toolchain::version(toolchain);
@@ -108,31 +100,37 @@ fn nightly(args: &NightlyArgs, env: &Env) -> Result<u8, String> {
 
 /// Suites in `suites_dir` matching `--suite` (names or globs), then the
 /// partition's share of them.
-fn select(suites_dir: &Path, args: &NightlyArgs) -> Result<Vec<String>, String> {
-    let all = suite_names(suites_dir).map_err(|e| format!("{}: {e}", suites_dir.display()))?;
+fn select(suites_dir: &Path, args: &NightlyArgs) -> Result<Vec<String>, NightlyError> {
+    let all = suite_names(suites_dir).map_err(NightlyError::io(suites_dir))?;
     let mut picked = all.clone();
     if !args.suites.is_empty() {
         let mut set = GlobSetBuilder::new();
         for pattern in &args.suites {
             // The rules files' bound on globs holds here too.
             if pattern.len() > blockguard_rules::MAX_GLOB_BYTES {
-                return Err(format!(
-                    "--suite: the glob is {} bytes; the limit is {}",
-                    pattern.len(),
-                    blockguard_rules::MAX_GLOB_BYTES
-                ));
+                return Err(NightlyError::GlobTooLong {
+                    len: pattern.len(),
+                    limit: blockguard_rules::MAX_GLOB_BYTES,
+                });
             }
-            set.add(Glob::new(pattern).map_err(|e| format!("--suite {pattern}: {e}"))?);
+            let glob = Glob::new(pattern).map_err(|source| NightlyError::BadGlob {
+                pattern: pattern.clone(),
+                source,
+            })?;
+            set.add(glob);
         }
-        let set = set.build().map_err(|e| e.to_string())?;
+        let set = set.build().map_err(|source| NightlyError::BadGlob {
+            pattern: args.suites.join(" "),
+            source,
+        })?;
         picked.retain(|name| set.is_match(name));
         for pattern in &args.suites {
             let literal = !pattern.contains(['*', '?', '[', '{']);
             if literal && !all.contains(pattern) {
-                return Err(format!(
-                    "--suite {pattern}: no such suite in {}",
-                    suites_dir.display()
-                ));
+                return Err(NightlyError::NoSuchSuite {
+                    pattern: pattern.clone(),
+                    dir: suites_dir.to_path_buf(),
+                });
             }
         }
     }

@@ -2,6 +2,7 @@
 //! why there is none. Stored as `suites/<suite>@<toolchain>.json` in the
 //! report folder; shards carry these to the merge.
 
+use super::error::NightlyError;
 use super::verdict::Verdict;
 use crate::run_suite::Report;
 use serde::{Deserialize, Serialize};
@@ -45,36 +46,34 @@ impl Entry {
     }
 
     /// Writes it into `report_dir/suites/`.
-    pub fn write(&self, report_dir: &Path) -> Result<(), String> {
+    pub fn write(&self, report_dir: &Path) -> Result<(), NightlyError> {
         let dir = report_dir.join(DIR);
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(NightlyError::io(&dir))?;
         let path = dir.join(format!("{}.json", self.key()));
         let text = serde_json::to_string_pretty(self).expect("an entry serializes") + "\n";
-        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+        std::fs::write(&path, text).map_err(NightlyError::io(&path))
     }
 }
 
 /// Every entry in `report_dir/suites/`, sorted by suite then toolchain.
 /// No `suites/` is no entries: an empty shard's folder loses it on the way
 /// through CI artifacts, which keep no empty folders.
-pub fn read_all(report_dir: &Path) -> Result<Vec<Entry>, String> {
+pub fn read_all(report_dir: &Path) -> Result<Vec<Entry>, NightlyError> {
     let dir = report_dir.join(DIR);
     let listing = match std::fs::read_dir(&dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && report_dir.is_dir() => {
             return Ok(Vec::new());
         }
-        listing => listing.map_err(|e| format!("{}: {e}", dir.display()))?,
+        listing => listing.map_err(NightlyError::io(&dir))?,
     };
     let mut entries = Vec::new();
     for item in listing {
-        let path = item.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+        let path = item.map_err(NightlyError::io(&dir))?.path();
         if path.extension().is_none_or(|e| e != "json") {
             continue;
         }
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let entry: Entry =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(&path).map_err(NightlyError::io(&path))?;
+        let entry: Entry = serde_json::from_str(&text).map_err(NightlyError::json(&path))?;
         entries.push(entry);
     }
     sort(&mut entries);

@@ -3,6 +3,7 @@
 
 use super::baseline::newest_before;
 use super::entry::{self, Entry};
+use super::error::NightlyError;
 use super::folder::prepare;
 use super::publish::publish;
 use super::results::Results;
@@ -21,26 +22,25 @@ pub fn run(args: &MergeReportsArgs) -> u8 {
     }
 }
 
-fn merge(args: &MergeReportsArgs) -> Result<u8, String> {
+fn merge(args: &MergeReportsArgs) -> Result<u8, NightlyError> {
     let mut date: Option<String> = None;
     let mut all: BTreeMap<String, Entry> = BTreeMap::new();
     for shard in &args.shards {
         let results = shard.join("results.json");
-        let text = std::fs::read_to_string(&results).map_err(|e| {
-            format!(
-                "{}: {e} (is it a nightly report folder?)",
-                results.display()
-            )
-        })?;
+        let text =
+            std::fs::read_to_string(&results).map_err(|source| NightlyError::NotAReport {
+                path: results.clone(),
+                source,
+            })?;
         let shard_results: Results =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", results.display()))?;
+            serde_json::from_str(&text).map_err(NightlyError::json(&results))?;
         match &date {
             Some(d) if *d != shard_results.date => {
-                return Err(format!(
-                    "{}: dated {}, but an earlier shard is dated {d}",
-                    shard.display(),
-                    shard_results.date
-                ));
+                return Err(NightlyError::DateMismatch {
+                    shard: shard.clone(),
+                    found: shard_results.date,
+                    earlier: d.clone(),
+                });
             }
             _ => date = Some(shard_results.date.clone()),
         }
@@ -48,27 +48,26 @@ fn merge(args: &MergeReportsArgs) -> Result<u8, String> {
         // The folder must hold what its results name: a lost entry would
         // quietly drop a run from the merge.
         if entries.len() != shard_results.suites.len() {
-            return Err(format!(
-                "{}: results.json names {} run(s), but {}/ holds {} entries",
-                shard.display(),
-                shard_results.suites.len(),
-                entry::DIR,
-                entries.len()
-            ));
+            return Err(NightlyError::LostEntries {
+                shard: shard.clone(),
+                named: shard_results.suites.len(),
+                dir: entry::DIR,
+                held: entries.len(),
+            });
         }
         for e in entries {
             if all.insert(e.key(), e.clone()).is_some() {
-                return Err(format!("{} is in more than one shard", e.key()));
+                return Err(NightlyError::Duplicate(e.key()));
             }
         }
     }
-    let date = date.ok_or("no shard folders given")?;
+    let date = date.ok_or(NightlyError::NoShards)?;
     let baseline = match &args.baseline {
         Some(dir) => Some(dir.clone()),
         None => newest_before(&args.out, &date),
     };
     // The shards are read; now `--out` may be emptied of earlier entries.
-    prepare(&args.out, baseline.as_deref()).map_err(|e| e.to_string())?;
+    prepare(&args.out, baseline.as_deref())?;
     let mut entries: Vec<Entry> = all.into_values().collect();
     entry::sort(&mut entries);
     for e in &entries {

@@ -12,6 +12,7 @@ mod baseline;
 mod command;
 mod date;
 mod entry;
+mod error;
 mod folder;
 mod merge;
 pub mod partition;
@@ -23,5 +24,6 @@ mod toolchain;
 mod verdict;
 
 pub use command::run;
+pub use error::NightlyError;
 pub use merge::run as merge_reports;
 pub use partition::Partition;

@@ -2,6 +2,7 @@
 //! baseline's entries), then Markdown, JUnit and HTML.
 
 use super::entry::{self, Entry};
+use super::error::NightlyError;
 use super::folder::RENDERED;
 use super::regressions::{Regressions, compare};
 use super::render::{html, junit, markdown};
@@ -16,11 +17,13 @@ pub fn publish(
     date: &str,
     entries: &[Entry],
     baseline: Option<&Path>,
-) -> Result<Results, String> {
+) -> Result<Results, NightlyError> {
     let (baseline_name, regressions) = match baseline {
         Some(dir) => {
-            let before =
-                entry::read_all(dir).map_err(|e| format!("the baseline {}: {e}", dir.display()))?;
+            let before = entry::read_all(dir).map_err(|e| NightlyError::Baseline {
+                dir: dir.to_path_buf(),
+                source: Box::new(e),
+            })?;
             let name = dir.file_name().map_or_else(
                 || dir.display().to_string(),
                 |n| n.to_string_lossy().into_owned(),
@@ -38,7 +41,7 @@ pub fn publish(
         html(&results, entries),
     ];
     for (name, text) in RENDERED.into_iter().zip(texts) {
-        write_atomically(&out.join(name), &text).map_err(|e| e.to_string())?;
+        write_atomically(&out.join(name), &text)?;
     }
     Ok(results)
 }

@@ -1,5 +1,6 @@
 //! Runs each suite three ways and prints (or writes) the table.
 
+use super::error::TableError;
 use super::nextest::{Baseline, baseline};
 use super::render::{BEGIN, END, markdown, splice};
 use super::row::{Row, Side};
@@ -44,7 +45,7 @@ pub fn run(args: &SuitesTableArgs, env: &Env) -> u8 {
     if args.write {
         let readme = suites_dir.join("README.md");
         if let Err(why) = write_into(&readme, &table) {
-            eprintln!("error: {}: {why}", readme.display());
+            eprintln!("error: {why}");
             return exit::ERROR;
         }
         eprintln!("suites-table: wrote the table into {}", readme.display());
@@ -130,9 +131,16 @@ fn own_mode(name: &str, env: &Env) -> Option<Mode> {
     blockguard_rules::load(&file).ok()?.suite?.mode
 }
 
-fn write_into(readme: &Path, table: &str) -> Result<(), String> {
-    let text = std::fs::read_to_string(readme).map_err(|e| e.to_string())?;
-    let new = splice(&text, table)
-        .ok_or_else(|| format!("needs the lines `{BEGIN}` and `{END}` around the table"))?;
-    std::fs::write(readme, new).map_err(|e| e.to_string())
+fn write_into(readme: &Path, table: &str) -> Result<(), TableError> {
+    let io = |source| TableError::Io {
+        path: readme.to_path_buf(),
+        source,
+    };
+    let text = std::fs::read_to_string(readme).map_err(io)?;
+    let new = splice(&text, table).ok_or_else(|| TableError::NoMarkers {
+        path: readme.to_path_buf(),
+        begin: BEGIN,
+        end: END,
+    })?;
+    std::fs::write(readme, new).map_err(io)
 }

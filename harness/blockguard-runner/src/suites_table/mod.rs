@@ -2,6 +2,7 @@
 //! `check`, as the transparency and findings table of `suites/README.md`.
 
 mod command;
+mod error;
 mod nextest;
 mod render;
 mod row;

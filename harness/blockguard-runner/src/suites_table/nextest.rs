@@ -1,6 +1,7 @@
 //! The baseline: the same suite under plain `cargo nextest run`, no guard
 //! runtime, built into run-suite's target directory so nothing rebuilds.
 
+use super::error::TableError;
 use crate::env::Env;
 use crate::run_suite::{Located, uses_libtest};
 use cargo_metadata::TargetKind;
@@ -30,7 +31,7 @@ pub enum Baseline {
 pub fn baseline(located: &Located, jobs: usize, env: &Env) -> Baseline {
     let targets = match targets(located, env) {
         Ok(targets) => targets,
-        Err(why) => return Baseline::Failed(why),
+        Err(why) => return Baseline::Failed(why.to_string()),
     };
     let mut cmd = cargo(located, env, &["nextest", "run"]);
     cmd.args(["--no-fail-fast", "--no-tests=pass", "--test-threads"])
@@ -99,17 +100,14 @@ struct Targets {
     without_libtest: Vec<String>,
 }
 
-fn targets(located: &Located, env: &Env) -> Result<Targets, String> {
+fn targets(located: &Located, env: &Env) -> Result<Targets, TableError> {
     let manifest = located.dir.join("Cargo.toml");
     let metadata = cargo_metadata::MetadataCommand::new()
         .cargo_path(&env.cargo)
         .manifest_path(&manifest)
         .no_deps()
-        .exec()
-        .map_err(|e| format!("cargo metadata: {e}"))?;
-    let package = metadata
-        .root_package()
-        .ok_or("cargo metadata names no package")?;
+        .exec()?;
+    let package = metadata.root_package().ok_or(TableError::NoPackage)?;
     let mut found = Targets {
         libtest_selection: Vec::new(),
         without_libtest: Vec::new(),

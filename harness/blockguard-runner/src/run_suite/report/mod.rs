@@ -1,6 +1,6 @@
 //! Report: the JSON report (DESIGN §7), JUnit XML, and the closing summary.
 
-mod json;
+pub mod json;
 mod junit;
 pub mod model;
 mod summary;
