@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn only_doctests_that_ran_count_in_the_order_they_ran() {
-        let out = "\\nrunning 4 tests\\ntest src/lib.rs - a (line 3) ... ok\\ntest src/lib.rs - b (line 9) - compile ... ok\\ntest src/lib.rs - c (line 12) ... ignored\\ntest src/lib.rs - d (line 20) ... FAILED\\n";
+        let out = "\nrunning 4 tests\ntest src/lib.rs - a (line 3) ... ok\ntest src/lib.rs - b (line 9) - compile ... ok\ntest src/lib.rs - c (line 12) ... ignored\ntest src/lib.rs - d (line 20) ... FAILED\n";
         assert_eq!(
             ran(out),
             ["src/lib.rs - a (line 3)", "src/lib.rs - d (line 20)"]
