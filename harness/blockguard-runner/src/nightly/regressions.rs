@@ -159,7 +159,7 @@ fn flaky_tests(entry: &Entry) -> BTreeSet<String> {
         .iter()
         .flat_map(|r| r.tests.iter())
         .filter(|t| t.outcome == Outcome::Flaky)
-        .map(|t| format!("{}::{}", t.binary, t.name))
+        .map(|t| t.id().to_string())
         .collect()
 }
 
@@ -171,10 +171,7 @@ fn tests(report: &Report) -> BTreeMap<String, (Outcome, Standing)> {
         .filter(|t| !matches!(t.outcome, Outcome::Ignored | Outcome::Flaky))
         .map(|t| {
             let denied = t.blocking.iter().any(|c| steady_denied(&c.event));
-            (
-                format!("{}::{}", t.binary, t.name),
-                (t.outcome, standing(t.outcome, denied)),
-            )
+            (t.id().to_string(), (t.outcome, standing(t.outcome, denied)))
         })
         .collect()
 }

@@ -16,6 +16,7 @@ pub mod resolve;
 mod rules;
 pub mod runner;
 mod snapshot;
+pub mod test_id;
 mod traces;
 
 pub use build::uses_libtest;

@@ -9,6 +9,7 @@
 //! `snapshot` field.
 
 use crate::run_suite::layout::file_safe;
+use crate::run_suite::test_id::TestId;
 use blockguard_protocol::{Class, TraceEvent, Verdict};
 use serde::Serialize;
 use std::cell::Cell;
@@ -137,7 +138,7 @@ impl Snapshots {
             .map(Entry::of)
             .filter(|e| !e.executor_wait && !e.under_contention_only())
             .collect();
-        let description = format!("blocking calls attempted by {binary}::{test}");
+        let description = format!("blocking calls attempted by {}", TestId::new(binary, test));
         self.assert(&name, &text(&entries), &description)
     }
 

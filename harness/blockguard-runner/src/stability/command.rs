@@ -78,7 +78,7 @@ fn unmatched(report: &Report) -> Vec<String> {
         .tests
         .iter()
         .filter(|t| moved(t.snapshot))
-        .map(|t| format!("{}::{}", t.binary, t.name))
+        .map(|t| t.id().to_string())
         .collect();
     if moved(report.contention_snapshot) {
         names.push("(the suite's contention waits)".to_owned());

@@ -277,9 +277,8 @@ fn suite_section(h: &mut String, s: &SuiteResult, e: &Entry) {
             .collect();
         let _ = writeln!(
             h,
-            "<tr><td><code>{}::{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&t.binary),
-            escape(&t.name),
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&t.id().to_string()),
             t.outcome,
             escape(why.lines().next().unwrap_or("")),
             calls.join("<br>")

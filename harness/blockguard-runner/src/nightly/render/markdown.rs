@@ -90,14 +90,7 @@ pub fn markdown(results: &Results, entries: &[Entry]) -> String {
                 .lines()
                 .next()
                 .unwrap_or("");
-            let _ = writeln!(
-                md,
-                "- `{}::{}` {}: {}",
-                t.binary,
-                t.name,
-                t.outcome,
-                cell(why)
-            );
+            let _ = writeln!(md, "- `{}` {}: {}", t.id(), t.outcome, cell(why));
         }
     }
     md

@@ -4,6 +4,7 @@ use crate::run_suite::resolve::suite::SourceKind;
 use crate::run_suite::rules::StaleRule;
 use crate::run_suite::runner::outcome::{Attempt, BlockingCall, Outcome, TestRecord};
 use crate::run_suite::snapshot::SnapshotState;
+use crate::run_suite::test_id::TestId;
 use blockguard_protocol::{Capabilities, Mode};
 use serde::{Deserialize, Serialize};
 
@@ -170,6 +171,11 @@ impl Summary {
 }
 
 impl TestEntry {
+    /// How the suite names it.
+    pub fn id(&self) -> TestId<'_> {
+        TestId::new(&self.binary, &self.name)
+    }
+
     /// The report entry of a record.
     pub fn of(r: &TestRecord) -> TestEntry {
         TestEntry {

@@ -54,7 +54,7 @@ pub fn summary(report: &Report, report_path: &str) -> String {
             };
             // A panic's first line is only its location; keep the next too.
             let why = why.lines().take(2).collect::<Vec<_>>().join(" ");
-            format!("{}::{} — {}: {why}", t.binary, t.name, t.outcome)
+            format!("{} — {}: {why}", t.id(), t.outcome)
         })
         .collect();
     list(&mut out, "did not pass", &did_not_pass);
@@ -65,9 +65,8 @@ pub fn summary(report: &Report, report_path: &str) -> String {
         .filter(|t| !t.leaked.is_empty())
         .map(|t| {
             format!(
-                "{}::{} ({}) left {} running, killed: {}",
-                t.binary,
-                t.name,
+                "{} ({}) left {} running, killed: {}",
+                t.id(),
                 t.outcome,
                 t.leaked.len(),
                 t.leaked.join("; ")

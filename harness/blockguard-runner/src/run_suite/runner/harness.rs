@@ -13,6 +13,7 @@ use crate::run_suite::layout::file_safe;
 use crate::run_suite::list::Listed;
 use crate::run_suite::rules::Rules;
 use crate::run_suite::snapshot::{SnapshotState, Snapshots};
+use crate::run_suite::test_id::TestId;
 use blockguard_protocol::trace::Trace;
 use blockguard_protocol::{Mode, env as protocol};
 use libtest_mimic::{Arguments, Completion, Failed, FormatSetting, Trial};
@@ -132,11 +133,13 @@ pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResult
             let shared = Arc::clone(&shared);
             let trace = index;
             index += 1;
-            let trial =
-                Trial::ignorable_test(format!("{}::{test}", listed.binary.name), move || {
+            let trial = Trial::ignorable_test(
+                TestId::new(&listed.binary.name, test).to_string(),
+                move || {
                     let record = shared.run_one(b, t, trace);
                     shared.finish(record)
-                });
+                },
+            );
             trials.push(trial.with_ignored_flag(*ignored));
         }
     }
@@ -146,8 +149,8 @@ pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResult
         .iter()
         .filter(|t| !args.is_filtered_out(t) && args.is_ignored(t))
         .filter_map(|t| {
-            let (binary, test) = t.name().split_once("::")?;
-            Some(TestRecord::ignored(binary, test))
+            let id = TestId::parse(t.name())?;
+            Some(TestRecord::ignored(id.binary, id.name))
         })
         .collect();
     let to_run = trials
@@ -326,7 +329,7 @@ impl Shared {
                 .preload
                 .is_some()
                 .then(|| blockguard_protocol::inflight::path(&trace_path)),
-            label: format!("{}::{test}", binary.name),
+            label: TestId::new(&binary.name, test).to_string(),
         };
         let finished = match spawn_and_wait(&launch) {
             Ok(finished) => finished,

@@ -1,6 +1,7 @@
 //! The outcome of one test (DESIGN §4) and everything recorded about it.
 
 use crate::run_suite::snapshot::SnapshotState;
+use crate::run_suite::test_id::TestId;
 use blockguard_protocol::{Capabilities, TraceEvent};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -152,6 +153,6 @@ impl TestRecord {
 
     /// `binary::name`, the name the harness shows.
     pub fn full_name(&self) -> String {
-        format!("{}::{}", self.binary, self.name)
+        TestId::new(&self.binary, &self.name).to_string()
     }
 }
