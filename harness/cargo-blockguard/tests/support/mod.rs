@@ -56,7 +56,9 @@ pub fn blockguard_test(dir: &Path, args: &[&str]) -> Output {
         .env("BLOCKGUARD_CACHE_DIR", scratch().join("cache"))
         .env_remove("BLOCKGUARD_PRELOAD")
         .env_remove("BLOCKGUARD_SNAPSHOTS")
-        .env_remove("INSTA_UPDATE")
+        // New snapshots are written as `.snap.new` even where `CI` is set
+        // (insta's default there writes none).
+        .env("INSTA_UPDATE", "new")
         .output()
         .expect("run cargo-blockguard")
 }
