@@ -4,6 +4,7 @@
 //! --format, --test-threads) work. Each trial runs its test in a guarded
 //! child process, judges it, applies suppression and asserts its snapshot.
 
+use super::child_env::{self, Guard};
 use super::interrupt;
 use super::judge::{Evidence, judge, suppressible};
 use super::outcome::{Attempt, BlockingCall, Outcome, TestRecord};
@@ -14,8 +15,8 @@ use crate::run_suite::list::Listed;
 use crate::run_suite::rules::Rules;
 use crate::run_suite::snapshot::{SnapshotState, Snapshots};
 use crate::run_suite::test_id::TestId;
+use blockguard_protocol::Mode;
 use blockguard_protocol::trace::Trace;
-use blockguard_protocol::{Mode, env as protocol};
 use libtest_mimic::{Arguments, Completion, Failed, FormatSetting, Trial};
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -64,36 +65,6 @@ pub struct RunResults {
 
 /// The message of a test an interruption kept from starting.
 pub const NOT_RUN_INTERRUPTED: &str = "not run: the run was interrupted";
-
-/// Variables a child must not inherit from us: the runtime's (set anew per
-/// test) and those `cargo run` set for xtask itself.
-const INHERITED: &[&str] = &[
-    "LD_PRELOAD",
-    protocol::MODE,
-    protocol::TRACE,
-    protocol::RULES,
-    protocol::TEST,
-    protocol::BINARY,
-    protocol::HARNESS,
-    protocol::FARM_WORKERS,
-    "BLOCKGUARD_PRELOAD",
-    "BLOCKGUARD_SNAPSHOTS",
-    "CARGO_PRIMARY_PACKAGE",
-    "CARGO_BIN_NAME",
-    "CARGO_CRATE_NAME",
-    "CARGO_PKG_AUTHORS",
-    "CARGO_PKG_DESCRIPTION",
-    "CARGO_PKG_HOMEPAGE",
-    "CARGO_PKG_LICENSE",
-    "CARGO_PKG_LICENSE_FILE",
-    "CARGO_PKG_README",
-    "CARGO_PKG_REPOSITORY",
-    "CARGO_PKG_RUST_VERSION",
-    "CARGO_PKG_VERSION_MAJOR",
-    "CARGO_PKG_VERSION_MINOR",
-    "CARGO_PKG_VERSION_PATCH",
-    "CARGO_PKG_VERSION_PRE",
-];
 
 struct Shared {
     plan: Plan,
@@ -270,39 +241,13 @@ impl Shared {
             let _ = std::fs::create_dir_all(dir);
         }
 
-        let mut env: Vec<(OsString, OsString)> = vec![
-            (
-                "CARGO_MANIFEST_DIR".into(),
-                binary.package_dir.clone().into(),
-            ),
-            ("CARGO_PKG_NAME".into(), binary.package.0.clone().into()),
-            ("CARGO_PKG_VERSION".into(), binary.package.1.clone().into()),
-            // A panic's backtrace is written by the test thread, and those
-            // writes would enter its snapshot: pinned, so every machine
-            // records the same calls.
-            ("RUST_BACKTRACE".into(), "0".into()),
-            ("RUST_LIB_BACKTRACE".into(), "0".into()),
-        ];
-        env.extend(binary.env.iter().map(|(k, v)| (k.into(), v.into())));
-        if plan.preload.is_some() {
-            env.extend([
-                (protocol::MODE.into(), plan.mode.as_str().into()),
-                (protocol::TRACE.into(), trace_path.clone().into()),
-                (protocol::TEST.into(), test.into()),
-                (protocol::BINARY.into(), binary.name.clone().into()),
-            ]);
-            if let Some(rules) = plan.rules.path() {
-                env.push((protocol::RULES.into(), rules.into()));
-            }
-            if !binary.libtest {
-                env.push((protocol::HARNESS.into(), "none".into()));
-            }
-            if let Some(n) = plan.farm_workers {
-                env.push((protocol::FARM_WORKERS.into(), n.to_string().into()));
-            }
-        }
-        let mut env_remove = INHERITED.to_vec();
-        env_remove.extend(&plan.env_remove);
+        let guard = plan.preload.is_some().then(|| Guard {
+            mode: plan.mode,
+            trace: &trace_path,
+            rules: plan.rules.path(),
+            farm_workers: plan.farm_workers,
+        });
+        let (mut env, env_remove) = child_env::assemble(binary, test, guard, &plan.env_remove);
         // The launcher must not load the runtime itself: it gets the
         // library as an argument and sets LD_PRELOAD for the test alone.
         let contain = plan.launcher.as_ref().map(|launcher| Contain {
