@@ -2,9 +2,11 @@
 //! output in a log file and its JSON report read back.
 
 use crate::exit;
+use crate::process::{Ended, Launch, spawn_and_wait};
 use crate::run_suite::report::model::Report;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::time::Duration;
 
 /// A run-suite child to start.
 #[derive(Debug, Clone)]
@@ -28,8 +30,13 @@ pub struct SuiteRunResult {
     pub report: Result<Report, String>,
 }
 
+/// The longest a run-suite child may take: its own per-test timeouts end
+/// hung tests, so only a runner that itself hangs meets this bound.
+const SUITE_TIMEOUT: Duration = Duration::from_secs(4 * 60 * 60);
+
 impl SuiteRun<'_> {
-    /// Runs it to its end.
+    /// Runs it to its end, through the process module: its own group,
+    /// both streams into the log as they come, a bound on its time.
     pub fn run(&self) -> SuiteRunResult {
         let _ = std::fs::remove_file(&self.report);
         let failed = |why: String| SuiteRunResult { report: Err(why) };
@@ -37,24 +44,33 @@ impl SuiteRun<'_> {
             Ok(exe) => exe,
             Err(e) => return failed(format!("cannot find xtask's own executable: {e}")),
         };
-        let log = match std::fs::File::create(&self.log) {
-            Ok(f) => f,
-            Err(e) => return failed(format!("{}: {e}", self.log.display())),
+        let mut args: Vec<OsString> = vec!["run-suite".into(), self.suite.into()];
+        args.extend(self.args.iter().map(OsString::from));
+        args.extend(["--report".into(), self.report.clone().into_os_string()]);
+        let mut env: Vec<(OsString, OsString)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (OsString::from(k), OsString::from(v)))
+            .collect();
+        env.push((
+            crate::env::PARENT.into(),
+            std::process::id().to_string().into(),
+        ));
+        let launch = Launch {
+            exe,
+            args,
+            cwd: std::env::current_dir().unwrap_or_else(|_| "/".into()),
+            env,
+            timeout: SUITE_TIMEOUT,
+            label: format!("run-suite {}", self.suite),
+            log: Some(self.log.clone()),
+            ..Launch::default()
         };
-        let status = Command::new(exe)
-            .arg("run-suite")
-            .arg(self.suite)
-            .args(&self.args)
-            .arg("--report")
-            .arg(&self.report)
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .env(crate::env::PARENT, std::process::id().to_string())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().map_or_else(|_| Stdio::null(), Stdio::from))
-            .stderr(log)
-            .status();
-        let code = match status {
-            Ok(s) => s.code(),
+        let code = match spawn_and_wait(&launch) {
+            Ok(done) => match done.ended {
+                Ended::Exited(code) => Some(code),
+                Ended::Signaled(_) | Ended::TimedOut => None,
+            },
             Err(e) => return failed(format!("cannot run run-suite: {e}")),
         };
         let report = if code == Some(i32::from(exit::ERROR)) {

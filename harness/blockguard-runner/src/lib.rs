@@ -20,6 +20,7 @@ mod findings;
 pub mod nightly;
 pub mod options;
 mod outputs;
+pub mod process;
 pub mod run_suite;
 pub mod stability;
 pub mod suites_table;

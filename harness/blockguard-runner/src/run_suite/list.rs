@@ -1,8 +1,8 @@
 //! List: each binary's tests, from `--list --format terse`, and which of
 //! them are `#[ignore]`d, from the same with `--ignored`.
 
+use crate::process::{Ended, Launch, SpawnError, spawn_and_wait};
 use crate::run_suite::build::TestBinary;
-use crate::run_suite::runner::spawn::{Ended, Launch, SpawnError, spawn_and_wait};
 use blockguard_protocol::env as protocol;
 use std::collections::BTreeSet;
 use std::time::Duration;

@@ -3,10 +3,11 @@
 
 use super::error::TableError;
 use crate::env::Env;
+use crate::process::{Ended, Launch, spawn_and_wait};
 use crate::run_suite::{Located, uses_libtest};
 use cargo_metadata::TargetKind;
-use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::ffi::OsString;
+use std::time::{Duration, Instant};
 
 /// What nextest reported.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,17 +34,24 @@ pub fn baseline(located: &Located, jobs: usize, env: &Env) -> Baseline {
         Ok(targets) => targets,
         Err(why) => return Baseline::Failed(why.to_string()),
     };
-    let mut cmd = cargo(located, env, &["nextest", "run"]);
-    cmd.args(["--no-fail-fast", "--no-tests=pass", "--test-threads"])
-        .arg(jobs.to_string());
+    let mut args: Vec<String> = [
+        "nextest",
+        "run",
+        "--no-fail-fast",
+        "--no-tests=pass",
+        "--test-threads",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.push(jobs.to_string());
     if !targets.without_libtest.is_empty() {
-        cmd.args(&targets.libtest_selection);
+        args.extend(targets.libtest_selection.iter().cloned());
     }
-    let output = match cmd.output() {
+    let output = match spawn_and_wait(&cargo(located, env, &args)) {
         Ok(output) => output,
         Err(e) => return Baseline::Failed(format!("cannot run cargo nextest: {e}")),
     };
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = output.stderr;
     let Some(Baseline::Ran {
         mut passed,
         mut run,
@@ -59,12 +67,9 @@ pub fn baseline(located: &Located, jobs: usize, env: &Env) -> Baseline {
     };
     for name in &targets.without_libtest {
         let started = Instant::now();
-        let mut cmd = cargo(located, env, &["test"]);
-        cmd.arg("--test")
-            .arg(name)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        let ok = cmd.status().is_ok_and(|s| s.success());
+        let args = ["test".to_owned(), "--test".to_owned(), name.clone()];
+        let ok = spawn_and_wait(&cargo(located, env, &args))
+            .is_ok_and(|done| done.ended == Ended::Exited(0));
         run_ms += u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         run += 1;
         passed += usize::from(ok);
@@ -76,20 +81,30 @@ pub fn baseline(located: &Located, jobs: usize, env: &Env) -> Baseline {
     }
 }
 
-/// `cargo SUBCOMMAND…` on the suite's crate, features and target directory.
-fn cargo(located: &Located, env: &Env, subcommand: &[&str]) -> Command {
-    let mut cmd = Command::new(&env.cargo);
-    cmd.args(subcommand);
-    cmd.arg("--manifest-path")
-        .arg(located.dir.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&located.target_dir)
-        .current_dir(&located.dir)
-        .stdin(Stdio::null());
+/// How long one plain baseline run may take.
+const BASELINE_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+
+/// `cargo SUBCOMMAND…` on the suite's crate, features and target
+/// directory, as the process module runs it.
+fn cargo(located: &Located, env: &Env, subcommand: &[String]) -> Launch {
+    let mut args: Vec<OsString> = subcommand.iter().map(OsString::from).collect();
+    args.extend([
+        "--manifest-path".into(),
+        located.dir.join("Cargo.toml").into_os_string(),
+        "--target-dir".into(),
+        located.target_dir.clone().into_os_string(),
+    ]);
     if !located.features.is_empty() {
-        cmd.arg("--features").arg(located.features.join(","));
+        args.extend(["--features".into(), located.features.join(",").into()]);
     }
-    cmd
+    Launch {
+        exe: env.cargo.clone(),
+        args,
+        cwd: located.dir.clone(),
+        timeout: BASELINE_TIMEOUT,
+        label: format!("cargo {}", subcommand.join(" ")),
+        ..Launch::default()
+    }
 }
 
 /// The crate's test targets, split by whether they use libtest.

@@ -5,10 +5,10 @@
 //! child process, judges it, applies suppression and asserts its snapshot.
 
 use super::child_env::{self, Guard};
-use super::interrupt;
 use super::judge::{Evidence, judge, suppressible};
 use super::outcome::{Attempt, BlockingCall, Outcome, TestRecord};
-use super::spawn::{Contain, Ended, Finished, Launch, spawn_and_wait};
+use crate::process::interrupt;
+use crate::process::{Contain, Ended, Finished, Launch, spawn_and_wait};
 use crate::run_suite::console::Console;
 use crate::run_suite::layout::file_safe;
 use crate::run_suite::list::Listed;
@@ -275,6 +275,7 @@ impl Shared {
                 .is_some()
                 .then(|| blockguard_protocol::inflight::path(&trace_path)),
             label: TestId::new(&binary.name, test).to_string(),
+            log: None,
         };
         let finished = match spawn_and_wait(&launch) {
             Ok(finished) => finished,

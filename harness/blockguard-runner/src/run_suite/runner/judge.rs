@@ -2,8 +2,8 @@
 //! trace (DESIGN §4). Suppression is applied afterwards, by the caller.
 
 use super::outcome::Outcome;
-use super::signal;
-use super::spawn::Ended;
+use crate::process::Ended;
+use crate::process::signal;
 use blockguard_protocol::exit::BLOCKED;
 use blockguard_protocol::inflight;
 use blockguard_protocol::trace::Trace;

@@ -3,15 +3,10 @@
 
 mod child_env;
 mod harness;
-mod holders;
-pub mod interrupt;
 mod judge;
 pub mod outcome;
-mod output;
-mod signal;
-pub mod spawn;
 
+pub use crate::process::signal::name as signal_name;
+pub use crate::process::{Ended, Launch, SpawnError, interrupt, spawn_and_wait};
 pub use harness::{NOT_RUN_INTERRUPTED, Plan, run};
 pub use outcome::{BlockingCall, Outcome, TestRecord};
-pub use signal::name as signal_name;
-pub use spawn::{Ended, Launch, SpawnError, spawn_and_wait};

@@ -7,6 +7,9 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// A log file both streams may write to.
+pub type Log = Arc<Mutex<std::fs::File>>;
+
 /// Output kept per stream: the last bytes, where a failure message is.
 pub const KEEP: usize = 1 << 20;
 
@@ -18,8 +21,9 @@ pub struct Tail {
 }
 
 impl Tail {
-    /// Starts reading `stream` on its own thread.
-    pub fn read(mut stream: impl Read + Send + 'static) -> Tail {
+    /// Starts reading `stream` on its own thread; every byte also goes to
+    /// `log` when there is one (stdout and stderr may share it).
+    pub fn read(mut stream: impl Read + Send + 'static, log: Option<Log>) -> Tail {
         let kept = Arc::new(Mutex::new(Vec::new()));
         let (tx, done): (Sender<()>, _) = channel();
         let sink = Arc::clone(&kept);
@@ -29,6 +33,13 @@ impl Tail {
                 match stream.read(&mut buf) {
                     Ok(0) | Err(_) => break,
                     Ok(n) => {
+                        if let Some(log) = &log {
+                            use std::io::Write;
+                            let _ = log
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .write_all(&buf[..n]);
+                        }
                         let mut kept = sink.lock().unwrap_or_else(|e| e.into_inner());
                         kept.extend_from_slice(&buf[..n]);
                         if kept.len() > 2 * KEEP {

@@ -16,6 +16,7 @@ use std::ffi::OsString;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
 
@@ -50,6 +51,8 @@ pub struct Launch {
     pub read_at_timeout: Option<PathBuf>,
     /// What an interruption names it.
     pub label: String,
+    /// A file that gets all of stdout and stderr, as they come.
+    pub log: Option<PathBuf>,
 }
 
 /// The launcher and what it is told.
@@ -130,8 +133,17 @@ pub fn spawn_and_wait(launch: &Launch) -> Result<Finished, SpawnError> {
     .into_iter()
     .flatten()
     .collect();
-    let mut stdout = child.stdout.take().map(Tail::read);
-    let mut stderr = child.stderr.take().map(Tail::read);
+    let log = match &launch.log {
+        Some(path) => Some(Arc::new(Mutex::new(std::fs::File::create(path).map_err(
+            |source| SpawnError::Spawn {
+                exe: path.clone(),
+                source,
+            },
+        )?))),
+        None => None,
+    };
+    let mut stdout = child.stdout.take().map(|s| Tail::read(s, log.clone()));
+    let mut stderr = child.stderr.take().map(|s| Tail::read(s, log.clone()));
     let waited = wait(&mut child, launch);
     // The leader is gone; whatever it left in its group goes too.
     kill_group(&child, Signal::KILL);
@@ -257,6 +269,28 @@ mod tests {
             ..Launch::default()
         })
         .expect("sh runs")
+    }
+
+    #[test]
+    fn a_log_gets_both_streams_whole_as_they_come() {
+        let log = std::env::temp_dir().join(format!("blockguard-spawn-log-{}", std::process::id()));
+        let done = spawn_and_wait(&Launch {
+            exe: "/bin/sh".into(),
+            args: vec!["-c".into(), "echo to-out; echo to-err >&2".into()],
+            cwd: "/".into(),
+            timeout: Duration::from_secs(10),
+            log: Some(log.clone()),
+            ..Launch::default()
+        })
+        .expect("sh runs");
+        assert_eq!(done.ended, Ended::Exited(0));
+        let text = std::fs::read_to_string(&log).unwrap();
+        let _ = std::fs::remove_file(&log);
+        assert!(
+            text.contains("to-out\n") && text.contains("to-err\n"),
+            "{text:?}"
+        );
+        assert_eq!(done.stdout, "to-out\n");
     }
 
     #[test]
