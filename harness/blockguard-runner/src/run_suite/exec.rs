@@ -23,7 +23,7 @@
 use super::build::TestBinary;
 use super::command::{DEFAULT_TIMEOUT, libtest_args};
 use super::console::Console;
-use super::list::list;
+use super::list::{Listed, list};
 use super::preload::guard_runtime;
 use super::report::model::TestEntry;
 use super::rules::Rules;
@@ -223,7 +223,15 @@ fn guarded(
         .and_then(|s| s.timeout)
         .unwrap_or(DEFAULT_TIMEOUT);
     let runtime = guard_runtime(env, console)?;
-    let listed = list(&[binary])?;
+    // nextest names the one test it wants: no need to ask the binary.
+    let listed = match one_test(&libtest) {
+        Some(test) if binary.libtest => vec![Listed {
+            binary,
+            tests: vec![(test, libtest.ignored)],
+            error: None,
+        }],
+        _ => list(&[binary])?,
+    };
     let traces = std::env::temp_dir().join(format!("blockguard-exec-{}", std::process::id()));
     let jobs = libtest
         .test_threads
@@ -265,6 +273,14 @@ fn guarded(
         }
     }
     Ok(if failed { TESTS_FAILED } else { exit::OK })
+}
+
+/// The one test `--exact NAME` asks for (its name within the binary, as
+/// the caller gave it, before the harness's prefix).
+fn one_test(libtest: &libtest_mimic::Arguments) -> Option<String> {
+    let filter = libtest.filter.as_deref()?;
+    let (_, name) = filter.split_once("::")?;
+    (libtest.exact && libtest.skip.is_empty()).then(|| name.to_owned())
 }
 
 /// Writes a doctest's record as the next number in `dir`.
