@@ -41,7 +41,10 @@ fn main() -> ExitCode {
 /// is `none` (a value the user set wins).
 fn quiet_insta() {
     use std::os::unix::process::CommandExt;
-    if std::env::var_os("INSTA_OUTPUT").is_some() {
+    // Only `test` takes snapshots; `exec` runs once per test and must not
+    // pay for a second start.
+    let snapshots = std::env::args_os().nth(2).is_some_and(|a| a == "test");
+    if !snapshots || std::env::var_os("INSTA_OUTPUT").is_some() {
         return;
     }
     let Ok(exe) = std::env::current_exe() else {
