@@ -877,6 +877,24 @@ fn a_timeout_in_a_farmed_call_ends_cleanly_and_names_the_call() {
     );
 }
 
+#[test]
+fn farmed_calls_from_several_microthreads_run_on_several_workers_at_once() {
+    let run = microthreads(
+        "farm-at-once",
+        "farm",
+        "tests::farmed_calls_wait_on_workers_at_once",
+    );
+    let t = run.test("tests::farmed_calls_wait_on_workers_at_once");
+    assert_eq!(t["outcome"], "pass", "{}", run.explain());
+    let farmed = t["blocking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["call"] == "read" && c["verdict"] == "farmed")
+        .count();
+    assert!(farmed >= 1, "{t:#}");
+}
+
 /// The first-party suite: plain blocking sockets in microthreads pass in
 /// farm mode and stop at the first blocking call in deny mode.
 fn stackless_net(name: &str, mode: &str) -> Run {

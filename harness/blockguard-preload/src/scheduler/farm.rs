@@ -7,6 +7,12 @@
 //! every worker is busy. They never outlive the process: when the test
 //! ends or times out, the process ends with them.
 //!
+//! Both hand-offs spin for a short while before they sleep: a worker that
+//! just finished a call watches the queue for [`SPIN`], and the idle
+//! scheduler watches for a finished call as long. A microthread that farms
+//! calls one after another then never waits for a thread to be woken and
+//! scheduled (several microseconds each way here); a quiet pool sleeps.
+//!
 //! # Safety
 //! A farmed call's arguments point into the suspended microthread's stack
 //! or heap; the microthread does not run again until the worker is done
@@ -15,7 +21,7 @@
 
 use crate::{context, errno, inflight};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -47,18 +53,56 @@ impl Job {
 struct Pool {
     queue: Mutex<VecDeque<Arc<Job>>>,
     queued: Condvar,
+    /// Jobs in the queue, read without the lock by spinning workers.
+    waiting: AtomicUsize,
+    /// Workers asleep on `queued` (changed under the queue's lock): a job
+    /// wakes one only when there is one to wake.
+    asleep: AtomicUsize,
+    /// Workers spinning for the next job: one of them takes it, so no
+    /// sleeping one is woken (on two cores, a woken thread that finds
+    /// nothing to do still costs a context switch).
+    spinning: AtomicUsize,
     started: AtomicUsize,
 }
 
 static POOL: OnceLock<Pool> = OnceLock::new();
 /// Bumped by every finished job; the idle scheduler waits for a change.
-static FINISHED: Mutex<u64> = Mutex::new(0);
+static FINISHED: AtomicU64 = AtomicU64::new(0);
+/// Held to sleep on [`FINISHED_CHANGED`] and to notify it, so that a
+/// change between a waiter's check and its sleep is never missed.
+static FINISHED_LOCK: Mutex<()> = Mutex::new(());
 static FINISHED_CHANGED: Condvar = Condvar::new();
+/// Whether anyone sleeps on [`FINISHED_CHANGED`]. With [`FINISHED`] it is
+/// read and written in one total order (SeqCst), so a finished job either
+/// is seen by the waiter's last check or sees the waiter and wakes it.
+static FINISHED_WAITERS: AtomicUsize = AtomicUsize::new(0);
+
+/// How long each side of a hand-off spins before it sleeps.
+pub const SPIN: Duration = Duration::from_micros(50);
+
+/// Spins until `ready` or [`SPIN`] has passed; whether it became ready.
+fn spin_until(ready: impl Fn() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    loop {
+        if ready() {
+            return true;
+        }
+        if start.elapsed() >= SPIN {
+            return false;
+        }
+        for _ in 0..64 {
+            std::hint::spin_loop();
+        }
+    }
+}
 
 fn pool() -> &'static Pool {
     POOL.get_or_init(|| Pool {
         queue: Mutex::new(VecDeque::new()),
         queued: Condvar::new(),
+        waiting: AtomicUsize::new(0),
+        asleep: AtomicUsize::new(0),
+        spinning: AtomicUsize::new(0),
         started: AtomicUsize::new(0),
     })
 }
@@ -85,11 +129,17 @@ fn submit(job: Arc<Job>) {
             break;
         }
     }
-    pool.queue
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push_back(job);
-    pool.queued.notify_one();
+    let wake = {
+        let mut queue = pool.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        queue.push_back(job);
+        pool.waiting.fetch_add(1, Ordering::SeqCst);
+        // A spinning worker takes it without being woken: when it stops
+        // spinning it looks at the queue under this lock before it sleeps.
+        pool.spinning.load(Ordering::SeqCst) == 0 && pool.asleep.load(Ordering::Relaxed) > 0
+    };
+    if wake {
+        pool.queued.notify_one();
+    }
 }
 
 /// Worker `n`'s loop; its in-flight slot follows the test thread's.
@@ -98,16 +148,30 @@ fn work_loop(n: usize) {
     inflight::bind(1 + n);
     let pool = pool();
     loop {
+        pool.spinning.fetch_add(1, Ordering::SeqCst);
+        spin_until(|| pool.waiting.load(Ordering::SeqCst) > 0);
+        pool.spinning.fetch_sub(1, Ordering::SeqCst);
         let job = {
             let mut queue = pool.queue.lock().unwrap_or_else(PoisonError::into_inner);
             loop {
                 if let Some(job) = queue.pop_front() {
+                    pool.waiting.fetch_sub(1, Ordering::SeqCst);
+                    // More queued than this worker takes, and nobody
+                    // spinning for them: pass the wake-up on.
+                    if !queue.is_empty()
+                        && pool.spinning.load(Ordering::SeqCst) == 0
+                        && pool.asleep.load(Ordering::Relaxed) > 0
+                    {
+                        pool.queued.notify_one();
+                    }
                     break job;
                 }
+                pool.asleep.fetch_add(1, Ordering::Relaxed);
                 queue = pool
                     .queued
                     .wait(queue)
                     .unwrap_or_else(PoisonError::into_inner);
+                pool.asleep.fetch_sub(1, Ordering::Relaxed);
             }
         };
         let work = job
@@ -121,34 +185,53 @@ fn work_loop(n: usize) {
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
         }
         job.done.store(true, Ordering::Release);
-        *FINISHED.lock().unwrap_or_else(PoisonError::into_inner) += 1;
-        FINISHED_CHANGED.notify_all();
+        FINISHED.fetch_add(1, Ordering::SeqCst);
+        if FINISHED_WAITERS.load(Ordering::SeqCst) > 0 {
+            let _held = FINISHED_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+            FINISHED_CHANGED.notify_all();
+        }
     }
 }
 
 /// How many jobs have finished so far; read it before deciding to wait.
 pub fn finished() -> u64 {
-    *FINISHED.lock().unwrap_or_else(PoisonError::into_inner)
+    FINISHED.load(Ordering::Acquire)
 }
 
-/// Waits until a job finishes after `seen` was read, or `timeout` passes.
+/// Waits until a job finishes after `seen` was read, or `timeout` passes:
+/// spinning at first (see the module note), then asleep.
 pub fn wait_for_completion(seen: u64, timeout: Option<Duration>) {
-    let mut finished = FINISHED.lock().unwrap_or_else(PoisonError::into_inner);
-    while *finished == seen {
-        finished = match timeout {
+    let changed = || FINISHED.load(Ordering::SeqCst) != seen;
+    if spin_until(changed) {
+        return;
+    }
+    let mut held = FINISHED_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+    FINISHED_WAITERS.fetch_add(1, Ordering::SeqCst);
+    let _waiting = Waiting;
+    while !changed() {
+        held = match timeout {
             None => FINISHED_CHANGED
-                .wait(finished)
+                .wait(held)
                 .unwrap_or_else(PoisonError::into_inner),
             Some(t) => {
-                let (f, result) = FINISHED_CHANGED
-                    .wait_timeout(finished, t)
+                let (h, result) = FINISHED_CHANGED
+                    .wait_timeout(held, t)
                     .unwrap_or_else(PoisonError::into_inner);
                 if result.timed_out() {
                     return;
                 }
-                f
+                h
             }
         };
+    }
+}
+
+/// Counts a waiter out again however its wait ends.
+struct Waiting;
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        FINISHED_WAITERS.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
