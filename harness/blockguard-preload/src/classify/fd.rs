@@ -33,12 +33,21 @@ pub enum FdKind {
 pub fn state(fd: i32) -> Option<(FdKind, bool)> {
     match fd_cache::lookup(fd) {
         fd_cache::Lookup::Known(kind, nonblocking) => Some((kind, nonblocking)),
+        fd_cache::Lookup::Flags(kind) => Some((kind, nonblocking(fd)?)),
         fd_cache::Lookup::Ask(ticket) => {
             let (kind, nonblocking) = ask_kernel(fd)?;
             fd_cache::remember(ticket, kind, nonblocking);
             Some((kind, nonblocking))
         }
     }
+}
+
+/// Whether `fd` has `O_NONBLOCK` now; `None` if it is not open.
+fn nonblocking(fd: i32) -> Option<bool> {
+    type Fcntl = unsafe extern "C" fn(libc::c_int, libc::c_int, usize) -> libc::c_int;
+    // SAFETY: FCNTL is libc's fcntl; F_GETFL takes no argument.
+    let flags = unsafe { std::mem::transmute::<usize, Fcntl>(FCNTL.get())(fd, libc::F_GETFL, 0) };
+    (flags >= 0).then_some(flags & libc::O_NONBLOCK != 0)
 }
 
 fn ask_kernel(fd: i32) -> Option<(FdKind, bool)> {
@@ -58,10 +67,7 @@ fn ask_kernel(fd: i32) -> Option<(FdKind, bool)> {
         // O_NONBLOCK has no effect on regular files.
         return Some((kind, false));
     }
-    type Fcntl = unsafe extern "C" fn(libc::c_int, libc::c_int, usize) -> libc::c_int;
-    // SAFETY: FCNTL is libc's fcntl; F_GETFL takes no argument.
-    let flags = unsafe { std::mem::transmute::<usize, Fcntl>(FCNTL.get())(fd, libc::F_GETFL, 0) };
-    Some((kind, flags >= 0 && flags & libc::O_NONBLOCK != 0))
+    Some((kind, nonblocking(fd).unwrap_or(false)))
 }
 
 /// The class of a read, write, send or receive on `fd`, or `None` when it

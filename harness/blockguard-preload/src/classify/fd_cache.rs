@@ -3,13 +3,16 @@
 //! socket call on a non-blocking descriptor, and asking the kernel twice
 //! per call doubled its cost.
 //!
-//! Only sockets and anonymous wait objects (eventfd, timerfd, epoll) are
-//! remembered: their flags change only through this process's own calls.
-//! A pipe, FIFO or tty may be shared with another process that sets
-//! `O_NONBLOCK` on it, so those are asked every time.
+//! Sockets and anonymous wait objects (eventfd, timerfd, epoll) are
+//! remembered whole: their flags change only through this process's own
+//! calls. A regular file is remembered as one (`O_NONBLOCK` means nothing
+//! there). A pipe, FIFO, tty or character device is remembered by its type
+//! only, and its flags are asked every time: another process sharing it
+//! may set `O_NONBLOCK`. A directory is asked every time.
 //!
 //! A slot is forgotten when its descriptor is closed or replaced (`close`,
-//! `close_range`, `dup2`, `dup3`, however they arrive), and every slot when
+//! `close_range`, `dup2`, `dup3`, however they arrive, and `fclose`,
+//! `freopen`, `fcloseall`, which close inside libc), and every slot when
 //! any descriptor's flags are set (`F_SETFL`, `FIONBIO`): descriptors made
 //! by `dup` share their flags, so one change may reach several numbers.
 //!
@@ -32,18 +35,21 @@ static FILLED_BELOW: AtomicUsize = AtomicUsize::new(0);
 
 /// A state that may be remembered, or `None`.
 fn encode(kind: FdKind, nonblocking: bool) -> Option<u32> {
-    let base = match kind {
-        FdKind::Socket => 1,
-        FdKind::AnonWait => 3,
-        FdKind::Pipe | FdKind::File | FdKind::Directory => return None,
-    };
-    Some(base + u32::from(nonblocking))
+    Some(match kind {
+        FdKind::Socket => 1 + u32::from(nonblocking),
+        FdKind::AnonWait => 3 + u32::from(nonblocking),
+        FdKind::File => 5,
+        FdKind::Pipe => 6,
+        FdKind::Directory => return None,
+    })
 }
 
-fn decode(state: u32) -> Option<(FdKind, bool)> {
+fn decode(state: u32) -> Option<Lookup> {
     match state {
-        1 | 2 => Some((FdKind::Socket, state == 2)),
-        3 | 4 => Some((FdKind::AnonWait, state == 4)),
+        1 | 2 => Some(Lookup::Known(FdKind::Socket, state == 2)),
+        3 | 4 => Some(Lookup::Known(FdKind::AnonWait, state == 4)),
+        5 => Some(Lookup::Known(FdKind::File, false)),
+        6 => Some(Lookup::Flags(FdKind::Pipe)),
         _ => None,
     }
 }
@@ -56,6 +62,8 @@ fn slot(fd: i32) -> Option<&'static AtomicU32> {
 pub enum Lookup {
     /// Known: the kind and whether it is non-blocking.
     Known(FdKind, bool),
+    /// The kind is known; whether it is non-blocking must be asked.
+    Flags(FdKind),
     /// Unknown: ask the kernel, then [`remember`] with this ticket.
     Ask(Ticket),
 }
@@ -72,10 +80,7 @@ pub fn lookup(fd: i32) -> Lookup {
         return Lookup::Ask(Ticket { fd, seen: u32::MAX });
     };
     let seen = slot.load(Ordering::Acquire);
-    match decode(seen & STATE_MASK) {
-        Some((kind, nonblocking)) => Lookup::Known(kind, nonblocking),
-        None => Lookup::Ask(Ticket { fd, seen }),
-    }
+    decode(seen & STATE_MASK).unwrap_or(Lookup::Ask(Ticket { fd, seen }))
 }
 
 /// Remembers what the kernel said, unless the slot was forgotten since
@@ -132,14 +137,14 @@ mod tests {
     fn known(fd: i32) -> Option<(FdKind, bool)> {
         match lookup(fd) {
             Lookup::Known(kind, nb) => Some((kind, nb)),
-            Lookup::Ask(_) => None,
+            Lookup::Flags(_) | Lookup::Ask(_) => None,
         }
     }
 
     fn ask(fd: i32) -> Ticket {
         match lookup(fd) {
             Lookup::Ask(t) => t,
-            Lookup::Known(..) => panic!("{fd} is known"),
+            _ => panic!("{fd} is known"),
         }
     }
 
@@ -160,11 +165,14 @@ mod tests {
     }
 
     #[test]
-    fn pipes_and_files_are_never_remembered() {
-        for kind in [FdKind::Pipe, FdKind::File, FdKind::Directory] {
-            remember(ask(40_003), kind, false);
-            assert_eq!(known(40_003), None, "{kind:?}");
-        }
+    fn a_pipe_is_remembered_by_type_and_its_flags_asked_every_time() {
+        remember(ask(40_003), FdKind::Pipe, true);
+        assert!(matches!(lookup(40_003), Lookup::Flags(FdKind::Pipe)));
+        forget(40_003);
+        remember(ask(40_007), FdKind::File, false);
+        assert_eq!(known(40_007), Some((FdKind::File, false)));
+        remember(ask(40_008), FdKind::Directory, false);
+        assert!(matches!(lookup(40_008), Lookup::Ask(_)));
     }
 
     #[test]

@@ -74,6 +74,17 @@ fn flags_set(ret: c_int, cmd: c_int) {
     }
 }
 
+/// A stream about to be closed (or reopened) inside libc, where no `close`
+/// hook sees it: its descriptor is forgotten first.
+fn forget_stream<T>(stream: *mut FILE) -> Option<T> {
+    if !stream.is_null() {
+        // SAFETY: the caller's own stream, which it is about to close;
+        // fileno only reads it.
+        fd_cache::forget(unsafe { libc::fileno(stream) });
+    }
+    None
+}
+
 fn nonblocking_set(ret: c_int, request: c_ulong) {
     if ret >= 0 && request == libc::FIONBIO {
         fd_cache::forget_all();
@@ -87,6 +98,16 @@ hook! {
     /// fcntl64(2)
     fn fcntl64(fd: c_int, cmd: c_int; arg) -> c_int => |fd, cmd, _| lock_wait("fcntl", fd, cmd)
         , after |ret, _, cmd, _| flags_set(ret, cmd);
+    /// fclose(3): closes its descriptor inside libc.
+    fn fclose(stream: *mut FILE) -> c_int, answer |s| forget_stream(s) => |_| None;
+    /// freopen(3): closes the stream's descriptor inside libc, then opens anew.
+    fn freopen(path: *const c_char, mode: *const c_char, stream: *mut FILE) -> *mut FILE,
+        answer |_, _, s| forget_stream(s) => |_, _, _| None;
+    /// freopen64(3)
+    fn freopen64(path: *const c_char, mode: *const c_char, stream: *mut FILE) -> *mut FILE,
+        answer |_, _, s| forget_stream(s) => |_, _, _| None;
+    /// fcloseall(3): closes every stream's descriptor inside libc.
+    fn fcloseall() -> c_int, answer || { fd_cache::forget_all(); None } => || None;
     /// ioctl(2): never waits itself, but FIONBIO sets O_NONBLOCK.
     fn ioctl(fd: c_int, request: c_ulong; arg) -> c_int => |_, _, _| None
         , after |ret, _, request, _| nonblocking_set(ret, request);
