@@ -1,6 +1,9 @@
 //! The run phase of `cargo xtask run-suite` against `cargo nextest run`, on
-//! the same built suite (`fixtures/many-tests`: sixty quick calm tests), side
-//! by side: `cargo bench -p xtask --bench run_phase`.
+//! the same built suite, side by side: `cargo bench -p xtask --bench
+//! run_phase`. Two fixtures: `fixtures/many-tests` (sixty quick calm tests,
+//! audit mode: the runner's own cost) and `fixtures/many-blocking` (sixty
+//! tests, one blocking call each at its own site, check mode: what a guarded
+//! process costs that meets a site for the first time).
 //!
 //! What is timed, per round, for each tool: one whole command, from spawn to
 //! exit, after both have run once untimed (which builds the guard runtime and
@@ -25,11 +28,41 @@ const ROUNDS: usize = 5;
 const JOBS: &str = "2";
 const TARGET_RATIO: f64 = 1.10;
 
+/// One side-by-side comparison: a fixture, run-suite's mode on it, and
+/// the exit code run-suite gives there (1 where every test is blocked).
+struct Case {
+    fixture: &'static str,
+    mode: &'static str,
+    suite_exit: i32,
+    what: &'static str,
+}
+
+const CASES: [Case; 2] = [
+    Case {
+        fixture: "many-tests",
+        mode: "audit",
+        suite_exit: 0,
+        what: "60 quick calm tests: the runner's own per-test cost",
+    },
+    Case {
+        fixture: "many-blocking",
+        mode: "check",
+        suite_exit: 1,
+        what: "60 tests, one blocking call each at its own site: the guard runtime's per-process cost",
+    },
+];
+
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         println!("run_phase: a benchmark; run it with `cargo bench -p xtask --bench run_phase`");
         return;
     }
+    for case in &CASES {
+        compare(case);
+    }
+}
+
+fn compare(case: &Case) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask sits in the repository")
@@ -37,11 +70,12 @@ fn main() {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let scratch = root.join("target/blockguard/bench");
     std::fs::create_dir_all(&scratch).expect("a scratch folder");
+    let fixture = format!("fixtures/{}", case.fixture);
 
     let nextest = || {
         let mut cmd = Command::new(&cargo);
         cmd.args(["nextest", "run", "--manifest-path"])
-            .arg(root.join("fixtures/many-tests/Cargo.toml"))
+            .arg(root.join(&fixture).join("Cargo.toml"))
             .arg("--target-dir")
             .arg(root.join("target/blockguard/build"))
             .args(["--no-fail-fast", "--test-threads", JOBS]);
@@ -49,42 +83,48 @@ fn main() {
     };
     let run_suite = || {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
-        cmd.args(["run-suite", "--path", "fixtures/many-tests"])
-            .args(["--mode", "audit", "-j", JOBS])
+        cmd.args(["run-suite", "--path", &fixture])
+            .args(["--mode", case.mode, "-j", JOBS])
             // Snapshots of this throwaway run stay out of the repository.
             .env("BLOCKGUARD_SNAPSHOTS", scratch.join("snapshots"))
             .env("INSTA_UPDATE", "no");
         cmd
     };
-    let tools: [(&str, &dyn Fn() -> Command); 2] = [
-        ("cargo nextest run", &nextest),
-        ("xtask run-suite", &run_suite),
+    let tools: [(&str, &dyn Fn() -> Command, i32); 2] = [
+        ("cargo nextest run", &nextest, 0),
+        ("xtask run-suite", &run_suite, case.suite_exit),
     ];
 
-    println!("run_phase: {ROUNDS} rounds, fixtures/many-tests, {JOBS} tests at once; timed:");
-    for (_, make) in &tools {
+    println!(
+        "run_phase: {ROUNDS} rounds, {fixture} ({}), {JOBS} tests at once; timed:",
+        case.what
+    );
+    for (_, make, _) in &tools {
         println!("  {}", shown(&make(), &root));
     }
     // Untimed: builds the guard runtime and the fixture, warms caches.
-    for (name, make) in &tools {
-        timed(name, make(), &root);
+    for (name, make, code) in &tools {
+        timed(name, make(), &root, *code);
     }
 
     let mut times: [Vec<Duration>; 2] = [Vec::new(), Vec::new()];
     for round in 0..ROUNDS {
         let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
         for i in order {
-            let (name, make) = &tools[i];
-            let took = timed(name, make(), &root);
+            let (name, make, code) = &tools[i];
+            let took = timed(name, make(), &root, *code);
             println!("  round {} {name:<18} {:>8.1} ms", round + 1, ms(took));
             times[i].push(took);
         }
     }
     let [nextest_median, suite_median] = times.map(median);
     let ratio = suite_median.as_secs_f64() / nextest_median.as_secs_f64();
+    let per_test =
+        (ms(suite_median) - ms(nextest_median)) * JOBS.parse::<f64>().unwrap_or(1.0) / 60.0;
     println!(
-        "run_phase: median cargo nextest run {:.1} ms, xtask run-suite {:.1} ms, ratio {ratio:.3} (target <= {TARGET_RATIO:.2}): {}",
+        "run_phase: {fixture}: median cargo nextest run {:.1} ms, xtask run-suite --mode {} {:.1} ms, ratio {ratio:.3} (target <= {TARGET_RATIO:.2}): {}; {per_test:+.1} ms per test process ({JOBS} at once)",
         ms(nextest_median),
+        case.mode,
         ms(suite_median),
         if ratio <= TARGET_RATIO {
             "ok"
@@ -96,7 +136,7 @@ fn main() {
 
 /// Runs one command to its end, quietly, and returns its wall time; a
 /// failure is printed with the command's output and stops the bench.
-fn timed(name: &str, mut cmd: Command, root: &Path) -> Duration {
+fn timed(name: &str, mut cmd: Command, root: &Path, code: i32) -> Duration {
     cmd.current_dir(root)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -105,7 +145,7 @@ fn timed(name: &str, mut cmd: Command, root: &Path) -> Duration {
     let out = cmd.output().unwrap_or_else(|e| panic!("{name}: {e}"));
     let took = start.elapsed();
     assert!(
-        out.status.success(),
+        out.status.code() == Some(code) || (code == 0 && out.status.success()),
         "{name} failed ({}):\n{}\n{}",
         out.status,
         String::from_utf8_lossy(&out.stdout),
