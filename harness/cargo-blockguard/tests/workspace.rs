@@ -198,3 +198,32 @@ fn a_test_that_passes_on_a_retry_is_flaky_with_every_attempt() {
     let snapshot = dir.join("alpha/blockguard/snapshots/alpha__tests__passes_on_a_retry.snap.new");
     assert!(snapshot.is_file(), "{}", shown(&out));
 }
+
+#[test]
+fn a_rule_names_a_doctest_as_doctests_and_its_rustdoc_name() {
+    let dir = copy_fixture("workspace", &scratch(), "doctest-rule");
+    let mut config = std::fs::read_to_string(dir.join("blockguard.toml")).unwrap();
+    config.push_str(
+        "\n[[allow]]\ntests = \"doctests::beta/src/lib.rs - manifest*\"\nclass = \"fs\"\nreason = \"the doctest shows reading the manifest\"\n",
+    );
+    std::fs::write(dir.join("blockguard.toml"), config).unwrap();
+    let out = blockguard_test(&dir, &["-p", "beta"]);
+    // Its read is allowed now: nothing in beta fails.
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    let report = support::report(&dir.join("target/blockguard/reports/beta.json"));
+    let doctest = report["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "beta/src/lib.rs - manifest (line 16)")
+        .unwrap();
+    assert_eq!(doctest["outcome"], "pass", "{doctest:#}");
+    let read = doctest["blocking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["call"] == "read")
+        .unwrap();
+    assert_eq!(read["verdict"], "allowed");
+    assert_eq!(read["rule"], "the doctest shows reading the manifest");
+}

@@ -1,10 +1,13 @@
-//! A package's doctests as tests of the report (`cargo blockguard test`):
-//! `cargo test --doc` with the target runner pointed at `cargo blockguard
-//! exec --record DIR`, one doctest at a time (`RUST_TEST_THREADS=1`), so
-//! that the records the runner writes, in the order the doctests ran,
-//! line up with the doctests rustdoc names in its output. Each doctest ran
-//! guarded in a process of its own (see [`super::exec`]); here it gets its
-//! name and its snapshot.
+//! A package's doctests as tests of the report (`cargo blockguard test`).
+//! rustdoc lists them first (`-- --list`, and `--ignored` for the ones that
+//! will not run); their names go into the record folder in the order they
+//! will run. Then `cargo test --doc` runs with the target runner pointed at
+//! `cargo blockguard exec --record DIR`, one doctest at a time
+//! (`RUST_TEST_THREADS=1`), and each doctest the runner guards takes the
+//! next name: it is `doctests::<name>` to the rules, and its record carries
+//! the name. Here each record becomes a test of the report with its
+//! snapshot; rustdoc's own output checks that every doctest that ran was
+//! recorded.
 
 use super::exec::DoctestRun;
 use super::runner::outcome::{Outcome, TestRecord};
@@ -15,8 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// The binary name doctests have in the report.
-pub const DOCTESTS: &str = "doctests";
+use super::exec::{DOCTESTS, RECORD_NAMES, RECORD_RUNS};
 
 /// How one package's doctests run.
 pub struct DoctestPlan<'a> {
@@ -59,31 +61,45 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
     }
     runner.push("--".to_owned());
     let quoted: Vec<String> = runner.iter().map(|a| format!("{a:?}")).collect();
-    let out = Command::new(&env.cargo)
-        .args(["test", "--doc", "--manifest-path"])
-        .arg(dir.join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&plan.target_dir)
-        .arg("--config")
-        .arg(format!("target.{host}.runner=[{}]", quoted.join(", ")))
-        .env("RUST_TEST_THREADS", "1")
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run `cargo test --doc`: {e}"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    if stderr.contains("no library targets found") {
+    let cargo = |extra: &[&str]| {
+        let mut cmd = Command::new(&env.cargo);
+        cmd.args(["test", "--doc", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&plan.target_dir)
+            .arg("--config")
+            .arg(format!("target.{host}.runner=[{}]", quoted.join(", ")))
+            .env("RUST_TEST_THREADS", "1")
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .args(extra);
+        cmd.output()
+            .map_err(|e| format!("cannot run `cargo test --doc`: {e}"))
+    };
+    let listed = cargo(&["--", "--list", "--format", "terse"])?;
+    if String::from_utf8_lossy(&listed.stderr).contains("no library targets found") {
         return Ok(Vec::new());
     }
+    let ignored = cargo(&["--", "--list", "--format", "terse", "--ignored"])?;
+    let will_run = to_run(
+        &String::from_utf8_lossy(&listed.stdout),
+        &String::from_utf8_lossy(&ignored.stdout),
+    );
+    std::fs::create_dir_all(&plan.records)
+        .map_err(|e| format!("{}: {e}", plan.records.display()))?;
+    std::fs::write(plan.records.join(RECORD_NAMES), will_run.join("\n") + "\n")
+        .map_err(|e| format!("{}: {e}", plan.records.display()))?;
+    let out = cargo(&[])?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
     let names = ran(&stdout);
-    let runs = read_records(&plan.records);
+    let runs = read_records(&plan.records.join(RECORD_RUNS));
     let _ = std::fs::remove_dir_all(&plan.records);
-    if names.len() != runs.len() {
+    // Each record names its doctest; rustdoc's output is the check.
+    let recorded: Vec<&str> = runs.iter().map(|r| r.entry.name.as_str()).collect();
+    if recorded != names {
         return Err(format!(
-            "{package}'s doctests: {} ran but {} were recorded; rustdoc said:\n{}",
-            names.len(),
-            runs.len(),
+            "{package}'s doctests: rustdoc ran {names:?} but the runner recorded {recorded:?}; rustdoc said:\n{}",
             stderr
                 .lines()
                 .rev()
@@ -95,11 +111,35 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
                 .join("\n")
         ));
     }
-    Ok(names
+    Ok(runs
         .into_iter()
-        .zip(runs)
-        .map(|(name, run)| record(plan, package, name, run))
+        .map(|run| {
+            let name = run.entry.name.clone();
+            record(plan, package, name, run)
+        })
         .collect())
+}
+
+/// The doctests that will run the runner, in the order they will: rustdoc's
+/// `NAME: test` list, less those `--ignored` lists and those only compiled.
+fn to_run(listed: &str, ignored: &str) -> Vec<String> {
+    let names = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter_map(|l| l.strip_suffix(": test"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let ignored = names(ignored);
+    let mut run: Vec<String> = names(listed)
+        .into_iter()
+        .filter(|n| !ignored.contains(n) && !compile_only(n) && n.contains(" (line "))
+        .collect();
+    run.sort();
+    run
+}
+
+fn compile_only(name: &str) -> bool {
+    name.ends_with(" - compile") || name.ends_with(" - compile fail")
 }
 
 /// The doctests that ran the runner, in order: rustdoc's `test NAME ... `
@@ -109,11 +149,13 @@ fn ran(stdout: &str) -> Vec<String> {
     stdout
         .lines()
         .filter_map(|l| l.strip_prefix("test ")?.rsplit_once(" ... "))
+        // A failed doctest's output quotes the runner's own line for it,
+        // `test doctests::NAME ... FAILED`: not another doctest.
         .filter(|(name, result)| {
             !result.starts_with("ignored")
-                && !name.ends_with(" - compile")
-                && !name.ends_with(" - compile fail")
+                && !compile_only(name)
                 && name.contains(" (line ")
+                && !name.starts_with(DOCTESTS)
         })
         .map(|(name, _)| name.to_owned())
         .collect()
@@ -172,8 +214,18 @@ mod tests {
     use super::ran;
 
     #[test]
+    fn the_doctests_to_run_are_the_listed_less_ignored_and_compile_only_in_name_order() {
+        let listed = "src/lib.rs - b (line 9): test\nsrc/lib.rs - a (line 3): test\nsrc/lib.rs - c (line 12): test\nsrc/lib.rs - d (line 20) - compile: test\n";
+        let ignored = "src/lib.rs - c (line 12): test\n";
+        assert_eq!(
+            super::to_run(listed, ignored),
+            ["src/lib.rs - a (line 3)", "src/lib.rs - b (line 9)"]
+        );
+    }
+
+    #[test]
     fn only_doctests_that_ran_count_in_the_order_they_ran() {
-        let out = "\nrunning 4 tests\ntest src/lib.rs - a (line 3) ... ok\ntest src/lib.rs - b (line 9) - compile ... ok\ntest src/lib.rs - c (line 12) ... ignored\ntest src/lib.rs - d (line 20) ... FAILED\n";
+        let out = "\nrunning 4 tests\ntest src/lib.rs - a (line 3) ... ok\ntest src/lib.rs - b (line 9) - compile ... ok\ntest src/lib.rs - c (line 12) ... ignored\ntest src/lib.rs - d (line 20) ... FAILED\n---- src/lib.rs - d (line 20) stdout ----\ntest doctests::src/lib.rs - d (line 20) ... FAILED\n";
         assert_eq!(
             ran(out),
             ["src/lib.rs - a (line 3)", "src/lib.rs - d (line 20)"]

@@ -52,6 +52,13 @@ pub const DOCTEST_SHIM_RECORD: &str = "BLOCKGUARD_DOCTEST_RECORD";
 pub const DOCTEST_SHIM_RULES: &str = "BLOCKGUARD_DOCTEST_RULES";
 /// The file name rustdoc gives a doctest program.
 const DOCTEST_PROGRAM: &str = "rust_out";
+/// Under a `--record` folder: the doctests' names in the order they will
+/// run, one per line (written by `cargo blockguard test` beforehand) ...
+pub const RECORD_NAMES: &str = "names";
+/// ... and the records, numbered in the order they ran.
+pub const RECORD_RUNS: &str = "runs";
+/// The binary name doctests have (in the report, and for rules).
+pub const DOCTESTS: &str = "doctests";
 
 /// What the runner was handed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,11 +150,14 @@ pub fn exec(request: &ExecRequest, env: &Env) -> u8 {
         }
         return pass_through(request, &vars);
     }
+    let named = (kind == Kind::Doctest)
+        .then(|| next_doctest(request))
+        .flatten();
     let binary = TestBinary {
-        name: if kind == Kind::Doctest {
-            "doctest".to_owned()
-        } else {
-            target_name(&request.exe)
+        name: match (kind, &named) {
+            (Kind::Doctest, Some(_)) => DOCTESTS.to_owned(),
+            (Kind::Doctest, None) => "doctest".to_owned(),
+            _ => target_name(&request.exe),
         },
         exe: request.exe.clone(),
         package_dir: request.package_dir.clone(),
@@ -155,26 +165,41 @@ pub fn exec(request: &ExecRequest, env: &Env) -> u8 {
         libtest: kind == Kind::Libtest,
         env: Vec::new(),
     };
-    run_guarded(request, binary, env)
+    run_guarded(request, binary, named, env)
+}
+
+/// The name of the doctest about to run, when `cargo blockguard test`
+/// recorded the names: the next one after those already run.
+fn next_doctest(request: &ExecRequest) -> Option<String> {
+    let dir = request.record.as_ref()?;
+    let ran = std::fs::read_dir(dir.join(RECORD_RUNS)).map_or(0, |d| d.count());
+    let names = std::fs::read_to_string(dir.join(RECORD_NAMES)).ok()?;
+    names.lines().nth(ran).map(str::to_owned)
 }
 
 /// The shim's job: doctest `number` of the merged doctest program
 /// `program`, under the guards.
 pub fn doctest(request: &ExecRequest, number: &str, env: &Env) -> u8 {
+    let named = next_doctest(request);
     let binary = TestBinary {
-        name: format!("doctest-{number}"),
+        name: match &named {
+            Some(_) => DOCTESTS.to_owned(),
+            None => format!("doctest-{number}"),
+        },
         exe: request.exe.clone(),
         package_dir: request.package_dir.clone(),
         package: request.package.clone(),
         libtest: false,
         env: vec![(DOCTEST_NUMBER.to_owned(), number.to_owned())],
     };
-    run_guarded(request, binary, env)
+    run_guarded(request, binary, named, env)
 }
 
-fn run_guarded(request: &ExecRequest, binary: TestBinary, env: &Env) -> u8 {
+/// Runs `binary`'s tests guarded: `only` names the one test when it is
+/// known beforehand (a named doctest), else the binary is listed.
+fn run_guarded(request: &ExecRequest, binary: TestBinary, only: Option<String>, env: &Env) -> u8 {
     let console = Arc::new(Console::new());
-    match guarded(request, binary, env, &console) {
+    match guarded(request, binary, only, env, &console) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
@@ -200,6 +225,7 @@ fn pass_through(request: &ExecRequest, vars: &[(&str, String)]) -> u8 {
 fn guarded(
     request: &ExecRequest,
     binary: TestBinary,
+    only: Option<String>,
     env: &Env,
     console: &Arc<Console>,
 ) -> Result<u8, super::command::RunSuiteError> {
@@ -223,14 +249,16 @@ fn guarded(
         .and_then(|s| s.timeout)
         .unwrap_or(DEFAULT_TIMEOUT);
     let runtime = guard_runtime(env, console)?;
-    // nextest names the one test it wants: no need to ask the binary.
-    let listed = match one_test(&libtest) {
-        Some(test) if binary.libtest => vec![Listed {
+    // nextest names the one test it wants, and a recorded doctest is
+    // named beforehand: no need to ask the binary.
+    let only = only.or_else(|| one_test(&libtest).filter(|_| binary.libtest));
+    let listed = match only {
+        Some(test) => vec![Listed {
             binary,
             tests: vec![(test, libtest.ignored)],
             error: None,
         }],
-        _ => list(&[binary])?,
+        None => list(&[binary])?,
     };
     let traces = std::env::temp_dir().join(format!("blockguard-exec-{}", std::process::id()));
     let jobs = libtest
@@ -292,8 +320,9 @@ fn record(dir: &Path, r: &super::runner::outcome::TestRecord) {
     let Ok(json) = serde_json::to_string(&run) else {
         return;
     };
-    let _ = std::fs::create_dir_all(dir);
-    let taken = std::fs::read_dir(dir).map_or(0, |d| d.count());
+    let dir = dir.join(RECORD_RUNS);
+    let _ = std::fs::create_dir_all(&dir);
+    let taken = std::fs::read_dir(&dir).map_or(0, |d| d.count());
     for n in taken.. {
         let path = dir.join(format!("{n:06}.json"));
         match std::fs::OpenOptions::new()
