@@ -17,6 +17,9 @@ pub struct Config {
     pub rules: Option<PathBuf>,
     /// The libtest name of the test this process runs.
     pub test: Option<String>,
+    /// A whole libtest binary runs in this process: its tests, in the
+    /// order libtest starts their threads (see [`crate::test_name`]).
+    pub tests: Option<Vec<String>>,
     /// The cargo target name of the test binary.
     pub binary: Option<String>,
     /// The binary has no libtest harness: `main` is the test.
@@ -70,13 +73,32 @@ pub fn from_env() -> Result<Config, String> {
             }
         },
     };
+    let tests = match var(env::TESTS)? {
+        None => None,
+        Some(path) => Some(
+            std::fs::read_to_string(&path)
+                .map_err(|e| format!("{}: cannot read {path}: {e}", env::TESTS))?
+                .lines()
+                .map(str::to_owned)
+                .collect(),
+        ),
+    };
+    let test = var(env::TEST)?;
+    if test.is_some() && tests.is_some() {
+        return Err(format!(
+            "{} and {} are both set: a process runs one test or a whole binary",
+            env::TEST,
+            env::TESTS
+        ));
+    }
     Ok(Config {
         mode,
+        test,
+        tests,
         main_is_test,
         farm_workers,
         trace: var(env::TRACE)?.map(PathBuf::from),
         rules: var(env::RULES)?.map(PathBuf::from),
-        test: var(env::TEST)?,
         binary: var(env::BINARY)?,
     })
 }

@@ -3,7 +3,7 @@
 
 use crate::classify::Call;
 use crate::stack::{self, MAX_FRAMES, SymbolCache};
-use crate::{config, context, errno, exit, rules, scheduler, trace};
+use crate::{config, context, errno, exit, rules, scheduler, test_name, trace};
 use blockguard_protocol::trace::MICROTHREAD;
 use blockguard_protocol::{Mode, TraceEvent, Verdict};
 use blockguard_rules::CallQuery;
@@ -29,8 +29,9 @@ struct State {
     /// Stack fingerprint → verdict and event: the fast path for a site
     /// seen before.
     seen: FxHashMap<u64, Seen>,
-    /// Events already written, and their lines' `seq`.
-    written: HashMap<TraceEvent, u64>,
+    /// Events already written, with their test (in a process that runs
+    /// many), and their lines' `seq`.
+    written: HashMap<(usize, TraceEvent), u64>,
     symbols: SymbolCache,
     /// Learned frame sizes for the fast stack walk.
     offsets: stack::Offsets,
@@ -209,13 +210,15 @@ fn unjudged(call: &Call, escaped: bool) -> TraceEvent {
     }
 }
 
-/// Writes `event` unless an equal one was written; the `seq` of its line.
-fn record(written: &mut HashMap<TraceEvent, u64>, event: TraceEvent) -> u64 {
-    if let Some(&seq) = written.get(&event) {
+/// Writes `event` unless an equal one of this thread's test was written;
+/// the `seq` of its line.
+fn record(written: &mut HashMap<(usize, TraceEvent), u64>, event: TraceEvent) -> u64 {
+    let key = (test_name::index(), event);
+    if let Some(&seq) = written.get(&key) {
         return seq;
     }
-    let seq = trace::event(&event);
-    written.insert(event, seq);
+    let seq = trace::event(&key.1);
+    written.insert(key, seq);
     seq
 }
 
@@ -234,6 +237,8 @@ fn fingerprint(call: &Call, escaped: bool, ips: &[usize]) -> u64 {
     escaped.hash(&mut h);
     // The descriptor matters only where a rule names it.
     call.fd.filter(|&fd| rules::names_fd(fd)).hash(&mut h);
+    // Rules may name tests: a site is seen anew by each test.
+    test_name::index().hash(&mut h);
     ips.hash(&mut h);
     h.finish()
 }
@@ -287,7 +292,7 @@ fn first_sight(
         class: call.class,
         fd: call.fd,
         binary: cfg.binary.as_deref(),
-        test: cfg.test.as_deref().unwrap_or(""),
+        test: test_name::current().unwrap_or(""),
         frames: &names,
     };
     let placed = rules::place(&names);

@@ -33,4 +33,5 @@ mod rules;
 mod scheduler;
 mod selftest;
 mod stack;
+mod test_name;
 mod trace;

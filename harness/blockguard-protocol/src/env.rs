@@ -9,6 +9,10 @@ pub const TRACE: &str = "BLOCKGUARD_TRACE";
 pub const RULES: &str = "BLOCKGUARD_RULES";
 /// The libtest name of the one test this process runs (`module::test`).
 pub const TEST: &str = "BLOCKGUARD_TEST";
+/// Instead of `TEST`: a whole libtest binary runs in this process. The
+/// path of a file naming, one per line, the tests libtest will start a
+/// thread for, in the order it starts them.
+pub const TESTS: &str = "BLOCKGUARD_TESTS";
 /// Optional: the cargo target name of the test binary, so that a rule's
 /// `tests` glob can name `binary::test`.
 pub const BINARY: &str = "BLOCKGUARD_BINARY";

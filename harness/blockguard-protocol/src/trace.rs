@@ -5,7 +5,9 @@
 //! `{"lifecycle": ...}` marker for the test's microthread. The test's own
 //! process numbers its event lines (`"seq": N`, from 1), so the in-flight
 //! file ([`crate::inflight`]) can name them; `seq` is not part of an
-//! event's identity.
+//! event's identity. A process that runs a whole libtest binary
+//! ([`crate::env::TESTS`]) also says on every event and lifecycle line
+//! which test it belongs to (`"test": NAME`).
 
 use crate::Class;
 use serde::{Deserialize, Serialize};
@@ -74,12 +76,25 @@ pub struct NumberedEvent<'a> {
     pub event: &'a TraceEvent,
     /// Its number in this process's trace, from 1.
     pub seq: u64,
+    /// The test it belongs to, in a process that runs many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<&'a str>,
 }
 
-/// The `seq` of an event line, read apart from the event.
+/// A lifecycle line as a process that runs many tests writes it.
+#[derive(Debug, Serialize)]
+pub struct TestLifecycle<'a> {
+    /// The change.
+    pub lifecycle: &'a Lifecycle,
+    /// The test whose thread it is.
+    pub test: &'a str,
+}
+
+/// The `seq` and `test` of a line, read apart from what it says.
 #[derive(Deserialize)]
-struct Seq {
+struct Numbering {
     seq: Option<u64>,
+    test: Option<String>,
 }
 
 /// What the runtime proved about itself at load.
@@ -140,6 +155,18 @@ pub struct Trace {
     pub lifecycle: Vec<Lifecycle>,
     /// `seq` → index in `events`, for the lines that carry one.
     pub seqs: BTreeMap<u64, usize>,
+    /// In a process that ran many tests: each test's events (indices in
+    /// `events`) and lifecycle markers.
+    pub by_test: BTreeMap<String, TestTrace>,
+}
+
+/// What a trace says of one test of a process that ran many.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TestTrace {
+    /// Indices in [`Trace::events`], in the order first seen.
+    pub events: Vec<usize>,
+    /// Its thread's lifecycle markers, in order.
+    pub lifecycle: Vec<Lifecycle>,
 }
 
 impl Trace {
@@ -152,10 +179,21 @@ impl Trace {
                 Ok(TraceLine::Capabilities { capabilities }) => {
                     trace.capabilities.get_or_insert(capabilities);
                 }
-                Ok(TraceLine::Lifecycle { lifecycle }) => trace.lifecycle.push(lifecycle),
+                Ok(TraceLine::Lifecycle { lifecycle }) => {
+                    if let Some(test) = numbering(line).test {
+                        let of_test = trace.by_test.entry(test).or_default();
+                        of_test.lifecycle.push(lifecycle.clone());
+                    }
+                    trace.lifecycle.push(lifecycle);
+                }
                 Ok(TraceLine::Event(event)) => {
-                    if let Ok(Seq { seq: Some(seq) }) = serde_json::from_str(line) {
+                    let Numbering { seq, test } = numbering(line);
+                    if let Some(seq) = seq {
                         trace.seqs.entry(seq).or_insert(trace.events.len());
+                    }
+                    if let Some(test) = test {
+                        let of_test = trace.by_test.entry(test).or_default();
+                        of_test.events.push(trace.events.len());
                     }
                     trace.events.push(event);
                 }
@@ -163,6 +201,14 @@ impl Trace {
             }
         }
         trace
+    }
+
+    /// One test's events, in a process that ran many.
+    pub fn events_of<'a>(&'a self, test: &str) -> impl Iterator<Item = &'a TraceEvent> {
+        self.by_test
+            .get(test)
+            .into_iter()
+            .flat_map(|t| t.events.iter().map(|&i| &self.events[i]))
     }
 
     /// The event whose line carries `seq`.
@@ -179,6 +225,13 @@ impl Trace {
     pub fn denied(&self) -> impl Iterator<Item = &TraceEvent> {
         self.events.iter().filter(|e| e.verdict == Verdict::Denied)
     }
+}
+
+fn numbering(line: &str) -> Numbering {
+    serde_json::from_str(line).unwrap_or(Numbering {
+        seq: None,
+        test: None,
+    })
 }
 
 #[cfg(test)]
@@ -248,6 +301,7 @@ mod tests {
         let line = serde_json::to_string(&NumberedEvent {
             event: &event,
             seq: 4,
+            test: None,
         })
         .unwrap();
         assert_eq!(
@@ -260,5 +314,50 @@ mod tests {
         assert_eq!(trace.by_seq(4), Some(&event));
         assert_eq!(trace.seqs.len(), 1);
         assert_eq!(trace.by_seq(1), None);
+    }
+
+    #[test]
+    fn lines_of_a_process_that_ran_many_tests_say_whose_they_are() {
+        let event = TraceEvent {
+            call: "read".into(),
+            class: Class::Fs,
+            verdict: Verdict::Denied,
+            escaped: false,
+            site: "a::b".into(),
+            via: "std::fs::read".into(),
+            rule: None,
+            rule_id: None,
+            context: None,
+        };
+        let numbered = |seq, test| {
+            serde_json::to_string(&NumberedEvent {
+                event: &event,
+                seq,
+                test: Some(test),
+            })
+            .unwrap()
+        };
+        let started = serde_json::to_string(&TestLifecycle {
+            lifecycle: &Lifecycle::Started,
+            test: "t::one",
+        })
+        .unwrap();
+        assert_eq!(started, r#"{"lifecycle":"started","test":"t::one"}"#);
+        let text = format!(
+            "{started}\n{}\n{}\n{}\n",
+            numbered(1, "t::one"),
+            numbered(2, "t::two"),
+            r#"{"lifecycle":"returned","test":"t::one"}"#
+        );
+        let trace = Trace::parse(&text);
+        assert_eq!(trace.events.len(), 2);
+        assert_eq!(trace.events_of("t::one").count(), 1);
+        assert_eq!(trace.events_of("t::two").count(), 1);
+        assert_eq!(trace.events_of("t::three").count(), 0);
+        assert_eq!(
+            trace.by_test["t::one"].lifecycle,
+            [Lifecycle::Started, Lifecycle::Returned]
+        );
+        assert!(trace.by_test["t::two"].lifecycle.is_empty());
     }
 }

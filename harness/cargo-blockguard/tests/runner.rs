@@ -10,59 +10,12 @@ mod support;
 mod expected;
 
 use expected::EXPECTED;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use support::{copy_fixture, scratch, shown};
-
-/// A copy of the fixture with the runner set, and a PATH on which
-/// `cargo blockguard` is this build's.
-fn with_runner(label: &str) -> (PathBuf, std::ffi::OsString) {
-    let dir = copy_fixture("workspace", &scratch(), label);
-    std::fs::create_dir_all(dir.join(".cargo")).unwrap();
-    std::fs::write(
-        dir.join(".cargo/config.toml"),
-        "[target.x86_64-unknown-linux-gnu]\nrunner = [\"cargo\", \"blockguard\", \"exec\", \"--\"]\n",
-    )
-    .unwrap();
-    let bin = dir.join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::os::unix::fs::symlink(
-        env!("CARGO_BIN_EXE_cargo-blockguard"),
-        bin.join("cargo-blockguard"),
-    )
-    .unwrap();
-    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
-    .unwrap();
-    (dir, path)
-}
-
-fn cargo(dir: &Path, path: &std::ffi::OsStr, args: &[&str]) -> Output {
-    Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(dir)
-        .env("PATH", path)
-        .env("BLOCKGUARD_CACHE_DIR", scratch().join("cache"))
-        .env_remove("BLOCKGUARD_PRELOAD")
-        .env_remove("CARGO_TARGET_DIR")
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo")
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use support::{cargo_with_runner, shown, text, with_runner};
 
 #[test]
 fn plain_cargo_test_runs_every_test_and_doctest_guarded() {
-    let (dir, path) = with_runner("cargo-test");
-    let out = cargo(&dir, &path, &["test", "--no-fail-fast"]);
+    let (dir, path) = with_runner("workspace", "cargo-test", &[]);
+    let out = cargo_with_runner(&dir, &path, &["test", "--no-fail-fast"]);
     assert_eq!(out.status.code(), Some(101), "{}", shown(&out));
     let all = text(&out);
     for e in EXPECTED {
@@ -85,8 +38,8 @@ fn plain_cargo_test_runs_every_test_and_doctest_guarded() {
 
 #[test]
 fn plain_cargo_nextest_run_fails_each_blocked_test_with_its_calls() {
-    let (dir, path) = with_runner("nextest");
-    let out = cargo(
+    let (dir, path) = with_runner("workspace", "nextest", &[]);
+    let out = cargo_with_runner(
         &dir,
         &path,
         &["nextest", "run", "--no-fail-fast", "--no-tests", "pass"],

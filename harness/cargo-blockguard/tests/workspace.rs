@@ -92,6 +92,22 @@ fn dash_p_runs_only_the_packages_it_names() {
 }
 
 #[test]
+fn a_libtest_filter_chooses_doctests_by_their_id_as_it_chooses_tests() {
+    let dir = copy_fixture("workspace", &scratch(), "filter");
+    let out = blockguard_test(&dir, &["-p", "alpha", "--", "nap"]);
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    let report = support::report(&dir.join("target/blockguard/reports/alpha.json"));
+    let chosen: Vec<String> = EXPECTED
+        .iter()
+        .filter(|e| e.package == "alpha" && format!("{}::{}", e.binary, e.name).contains("nap"))
+        .map(|e| format!("{} {} {} {}", e.package, e.binary, e.name, e.outcome))
+        .collect();
+    // One test and one doctest.
+    assert_eq!(chosen.len(), 2, "{chosen:?}");
+    assert_eq!(entries(&report), chosen, "{}", shown(&out));
+}
+
+#[test]
 fn in_a_member_folder_only_that_member_runs() {
     let dir = copy_fixture("workspace", &scratch(), "member");
     let out = blockguard_test(&dir.join("alpha"), &[]);

@@ -3,7 +3,10 @@
 //! the test (cut to 15 bytes) first thing in the new thread. Threads the
 //! main thread creates start inside the scheduler's wrapper; the one that
 //! takes the test's name becomes the guarded microthread. Threads created
-//! anywhere else are plain workers.
+//! anywhere else are plain workers. In a process that runs a whole binary,
+//! every thread the main thread creates is wrapped and numbered (see
+//! [`crate::test_name`]), and a thread a test's thread creates carries
+//! that test along.
 //!
 //! A test target without libtest (`harness = false`) has no test thread:
 //! its `main` is the test, so `__libc_start_main` hands libc a `main` that
@@ -12,6 +15,7 @@
 
 use crate::real::Real;
 use crate::scheduler::{self, Launch};
+use crate::test_name;
 use libc::{c_char, c_int, c_void, pthread_attr_t, pthread_t};
 use std::ffi::CStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -46,9 +50,17 @@ fn is_main_thread() -> bool {
 }
 
 fn wants_wrapper() -> bool {
-    crate::config::get().is_some_and(|c| c.test.is_some())
-        && !scheduler::test_thread_seen()
-        && is_main_thread()
+    let Some(c) = crate::config::get() else {
+        return false;
+    };
+    (c.tests.is_some() || c.test.is_some() && !scheduler::test_thread_seen()) && is_main_thread()
+}
+
+/// In a process that runs many tests, the test a new thread belongs to:
+/// its creator's.
+fn inherited_test() -> Option<usize> {
+    test_name::many()?;
+    Some(test_name::index()).filter(|&i| i != test_name::NONE)
 }
 
 fn stack_size(attr: *const pthread_attr_t) -> usize {
@@ -69,6 +81,42 @@ extern "C" fn trampoline(launch: *mut c_void) -> *mut c_void {
     scheduler::run(*launch)
 }
 
+/// A thread start routine and the test its thread belongs to.
+struct Inherited {
+    start: StartFn,
+    arg: *mut c_void,
+    test: usize,
+}
+
+extern "C" fn inheriting_trampoline(inherited: *mut c_void) -> *mut c_void {
+    // SAFETY: the box leaked by pthread_create below, handed to exactly one thread.
+    let inherited = unsafe { Box::from_raw(inherited as *mut Inherited) };
+    test_name::inherit(inherited.test);
+    (inherited.start)(inherited.arg)
+}
+
+/// Creates a thread that runs `start(arg)` through `via`, which takes
+/// ownership of `boxed`.
+///
+/// # Safety
+/// `real` is libc's pthread_create; `boxed` is a leaked box that `via`
+/// reclaims, of type `T`.
+unsafe fn create_via<T>(
+    real: CreateFn,
+    thread: *mut pthread_t,
+    attr: *const pthread_attr_t,
+    via: StartFn,
+    boxed: *mut T,
+) -> c_int {
+    // SAFETY: `via` takes ownership of `boxed` in the new thread.
+    let rc = unsafe { real(thread, attr, via, boxed as *mut c_void) };
+    if rc != 0 {
+        // SAFETY: no thread was created, so the box is still ours.
+        drop(unsafe { Box::from_raw(boxed) });
+    }
+    rc
+}
+
 /// pthread_create(3)
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pthread_create(
@@ -79,22 +127,23 @@ pub unsafe extern "C" fn pthread_create(
 ) -> c_int {
     // SAFETY: PTHREAD_CREATE is libc's pthread_create.
     let real = unsafe { std::mem::transmute::<usize, CreateFn>(PTHREAD_CREATE.get()) };
-    if !wants_wrapper() {
-        // SAFETY: the caller's arguments, unchanged.
-        return unsafe { real(thread, attr, start, arg) };
+    if wants_wrapper() {
+        let launch = Box::into_raw(Box::new(Launch {
+            start,
+            arg,
+            stack_size: stack_size(attr),
+            ordinal: test_name::next_ordinal(),
+        }));
+        // SAFETY: real is libc's; the trampoline reclaims the Launch box.
+        return unsafe { create_via(real, thread, attr, trampoline, launch) };
     }
-    let launch = Box::into_raw(Box::new(Launch {
-        start,
-        arg,
-        stack_size: stack_size(attr),
-    }));
-    // SAFETY: the trampoline takes ownership of `launch` in the new thread.
-    let rc = unsafe { real(thread, attr, trampoline, launch as *mut c_void) };
-    if rc != 0 {
-        // SAFETY: no thread was created, so the box is still ours.
-        drop(unsafe { Box::from_raw(launch) });
+    if let Some(test) = inherited_test() {
+        let inherited = Box::into_raw(Box::new(Inherited { start, arg, test }));
+        // SAFETY: real is libc's; the trampoline reclaims the Inherited box.
+        return unsafe { create_via(real, thread, attr, inheriting_trampoline, inherited) };
     }
-    rc
+    // SAFETY: the caller's arguments, unchanged.
+    unsafe { real(thread, attr, start, arg) }
 }
 
 /// pthread_setname_np(3)
@@ -142,6 +191,7 @@ extern "C" fn guarded_main(argc: c_int, argv: *mut *mut c_char, envp: *mut *mut 
         start: main_as_test,
         arg: (&raw mut args).cast(),
         stack_size: DEFAULT_STACK,
+        ordinal: test_name::NONE,
     };
     scheduler::run(launch) as isize as c_int
 }

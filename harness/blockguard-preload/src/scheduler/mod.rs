@@ -37,14 +37,14 @@ pub mod farm;
 mod micro;
 mod scopes;
 
-use crate::{context, exit, inflight, trace};
+use crate::{context, exit, inflight, test_name, trace};
 use blockguard_protocol::Lifecycle;
 use corosensei::stack::{DefaultStack, Stack};
 use corosensei::{Coroutine, CoroutineResult, Yielder};
 use micro::{Micro, Sched};
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub use scopes::{Scope, active_scope, close as close_scope, count_expected, open as open_scope};
@@ -95,21 +95,16 @@ thread_local! {
 /// Spare stacks kept at most.
 const SPARE_MAX: usize = 64;
 
-/// Bounds of the running microthread's stack, for unwinding.
-static STACK_LO: AtomicUsize = AtomicUsize::new(0);
-static STACK_HI: AtomicUsize = AtomicUsize::new(0);
 /// The test's thread has been seen; later threads are not wrapped.
 static TEST_THREAD_SEEN: AtomicBool = AtomicBool::new(false);
 
 /// Stack size of a microthread the test spawns.
 pub const SPAWN_STACK: usize = 1 << 20;
 
-/// The running microthread's stack, `(lo, hi)`.
+/// This thread's running (or last run) microthread's stack, `(lo, hi)`,
+/// for unwinding.
 pub fn stack_bounds() -> (usize, usize) {
-    (
-        STACK_LO.load(Ordering::Relaxed),
-        STACK_HI.load(Ordering::Relaxed),
-    )
+    BOUNDS.with(|c| c.get())
 }
 
 /// True when `addr` is in the guard page at the bottom of the running
@@ -135,6 +130,9 @@ pub struct Launch {
     pub arg: *mut libc::c_void,
     /// The stack size the creator asked for.
     pub stack_size: usize,
+    /// Which of the main thread's threads this is, in a process that runs
+    /// many tests ([`test_name::NONE`] otherwise).
+    pub ordinal: usize,
 }
 
 /// A microthread on a fresh stack running `body`; `None` if no stack can
@@ -166,6 +164,7 @@ fn new_micro(
 /// running it directly if no stack can be had.
 pub fn run(launch: Launch) -> *mut libc::c_void {
     let (start, arg) = (launch.start, launch.arg as usize);
+    test_name::set_ordinal(launch.ordinal);
     let body = Box::new(move || start(arg as *mut libc::c_void) as usize);
     let Some(main) = new_micro(0, "main".to_owned(), launch.stack_size, body) else {
         return start(arg as *mut libc::c_void);
@@ -237,8 +236,6 @@ fn keep_spare(stack: Option<DefaultStack>) {
 /// Resumes one microthread with its stack bounds and scopes in place.
 fn switch_in(micro: &mut Micro, resume: Resume) -> CoroutineResult<Suspend, usize> {
     BOUNDS.with(|c| c.set(micro.bounds));
-    STACK_LO.store(micro.bounds.0, Ordering::Relaxed);
-    STACK_HI.store(micro.bounds.1, Ordering::Relaxed);
     if !micro.yielder.is_null() {
         YIELDER.with(|c| c.set(micro.yielder));
     }
@@ -309,10 +306,20 @@ pub fn on_thread_named(name: &[u8]) -> bool {
         inflight::bind_next();
         return true;
     }
+    if !context::in_wrapper() || context::on_test_microthread() {
+        return false;
+    }
+    if test_name::many().is_some() {
+        let became = test_name::claim(name).is_some();
+        if became {
+            become_test_thread();
+        }
+        return became;
+    }
     let Some(test) = crate::config::get().and_then(|c| c.test.as_deref()) else {
         return false;
     };
-    if !context::in_wrapper() || test_thread_seen() {
+    if test_thread_seen() {
         return false;
     }
     let want = blockguard_protocol::env::thread_name_prefix(test).as_bytes();
@@ -329,7 +336,11 @@ pub fn on_thread_named(name: &[u8]) -> bool {
 pub fn become_test_thread() {
     TEST_THREAD_SEEN.store(true, Ordering::Relaxed);
     context::set_test_thread(true);
-    inflight::bind(0);
+    if test_name::many().is_some() {
+        inflight::bind_next();
+    } else {
+        inflight::bind(0);
+    }
     trace::lifecycle(Lifecycle::Started);
 }
 

@@ -12,7 +12,8 @@
 
 pub mod file;
 
-use blockguard_protocol::trace::NumberedEvent;
+use crate::test_name;
+use blockguard_protocol::trace::{NumberedEvent, TestLifecycle};
 use blockguard_protocol::{Capabilities, Lifecycle, TraceEvent, TraceLine};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -64,13 +65,22 @@ pub fn event(event: &TraceEvent) -> u64 {
         return 0;
     }
     let seq = SEQ.fetch_add(1, Ordering::Relaxed);
-    write_line(|| serde_json::to_vec(&NumberedEvent { event, seq }));
+    let test = test_name::current_of_many();
+    write_line(|| serde_json::to_vec(&NumberedEvent { event, seq, test }));
     seq
 }
 
-/// Writes a lifecycle marker.
+/// Writes a lifecycle marker of this thread's test.
 pub fn lifecycle(lifecycle: Lifecycle) {
-    write_line(|| serde_json::to_vec(&TraceLine::Lifecycle { lifecycle }));
+    match test_name::current_of_many() {
+        Some(test) => write_line(|| {
+            serde_json::to_vec(&TestLifecycle {
+                lifecycle: &lifecycle,
+                test,
+            })
+        }),
+        None => write_line(|| serde_json::to_vec(&TraceLine::Lifecycle { lifecycle })),
+    }
 }
 
 /// Writes a message to stderr without going through std's locks.

@@ -133,7 +133,7 @@ fn builtin_rules_parse_with_reasons() {
     let rules = builtin();
     assert_eq!(rules.source, "builtin-rules.toml");
     assert!(rules.suite.is_none());
-    assert_eq!(rules.allow.len(), 5);
+    assert_eq!(rules.allow.len(), 6);
     for (i, rule) in rules.allow.iter().enumerate() {
         assert_eq!(rule.id, format!("builtin:allow[{i}]"));
         assert!(rule.reason.len() > 20, "{}: {}", rule.id, rule.reason);

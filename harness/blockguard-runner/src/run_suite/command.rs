@@ -219,7 +219,7 @@ fn pipeline(
             record.package = member.krate.clone();
         }
         records.extend(ran);
-        if let (Some(runner), true, false) = (&env.doctest_runner, results.unfiltered, listing)
+        if let (Some(runner), false) = (&env.doctest_runner, listing)
             && interrupt::signal().is_none()
         {
             let doctests = doctests::run(
@@ -234,6 +234,7 @@ fn pipeline(
                         Snapshots::new(layout.snapshots(&member.name, &member.dir), layout.root())
                     }),
                     strict: args.strict,
+                    chosen: &libtest,
                 },
                 env,
             );

@@ -7,7 +7,8 @@
 //! next name: it is `doctests::<name>` to the rules, and its record carries
 //! the name. Here each record becomes a test of the report with its
 //! snapshot; rustdoc's own output checks that every doctest that ran was
-//! recorded.
+//! recorded. The caller's libtest filters choose doctests by their id,
+//! `doctests::<name>`, as they choose every other test.
 
 use super::exec::DoctestRun;
 use super::runner::outcome::{Outcome, TestRecord};
@@ -18,7 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use super::exec::{DOCTESTS, RECORD_NAMES, RECORD_RUNS};
+use super::exec::{DOCTESTS, RECORD_NAMES, RECORD_RUNS, RECORD_SKIP};
+use super::test_id::TestId;
 
 /// How one package's doctests run.
 pub struct DoctestPlan<'a> {
@@ -38,6 +40,33 @@ pub struct DoctestPlan<'a> {
     pub snapshots: Option<Snapshots>,
     /// New snapshots fail the run too.
     pub strict: bool,
+    /// The caller's libtest arguments: which doctests to run.
+    pub chosen: &'a libtest_mimic::Arguments,
+}
+
+/// Whether the caller's filters choose the test with id `id`, as the
+/// harness chooses tests: a filter and `--skip`s, by substring or with
+/// `--exact` whole.
+fn chosen(args: &libtest_mimic::Arguments, id: &str) -> bool {
+    let matches = |pattern: &str| {
+        if args.exact {
+            id == pattern
+        } else {
+            id.contains(pattern)
+        }
+    };
+    args.filter.as_deref().is_none_or(matches) && !args.skip.iter().any(|s| matches(s))
+}
+
+/// What the caller's `--ignored` and `--include-ignored` ask rustdoc for.
+fn ignored_flags(args: &libtest_mimic::Arguments) -> Vec<&'static str> {
+    if args.include_ignored {
+        vec!["--include-ignored"]
+    } else if args.ignored {
+        vec!["--ignored"]
+    } else {
+        Vec::new()
+    }
 }
 
 /// Runs the package's doctests; one record per doctest that ran. A
@@ -81,18 +110,39 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
         return Ok(Vec::new());
     }
     let ignored = cargo(&["--", "--list", "--format", "terse", "--ignored"])?;
+    let args = plan.chosen;
     let will_run = to_run(
         &String::from_utf8_lossy(&listed.stdout),
         &String::from_utf8_lossy(&ignored.stdout),
+        Ignored::of(args),
     );
+    // rustdoc cannot be told names with spaces (`--test-args` splits them),
+    // so every doctest runs the runner, which skips those not chosen.
+    let (taken, passed): (Vec<&String>, Vec<&String>) = will_run
+        .iter()
+        .partition(|name| chosen(args, &TestId::new(DOCTESTS, name).to_string()));
+    if taken.is_empty() {
+        return Ok(Vec::new());
+    }
     std::fs::create_dir_all(&plan.records)
         .map_err(|e| format!("{}: {e}", plan.records.display()))?;
-    std::fs::write(plan.records.join(RECORD_NAMES), will_run.join("\n") + "\n")
-        .map_err(|e| format!("{}: {e}", plan.records.display()))?;
-    let out = cargo(&[])?;
+    let lines = |names: &[&String]| names.iter().map(|n| format!("{n}\n")).collect::<String>();
+    std::fs::write(
+        plan.records.join(RECORD_NAMES),
+        lines(&will_run.iter().collect::<Vec<_>>()),
+    )
+    .and_then(|()| std::fs::write(plan.records.join(RECORD_SKIP), lines(&passed)))
+    .map_err(|e| format!("{}: {e}", plan.records.display()))?;
+    let mut run_args = Vec::new();
+    if !ignored_flags(args).is_empty() {
+        run_args.push("--");
+        run_args.extend(ignored_flags(args));
+    }
+    let out = cargo(&run_args)?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let names = ran(&stdout);
+    let mut names = ran(&stdout);
+    names.retain(|name| !passed.contains(&name));
     let runs = read_records(&plan.records.join(RECORD_RUNS));
     let _ = std::fs::remove_dir_all(&plan.records);
     // Each record names its doctest; rustdoc's output is the check.
@@ -120,9 +170,33 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
         .collect())
 }
 
+/// Which doctests run, by their `#[ignore]` (`ignore` in a doctest's fence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ignored {
+    /// Those not ignored (the default).
+    Left,
+    /// Only the ignored ones (`--ignored`).
+    Only,
+    /// All (`--include-ignored`).
+    Too,
+}
+
+impl Ignored {
+    fn of(args: &libtest_mimic::Arguments) -> Ignored {
+        if args.include_ignored {
+            Ignored::Too
+        } else if args.ignored {
+            Ignored::Only
+        } else {
+            Ignored::Left
+        }
+    }
+}
+
 /// The doctests that will run the runner, in the order they will: rustdoc's
-/// `NAME: test` list, less those `--ignored` lists and those only compiled.
-fn to_run(listed: &str, ignored: &str) -> Vec<String> {
+/// `NAME: test` list, less (or only) those `--ignored` lists, less those
+/// only compiled.
+fn to_run(listed: &str, ignored: &str, which: Ignored) -> Vec<String> {
     let names = |text: &str| -> Vec<String> {
         text.lines()
             .filter_map(|l| l.strip_suffix(": test"))
@@ -132,7 +206,12 @@ fn to_run(listed: &str, ignored: &str) -> Vec<String> {
     let ignored = names(ignored);
     let mut run: Vec<String> = names(listed)
         .into_iter()
-        .filter(|n| !ignored.contains(n) && !compile_only(n) && n.contains(" (line "))
+        .filter(|n| match which {
+            Ignored::Left => !ignored.contains(n),
+            Ignored::Only => ignored.contains(n),
+            Ignored::Too => true,
+        })
+        .filter(|n| !compile_only(n) && n.contains(" (line "))
         .collect();
     run.sort();
     run
@@ -168,6 +247,7 @@ fn read_records(dir: &Path) -> Vec<DoctestRun> {
     files.sort();
     files
         .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "json"))
         .filter_map(|f| serde_json::from_str(&std::fs::read_to_string(f).ok()?).ok())
         .collect()
 }
@@ -218,9 +298,32 @@ mod tests {
         let listed = "src/lib.rs - b (line 9): test\nsrc/lib.rs - a (line 3): test\nsrc/lib.rs - c (line 12): test\nsrc/lib.rs - d (line 20) - compile: test\n";
         let ignored = "src/lib.rs - c (line 12): test\n";
         assert_eq!(
-            super::to_run(listed, ignored),
+            super::to_run(listed, ignored, super::Ignored::Left),
             ["src/lib.rs - a (line 3)", "src/lib.rs - b (line 9)"]
         );
+        assert_eq!(
+            super::to_run(listed, ignored, super::Ignored::Only),
+            ["src/lib.rs - c (line 12)"]
+        );
+        assert_eq!(super::to_run(listed, ignored, super::Ignored::Too).len(), 3);
+    }
+
+    #[test]
+    fn filters_choose_doctests_by_their_id_as_they_choose_tests() {
+        let id = "doctests::src/lib.rs - nap (line 15)";
+        let args = |filter: Option<&str>, skip: &[&str], exact: bool| libtest_mimic::Arguments {
+            filter: filter.map(str::to_owned),
+            skip: skip.iter().map(|s| s.to_string()).collect(),
+            exact,
+            ..Default::default()
+        };
+        assert!(super::chosen(&args(None, &[], false), id));
+        assert!(super::chosen(&args(Some("nap"), &[], false), id));
+        assert!(super::chosen(&args(Some("doctests::"), &[], false), id));
+        assert!(!super::chosen(&args(Some("add"), &[], false), id));
+        assert!(!super::chosen(&args(Some("nap"), &["line 15"], false), id));
+        assert!(!super::chosen(&args(Some("nap"), &[], true), id));
+        assert!(super::chosen(&args(Some(id), &[], true), id));
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! One test binary as cargo or nextest runs it through a target runner
-//! (`cargo blockguard exec -- BINARY ARGS…`), each of its tests in a
-//! guarded process of its own.
+//! (`cargo blockguard exec -- BINARY ARGS…`), under the guards.
 //!
-//! What is per test: its process, its guard, its trace and events, its
-//! outcome and the denied calls its failure lists. What is per binary:
-//! the libtest output the caller reads (one `test … ok|FAILED` line per
-//! test and the failures), and the exit code (101, as libtest's, when a
-//! test failed or was blocked). Under nextest the binary is asked for one
-//! test (`--exact NAME`), so the two coincide. No snapshots are taken and
-//! no report is written: the caller's own output is the result.
+//! nextest asks for one test (`--exact NAME`): it runs in a guarded
+//! process of its own, and its failure lists the denied calls. Plain
+//! `cargo test` runs the binary whole: it runs whole, in one guarded
+//! process, every test thread guarded and every event attributed to its
+//! test ([`runner::run_whole_binary`]). A test target without libtest
+//! (`harness = false`) is one guarded test, its `main`. The exit code is
+//! 101, as libtest's, when a test failed or was blocked. No snapshots are
+//! taken and no report is written: the caller's own output is the result.
 //!
 //! Doctests come through the runner too. Each one built on its own (before
 //! edition 2024) is one guarded test. Merged doctests (edition 2024) are one
@@ -55,7 +55,11 @@ const DOCTEST_PROGRAM: &str = "rust_out";
 /// Under a `--record` folder: the doctests' names in the order they will
 /// run, one per line (written by `cargo blockguard test` beforehand) ...
 pub const RECORD_NAMES: &str = "names";
-/// ... and the records, numbered in the order they ran.
+/// ... those of them the caller's filters did not choose, which the
+/// runner skips ...
+pub const RECORD_SKIP: &str = "skip";
+/// ... and the records, numbered in the order they ran (a skipped
+/// doctest's number is taken by an empty `.skipped` file).
 pub const RECORD_RUNS: &str = "runs";
 /// The binary name doctests have (in the report, and for rules).
 pub const DOCTESTS: &str = "doctests";
@@ -65,6 +69,8 @@ pub const DOCTESTS: &str = "doctests";
 enum Kind {
     /// A libtest test binary (`target/<profile>/deps/<name>-<hash>`).
     Libtest,
+    /// A test target built with `harness = false`: its `main` is the test.
+    Main,
     /// One doctest, built on its own.
     Doctest,
     /// Merged doctests.
@@ -73,7 +79,7 @@ enum Kind {
     Program,
 }
 
-fn kind(exe: &Path) -> Kind {
+fn kind(exe: &Path, package_dir: &Path) -> Kind {
     if exe.file_name().is_some_and(|n| n == DOCTEST_PROGRAM) {
         let merged = std::fs::read(exe).is_ok_and(|bytes| {
             bytes
@@ -91,10 +97,33 @@ fn kind(exe: &Path) -> Kind {
         .and_then(Path::file_name)
         .is_some_and(|d| d == "deps")
     {
-        Kind::Libtest
+        let manifest = package_dir.join("Cargo.toml");
+        if without_harness(&manifest, &target_name(exe)) {
+            Kind::Main
+        } else {
+            Kind::Libtest
+        }
     } else {
         Kind::Program
     }
+}
+
+/// Whether the manifest declares test target `crate_name` (as its
+/// executable is named: `-` becomes `_`) with `harness = false`.
+fn without_harness(manifest: &Path, crate_name: &str) -> bool {
+    let Some(doc) = std::fs::read_to_string(manifest)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+    else {
+        return false;
+    };
+    let targets = doc.get("test").and_then(toml::Value::as_array);
+    targets.into_iter().flatten().any(|t| {
+        t.get("name")
+            .and_then(toml::Value::as_str)
+            .is_some_and(|n| n.replace('-', "_") == crate_name.replace('-', "_"))
+            && t.get("harness").and_then(toml::Value::as_bool) == Some(false)
+    })
 }
 
 /// The binary to run and what it runs with.
@@ -130,7 +159,7 @@ pub struct DoctestRun {
 
 /// Runs it; the exit code for the caller.
 pub fn exec(request: &ExecRequest, env: &Env) -> u8 {
-    let kind = kind(&request.exe);
+    let kind = kind(&request.exe, &request.package_dir);
     // Listing (nextest asks every binary for its tests) is the binary's own.
     if kind == Kind::Program || request.args.iter().any(|a| a == "--list") {
         return pass_through(request, &[]);
@@ -150,9 +179,19 @@ pub fn exec(request: &ExecRequest, env: &Env) -> u8 {
         }
         return pass_through(request, &vars);
     }
+    let nextest_one = libtest_args(&request.args)
+        .ok()
+        .and_then(|a| one_test(&a))
+        .is_some();
+    if kind == Kind::Libtest && !nextest_one {
+        return whole(request, env);
+    }
     let named = (kind == Kind::Doctest)
         .then(|| next_doctest(request))
         .flatten();
+    if named.as_deref().is_some_and(|n| skipped(request, n)) {
+        return exit::OK;
+    }
     let binary = TestBinary {
         name: match (kind, &named) {
             (Kind::Doctest, Some(_)) => DOCTESTS.to_owned(),
@@ -168,6 +207,52 @@ pub fn exec(request: &ExecRequest, env: &Env) -> u8 {
     run_guarded(request, binary, named, env)
 }
 
+/// Plain `cargo test`: the binary runs whole, guarded.
+fn whole(request: &ExecRequest, env: &Env) -> u8 {
+    let console = Console::new();
+    let runtime = match guard_runtime(env, &console) {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::ERROR;
+        }
+    };
+    let Some(preload) = runtime.library else {
+        return pass_through(request, &[]);
+    };
+    let binary = TestBinary {
+        name: target_name(&request.exe),
+        exe: request.exe.clone(),
+        package_dir: request.package_dir.clone(),
+        package: request.package.clone(),
+        libtest: true,
+        env: Vec::new(),
+    };
+    let scratch = std::env::temp_dir().join(format!("blockguard-exec-{}", std::process::id()));
+    let result = runner::run_whole_binary(&runner::WholeBinary {
+        binary: &binary,
+        args: &request.args,
+        mode: mode_of(request),
+        preload: &preload,
+        rules: request.config.as_ref().map(|(path, _)| path.as_path()),
+        scratch: &scratch,
+    });
+    let _ = std::fs::remove_dir_all(&scratch);
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        exit::ERROR
+    })
+}
+
+/// The mode: `--mode`, else the configuration's, else check.
+fn mode_of(request: &ExecRequest) -> Mode {
+    let suite = request.config.as_ref().and_then(|(_, f)| f.suite.as_ref());
+    request
+        .mode
+        .or(suite.and_then(|s| s.mode))
+        .unwrap_or(Mode::Check)
+}
+
 /// The name of the doctest about to run, when `cargo blockguard test`
 /// recorded the names: the next one after those already run.
 fn next_doctest(request: &ExecRequest) -> Option<String> {
@@ -177,10 +262,27 @@ fn next_doctest(request: &ExecRequest) -> Option<String> {
     names.lines().nth(ran).map(str::to_owned)
 }
 
+/// Whether the caller's filters left doctest `name` out: if so its number
+/// is taken, so the next doctest takes the next name.
+fn skipped(request: &ExecRequest, name: &str) -> bool {
+    let Some(dir) = request.record.as_ref() else {
+        return false;
+    };
+    let skip = std::fs::read_to_string(dir.join(RECORD_SKIP)).unwrap_or_default();
+    if !skip.lines().any(|l| l == name) {
+        return false;
+    }
+    take_next_number(&dir.join(RECORD_RUNS), "skipped", b"");
+    true
+}
+
 /// The shim's job: doctest `number` of the merged doctest program
 /// `program`, under the guards.
 pub fn doctest(request: &ExecRequest, number: &str, env: &Env) -> u8 {
     let named = next_doctest(request);
+    if named.as_deref().is_some_and(|n| skipped(request, n)) {
+        return exit::OK;
+    }
     let binary = TestBinary {
         name: match &named {
             Some(_) => DOCTESTS.to_owned(),
@@ -240,10 +342,7 @@ fn guarded(
         libtest.skip = libtest.skip.iter().map(within).collect();
     }
     let suite = request.config.as_ref().and_then(|(_, f)| f.suite.clone());
-    let mode = request
-        .mode
-        .or(suite.as_ref().and_then(|s| s.mode))
-        .unwrap_or(Mode::Check);
+    let mode = mode_of(request);
     let timeout = suite
         .as_ref()
         .and_then(|s| s.timeout)
@@ -320,11 +419,15 @@ fn record(dir: &Path, r: &super::runner::outcome::TestRecord) {
     let Ok(json) = serde_json::to_string(&run) else {
         return;
     };
-    let dir = dir.join(RECORD_RUNS);
-    let _ = std::fs::create_dir_all(&dir);
-    let taken = std::fs::read_dir(&dir).map_or(0, |d| d.count());
+    take_next_number(&dir.join(RECORD_RUNS), "json", json.as_bytes());
+}
+
+/// Writes `bytes` as the next numbered file in `dir`, `NNNNNN.<ext>`.
+fn take_next_number(dir: &Path, ext: &str, bytes: &[u8]) {
+    let _ = std::fs::create_dir_all(dir);
+    let taken = std::fs::read_dir(dir).map_or(0, |d| d.count());
     for n in taken.. {
-        let path = dir.join(format!("{n:06}.json"));
+        let path = dir.join(format!("{n:06}.{ext}"));
         match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -332,7 +435,7 @@ fn record(dir: &Path, r: &super::runner::outcome::TestRecord) {
         {
             Ok(mut file) => {
                 use std::io::Write;
-                let _ = file.write_all(json.as_bytes());
+                let _ = file.write_all(bytes);
                 return;
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,

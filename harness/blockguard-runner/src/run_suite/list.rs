@@ -1,5 +1,6 @@
 //! List: each binary's tests, from `--list --format terse`, and which of
-//! them are `#[ignore]`d, from the same with `--ignored`.
+//! them are `#[ignore]`d, from the same with `--ignored`; or, for a binary
+//! run as a whole, the tests it will run with the caller's arguments.
 
 use crate::process::{Ended, Launch, SpawnError, spawn_and_wait};
 use crate::run_suite::build::TestBinary;
@@ -36,7 +37,7 @@ pub fn list(binaries: &[TestBinary]) -> Result<Vec<Listed>, SpawnError> {
                     error: None,
                 });
             }
-            let all = match run_list(binary, false)? {
+            let all = match run_list(binary, &[])? {
                 Ok(tests) => tests,
                 Err(error) => {
                     return Ok(Listed {
@@ -46,7 +47,7 @@ pub fn list(binaries: &[TestBinary]) -> Result<Vec<Listed>, SpawnError> {
                     });
                 }
             };
-            let ignored: BTreeSet<String> = run_list(binary, true)?
+            let ignored: BTreeSet<String> = run_list(binary, &[IGNORED.to_owned()])?
                 .unwrap_or_default()
                 .into_iter()
                 .collect();
@@ -66,11 +67,59 @@ pub fn list(binaries: &[TestBinary]) -> Result<Vec<Listed>, SpawnError> {
         .collect()
 }
 
-fn run_list(binary: &TestBinary, ignored: bool) -> Result<Result<Vec<String>, String>, SpawnError> {
-    let mut args = vec!["--list".into(), "--format".into(), "terse".into()];
-    if ignored {
-        args.push("--ignored".into());
+const IGNORED: &str = "--ignored";
+const INCLUDE_IGNORED: &str = "--include-ignored";
+
+/// The tests `binary` will start a thread for when run with the caller's
+/// libtest `args`, in the order libtest starts them (its own filtering:
+/// the caller's filters, `--skip`, `--exact`, `--ignored`), or why it
+/// could not be listed.
+pub fn list_as_run(
+    binary: &TestBinary,
+    args: &[String],
+) -> Result<Result<Vec<String>, String>, SpawnError> {
+    let args = without_format(args);
+    let listed = match run_list(binary, &args)? {
+        Ok(tests) => tests,
+        Err(e) => return Ok(Err(e)),
+    };
+    if args.iter().any(|a| a == IGNORED || a == INCLUDE_IGNORED) {
+        return Ok(Ok(listed));
     }
+    // Without those, an ignored test is reported, not run.
+    let mut with_ignored = args;
+    with_ignored.push(IGNORED.to_owned());
+    let ignored: BTreeSet<String> = run_list(binary, &with_ignored)?
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    Ok(Ok(listed
+        .into_iter()
+        .filter(|t| !ignored.contains(t))
+        .collect()))
+}
+
+/// The caller's arguments without `--format`, which the listing sets.
+fn without_format(args: &[String]) -> Vec<String> {
+    let mut kept = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--format" {
+            args.next();
+        } else if !arg.starts_with("--format=") {
+            kept.push(arg.clone());
+        }
+    }
+    kept
+}
+
+fn run_list(
+    binary: &TestBinary,
+    extra: &[String],
+) -> Result<Result<Vec<String>, String>, SpawnError> {
+    let mut args: Vec<std::ffi::OsString> =
+        vec!["--list".into(), "--format".into(), "terse".into()];
+    args.extend(extra.iter().map(Into::into));
     let done = spawn_and_wait(&Launch {
         exe: binary.exe.clone(),
         args,
@@ -104,6 +153,14 @@ fn parse(stdout: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn listing_as_run_drops_the_callers_format() {
+        let args: Vec<String> = ["--format", "json", "-Z", "x", "--format=pretty", "f"]
+            .map(String::from)
+            .into();
+        assert_eq!(super::without_format(&args), ["-Z", "x", "f"]);
+    }
+
     #[test]
     fn reads_terse_listings() {
         let out = "a::b: test\nc: bench\nd e: test\n\n";

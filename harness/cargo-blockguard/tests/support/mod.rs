@@ -96,3 +96,83 @@ pub fn shown(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// A copy of `fixtures/<fixture>` whose target runner is `cargo blockguard
+/// exec [runner_args] --`, set as the README says, and a PATH on which
+/// `cargo blockguard` is this build's.
+pub fn with_runner(
+    fixture: &str,
+    label: &str,
+    runner_args: &[&str],
+) -> (PathBuf, std::ffi::OsString) {
+    let dir = copy_fixture(fixture, &scratch(), label);
+    std::fs::create_dir_all(dir.join(".cargo")).unwrap();
+    let runner: Vec<String> = ["cargo", "blockguard", "exec"]
+        .iter()
+        .chain(runner_args)
+        .chain(&["--"])
+        .map(|a| format!("{a:?}"))
+        .collect();
+    std::fs::write(
+        dir.join(".cargo/config.toml"),
+        format!(
+            "[target.x86_64-unknown-linux-gnu]\nrunner = [{}]\n",
+            runner.join(", ")
+        ),
+    )
+    .unwrap();
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(
+        env!("CARGO_BIN_EXE_cargo-blockguard"),
+        bin.join("cargo-blockguard"),
+    )
+    .unwrap();
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    (dir, path)
+}
+
+/// `cargo ARGS` in `dir` with `path` as PATH (see [`with_runner`]).
+pub fn cargo_with_runner(dir: &Path, path: &std::ffi::OsStr, args: &[&str]) -> Output {
+    cargo_command(dir, path, args)
+        .env_remove("CARGO_TARGET_DIR")
+        .output()
+        .expect("cargo")
+}
+
+/// The same, building into `target` (shared by copies of one fixture).
+pub fn cargo_with_runner_into(
+    dir: &Path,
+    path: &std::ffi::OsStr,
+    target: &Path,
+    args: &[&str],
+) -> Output {
+    cargo_command(dir, path, args)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .expect("cargo")
+}
+
+fn cargo_command(dir: &Path, path: &std::ffi::OsStr, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("PATH", path)
+        .env("BLOCKGUARD_CACHE_DIR", scratch().join("cache"))
+        .env_remove("BLOCKGUARD_PRELOAD")
+        .env_remove("RUSTFLAGS");
+    command
+}
+
+/// stdout, then stderr.
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}

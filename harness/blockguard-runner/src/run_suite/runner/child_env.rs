@@ -15,6 +15,7 @@ const INHERITED: &[&str] = &[
     protocol::TRACE,
     protocol::RULES,
     protocol::TEST,
+    protocol::TESTS,
     protocol::BINARY,
     protocol::HARNESS,
     protocol::FARM_WORKERS,
@@ -92,5 +93,38 @@ pub fn assemble(
     }
     let mut remove = INHERITED.to_vec();
     remove.extend(also_remove);
+    (env, remove)
+}
+
+/// The variables to set, and those to remove, for `binary` run as a whole
+/// (plain `cargo test` through the target runner), guarded, with `tests`
+/// the file naming the tests it will run. cargo has set the package's own
+/// variables, and the caller's `RUST_BACKTRACE` is theirs: no snapshot
+/// is taken here.
+pub fn assemble_whole(
+    binary: &TestBinary,
+    tests: &Path,
+    guard: Guard,
+    preload: &Path,
+) -> (Vec<(OsString, OsString)>, Vec<&'static str>) {
+    let mut env: Vec<(OsString, OsString)> = vec![
+        ("LD_PRELOAD".into(), preload.into()),
+        (protocol::MODE.into(), guard.mode.as_str().into()),
+        (protocol::TRACE.into(), guard.trace.into()),
+        (protocol::TESTS.into(), tests.into()),
+        (protocol::BINARY.into(), binary.name.clone().into()),
+    ];
+    if let Some(rules) = guard.rules {
+        env.push((protocol::RULES.into(), rules.into()));
+    }
+    if let Some(n) = guard.farm_workers {
+        env.push((protocol::FARM_WORKERS.into(), n.to_string().into()));
+    }
+    let set: Vec<&str> = env.iter().filter_map(|(k, _)| k.to_str()).collect();
+    let remove = INHERITED
+        .iter()
+        .copied()
+        .filter(|k| k.starts_with("BLOCKGUARD_") && !set.contains(k))
+        .collect();
     (env, remove)
 }

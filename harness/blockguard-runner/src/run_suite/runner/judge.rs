@@ -283,6 +283,7 @@ mod tests {
             let line = blockguard_protocol::trace::NumberedEvent {
                 event: ev,
                 seq: i as u64 + 1,
+                test: None,
             };
             text.push_str(&serde_json::to_string(&line).unwrap());
             text.push('\n');

@@ -1,0 +1,129 @@
+//! Plain `cargo test` through the target runner on `fixtures/whole-binary`:
+//! the binary runs whole, in one guarded process, its tests side by side,
+//! and each denied call is its own test's.
+
+mod support;
+
+#[path = "../../../fixtures/whole-binary/expected.rs"]
+mod expected;
+
+use expected::EXPECTED;
+use std::path::PathBuf;
+use std::process::Output;
+use support::{cargo_with_runner_into, scratch, shown, text, with_runner};
+
+/// `cargo test ARGS` on a fresh copy of the fixture with the runner set
+/// (`cargo blockguard exec RUNNER_ARGS --`); all copies share one build.
+fn cargo_test(label: &str, runner_args: &[&str], args: &[&str]) -> Output {
+    let (dir, path) = with_runner("whole-binary", label, runner_args);
+    let target: PathBuf = scratch().join("whole-binary-target");
+    let mut all = vec!["test", "--lib"];
+    all.extend(args);
+    cargo_with_runner_into(&dir, &path, &target, &all)
+}
+
+/// The tests listed under `blocked:` after libtest's output.
+fn blocked_list(all: &str) -> Vec<String> {
+    let Some((_, after)) = all.split_once("\nblocked:\n") else {
+        return Vec::new();
+    };
+    after
+        .lines()
+        .map_while(|l| l.strip_prefix("    "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The block for one test: `---- NAME ----` and its line.
+fn section<'a>(all: &'a str, test: &str) -> &'a str {
+    let header = format!("---- {test} ----\n");
+    let at = all
+        .find(&header)
+        .unwrap_or_else(|| panic!("no section for {test}\n{all}"));
+    let rest = &all[at + header.len()..];
+    rest.lines().next().unwrap_or_default()
+}
+
+#[test]
+fn every_test_thread_is_guarded_and_each_call_is_its_own_tests() {
+    // Eight at once: the twins run side by side, their thread names equal.
+    let out = cargo_test("check", &[], &["--", "--test-threads", "8"]);
+    assert_eq!(out.status.code(), Some(101), "{}", shown(&out));
+    let all = text(&out);
+    // The tests themselves pass: the binary fails for the guard's verdict.
+    let ran = format!("test result: ok. {} passed; 0 failed", EXPECTED.len());
+    assert!(all.contains(&ran), "{all}");
+    let blocked: Vec<&str> = EXPECTED
+        .iter()
+        .filter(|e| e.denied.is_some())
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(blocked_list(&all), blocked, "{all}");
+    for e in EXPECTED {
+        let Some((call, site)) = e.denied else {
+            continue;
+        };
+        let line = section(&all, e.name);
+        let said = format!("blocked: 1 denied blocking call: {call} (");
+        assert!(
+            line.starts_with(&said) && line.contains(&format!(" at {site} via ")),
+            "{}: {line}",
+            e.name
+        );
+    }
+    assert!(!all.contains("ran without the guards"), "{all}");
+    assert!(all.contains(&format!(
+        "blockguard result: FAILED. {} blocked",
+        blocked.len()
+    )));
+}
+
+#[test]
+fn the_callers_filters_choose_the_tests_and_their_threads_are_still_told_apart() {
+    let out = cargo_test(
+        "filtered",
+        &[],
+        &["--", "twins_nap_0", "--skip", "twins_nap_00"],
+    );
+    assert_eq!(out.status.code(), Some(101), "{}", shown(&out));
+    let all = text(&out);
+    let chosen: Vec<&str> = EXPECTED
+        .iter()
+        .filter(|e| e.name.contains("twins_nap_0") && !e.name.contains("twins_nap_00"))
+        .filter(|e| e.denied.is_some())
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(blocked_list(&all), chosen, "{all}");
+    assert!(all.contains("test result: ok. 9 passed"), "{all}");
+    assert!(!all.contains("ran without the guards"), "{all}");
+}
+
+#[test]
+fn deny_mode_stops_the_binary_at_the_first_denied_call() {
+    let out = cargo_test("deny", &["--mode", "deny"], &["--", "--test-threads", "1"]);
+    assert_eq!(out.status.code(), Some(101), "{}", shown(&out));
+    let all = text(&out);
+    let first = EXPECTED
+        .iter()
+        .find(|e| e.denied.is_some())
+        .expect("a blocked test");
+    assert_eq!(blocked_list(&all), [first.name], "{all}");
+    assert!(
+        all.contains(&format!(
+            "deny mode stopped the binary at {}'s denied call",
+            first.name
+        )),
+        "{all}"
+    );
+    // libtest never got to say how the run ended.
+    assert!(!all.contains("test result:"), "{all}");
+}
+
+#[test]
+fn a_clean_selection_passes() {
+    let out = cargo_test("clean", &[], &["--", "awaits_on_a_worker", "twins_nap_01"]);
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    let all = text(&out);
+    assert!(all.contains("test result: ok. 2 passed"), "{all}");
+    assert!(!all.contains("blockguard result"), "{all}");
+}
