@@ -26,6 +26,8 @@ pub struct Config {
     pub main_is_test: bool,
     /// Farm mode's worker threads.
     pub farm_workers: usize,
+    /// Where this run's processes share resolved names.
+    pub symbols: Option<PathBuf>,
 }
 
 static CONFIG: OnceLock<Config> = OnceLock::new();
@@ -99,6 +101,7 @@ pub fn from_env() -> Result<Config, String> {
         farm_workers,
         trace: var(env::TRACE)?.map(PathBuf::from),
         rules: var(env::RULES)?.map(PathBuf::from),
+        symbols: var(env::SYMBOLS)?.map(PathBuf::from),
         binary: var(env::BINARY)?,
     })
 }

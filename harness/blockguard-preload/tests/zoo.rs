@@ -14,7 +14,9 @@ use blockguard_protocol::trace::{Lifecycle, Verdict};
 use expected::{AFTER, EXPECTED, Expected};
 use std::collections::BTreeSet;
 use support::{Key, key};
-use zoo_support::{check_all, compare_denied, entry, expected_key, run, zoo_exe};
+use zoo_support::{
+    check_all, compare_denied, entry, expected_key, run, run_sharing_names, zoo_exe,
+};
 
 const GUARDED_MODES: [&str; 3] = ["deny", "check", "audit"];
 
@@ -119,6 +121,42 @@ fn audit_mode_keeps_the_outcome_and_still_records() {
         }
         problems
     });
+}
+
+#[test]
+fn names_shared_between_processes_are_the_names_each_would_resolve() {
+    let symbols = std::env::temp_dir().join(format!("blockguard-zoo-names-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&symbols);
+    // Several zoo tests at once share the folder: the first to meet a
+    // frame writes it, the others read it, side by side.
+    check_all(blocking(), |e| {
+        let first = run_sharing_names(e.test, "check", &symbols);
+        let again = run_sharing_names(e.test, "check", &symbols);
+        // What each records alone is the table's (the check mode test).
+        let mut problems: Vec<String> = compare_denied(&first, e.events).into_iter().collect();
+        if again.trace.events != first.trace.events {
+            problems.push(format!(
+                "a later process recorded {:?}, the first {:?}",
+                again.trace.events, first.trace.events
+            ));
+        }
+        problems
+    });
+    let files: Vec<_> = std::fs::read_dir(&symbols)
+        .expect("the runtime's folder of shared names")
+        .flatten()
+        .flat_map(|runtime| {
+            std::fs::read_dir(runtime.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .collect();
+    let _ = std::fs::remove_dir_all(&symbols);
+    assert!(
+        files.len() >= 2,
+        "one file per object at least for the zoo and libc: {files:?}"
+    );
 }
 
 #[test]

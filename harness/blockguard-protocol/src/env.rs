@@ -20,6 +20,9 @@ pub const BINARY: &str = "BLOCKGUARD_BINARY";
 /// one test, run as the guarded microthread, and `TEST` is [`MAIN_TEST`].
 /// Unset or `libtest`: the test thread is found by its name.
 pub const HARNESS: &str = "BLOCKGUARD_HARNESS";
+/// Optional: a folder where the processes of one run share the names
+/// they resolved, one file per object named by its GNU build id.
+pub const SYMBOLS: &str = "BLOCKGUARD_SYMBOLS";
 /// Farm mode: how many worker threads run farmed calls (default 16).
 pub const FARM_WORKERS: &str = "BLOCKGUARD_FARM_WORKERS";
 /// The test name of a `harness = false` binary's only test.

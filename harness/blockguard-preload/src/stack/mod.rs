@@ -2,6 +2,7 @@
 //! their symbols, and from those the call's site and the API it went through.
 
 mod attribution;
+mod shared_names;
 mod symbols;
 mod unwind;
 

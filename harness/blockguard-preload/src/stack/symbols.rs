@@ -1,7 +1,9 @@
 //! Symbol names for return addresses, demangled without hash, and the kind
 //! of code each belongs to. Resolving is slow, so each address is resolved
-//! once per process.
+//! once per process, and once per run where the processes share names
+//! ([`super::shared_names`]).
 
+use super::shared_names::SharedNames;
 use crate::objects::{self, Owner};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,6 +37,8 @@ pub struct Frame {
 #[derive(Default)]
 pub struct SymbolCache {
     cache: HashMap<usize, Arc<[Frame]>>,
+    /// Names shared by this run's processes, once the folder is known.
+    shared: Option<SharedNames>,
 }
 
 impl SymbolCache {
@@ -43,14 +47,29 @@ impl SymbolCache {
         if let Some(f) = self.cache.get(&ip) {
             return f.clone();
         }
-        let frames: Arc<[Frame]> = resolve(ip).into();
+        let shared = self.shared.get_or_insert_with(|| {
+            let dir = crate::config::get().and_then(|c| c.symbols.as_deref());
+            SharedNames::new(dir, objects::get().own_build_id())
+        });
+        let place = objects::get().place(ip);
+        let names = match place.and_then(|(id, offset)| shared.get(id, offset)) {
+            Some(names) => names,
+            None => {
+                let names = names_at(ip);
+                if let Some((id, offset)) = place {
+                    shared.put(id, offset, &names);
+                }
+                names
+            }
+        };
+        let frames: Arc<[Frame]> = frames_of(ip, names).into();
         self.cache.insert(ip, frames.clone());
         frames
     }
 }
 
-fn resolve(ip: usize) -> Vec<Frame> {
-    let owner = objects::get().owner(ip);
+/// The names at `ip`, innermost first, from its debug info or symbols.
+fn names_at(ip: usize) -> Vec<String> {
     let mut names = Vec::new();
     // SAFETY: resolution state is only touched under the guard's state
     // lock, which the caller holds.
@@ -65,6 +84,11 @@ fn resolve(ip: usize) -> Vec<Frame> {
     if names.is_empty() {
         names.push("<unknown>".to_owned());
     }
+    names
+}
+
+fn frames_of(ip: usize, names: Vec<String>) -> Vec<Frame> {
+    let owner = objects::get().owner(ip);
     names
         .into_iter()
         .map(|name| {

@@ -170,6 +170,7 @@ pub fn command(
         env::RULES,
         env::TEST,
         env::BINARY,
+        env::SYMBOLS,
     ] {
         cmd.env_remove(var);
     }
@@ -199,7 +200,18 @@ pub fn take_trace(path: &Path) -> Trace {
 
 /// Runs one test of `exe` in its own process (see [`command`]).
 pub fn run(exe: &Path, binary: &str, test: &str, mode: Option<&str>, rules: Option<&Path>) -> Run {
-    let (mut cmd, trace_file) = command(exe, binary, test, mode, rules);
+    let (cmd, trace_file) = command(exe, binary, test, mode, rules);
+    run_command(cmd, trace_file)
+}
+
+/// The same, sharing resolved names with other processes through `symbols`.
+pub fn run_sharing_names(exe: &Path, binary: &str, test: &str, mode: &str, symbols: &Path) -> Run {
+    let (mut cmd, trace_file) = command(exe, binary, test, Some(mode), None);
+    cmd.env(env::SYMBOLS, symbols);
+    run_command(cmd, trace_file)
+}
+
+fn run_command(mut cmd: Command, trace_file: Option<PathBuf>) -> Run {
     let mut child = cmd.spawn().expect("spawn the fixture");
     let (stdout, stderr) = (drain(&mut child, true), drain(&mut child, false));
     let (status, timed_out) = match child.wait_timeout(TIMEOUT).expect("wait") {

@@ -24,6 +24,11 @@ pub fn run(test: &str, mode: Option<&str>, rules: Option<&Path>) -> Run {
     support::run(zoo_exe(), "blocking_zoo", test, mode, rules)
 }
 
+/// The same, sharing resolved names with other processes through `symbols`.
+pub fn run_sharing_names(test: &str, mode: &str, symbols: &Path) -> Run {
+    support::run_sharing_names(zoo_exe(), "blocking_zoo", test, mode, symbols)
+}
+
 pub fn expected_key(e: &Ev) -> Key {
     let (call, class, site, via) = (e.call, e.class, e.site, e.via);
     (

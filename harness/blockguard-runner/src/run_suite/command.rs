@@ -202,6 +202,7 @@ fn pipeline(
                 launcher: runtime.launcher.clone(),
                 rules: rules.clone(),
                 traces: traces.clone(),
+                symbols: Some(layout.symbols()),
                 snapshots: guarded.then(|| {
                     Snapshots::new(layout.snapshots(&member.name, &member.dir), layout.root())
                 }),

@@ -236,12 +236,22 @@ fn whole(request: &ExecRequest, env: &Env) -> u8 {
         preload: &preload,
         rules: request.config.as_ref().map(|(path, _)| path.as_path()),
         scratch: &scratch,
+        symbols: &shared_symbols(&preload),
     });
     let _ = std::fs::remove_dir_all(&scratch);
     result.unwrap_or_else(|e| {
         eprintln!("error: {e}");
         exit::ERROR
     })
+}
+
+/// Where the runtime shares resolved names: beside it (in the runtime
+/// cache, for `cargo blockguard`), kept between runs.
+fn shared_symbols(runtime: &Path) -> PathBuf {
+    runtime
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join("symbols")
 }
 
 /// The mode: `--mode`, else the configuration's, else check.
@@ -363,6 +373,7 @@ fn guarded(
     let jobs = libtest
         .test_threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let symbols = runtime.library.as_deref().map(shared_symbols);
     let results = runner::run(
         Plan {
             binaries: listed,
@@ -373,6 +384,7 @@ fn guarded(
             launcher: runtime.launcher,
             rules: Rules::new(request.config.clone()),
             traces: traces.clone(),
+            symbols,
             snapshots: None,
             strict: false,
             env_remove: env.child_env_remove(),

@@ -57,6 +57,13 @@ impl Layout {
             .join(format!("run-{}", std::process::id()))
     }
 
+    /// Where the guard runtime shares the names it resolved, kept between
+    /// runs (each runtime build and each object in files of its own, named
+    /// by build id: never stale).
+    pub fn symbols(&self) -> PathBuf {
+        self.base.join("symbols")
+    }
+
     /// Where a finished run's traces are kept: the last run's only.
     pub fn last_traces(&self, suite: &str) -> PathBuf {
         self.base.join("traces").join(suite).join("last")

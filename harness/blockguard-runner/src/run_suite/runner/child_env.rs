@@ -19,6 +19,7 @@ const INHERITED: &[&str] = &[
     protocol::BINARY,
     protocol::HARNESS,
     protocol::FARM_WORKERS,
+    protocol::SYMBOLS,
     "BLOCKGUARD_PRELOAD",
     "BLOCKGUARD_SNAPSHOTS",
     "CARGO_PRIMARY_PACKAGE",
@@ -48,6 +49,8 @@ pub struct Guard<'a> {
     pub rules: Option<&'a Path>,
     /// Farm mode's worker count.
     pub farm_workers: Option<u16>,
+    /// Where the run's processes share resolved names.
+    pub symbols: Option<&'a Path>,
 }
 
 /// The variables to set for one test of `binary` (with `guard` when it
@@ -83,6 +86,9 @@ pub fn assemble(
         ]);
         if let Some(rules) = guard.rules {
             env.push((protocol::RULES.into(), rules.into()));
+        }
+        if let Some(symbols) = guard.symbols {
+            env.push((protocol::SYMBOLS.into(), symbols.into()));
         }
         if !binary.libtest {
             env.push((protocol::HARNESS.into(), "none".into()));

@@ -23,7 +23,6 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
 /// Everything a run needs.
 pub struct Plan {
     /// The listed binaries.
@@ -43,6 +42,9 @@ pub struct Plan {
     pub rules: Rules,
     /// Where the trace files go.
     pub traces: PathBuf,
+    /// Where the guard runtime shares the names it resolved, between the
+    /// test processes and from one run to the next.
+    pub symbols: Option<PathBuf>,
     /// The suite's snapshots; `None` when unguarded.
     pub snapshots: Option<Snapshots>,
     /// New snapshots fail too.
@@ -246,6 +248,7 @@ impl Shared {
             trace: &trace_path,
             rules: plan.rules.path(),
             farm_workers: plan.farm_workers,
+            symbols: plan.symbols.as_deref(),
         });
         let (mut env, env_remove) = child_env::assemble(binary, test, guard, &plan.env_remove);
         // The launcher must not load the runtime itself: it gets the

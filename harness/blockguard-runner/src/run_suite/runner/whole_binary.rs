@@ -39,6 +39,8 @@ pub struct WholeBinary<'a> {
     pub rules: Option<&'a Path>,
     /// A folder of this run's own, for the test list and the trace.
     pub scratch: &'a Path,
+    /// Where the guard runtime shares resolved names between runs.
+    pub symbols: &'a Path,
 }
 
 /// Why the binary could not be run guarded.
@@ -90,6 +92,7 @@ pub fn run_whole_binary(w: &WholeBinary) -> Result<u8, WholeBinaryError> {
         trace: &trace_path,
         rules: w.rules,
         farm_workers: None,
+        symbols: Some(w.symbols),
     };
     let (env, remove) = child_env::assemble_whole(w.binary, &list, guard, w.preload);
     let mut command = std::process::Command::new(&w.binary.exe);
