@@ -127,3 +127,16 @@ fn a_clean_selection_passes() {
     assert!(all.contains("test result: ok. 2 passed"), "{all}");
     assert!(!all.contains("blockguard result"), "{all}");
 }
+
+#[test]
+fn a_test_target_without_libtest_is_one_guarded_test_its_main() {
+    let (dir, path) = with_runner("whole-binary", "plain-main", &[]);
+    let target: PathBuf = scratch().join("whole-binary-target");
+    let out = cargo_with_runner_into(&dir, &path, &target, &["test", "--test", "plain-main"]);
+    assert_eq!(out.status.code(), Some(101), "{}", shown(&out));
+    let all = text(&out);
+    assert!(
+        all.contains("blocked: 1 denied blocking call: clock_nanosleep (sleep) at plain_main::main via std::thread::functions::sleep"),
+        "{all}"
+    );
+}
