@@ -51,11 +51,20 @@ fn main() {
         status.success(),
         "the guard runtime (blockguard-preload) did not build"
     );
+    // The digest names the runtime's cache folder; hashed here, once, not
+    // on every start of the binary (23 MB: tens of milliseconds).
+    let mut digest = std::collections::hash_map::DefaultHasher::new();
     for file in ["libblockguard_preload.so", "blockguard-contain"] {
         let built = target.join("release").join(file);
-        std::fs::copy(&built, out.join(file))
-            .unwrap_or_else(|e| panic!("{}: {e}", built.display()));
+        let bytes = std::fs::read(&built).unwrap_or_else(|e| panic!("{}: {e}", built.display()));
+        std::hash::Hash::hash(&bytes, &mut digest);
+        std::fs::write(out.join(file), &bytes)
+            .unwrap_or_else(|e| panic!("{}: {e}", out.join(file).display()));
     }
+    println!(
+        "cargo:rustc-env=BLOCKGUARD_RUNTIME_DIGEST={:016x}",
+        std::hash::Hasher::finish(&digest)
+    );
 }
 
 /// `<target>/blockguard-runtime` when `OUT_DIR` has cargo's usual shape

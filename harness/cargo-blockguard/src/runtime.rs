@@ -2,9 +2,8 @@
 //! launcher, built with it (`build.rs`) and unpacked on first use into
 //! `$BLOCKGUARD_CACHE_DIR`, else `$XDG_CACHE_HOME/blockguard`, else
 //! `~/.cache/blockguard`, in a folder named by this version and a digest
-//! of the files, so that two builds never share one.
+//! of the files (taken at build time), so that two builds never share one.
 
-use std::hash::{Hash, Hasher};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -16,9 +15,9 @@ const LAUNCHER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/blockguard-con
 /// launcher is beside it, where the engine looks for it).
 pub fn unpacked() -> Result<PathBuf, String> {
     let dir = cache_root()?.join(format!(
-        "runtime-{}-{:016x}",
+        "runtime-{}-{}",
         env!("CARGO_PKG_VERSION"),
-        digest()
+        env!("BLOCKGUARD_RUNTIME_DIGEST")
     ));
     let library = dir.join("libblockguard_preload.so");
     let launcher = dir.join("blockguard-contain");
@@ -46,13 +45,6 @@ pub fn cache_root() -> Result<PathBuf, String> {
         .or_else(|| from("XDG_CACHE_HOME").map(|d| d.join("blockguard")))
         .or_else(|| from("HOME").map(|d| d.join(".cache").join("blockguard")))
         .ok_or_else(|| "no cache folder: set BLOCKGUARD_CACHE_DIR or HOME".to_owned())
-}
-
-fn digest() -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    LIBRARY.hash(&mut h);
-    LAUNCHER.hash(&mut h);
-    h.finish()
 }
 
 fn same_file(path: &Path, bytes: &[u8]) -> bool {

@@ -76,6 +76,22 @@ fn every_test_thread_is_guarded_and_each_call_is_its_own_tests() {
         "blockguard result: FAILED. {} blocked",
         blocked.len()
     )));
+    // The names it resolved are kept beside the runtime for the next run.
+    let kept: Vec<_> = std::fs::read_dir(scratch().join("cache"))
+        .unwrap()
+        .flatten()
+        .flat_map(|runtime| {
+            std::fs::read_dir(runtime.path().join("symbols"))
+                .into_iter()
+                .flatten()
+        })
+        .flatten()
+        .flat_map(|build| std::fs::read_dir(build.path()).into_iter().flatten())
+        .collect();
+    assert!(
+        !kept.is_empty(),
+        "no shared names kept in the runtime cache"
+    );
 }
 
 #[test]

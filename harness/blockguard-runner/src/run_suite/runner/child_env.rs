@@ -78,23 +78,10 @@ pub fn assemble(
     ];
     env.extend(binary.env.iter().map(|(k, v)| (k.into(), v.into())));
     if let Some(guard) = guard {
-        env.extend([
-            (protocol::MODE.into(), guard.mode.as_str().into()),
-            (protocol::TRACE.into(), guard.trace.into()),
-            (protocol::TEST.into(), test.into()),
-            (protocol::BINARY.into(), binary.name.clone().into()),
-        ]);
-        if let Some(rules) = guard.rules {
-            env.push((protocol::RULES.into(), rules.into()));
-        }
-        if let Some(symbols) = guard.symbols {
-            env.push((protocol::SYMBOLS.into(), symbols.into()));
-        }
+        env.extend(guard_vars(&guard, binary));
+        env.push((protocol::TEST.into(), test.into()));
         if !binary.libtest {
             env.push((protocol::HARNESS.into(), "none".into()));
-        }
-        if let Some(n) = guard.farm_workers {
-            env.push((protocol::FARM_WORKERS.into(), n.to_string().into()));
         }
     }
     let mut remove = INHERITED.to_vec();
@@ -115,17 +102,9 @@ pub fn assemble_whole(
 ) -> (Vec<(OsString, OsString)>, Vec<&'static str>) {
     let mut env: Vec<(OsString, OsString)> = vec![
         ("LD_PRELOAD".into(), preload.into()),
-        (protocol::MODE.into(), guard.mode.as_str().into()),
-        (protocol::TRACE.into(), guard.trace.into()),
         (protocol::TESTS.into(), tests.into()),
-        (protocol::BINARY.into(), binary.name.clone().into()),
     ];
-    if let Some(rules) = guard.rules {
-        env.push((protocol::RULES.into(), rules.into()));
-    }
-    if let Some(n) = guard.farm_workers {
-        env.push((protocol::FARM_WORKERS.into(), n.to_string().into()));
-    }
+    env.extend(guard_vars(&guard, binary));
     let set: Vec<&str> = env.iter().filter_map(|(k, _)| k.to_str()).collect();
     let remove = INHERITED
         .iter()
@@ -133,4 +112,23 @@ pub fn assemble_whole(
         .filter(|k| k.starts_with("BLOCKGUARD_") && !set.contains(k))
         .collect();
     (env, remove)
+}
+
+/// What the guard runtime is told in either case.
+fn guard_vars(guard: &Guard, binary: &TestBinary) -> Vec<(OsString, OsString)> {
+    let mut env: Vec<(OsString, OsString)> = vec![
+        (protocol::MODE.into(), guard.mode.as_str().into()),
+        (protocol::TRACE.into(), guard.trace.into()),
+        (protocol::BINARY.into(), binary.name.clone().into()),
+    ];
+    if let Some(rules) = guard.rules {
+        env.push((protocol::RULES.into(), rules.into()));
+    }
+    if let Some(symbols) = guard.symbols {
+        env.push((protocol::SYMBOLS.into(), symbols.into()));
+    }
+    if let Some(n) = guard.farm_workers {
+        env.push((protocol::FARM_WORKERS.into(), n.to_string().into()));
+    }
+    env
 }
