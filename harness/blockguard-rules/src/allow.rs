@@ -3,8 +3,8 @@
 use crate::error::{RulesError, RulesErrorKind};
 use crate::fields::Fields;
 use crate::glob;
+use crate::glob::{Globs, TestsGlob};
 use blockguard_protocol::Class;
-use globset::{GlobMatcher, GlobSet};
 
 /// One attempted blocking call, as a rule sees it.
 #[derive(Debug, Clone, Copy)]
@@ -45,8 +45,8 @@ pub struct AllowRule {
     pub reason: String,
     /// 1-based line of the rule's header.
     pub line: usize,
-    within_set: Option<GlobSet>,
-    tests_matcher: GlobMatcher,
+    within_set: Option<Globs>,
+    tests_matcher: TestsGlob,
 }
 
 const KEYS: &[&str] = &["call", "class", "within", "tests", "fds", "reason"];
@@ -90,8 +90,7 @@ impl AllowRule {
                             .map_err(|kind| f.error("within", g.span.clone(), kind))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                let span = globs.first().and_then(|g| g.span.clone());
-                Some(glob::set(compiled).map_err(|kind| f.error("within", span, kind))?)
+                Some(Globs::new(compiled))
             }
         };
         let (tests, tests_matcher) = glob::tests_key(f)?;

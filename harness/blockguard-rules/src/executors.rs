@@ -14,7 +14,7 @@
 use crate::error::{RulesError, RulesErrorKind};
 use crate::fields::{At, Fields};
 use crate::glob;
-use globset::GlobSet;
+use crate::glob::Globs;
 
 /// One executor's shape.
 #[derive(Debug, Clone)]
@@ -27,11 +27,11 @@ pub struct ExecutorDecl {
     pub worker_context: Option<String>,
     /// Globs over OS thread names (15 bytes at most) of its worker threads:
     /// the guards judge task polls there too.
-    threads: Option<GlobSet>,
+    threads: Option<Globs>,
     /// Frames that poll user code (a task, or the future given to `block_on`).
-    poll: GlobSet,
+    poll: Globs,
     /// Frames of its entry points (`block_on`).
-    entry: GlobSet,
+    entry: Globs,
 }
 
 /// One group of an executor's own waits, allowed.
@@ -43,7 +43,7 @@ pub struct MachineryRule {
     pub executor: String,
     /// Why these waits are not the user's blocking.
     pub reason: String,
-    within: GlobSet,
+    within: Globs,
 }
 
 /// Where a blocking call stands towards the executors.
@@ -75,14 +75,13 @@ const EXECUTOR_KEYS: &[&str] = &[
 ];
 const MACHINERY_KEYS: &[&str] = &["executor", "within", "reason"];
 
-fn globs(f: &Fields<'_>, key: &str) -> Result<GlobSet, RulesError> {
+fn globs(f: &Fields<'_>, key: &str) -> Result<Globs, RulesError> {
     let texts: Vec<At<&str>> = f.string_or_strings(key)?.unwrap_or_default();
     let compiled = texts
         .iter()
         .map(|g| glob::compile(g.value).map_err(|kind| f.error(key, g.span.clone(), kind)))
         .collect::<Result<Vec<_>, _>>()?;
-    let span = texts.first().and_then(|g| g.span.clone());
-    glob::set(compiled).map_err(|kind| f.error(key, span, kind))
+    Ok(Globs::new(compiled))
 }
 
 impl ExecutorDecl {

@@ -3,8 +3,8 @@
 use crate::error::{RulesError, RulesErrorKind};
 use crate::fields::Fields;
 use crate::glob;
+use crate::glob::TestsGlob;
 use crate::limits;
-use globset::GlobMatcher;
 use regex::Regex;
 
 /// A known failure: a failing test whose failure text matches is
@@ -21,7 +21,7 @@ pub struct SuppressRule {
     pub reason: String,
     /// 1-based line of the rule's header.
     pub line: usize,
-    tests_matcher: GlobMatcher,
+    tests_matcher: TestsGlob,
     message_regex: Regex,
 }
 

@@ -12,7 +12,7 @@
 
 #![forbid(unsafe_code)]
 
-mod catalog;
+pub mod catalog;
 mod child;
 pub mod env;
 pub mod exit;

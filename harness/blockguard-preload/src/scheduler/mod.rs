@@ -299,9 +299,11 @@ pub fn idle_wait(seen: u64, timeout: Option<Duration>) {
 /// the guarded test thread. True for either: the caller arms the escape
 /// backstop on it.
 pub fn on_thread_named(name: &[u8]) -> bool {
-    if !context::on_executor_thread()
-        && std::str::from_utf8(name).is_ok_and(crate::rules::is_executor_thread)
-    {
+    // The rules' globs compile on first use: any wait in that is the guard's.
+    let executor = context::enter_guard().is_some_and(|_scope| {
+        std::str::from_utf8(name).is_ok_and(crate::rules::is_executor_thread)
+    });
+    if !context::on_executor_thread() && executor {
         context::set_executor_thread();
         inflight::bind_next();
         return true;

@@ -3,7 +3,7 @@
 
 mod command;
 mod error;
-mod nextest;
+pub mod nextest;
 mod render;
 mod row;
 
