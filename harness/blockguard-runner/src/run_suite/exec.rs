@@ -148,6 +148,20 @@ pub struct ExecRequest {
     pub record: Option<PathBuf>,
 }
 
+impl ExecRequest {
+    /// The test binary this request runs, under `name`.
+    fn binary(&self, name: String, libtest: bool, env: Vec<(String, String)>) -> TestBinary {
+        TestBinary {
+            name,
+            exe: self.exe.clone(),
+            package_dir: self.package_dir.clone(),
+            package: self.package.clone(),
+            libtest,
+            env,
+        }
+    }
+}
+
 /// One guarded doctest's result, as `--record` writes it.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DoctestRun {
@@ -192,18 +206,12 @@ pub fn exec(request: &ExecRequest, env: &Env) -> u8 {
     if named.as_deref().is_some_and(|n| skipped(request, n)) {
         return exit::OK;
     }
-    let binary = TestBinary {
-        name: match (kind, &named) {
-            (Kind::Doctest, Some(_)) => DOCTESTS.to_owned(),
-            (Kind::Doctest, None) => "doctest".to_owned(),
-            _ => target_name(&request.exe),
-        },
-        exe: request.exe.clone(),
-        package_dir: request.package_dir.clone(),
-        package: request.package.clone(),
-        libtest: kind == Kind::Libtest,
-        env: Vec::new(),
+    let name = match (kind, &named) {
+        (Kind::Doctest, Some(_)) => DOCTESTS.to_owned(),
+        (Kind::Doctest, None) => "doctest".to_owned(),
+        _ => target_name(&request.exe),
     };
+    let binary = request.binary(name, kind == Kind::Libtest, Vec::new());
     run_guarded(request, binary, named, env)
 }
 
@@ -220,14 +228,7 @@ fn whole(request: &ExecRequest, env: &Env) -> u8 {
     let Some(preload) = runtime.library else {
         return pass_through(request, &[]);
     };
-    let binary = TestBinary {
-        name: target_name(&request.exe),
-        exe: request.exe.clone(),
-        package_dir: request.package_dir.clone(),
-        package: request.package.clone(),
-        libtest: true,
-        env: Vec::new(),
-    };
+    let binary = request.binary(target_name(&request.exe), true, Vec::new());
     let scratch = std::env::temp_dir().join(format!("blockguard-exec-{}", std::process::id()));
     let result = runner::run_whole_binary(&runner::WholeBinary {
         binary: &binary,
@@ -293,17 +294,15 @@ pub fn doctest(request: &ExecRequest, number: &str, env: &Env) -> u8 {
     if named.as_deref().is_some_and(|n| skipped(request, n)) {
         return exit::OK;
     }
-    let binary = TestBinary {
-        name: match &named {
-            Some(_) => DOCTESTS.to_owned(),
-            None => format!("doctest-{number}"),
-        },
-        exe: request.exe.clone(),
-        package_dir: request.package_dir.clone(),
-        package: request.package.clone(),
-        libtest: false,
-        env: vec![(DOCTEST_NUMBER.to_owned(), number.to_owned())],
+    let name = match &named {
+        Some(_) => DOCTESTS.to_owned(),
+        None => format!("doctest-{number}"),
     };
+    let binary = request.binary(
+        name,
+        false,
+        vec![(DOCTEST_NUMBER.to_owned(), number.to_owned())],
+    );
     run_guarded(request, binary, named, env)
 }
 
