@@ -5,16 +5,38 @@ use crate::fields::Fields;
 use crate::limits;
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use std::sync::OnceLock;
+use wildmatch::WildMatch;
 
-/// Compiles one glob, if it is within the length limit; `*` crosses every
+/// One glob, read and checked. Most are literal text with `*` and `?`
+/// alone: those are matched as written, with nothing to compile. The rest
+/// (`[…]`, `{…}`, escapes, `**`) go through globset, whose set of a rule
+/// file's globs costs about a millisecond to build (aho-corasick automata
+/// and regexes), so it is built the first time it is matched.
+#[derive(Debug, Clone)]
+pub(crate) enum Pattern {
+    Wild(WildMatch),
+    Glob(Glob),
+}
+
+/// Reads one glob, if it is within the length limit; `*` crosses every
 /// character (`::`, `<`, spaces, `/`), since frame and test names are not
 /// paths.
-pub(crate) fn compile(text: &str) -> Result<Glob, RulesErrorKind> {
+pub(crate) fn compile(text: &str) -> Result<Pattern, RulesErrorKind> {
     limits::glob(text)?;
+    if is_wildcard_only(text) {
+        return Ok(Pattern::Wild(WildMatch::new(text)));
+    }
     GlobBuilder::new(text)
         .literal_separator(false)
         .build()
+        .map(Pattern::Glob)
         .map_err(|e| RulesErrorKind::BadGlob(e.to_string()))
+}
+
+/// True when `*` and `?` are the only characters with a meaning in `text`,
+/// so that it matches as globset would match it.
+fn is_wildcard_only(text: &str) -> bool {
+    !text.contains("**") && !text.contains(['[', ']', '{', '}', '\\'])
 }
 
 /// A rule's `tests` key (default `"*"`): its text and its matcher.
@@ -23,23 +45,29 @@ pub(crate) fn tests_key(f: &Fields<'_>) -> Result<(String, TestsGlob), RulesErro
         Some(t) => (t.value, t.span),
         None => ("*", None),
     };
-    let glob = compile(text).map_err(|kind| f.error("tests", span, kind))?;
-    Ok((text.to_owned(), TestsGlob::new(glob)))
+    let pattern = compile(text).map_err(|kind| f.error("tests", span, kind))?;
+    Ok((text.to_owned(), TestsGlob::new(pattern)))
 }
 
-/// Globs, matched as a set, compiled into one the first time they are
-/// matched. Compiling the built-in files' sets takes about a millisecond
-/// (aho-corasick automata, regexes), and most test processes never match
-/// a frame against a rule. Each glob is parsed, and so checked, when read.
+/// Globs matched as a set: any of them matching is a match.
 #[derive(Debug, Clone)]
 pub(crate) struct Globs {
+    wild: Vec<WildMatch>,
     globs: Vec<Glob>,
     set: OnceLock<GlobSet>,
 }
 
 impl Globs {
-    pub(crate) fn new(globs: Vec<Glob>) -> Globs {
+    pub(crate) fn new(patterns: Vec<Pattern>) -> Globs {
+        let (mut wild, mut globs) = (Vec::new(), Vec::new());
+        for pattern in patterns {
+            match pattern {
+                Pattern::Wild(w) => wild.push(w),
+                Pattern::Glob(g) => globs.push(g),
+            }
+        }
         Globs {
+            wild,
             globs,
             set: OnceLock::new(),
         }
@@ -47,7 +75,8 @@ impl Globs {
 
     /// Whether any glob matches `text`.
     pub(crate) fn is_match(&self, text: &str) -> bool {
-        self.set.get_or_init(|| set(&self.globs)).is_match(text)
+        self.wild.iter().any(|w| w.matches(text))
+            || (!self.globs.is_empty() && self.set.get_or_init(|| set(&self.globs)).is_match(text))
     }
 }
 
@@ -61,28 +90,30 @@ fn set(globs: &[Glob]) -> GlobSet {
     builder.build().unwrap_or_else(|_| GlobSet::empty())
 }
 
-/// A `tests` glob, compiled the first time it is matched; `*` (the
-/// default, on most rules) matches every test without compiling.
+/// A `tests` glob; one that needs globset is compiled the first time it
+/// is matched.
 #[derive(Debug, Clone)]
 pub(crate) struct TestsGlob {
-    glob: Glob,
+    pattern: Pattern,
     matcher: OnceLock<GlobMatcher>,
 }
 
 impl TestsGlob {
-    fn new(glob: Glob) -> TestsGlob {
+    fn new(pattern: Pattern) -> TestsGlob {
         TestsGlob {
-            glob,
+            pattern,
             matcher: OnceLock::new(),
         }
     }
 
     fn is_match(&self, text: &str) -> bool {
-        self.glob.glob() == "*"
-            || self
+        match &self.pattern {
+            Pattern::Wild(w) => w.matches(text),
+            Pattern::Glob(g) => self
                 .matcher
-                .get_or_init(|| self.glob.compile_matcher())
-                .is_match(text)
+                .get_or_init(|| g.compile_matcher())
+                .is_match(text),
+        }
     }
 }
 
@@ -99,30 +130,85 @@ pub(crate) fn matches_test(tests: &TestsGlob, binary: Option<&str>, test: &str) 
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_set_is_compiled_on_its_first_match_and_matches_as_globset_does() {
-        let globs = Globs::new(
-            ["std::panicking::*", "<std::backtrace::*", "dl_*"]
-                .iter()
-                .map(|g| compile(g).unwrap())
-                .collect(),
-        );
-        assert!(globs.set.get().is_none());
-        assert!(globs.is_match("std::panicking::begin_panic_handler"));
-        assert!(globs.set.get().is_some());
-        assert!(globs.is_match("<std::backtrace::Backtrace>::create"));
-        assert!(!globs.is_match("mycrate::dl_open"));
-        assert!(!Globs::new(Vec::new()).is_match("anything"));
+    fn globs(texts: &[&str]) -> Globs {
+        Globs::new(texts.iter().map(|g| compile(g).unwrap()).collect())
+    }
+
+    /// Each text, matched alone through globset as the rules configure it.
+    fn globset_says(glob: &str, text: &str) -> bool {
+        GlobBuilder::new(glob)
+            .literal_separator(false)
+            .build()
+            .unwrap()
+            .compile_matcher()
+            .is_match(text)
     }
 
     #[test]
-    fn a_tests_glob_of_star_matches_without_compiling() {
+    fn wildcard_globs_match_exactly_as_globset_does() {
+        let globs = [
+            "std::panicking::*",
+            "<std::backtrace::*",
+            "dl_*",
+            "*::recv*",
+            "tokio-rt-worker",
+            "a?c",
+            "*",
+            "*<T>::send*",
+        ];
+        let texts = [
+            "std::panicking::begin_panic_handler",
+            "<std::backtrace::Backtrace>::create",
+            "mycrate::dl_open",
+            "dl_iterate_phdr",
+            "<std::sync::mpsc::Receiver<T>>::recv_timeout",
+            "tokio-rt-worker",
+            "tokio-rt-worker2",
+            "abc",
+            "ac",
+            "a::c",
+            "",
+            "x<T>::send_all",
+            "ünïcödé::*?",
+        ];
+        for glob in globs {
+            assert!(matches!(compile(glob).unwrap(), Pattern::Wild(_)), "{glob}");
+            let one = Globs::new(vec![compile(glob).unwrap()]);
+            for text in texts {
+                assert_eq!(
+                    one.is_match(text),
+                    globset_says(glob, text),
+                    "{glob} on {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn classes_alternatives_and_escapes_go_through_a_set_compiled_on_first_match() {
+        let set = globs(&["dl_*", "{open,close}*", "f[a-c]o", "lit\\*"]);
+        assert_eq!((set.wild.len(), set.globs.len()), (1, 3));
+        assert!(set.is_match("dl_open"));
+        assert!(set.set.get().is_none(), "a wildcard glob matched first");
+        assert!(set.is_match("closedir"));
+        assert!(set.set.get().is_some());
+        assert!(set.is_match("fbo") && !set.is_match("fdo"));
+        assert!(set.is_match("lit*") && !set.is_match("litx"));
+        assert!(!globs(&[]).is_match("anything"));
+        assert!(compile("[").is_err());
+    }
+
+    #[test]
+    fn a_tests_glob_matches_by_binary_or_bare_name() {
         let star = TestsGlob::new(compile("*").unwrap());
         assert!(matches_test(&star, Some("b"), "t"));
-        assert!(star.matcher.get().is_none());
         let named = TestsGlob::new(compile("zoo::multi::*").unwrap());
         assert!(matches_test(&named, Some("zoo"), "multi::two"));
         assert!(!matches_test(&named, Some("zoo"), "single::one"));
         assert!(matches_test(&named, None, "zoo::multi::x"));
+        let class = TestsGlob::new(compile("zoo::{a,b}").unwrap());
+        assert!(class.matcher.get().is_none());
+        assert!(matches_test(&class, Some("zoo"), "b"));
+        assert!(class.matcher.get().is_some());
     }
 }

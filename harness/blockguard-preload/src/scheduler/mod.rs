@@ -299,7 +299,13 @@ pub fn idle_wait(seen: u64, timeout: Option<Duration>) {
 /// the guarded test thread. True for either: the caller arms the escape
 /// backstop on it.
 pub fn on_thread_named(name: &[u8]) -> bool {
-    // The rules' globs compile on first use: any wait in that is the guard's.
+    // The test's own thread first: a calm test then never asks the rules
+    // (parsing them is the guard's cost, not its).
+    if names_test_thread(name) {
+        become_test_thread();
+        return true;
+    }
+    // The rules are parsed on first use: any wait in that is the guard's.
     let executor = context::enter_guard().is_some_and(|_scope| {
         std::str::from_utf8(name).is_ok_and(crate::rules::is_executor_thread)
     });
@@ -308,28 +314,22 @@ pub fn on_thread_named(name: &[u8]) -> bool {
         inflight::bind_next();
         return true;
     }
+    false
+}
+
+/// True when a thread inside the wrapper names itself as a test this
+/// process runs, and that test has no thread yet.
+fn names_test_thread(name: &[u8]) -> bool {
     if !context::in_wrapper() || context::on_test_microthread() {
         return false;
     }
     if test_name::many().is_some() {
-        let became = test_name::claim(name).is_some();
-        if became {
-            become_test_thread();
-        }
-        return became;
+        return test_name::claim(name).is_some();
     }
     let Some(test) = crate::config::get().and_then(|c| c.test.as_deref()) else {
         return false;
     };
-    if test_thread_seen() {
-        return false;
-    }
-    let want = blockguard_protocol::env::thread_name_prefix(test).as_bytes();
-    let became = name == want;
-    if became {
-        become_test_thread();
-    }
-    became
+    !test_thread_seen() && name == blockguard_protocol::env::thread_name_prefix(test).as_bytes()
 }
 
 /// Makes the running microthread the guarded test thread: the guards turn
