@@ -47,7 +47,12 @@ struct Seen {
     seq: u64,
     /// False for a worker thread's call outside any task poll: not judged.
     judged: bool,
+    /// The stack it was first seen with, for its event line.
+    stack: Stack,
 }
+
+/// Frame names, innermost first, without the guard's own.
+type Stack = Arc<[Arc<str>]>;
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
 
@@ -132,10 +137,15 @@ pub fn judge(
             may_farm: !worker && farmable(escaped, thread_bound),
         };
         let sight = first_sight(&mut state.symbols, cfg, &call, &how, &ips[..n]);
-        let (verdict, event, judged) = match sight {
-            Some((verdict, event)) => (verdict, event, true),
+        let (verdict, event, judged, stack) = match sight {
+            Some((verdict, event, stack)) => (verdict, event, true, stack),
             // Never written: it only marks the site as not the guards'.
-            None => (Verdict::Allowed, unjudged(&call, escaped), false),
+            None => (
+                Verdict::Allowed,
+                unjudged(&call, escaped),
+                false,
+                Stack::default(),
+            ),
         };
         Seen {
             verdict,
@@ -143,6 +153,7 @@ pub fn judge(
             written: !judged,
             seq: 0,
             judged,
+            stack,
         }
     });
     // A worker thread's call outside any task poll is not the guards'.
@@ -170,11 +181,14 @@ pub fn judge(
                 rule_id: Some("scope".to_owned()),
                 ..(*seen.event).clone()
             };
-            return (Decision::Run, record(&mut state.written, allowed));
+            return (
+                Decision::Run,
+                record(&mut state.written, allowed, &seen.stack),
+            );
         }
         None if !seen.written => {
             seen.written = true;
-            seen.seq = record(&mut state.written, (*seen.event).clone());
+            seen.seq = record(&mut state.written, (*seen.event).clone(), &seen.stack);
         }
         None => {}
     }
@@ -210,14 +224,19 @@ fn unjudged(call: &Call, escaped: bool) -> TraceEvent {
     }
 }
 
-/// Writes `event` unless an equal one of this thread's test was written;
-/// the `seq` of its line.
-fn record(written: &mut HashMap<(usize, TraceEvent), u64>, event: TraceEvent) -> u64 {
+/// Writes `event`, first seen with `stack`, unless an equal one of this
+/// thread's test was written; the `seq` of its line.
+fn record(
+    written: &mut HashMap<(usize, TraceEvent), u64>,
+    event: TraceEvent,
+    stack: &Stack,
+) -> u64 {
     let key = (test_name::index(), event);
     if let Some(&seq) = written.get(&key) {
         return seq;
     }
-    let seq = trace::event(&key.1);
+    let names: Vec<&str> = stack.iter().map(|n| &**n).collect();
+    let seq = trace::event(&key.1, &names);
     written.insert(key, seq);
     seq
 }
@@ -255,15 +274,15 @@ struct How {
     may_farm: bool,
 }
 
-/// The verdict and event of a call at a site seen for the first time;
-/// `None` for a worker thread's call outside any task poll.
+/// The verdict, event and stack of a call at a site seen for the first
+/// time; `None` for a worker thread's call outside any task poll.
 fn first_sight(
     symbols: &mut SymbolCache,
     cfg: &config::Config,
     call: &Call,
     how: &How,
     ips: &[usize],
-) -> Option<(Verdict, TraceEvent)> {
+) -> Option<(Verdict, TraceEvent, Stack)> {
     let &How {
         escaped,
         direct,
@@ -287,6 +306,7 @@ fn first_sight(
         .filter(|f| f.kind != stack::Kind::Guard)
         .collect();
     let names: Vec<&str> = kept.iter().map(|f| &*f.name).collect();
+    let stack: Stack = kept.iter().map(|f| Arc::clone(&f.name)).collect();
     let query = CallQuery {
         call: call.name,
         class: call.class,
@@ -323,14 +343,14 @@ fn first_sight(
             {
                 event.context = Some(e.context_on(worker).to_owned());
             }
-            return Some((Verdict::Allowed, event));
+            return Some((Verdict::Allowed, event, stack));
         }
         (Placed::Machinery(executor, rule), None) => {
             event.verdict = Verdict::Allowed;
             event.rule = Some(rule.reason.clone());
             event.rule_id = Some(rule.id.clone());
             event.context = Some(executor.context_on(worker).to_owned());
-            return Some((Verdict::Allowed, event));
+            return Some((Verdict::Allowed, event, stack));
         }
         (Placed::Nested { outer, entry }, None) => {
             // The block_on is the API; the site is the user code that
@@ -343,7 +363,7 @@ fn first_sight(
                 event.site = site.name.to_string();
             }
             event.context = Some(outer.context_on(worker).to_owned());
-            return Some((Verdict::Denied, event));
+            return Some((Verdict::Denied, event, stack));
         }
         (Placed::InTask(executor), None) => {
             event.context = Some(executor.context_on(worker).to_owned());
@@ -355,5 +375,5 @@ fn first_sight(
     } else {
         Verdict::Denied
     };
-    Some((event.verdict, event))
+    Some((event.verdict, event, stack))
 }

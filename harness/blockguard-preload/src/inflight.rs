@@ -15,6 +15,7 @@
 //! the thread bound to it.
 #![allow(unsafe_code)]
 
+use crate::tally::{self, Timed};
 use blockguard_protocol::inflight::{self, HEADER, LEN, MAGIC, SLOTS};
 use std::cell::Cell;
 use std::ffi::CString;
@@ -110,11 +111,13 @@ pub fn bind_next() {
     }
 }
 
-/// A call in flight on this thread; dropping it ends the call.
+/// A call in flight on this thread; dropping it ends the call, and adds
+/// it to the tally.
 #[must_use]
 pub struct InFlight {
     slot: *const AtomicU64,
     prev: u64,
+    _timed: Timed,
 }
 
 impl InFlight {
@@ -122,22 +125,31 @@ impl InFlight {
     pub const NONE: InFlight = InFlight {
         slot: std::ptr::null(),
         prev: 0,
+        _timed: Timed::NONE,
     };
 }
 
 /// Marks the call whose event line is `seq` as in flight on this thread
-/// (nothing for 0, or on a thread without a slot).
+/// (no slot for 0, or on a thread without one) and times it.
 #[inline(always)]
 pub fn enter(seq: u64) -> InFlight {
+    let timed = tally::start(seq);
     let slot = SLOT.with(Cell::get);
     if slot.is_null() || seq == 0 {
-        return InFlight::NONE;
+        return InFlight {
+            _timed: timed,
+            ..InFlight::NONE
+        };
     }
     // SAFETY: see the module note: the slot is live and this thread's own.
     let slot_ref = unsafe { &*slot };
     let prev = slot_ref.load(Ordering::Relaxed);
     slot_ref.store(seq, Ordering::Release);
-    InFlight { slot, prev }
+    InFlight {
+        slot,
+        prev,
+        _timed: timed,
+    }
 }
 
 impl Drop for InFlight {

@@ -33,5 +33,6 @@ mod rules;
 mod scheduler;
 mod selftest;
 mod stack;
+mod tally;
 mod test_name;
 mod trace;

@@ -45,20 +45,43 @@ pub fn encode(slots: &[u64]) -> Vec<u8> {
 /// The events in flight, by `seq`, the test's thread first; `None` when
 /// the bytes are not a whole in-flight file (none yet, or torn).
 pub fn decode(bytes: &[u8]) -> Option<Vec<u64>> {
+    let mut seqs: Vec<u64> = Vec::new();
+    for (_, seq) in decode_slots(bytes)? {
+        if !seqs.contains(&seq) {
+            seqs.push(seq);
+        }
+    }
+    Some(seqs)
+}
+
+/// Every slot with a call in flight, as (slot, `seq`), in slot order;
+/// `None` when the bytes are not a whole in-flight file.
+pub fn decode_slots(bytes: &[u8]) -> Option<Vec<(usize, u64)>> {
     let word = |at: usize| -> Option<[u8; 4]> { bytes.get(at..at + 4)?.try_into().ok() };
     if u32::from_le_bytes(word(0)?) != MAGIC {
         return None;
     }
     let slots = u32::from_le_bytes(word(4)?) as usize;
     let body = bytes.get(HEADER..HEADER.checked_add(slots.checked_mul(8)?)?)?;
-    let mut seqs: Vec<u64> = Vec::new();
-    for chunk in body.chunks_exact(8) {
+    let mut busy = Vec::new();
+    for (slot, chunk) in body.chunks_exact(8).enumerate() {
         let seq = u64::from_le_bytes(chunk.try_into().ok()?);
-        if seq != 0 && !seqs.contains(&seq) {
-            seqs.push(seq);
+        if seq != 0 {
+            busy.push((slot, seq));
         }
     }
-    Some(seqs)
+    Some(busy)
+}
+
+/// Which thread a slot is: the test's own (where its microthreads run),
+/// a farm worker (bound from slot 1 up), or a thread bound from the top
+/// (an executor's worker, or a test's thread in a process of many).
+pub fn slot_name(slot: usize) -> String {
+    match slot {
+        0 => "test thread".to_owned(),
+        s if s <= SLOTS / 2 => format!("farm worker {}", s - 1),
+        s => format!("thread {}", SLOTS - s),
+    }
 }
 
 #[cfg(test)]
@@ -74,6 +97,10 @@ mod tests {
         let bytes = encode(&slots);
         assert_eq!(bytes.len(), LEN);
         assert_eq!(decode(&bytes), Some(vec![7, 2]));
+        assert_eq!(decode_slots(&bytes), Some(vec![(0, 7), (3, 2), (9, 7)]));
+        assert_eq!(slot_name(0), "test thread");
+        assert_eq!(slot_name(3), "farm worker 2");
+        assert_eq!(slot_name(SLOTS - 1), "thread 1");
         assert_eq!(decode(&encode(&[0; SLOTS])), Some(vec![]));
     }
 

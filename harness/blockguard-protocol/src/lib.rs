@@ -2,7 +2,7 @@
 //!
 //! The runner starts a test binary with `LD_PRELOAD` pointing at the guard
 //! runtime and the variables in [`env`]; the runtime writes a trace of
-//! [`TraceLine`]s (JSON Lines) and an [`inflight`] file, and may end the
+//! [`TraceLine`]s (JSON Lines), an [`inflight`] file and a [`tally`] file, and may end the
 //! process with one of the [`exit`] codes.
 #![deny(missing_docs)]
 
@@ -12,6 +12,7 @@ pub mod env;
 pub mod exit;
 pub mod inflight;
 pub mod mode;
+pub mod tally;
 pub mod trace;
 
 pub use class::Class;

@@ -79,6 +79,10 @@ pub struct NumberedEvent<'a> {
     /// The test it belongs to, in a process that runs many.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test: Option<&'a str>,
+    /// The stack the call was first seen with, innermost first, the
+    /// guard's own frames left out.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub stack: &'a [&'a str],
 }
 
 /// A lifecycle line as a process that runs many tests writes it.
@@ -95,6 +99,8 @@ pub struct TestLifecycle<'a> {
 struct Numbering {
     seq: Option<u64>,
     test: Option<String>,
+    #[serde(default)]
+    stack: Vec<String>,
 }
 
 /// What the runtime proved about itself at load.
@@ -158,6 +164,9 @@ pub struct Trace {
     /// In a process that ran many tests: each test's events (indices in
     /// `events`) and lifecycle markers.
     pub by_test: BTreeMap<String, TestTrace>,
+    /// Index in `events` → the stack that event was first seen with, for
+    /// the lines that carry one.
+    pub stacks: BTreeMap<usize, Vec<String>>,
 }
 
 /// What a trace says of one test of a process that ran many.
@@ -187,7 +196,10 @@ impl Trace {
                     trace.lifecycle.push(lifecycle);
                 }
                 Ok(TraceLine::Event(event)) => {
-                    let Numbering { seq, test } = numbering(line);
+                    let Numbering { seq, test, stack } = numbering(line);
+                    if !stack.is_empty() {
+                        trace.stacks.insert(trace.events.len(), stack);
+                    }
                     if let Some(seq) = seq {
                         trace.seqs.entry(seq).or_insert(trace.events.len());
                     }
@@ -231,6 +243,7 @@ fn numbering(line: &str) -> Numbering {
     serde_json::from_str(line).unwrap_or(Numbering {
         seq: None,
         test: None,
+        stack: Vec::new(),
     })
 }
 
@@ -302,6 +315,7 @@ mod tests {
             event: &event,
             seq: 4,
             test: None,
+            stack: &[],
         })
         .unwrap();
         assert_eq!(
@@ -334,6 +348,7 @@ mod tests {
                 event: &event,
                 seq,
                 test: Some(test),
+                stack: &[],
             })
             .unwrap()
         };
@@ -359,5 +374,31 @@ mod tests {
             [Lifecycle::Started, Lifecycle::Returned]
         );
         assert!(trace.by_test["t::two"].lifecycle.is_empty());
+    }
+
+    #[test]
+    fn an_event_line_may_carry_its_first_seen_stack_outside_the_event() {
+        let event = TraceEvent {
+            call: "nanosleep".into(),
+            class: Class::Sleep,
+            verdict: Verdict::Denied,
+            escaped: false,
+            site: "a::b".into(),
+            via: "std::thread::sleep".into(),
+            rule: None,
+            rule_id: None,
+            context: None,
+        };
+        let line = serde_json::to_string(&NumberedEvent {
+            event: &event,
+            seq: 1,
+            test: None,
+            stack: &["std::thread::sleep", "a::b", "a::main"],
+        })
+        .unwrap();
+        assert!(line.ends_with(r#""seq":1,"stack":["std::thread::sleep","a::b","a::main"]}"#));
+        let trace = Trace::parse(&format!("{line}\n"));
+        assert_eq!(trace.events, vec![event]);
+        assert_eq!(trace.stacks[&0], ["std::thread::sleep", "a::b", "a::main"]);
     }
 }

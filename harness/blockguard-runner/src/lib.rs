@@ -17,6 +17,7 @@ mod child;
 pub mod env;
 pub mod exit;
 mod findings;
+pub mod live;
 pub mod nightly;
 pub mod options;
 mod outputs;

@@ -193,6 +193,11 @@ pub struct RunOptions {
     #[arg(long)]
     pub strict: bool,
 
+    /// Serve a live dashboard of the run at ADDR (127.0.0.1:0 picks a free
+    /// port), and keep serving after the run until interrupted.
+    #[arg(long, value_name = "ADDR")]
+    pub serve: Option<String>,
+
     /// libtest flags, after `--`: FILTER, --exact, --skip, --ignored,
     /// --include-ignored, --list, --format, --test-threads.
     #[arg(last = true, value_name = "LIBTEST ARGS")]

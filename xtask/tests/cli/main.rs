@@ -4,6 +4,7 @@
 mod support;
 
 mod async_zoo;
+mod dashboard;
 mod faults;
 mod nightly;
 mod run_suite;

@@ -244,7 +244,10 @@ fn perform(nr: i64, args: [usize; 6]) -> i64 {
             classify_syscall(nr, args).map(|call| guard::judge(call, true, "raw syscall", false))
         });
         match judged {
-            Ok(Some((Decision::Stop, _))) => scheduler::stop(),
+            Ok(Some((Decision::Stop, seq))) => {
+                crate::tally::add(seq, 0);
+                scheduler::stop()
+            }
             Ok(Some((_, seq))) => in_flight = inflight::enter(seq),
             _ => {}
         }

@@ -115,6 +115,8 @@ macro_rules! hook {
                         match next {
                             $crate::hooks::support::Next::Farm(seq) => {
                                 let args = $crate::scheduler::farm::Args::new(($($arg,)* $($($extra,)+)?));
+                                // Timed from the microthread's side: its wait for the worker.
+                                let _timed = $crate::tally::start(seq);
                                 break 'call $crate::scheduler::farm::call(seq, move || {
                                     let ($($arg,)* $($($extra,)+)?) = args.into_inner();
                                     // SAFETY: the caller's arguments, on a worker

@@ -41,6 +41,9 @@ pub fn before(
     match decision {
         Decision::Run => Next::Run(inflight::enter(seq)),
         Decision::Farm => Next::Farm(seq),
-        Decision::Stop => scheduler::stop(),
+        Decision::Stop => {
+            crate::tally::add(seq, 0);
+            scheduler::stop()
+        }
     }
 }

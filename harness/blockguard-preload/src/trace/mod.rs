@@ -57,16 +57,24 @@ pub fn capabilities(capabilities: Capabilities) {
     write_line(|| serde_json::to_vec(&TraceLine::Capabilities { capabilities }));
 }
 
-/// Writes one event; returns its `seq`, or 0 when this process does not
+/// Writes one event, with the stack it was first seen with (the test's
+/// own process only); returns its `seq`, or 0 when this process does not
 /// number its events.
-pub fn event(event: &TraceEvent) -> u64 {
+pub fn event(event: &TraceEvent, stack: &[&str]) -> u64 {
     if !OWNER.load(Ordering::Relaxed) {
         write_line(|| serde_json::to_vec(event));
         return 0;
     }
     let seq = SEQ.fetch_add(1, Ordering::Relaxed);
     let test = test_name::current_of_many();
-    write_line(|| serde_json::to_vec(&NumberedEvent { event, seq, test }));
+    write_line(|| {
+        serde_json::to_vec(&NumberedEvent {
+            event,
+            seq,
+            test,
+            stack,
+        })
+    });
     seq
 }
 

@@ -18,6 +18,8 @@ use super::snapshot::{SnapshotState, Snapshots};
 use super::traces;
 use crate::env::Env;
 use crate::exit;
+use crate::live::dashboard::Dashboard;
+use crate::live::hub::Live;
 use crate::options::{RunOptions, RunSuiteArgs};
 use blockguard_protocol::Mode;
 use blockguard_protocol::TraceEvent;
@@ -87,14 +89,28 @@ fn run_with(
     spec: impl FnOnce(&Layout) -> Result<Spec, ResolveError>,
 ) -> u8 {
     env.die_with_parent();
+    // The dashboard is up, or has failed the command, before anything runs.
+    let dashboard = match options.serve.as_deref().map(Dashboard::start) {
+        None => None,
+        Some(Ok(dashboard)) => Some(dashboard),
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return exit::ERROR;
+        }
+    };
     let console = Arc::new(Console::new());
-    match pipeline(options, spec, env, &console) {
+    let live = dashboard.as_ref().map(Dashboard::live);
+    let code = match pipeline(options, spec, env, &console, live) {
         Ok(code) => code,
         Err(e) => {
             console.finish_run();
             eprintln!("error: {e}");
             exit::ERROR
         }
+    };
+    match dashboard {
+        Some(dashboard) => dashboard.finish(code),
+        None => code,
     }
 }
 
@@ -103,6 +119,7 @@ fn pipeline(
     spec: impl FnOnce(&Layout) -> Result<Spec, ResolveError>,
     env: &Env,
     console: &Arc<Console>,
+    live: Option<&Arc<Live>>,
 ) -> Result<u8, RunSuiteError> {
     let layout = Layout::new(&env.root, &env.snapshots);
     let libtest = libtest_args(&args.libtest)?;
@@ -116,6 +133,9 @@ fn pipeline(
     // The command line overrides the suite, which overrides the default.
     let mode = args.mode.or(spec.mode).unwrap_or(Mode::Check);
     let timeout = args.timeout.or(spec.timeout).unwrap_or(DEFAULT_TIMEOUT);
+    if let Some(live) = live {
+        live.describe(&suite.name, mode.as_str());
+    }
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n.get(),
@@ -210,6 +230,7 @@ fn pipeline(
                 env_remove: env.child_env_remove(),
                 farm_workers: args.farm_workers,
                 retries: args.retries,
+                live: live.cloned(),
             },
             libtest.clone(),
             console,

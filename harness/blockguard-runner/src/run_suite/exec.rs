@@ -389,6 +389,7 @@ fn guarded(
             env_remove: env.child_env_remove(),
             farm_workers: None,
             retries: 0,
+            live: None,
         },
         libtest,
         console,

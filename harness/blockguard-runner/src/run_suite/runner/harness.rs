@@ -7,6 +7,7 @@
 use super::child_env::{self, Guard};
 use super::judge::{Evidence, judge, suppressible};
 use super::outcome::{Attempt, BlockingCall, Outcome, TestRecord};
+use crate::live::hub::Live;
 use crate::process::interrupt;
 use crate::process::{Contain, Ended, Finished, Launch, spawn_and_wait};
 use crate::run_suite::console::Console;
@@ -55,6 +56,8 @@ pub struct Plan {
     pub farm_workers: Option<u16>,
     /// How many times a failing test runs again.
     pub retries: u32,
+    /// The live dashboard, with `--serve`.
+    pub live: Option<Arc<Live>>,
 }
 
 /// What a run produced.
@@ -130,6 +133,16 @@ pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResult
         .iter()
         .filter(|t| !args.is_filtered_out(t) && !args.is_ignored(t))
         .count();
+    if let (Some(live), false) = (&shared.plan.live, args.list) {
+        for trial in trials.iter().filter(|t| !args.is_filtered_out(t)) {
+            if let Some(id) = TestId::parse(trial.name()) {
+                live.queue(None, id.binary, id.name);
+            }
+        }
+        for record in &ignored {
+            shared.tell_live(record);
+        }
+    }
 
     let pipe = if !args.list
         && console.interactive()
@@ -174,12 +187,30 @@ impl Shared {
     /// Records a test and tells libtest how it went.
     fn finish(&self, record: TestRecord) -> Result<Completion, Failed> {
         self.console.test_done(&record.full_name());
+        self.tell_live(&record);
         let result = libtest_result(&record);
         self.records
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(record);
         result
+    }
+
+    /// The dashboard's id of a test, with `--serve`.
+    fn live_id(&self, binary: &str, name: &str) -> Option<(&Live, usize)> {
+        let live = self.plan.live.as_deref()?;
+        Some((live, live.id_of(None, binary, name)?))
+    }
+
+    /// Tells the dashboard how a test ended.
+    fn tell_live(&self, record: &TestRecord) {
+        if let Some((live, id)) = self.live_id(&record.binary, &record.name) {
+            let outcome = match record.outcome {
+                o if !o.is_failure() && record.snapshot_failed => "fail",
+                o => o.as_str(),
+            };
+            live.finished(id, outcome, record.duration, record.message.clone());
+        }
     }
 
     /// Runs one test, and again while it fails and retries are left. Only
@@ -280,6 +311,10 @@ impl Shared {
             label: TestId::new(&binary.name, test).to_string(),
             log: None,
         };
+        let live = self.live_id(&binary.name, test);
+        if let Some((live, id)) = live {
+            live.started(id, plan.preload.is_some().then_some(&*trace_path), None);
+        }
         let finished = match spawn_and_wait(&launch) {
             Ok(finished) => finished,
             Err(e) => {
@@ -288,6 +323,9 @@ impl Shared {
                 return (record, Trace::default(), false);
             }
         };
+        if let Some((live, id)) = live {
+            live.stderr(id, &finished.stderr);
+        }
         let trace = std::fs::read_to_string(&trace_path)
             .map(|text| Trace::parse(&text))
             .unwrap_or_default();

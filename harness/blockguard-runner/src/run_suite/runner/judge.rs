@@ -284,6 +284,7 @@ mod tests {
                 event: ev,
                 seq: i as u64 + 1,
                 test: None,
+                stack: &[],
             };
             text.push_str(&serde_json::to_string(&line).unwrap());
             text.push('\n');
