@@ -1,7 +1,7 @@
 //! The command line, declared in one place.
 
 use blockguard_runner::options::{
-    MergeReportsArgs, NightlyArgs, RunSuiteArgs, StabilityArgs, SuitesTableArgs,
+    MergeReportsArgs, NightlyArgs, RunSuiteArgs, ServeArgs, StabilityArgs, SuitesTableArgs,
 };
 use clap::{Parser, Subcommand};
 
@@ -32,6 +32,9 @@ pub enum Command {
     Nightly(NightlyArgs),
     /// Merge the report folders of `nightly --partition` shards into one.
     MergeReports(MergeReportsArgs),
+    /// Browse saved reports (run-suite's or a nightly's) on the live
+    /// dashboard's page.
+    Serve(ServeArgs),
 }
 
 #[cfg(test)]

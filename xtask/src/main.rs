@@ -7,7 +7,7 @@
 
 mod cli;
 
-use blockguard_runner::{env, exit, nightly, run_suite, stability, suites_table};
+use blockguard_runner::{env, exit, live, nightly, run_suite, stability, suites_table};
 use clap::Parser;
 use std::path::Path;
 use std::process::ExitCode;
@@ -30,6 +30,9 @@ fn main() -> ExitCode {
         cli::Command::Stability(args) => stability::run(&args, &env),
         cli::Command::Nightly(args) => nightly::run(&args, &env),
         cli::Command::MergeReports(args) => nightly::merge_reports(&args),
+        cli::Command::Serve(args) => {
+            live::saved::run(&args, &root.join("target/blockguard/reports"))
+        }
     };
     ExitCode::from(code)
 }

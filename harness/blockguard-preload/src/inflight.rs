@@ -133,13 +133,18 @@ impl InFlight {
 /// (no slot for 0, or on a thread without one) and times it.
 #[inline(always)]
 pub fn enter(seq: u64) -> InFlight {
-    let timed = tally::start(seq);
+    let mut in_flight = mark(seq);
+    in_flight._timed = tally::start(seq);
+    in_flight
+}
+
+/// Marks the call as in flight without timing it: a farm worker's run of
+/// a call that its microthread times, waiting.
+#[inline(always)]
+pub fn mark(seq: u64) -> InFlight {
     let slot = SLOT.with(Cell::get);
     if slot.is_null() || seq == 0 {
-        return InFlight {
-            _timed: timed,
-            ..InFlight::NONE
-        };
+        return InFlight::NONE;
     }
     // SAFETY: see the module note: the slot is live and this thread's own.
     let slot_ref = unsafe { &*slot };
@@ -148,7 +153,7 @@ pub fn enter(seq: u64) -> InFlight {
     InFlight {
         slot,
         prev,
-        _timed: timed,
+        _timed: Timed::NONE,
     }
 }
 

@@ -6,7 +6,9 @@
 //!   report, for one suite;
 //! - [`nightly`]: every suite × toolchain, a verdict per crate, regressions;
 //! - [`stability`] and [`suites_table`]: repeated runs, and the suites'
-//!   transparency and findings table.
+//!   transparency and findings table;
+//! - [`run_program`]: a program (not a test) under the guards;
+//! - [`live`]: the live dashboard any of these can serve.
 //!
 //! [`env`] reads the environment once; [`exit`] has the exit codes.
 
@@ -22,6 +24,7 @@ pub mod nightly;
 pub mod options;
 mod outputs;
 pub mod process;
+pub mod run_program;
 pub mod run_suite;
 pub mod stability;
 pub mod suites_table;

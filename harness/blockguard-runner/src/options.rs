@@ -54,6 +54,27 @@ pub struct NightlyArgs {
     /// Where the suite files are. Default: suites/.
     #[arg(long, value_name = "DIR")]
     pub suites_dir: Option<PathBuf>,
+
+    /// Serve a live dashboard of every suite's run at ADDR (127.0.0.1:0
+    /// picks a free port), and keep serving after it until interrupted.
+    #[arg(long, value_name = "ADDR")]
+    pub serve: Option<String>,
+}
+
+/// `cargo xtask serve [DIR] [--addr ADDR]`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 once interrupted; 2 the reports do not read, or the address is taken."
+)]
+pub struct ServeArgs {
+    /// A folder of run-suite reports, a nightly's report folder, or one
+    /// report file. Default: target/blockguard/reports/.
+    #[arg(value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Where to serve (127.0.0.1:0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub addr: String,
 }
 
 /// `cargo xtask merge-reports --out DIR SHARD_DIR...`.
@@ -197,6 +218,11 @@ pub struct RunOptions {
     /// port), and keep serving after the run until interrupted.
     #[arg(long, value_name = "ADDR")]
     pub serve: Option<String>,
+
+    /// Write the dashboard's events to FILE as they happen (how a nightly
+    /// follows its suites' runs).
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub live_feed: Option<PathBuf>,
 
     /// libtest flags, after `--`: FILTER, --exact, --skip, --ignored,
     /// --include-ignored, --list, --format, --test-threads.

@@ -38,6 +38,38 @@ pub enum Command {
     /// A target runner for `cargo test` and `cargo nextest run`: runs the
     /// test binary with each of its tests in a guarded process of its own.
     Exec(ExecArgs),
+    /// Run a program with its `main` as the guarded microthread, and watch
+    /// its blocking calls live with --serve.
+    Run(RunArgs),
+}
+
+/// `cargo blockguard run [--mode M] [--serve ADDR] -- PROGRAM ARGS…`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The program's output passes through. Rules and mode come from the workspace's blockguard.toml \
+when run inside one. With --serve the dashboard is served while the program runs, and after it \
+ends until interrupted (Ctrl-C). Exit code: the program's (128 + N when signal N ended it; \
+86 when deny mode stopped it), 2 when it could not start.")]
+pub struct RunArgs {
+    /// What a denied call does. Default: the configuration's, else audit.
+    #[arg(long, value_name = "deny|check|audit|farm")]
+    pub mode: Option<blockguard_protocol::Mode>,
+
+    /// Farm mode's worker threads (default 16).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub farm_workers: Option<u16>,
+
+    /// A rules file instead of the workspace's blockguard.toml.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Serve a live dashboard at ADDR (127.0.0.1:0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    pub serve: Option<String>,
+
+    /// The program and its arguments.
+    #[arg(last = true, required = true, value_name = "PROGRAM ARGS")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 /// `cargo blockguard exec [--mode M] -- BINARY ARGS…`.

@@ -12,6 +12,7 @@
 mod cli;
 mod config;
 mod exec;
+mod run;
 mod runtime;
 mod test;
 
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
     let code = match cli::Command::from(blockguard) {
         cli::Command::Test(args) => test::run(&args),
         cli::Command::Exec(args) => exec::run(&args),
+        cli::Command::Run(args) => run::run(&args),
     };
     ExitCode::from(code)
 }

@@ -6,14 +6,16 @@ use crate::support::root;
 #[path = "../../../fixtures/live/src/expected.rs"]
 mod expected;
 
+use crate::live_client::{
+    Message, collect_events, dashboard_address, find_test, get, test_named, wait_for,
+};
 use expected::{EXPECTED, GATE, NAP_MS, NAPS};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A fresh scratch folder for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -39,94 +41,6 @@ fn serve_live(dir: &Path, serve: &str, args: &[&str]) -> Child {
         .expect("xtask starts")
 }
 
-/// Reads stderr until the dashboard's line; its address, and the lines
-/// read so far.
-fn dashboard_address(child: &mut Child) -> (String, Vec<String>) {
-    let stderr = child.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let mut seen = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        seen.push(line.clone());
-        if let Some(url) = line.strip_prefix("dashboard: http://") {
-            let addr = url.trim_end_matches('/').to_owned();
-            // Keep draining, so the run never waits on a full pipe.
-            std::thread::spawn(move || for _ in lines {});
-            return (addr, seen);
-        }
-    }
-    panic!("no dashboard line on stderr:\n{}", seen.join("\n"));
-}
-
-fn get(addr: &str, path: &str) -> Value {
-    let mut response = ureq::get(&format!("http://{addr}{path}"))
-        .call()
-        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
-    response.body_mut().read_json().unwrap()
-}
-
-/// Polls `/api/run` until `ready` holds of it (within a minute per step:
-/// the first run builds the fixture and the guard runtime).
-fn wait_for(addr: &str, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
-    let start = Instant::now();
-    loop {
-        let run = get(addr, "/api/run");
-        if ready(&run) {
-            return run;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(240),
-            "never saw {what}:\n{run:#}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn find_test<'a>(run: &'a Value, name: &str) -> Option<&'a Value> {
-    run["tests"].as_array()?.iter().find(|t| t["name"] == name)
-}
-
-fn test_named<'a>(run: &'a Value, name: &str) -> &'a Value {
-    find_test(run, name).unwrap_or_else(|| panic!("{name} is not in:\n{run:#}"))
-}
-
-/// One SSE message: id, event name, data.
-type Message = (u64, String, Value);
-
-/// Reads `/events?after=0` until `done`, on a thread of its own.
-fn collect_events(addr: String) -> std::thread::JoinHandle<Vec<Message>> {
-    std::thread::spawn(move || {
-        let response = ureq::get(&format!("http://{addr}/events?after=0"))
-            .call()
-            .expect("the stream opens");
-        let reader = BufReader::new(response.into_body().into_reader());
-        let mut messages = Vec::new();
-        let (mut id, mut event, mut data) = (0u64, String::new(), String::new());
-        for line in reader.lines() {
-            let line = line.expect("the stream reads");
-            if let Some(v) = line.strip_prefix("id: ").or(line.strip_prefix("id:")) {
-                id = v.trim().parse().unwrap();
-            } else if let Some(v) = line.strip_prefix("event: ").or(line.strip_prefix("event:")) {
-                event = v.trim().to_owned();
-            } else if let Some(v) = line.strip_prefix("data: ").or(line.strip_prefix("data:")) {
-                data.push_str(v);
-            } else if line.is_empty() && !event.is_empty() {
-                let done = event == "done";
-                messages.push((
-                    id,
-                    std::mem::take(&mut event),
-                    serde_json::from_str(&data).unwrap(),
-                ));
-                data.clear();
-                if done {
-                    break;
-                }
-            }
-        }
-        messages
-    })
-}
-
 /// What one served run of the fixture showed, from start to exit.
 struct Observed {
     /// `/api/run` while `waits_for_the_gate` ran.
@@ -145,13 +59,20 @@ struct Observed {
     port_freed: bool,
     /// The server still answered after the run ended, before SIGINT.
     served_after_the_run: bool,
+    /// The run's JSON report.
+    report: PathBuf,
 }
 
 fn observed() -> &'static Observed {
     static RUN: OnceLock<Observed> = OnceLock::new();
     RUN.get_or_init(|| {
         let dir = scratch("live");
-        let mut child = serve_live(&dir, "127.0.0.1:0", &["-j", "2"]);
+        let report = dir.join("report.json");
+        let mut child = serve_live(
+            &dir,
+            "127.0.0.1:0",
+            &["-j", "2", "--report", report.to_str().unwrap()],
+        );
         let (addr, _) = dashboard_address(&mut child);
         let stream = collect_events(addr.clone());
         let during = wait_for(
@@ -206,6 +127,7 @@ fn observed() -> &'static Observed {
             exit_code: status.code(),
             port_freed,
             served_after_the_run,
+            report,
         }
     })
 }
@@ -394,4 +316,127 @@ fn an_address_that_does_not_parse_is_named() {
         stderr.contains("--serve localhost-ish: not an address"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_nightly_serves_every_suites_tests_as_its_children_run_them() {
+    let dir = scratch("nightly");
+    let out = dir.join("report");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["nightly", "--suites-dir", "fixtures/nightly", "-j", "2"])
+        .args(["--suite", "compatible", "--suite", "blocking"])
+        .args(["--serve", "127.0.0.1:0", "--date", "2026-01-02", "--out"])
+        .arg(&out)
+        .current_dir(root())
+        .env("BLOCKGUARD_SNAPSHOTS", dir.join("snapshots"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (addr, _) = dashboard_address(&mut child);
+    let run = wait_for(&addr, "the nightly done", |run| run["done"] == true);
+    assert_eq!(run["suite"], "nightly");
+    let tests = run["tests"].as_array().unwrap();
+    for suite in ["compatible", "blocking"] {
+        let key = format!("{suite}@stable");
+        let text =
+            std::fs::read_to_string(out.join("logs").join(format!("{key}.report.json"))).unwrap();
+        let report: Value = serde_json::from_str(&text).unwrap();
+        let reported = report["tests"].as_array().unwrap();
+        assert!(!reported.is_empty());
+        for entry in reported {
+            let live = tests
+                .iter()
+                .find(|t| {
+                    t["suite"] == key
+                        && t["binary"] == entry["binary"]
+                        && t["name"] == entry["name"]
+                })
+                .unwrap_or_else(|| panic!("{key} {entry:#} is not on the dashboard:\n{run:#}"));
+            assert_eq!(live["state"], "finished", "{live:#}");
+            assert_eq!(live["outcome"], entry["outcome"], "{live:#}");
+            assert_eq!(
+                live["blocking"].as_array().unwrap().len(),
+                entry["blocking"].as_array().unwrap().len(),
+                "{live:#}\n{entry:#}"
+            );
+        }
+    }
+    let blocked = tests
+        .iter()
+        .find(|t| t["outcome"] == "blocked")
+        .expect("the blocking suite blocks");
+    let detail = get(&addr, &format!("/api/tests/{}", blocked["id"]));
+    assert!(
+        detail["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| !e["stack"].as_array().unwrap().is_empty()),
+        "the children's stacks reach the nightly's dashboard: {detail:#}"
+    );
+    rustix::process::kill_process(
+        rustix::process::Pid::from_child(&child),
+        rustix::process::Signal::TERM,
+    )
+    .unwrap();
+    let status = wait_timeout::ChildExt::wait_timeout(&mut child, Duration::from_secs(20))
+        .unwrap()
+        .expect("it stops on SIGTERM");
+    assert_eq!(status.code(), Some(0), "the nightly's own exit code");
+}
+
+#[test]
+fn serve_shows_a_saved_report_on_the_same_api() {
+    let report = &observed().report;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("serve")
+        .arg(report)
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (addr, _) = dashboard_address(&mut child);
+    let run = get(&addr, "/api/run");
+    assert_eq!(run["done"], true);
+    assert_eq!(run["suite"], "live");
+    assert_eq!(run["exit_code"], 1, "it had failures");
+    for expected in EXPECTED {
+        let test = test_named(&run, expected.name);
+        assert_eq!(test["outcome"], expected.outcome, "{test:#}");
+        let live = test_named(&observed().after, expected.name);
+        let calls = |t: &Value| -> Vec<String> {
+            t["blocking"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| format!("{} {}", c["call"], c["verdict"]))
+                .collect()
+        };
+        assert_eq!(calls(test), calls(live), "{test:#}");
+    }
+    rustix::process::kill_process(
+        rustix::process::Pid::from_child(&child),
+        rustix::process::Signal::INT,
+    )
+    .unwrap();
+    let status = wait_timeout::ChildExt::wait_timeout(&mut child, Duration::from_secs(20))
+        .unwrap()
+        .expect("it stops on SIGINT");
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn serve_names_a_folder_without_reports() {
+    let dir = scratch("no-reports");
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("serve")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no run-suite report there"), "{stderr}");
+    assert!(stderr.contains(dir.to_str().unwrap()), "{stderr}");
 }

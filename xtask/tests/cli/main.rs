@@ -6,6 +6,7 @@ mod support;
 mod async_zoo;
 mod dashboard;
 mod faults;
+mod live_client;
 mod nightly;
 mod run_suite;
 mod suites;

@@ -180,7 +180,7 @@ fn work_loop(n: usize) {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         if let Some(work) = work {
-            let _in_flight = inflight::enter(job.seq);
+            let _in_flight = inflight::mark(job.seq);
             // A panic here would be the runtime's own bug; the job still ends.
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
         }

@@ -5,8 +5,8 @@
 use super::hub::Live;
 use super::server::{ServeError, Server};
 use crate::process::interrupt;
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// A dashboard being served.
 pub struct Dashboard {
@@ -38,18 +38,22 @@ impl Dashboard {
     }
 
     /// The run ended with `code`: the page says so, and it is served until
-    /// the process is interrupted (at once if the run itself was). Returns
-    /// `code`.
+    /// SIGINT or SIGTERM (at once, if the run itself was interrupted).
+    /// Returns `code`.
     pub fn finish<C: Copy + Into<i32>>(self, code: C) -> C {
         self.live.end(code.into());
-        interrupt::install();
+        // Registered before the check, so that no signal falls between.
+        let signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]);
         if interrupt::signal().is_none() {
             eprintln!(
                 "dashboard: the run has ended; still serving {} until interrupted (Ctrl-C)",
                 self.server.url()
             );
-            while interrupt::signal().is_none() {
-                std::thread::sleep(Duration::from_millis(50));
+            match signals {
+                Ok(mut signals) => {
+                    let _ = signals.forever().next();
+                }
+                Err(e) => eprintln!("dashboard: cannot wait for a signal ({e}); stopping"),
             }
         }
         drop(self.server);

@@ -3,7 +3,7 @@
 //! tests' files, followed while they run.
 
 use super::state::{Change, LiveState};
-use super::view::{InFlightCall, RunView, SiteKey, TestDetail};
+use super::view::{InFlightCall, RunView, SiteKey, TestDetail, TestView};
 use blockguard_protocol::tally;
 use blockguard_protocol::trace::Trace;
 use serde::Serialize;
@@ -39,6 +39,9 @@ struct Inner {
     state: LiveState,
     log: Vec<LoggedEvent>,
     files: HashMap<usize, Files>,
+    /// Where every event is also written, one JSON line each (a nightly
+    /// reads its suites' runs from these).
+    feed: Option<std::fs::File>,
 }
 
 /// The live run.
@@ -55,6 +58,7 @@ impl Live {
                 state: LiveState::new(suite, mode),
                 log: Vec::new(),
                 files: HashMap::new(),
+                feed: None,
             }),
             logged: watch::channel(0).0,
         })
@@ -62,6 +66,37 @@ impl Live {
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Also writes every event to `path` from now on, with each finished
+    /// test's detail after it (`test-detail`).
+    pub fn feed_to(&self, path: &Path) -> std::io::Result<()> {
+        self.lock().feed = Some(std::fs::File::create(path)?);
+        Ok(())
+    }
+
+    /// Takes on one line of another run's feed, its tests as `suite`'s.
+    pub fn absorb(&self, suite: &str, line: &FeedLine) {
+        let view: Option<TestView> = serde_json::from_value(line.data.clone()).ok();
+        let detail: Option<TestDetail> = serde_json::from_value(line.data.clone()).ok();
+        let (view, detail) = match (line.event.as_str(), view, detail) {
+            ("test-detail", _, Some(detail)) => (detail.test.clone(), Some(detail)),
+            ("test-started" | "test-updated" | "test-finished", Some(view), _) => (view, None),
+            _ => return,
+        };
+        self.absorb_test(suite, &view, detail.as_ref());
+    }
+
+    /// Takes on a test as a saved report has it, as `suite`'s.
+    pub fn absorb_view(&self, suite: &str, view: &TestView) {
+        self.absorb_test(suite, view, None);
+    }
+
+    fn absorb_test(&self, suite: &str, view: &TestView, detail: Option<&TestDetail>) {
+        let mut inner = self.lock();
+        let id = inner.state.queue(Some(suite), &view.binary, &view.name);
+        let changes = inner.state.absorb(id, view, detail);
+        self.log(&mut inner, changes);
     }
 
     /// Names the run's suite and mode, once they are known.
@@ -204,6 +239,10 @@ impl Live {
                 continue;
             }
             seen.push(key);
+            let change_id = match change {
+                Change::TestFinished(id) => Some(id),
+                _ => None,
+            };
             let (event, data) = match change {
                 Change::TestStarted(id) => ("test-started", json(inner.state.test_view(id))),
                 Change::TestUpdated(id) => ("test-updated", json(inner.state.test_view(id))),
@@ -219,9 +258,41 @@ impl Live {
                 }
             };
             let id = inner.log.len() as u64 + 1;
+            let finished = match change_id {
+                Some(test) if event == "test-finished" => inner.state.detail(test),
+                _ => None,
+            };
+            if let Some(feed) = inner.feed.as_mut() {
+                write_feed(feed, event, &data);
+                if let Some(detail) = finished {
+                    write_feed(feed, "test-detail", &json(detail));
+                }
+            }
             inner.log.push(LoggedEvent { id, event, data });
         }
         self.logged.send_replace(inner.log.len() as u64);
+    }
+}
+
+/// One line of a feed: an event's name and data.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct FeedLine {
+    /// The event's name, or `test-detail`.
+    pub event: String,
+    /// Its data.
+    pub data: serde_json::Value,
+}
+
+fn write_feed(feed: &mut std::fs::File, event: &str, data: &serde_json::Value) {
+    use std::io::Write;
+    let line = FeedLine {
+        event: event.to_owned(),
+        data: data.clone(),
+    };
+    if let Ok(mut text) = serde_json::to_vec(&line) {
+        text.push(b'\n');
+        // One write per line: a reader never sees half of one.
+        let _ = feed.write_all(&text);
     }
 }
 
@@ -246,14 +317,7 @@ fn in_flight(trace: &Path) -> Vec<InFlightCall> {
             Some(InFlightCall {
                 slot,
                 thread: blockguard_protocol::inflight::slot_name(slot),
-                key: SiteKey {
-                    call: event.call.clone(),
-                    class: event.class,
-                    site: event.site.clone(),
-                    via: event.via.clone(),
-                    verdict: event.verdict,
-                    context: event.context.clone(),
-                },
+                key: SiteKey::of(event),
             })
         })
         .collect()

@@ -161,14 +161,7 @@ impl LiveState {
         let mut merged: Vec<(SiteKey, Option<String>, Figures, Vec<String>)> = Vec::new();
         for index in indices {
             let event = &trace.events[index];
-            let key = SiteKey {
-                call: event.call.clone(),
-                class: event.class,
-                site: event.site.clone(),
-                via: event.via.clone(),
-                verdict: event.verdict,
-                context: event.context.clone(),
-            };
+            let key = SiteKey::of(event);
             let figures = seq_of
                 .get(&index)
                 .and_then(|seq| tally.get(seq))
@@ -222,6 +215,67 @@ impl LiveState {
         test.duration_ms = Some(duration_ms);
         test.message = message;
         vec![Change::TestFinished(id)]
+    }
+
+    /// Takes on test `id` as another run's dashboard showed it (a nightly's
+    /// suites each run in a child of their own): its state and calls, and
+    /// with `detail` their stacks and its stderr.
+    pub fn absorb(
+        &mut self,
+        id: usize,
+        view: &TestView,
+        detail: Option<&TestDetail>,
+    ) -> Vec<Change> {
+        let mut changes = Vec::new();
+        let calls = view
+            .blocking
+            .iter()
+            .map(|c| {
+                let stack = detail
+                    .and_then(|d| d.events.iter().find(|e| e.call.key == c.key))
+                    .map(|e| e.stack.clone())
+                    .or_else(|| {
+                        self.tests.get(id)?.calls.iter().find_map(|known| {
+                            (self.sites[known.site_id].key == c.key).then(|| known.stack.clone())
+                        })
+                    })
+                    .unwrap_or_default();
+                Call {
+                    site_id: self.site_id(c.key.clone(), &c.rule, &mut changes),
+                    rule: c.rule.clone(),
+                    figures: Figures {
+                        calls: c.count,
+                        blocked_ns: c.blocked_ns,
+                    },
+                    stack,
+                }
+            })
+            .collect();
+        changes.extend(self.set_calls(id, calls));
+        let Some(test) = self.tests.get_mut(id) else {
+            return changes;
+        };
+        if let Some(detail) = detail {
+            detail.stderr_tail.clone_into(&mut test.stderr_tail);
+        }
+        let was = test.state;
+        test.state = view.state;
+        test.outcome.clone_from(&view.outcome);
+        test.message.clone_from(&view.message);
+        match view.state {
+            TestState::Running if was != TestState::Running => {
+                test.started = Some(Instant::now());
+                changes.insert(0, Change::TestStarted(id));
+            }
+            TestState::Finished => {
+                test.duration_ms = view.duration_ms;
+                if was != TestState::Finished {
+                    changes.push(Change::TestFinished(id));
+                }
+            }
+            _ => {}
+        }
+        changes
     }
 
     /// Keeps the end of test `id`'s standard error.

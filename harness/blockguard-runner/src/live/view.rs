@@ -98,6 +98,20 @@ pub struct SiteKey {
     pub context: Option<String>,
 }
 
+impl SiteKey {
+    /// The key of a trace event.
+    pub fn of(event: &blockguard_protocol::TraceEvent) -> SiteKey {
+        SiteKey {
+            call: event.call.clone(),
+            class: event.class,
+            site: event.site.clone(),
+            via: event.via.clone(),
+            verdict: event.verdict,
+            context: event.context.clone(),
+        }
+    }
+}
+
 /// One distinct blocking call over the whole run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SiteView {

@@ -12,24 +12,45 @@ use crate::catalog::suite_names;
 use crate::child::SuiteRun;
 use crate::env::{Env, Preload};
 use crate::exit;
+use crate::live::dashboard::Dashboard;
+use crate::live::feed::Following;
+use crate::live::hub::Live;
 use crate::options::NightlyArgs;
 use crate::run_suite::console::Console;
 use crate::run_suite::preload::guard_runtime;
 use globset::{Glob, GlobSetBuilder};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Runs the command; returns its exit code.
 pub fn run(args: &NightlyArgs, env: &Env) -> u8 {
-    match nightly(args, env) {
+    // The dashboard is up, or has failed the command, before anything runs.
+    let dashboard = match args.serve.as_deref().map(Dashboard::start) {
+        None => None,
+        Some(Ok(dashboard)) => Some(dashboard),
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return exit::ERROR;
+        }
+    };
+    let live = dashboard.as_ref().map(Dashboard::live);
+    if let Some(live) = live {
+        live.describe("nightly", "per suite");
+    }
+    let code = match nightly(args, env, live) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
             exit::ERROR
         }
+    };
+    match dashboard {
+        Some(dashboard) => dashboard.finish(code),
+        None => code,
     }
 }
 
-fn nightly(args: &NightlyArgs, env: &Env) -> Result<u8, NightlyError> {
+fn nightly(args: &NightlyArgs, env: &Env, live: Option<&Arc<Live>>) -> Result<u8, NightlyError> {
     let date = match &args.date {
         Some(d) if is_date(d) => d.clone(),
         Some(d) => return Err(NightlyError::BadDate(d.clone())),
@@ -71,15 +92,14 @@ fn nightly(args: &NightlyArgs, env: &Env) -> Result<u8, NightlyError> {
     for toolchain in &args.toolchains {
         let rustc = toolchain::version(toolchain);
         for name in &names {
-            let entry = run_one(
-                &suites_dir,
-                name,
-                toolchain,
-                &rustc,
-                preload.as_deref(),
+            let shared = Shared {
+                suites_dir: &suites_dir,
+                preload: preload.as_deref(),
                 args,
-                &out,
-            );
+                out: &out,
+                live,
+            };
+            let entry = run_one(&shared, name, toolchain, &rustc);
             eprintln!("  {}: {}", entry.key(), entry.verdict());
             entry.write(&out)?;
         }
@@ -140,15 +160,28 @@ fn select(suites_dir: &Path, args: &NightlyArgs) -> Result<Vec<String>, NightlyE
     Ok(picked)
 }
 
+/// What every suite's run shares.
+struct Shared<'a> {
+    suites_dir: &'a Path,
+    preload: Option<&'a Path>,
+    args: &'a NightlyArgs,
+    out: &'a Path,
+    live: Option<&'a Arc<Live>>,
+}
+
 fn run_one(
-    suites_dir: &Path,
+    shared: &Shared<'_>,
     name: &str,
     toolchain: &str,
     rustc: &Result<String, String>,
-    preload: Option<&Path>,
-    args: &NightlyArgs,
-    out: &Path,
 ) -> Entry {
+    let &Shared {
+        suites_dir,
+        preload,
+        args,
+        out,
+        live,
+    } = shared;
     let file = suites_dir.join(format!("{name}.toml"));
     let (krate, version) = pinned(&file);
     let mut entry = Entry {
@@ -174,6 +207,12 @@ fn run_one(
         env.push(("BLOCKGUARD_PRELOAD", preload.display().to_string()));
     }
     let key = entry.key();
+    let feed = out.join("logs").join(format!("{key}.live.jsonl"));
+    let following = live.map(|live| {
+        let _ = std::fs::remove_file(&feed);
+        child_args.extend(["--live-feed".to_owned(), feed.display().to_string()]);
+        Following::start(live, &key, feed.clone())
+    });
     let target = file.display().to_string();
     let result = SuiteRun {
         suite: &target,
@@ -183,6 +222,10 @@ fn run_one(
         env,
     }
     .run();
+    if let Some(following) = following {
+        following.finish();
+        let _ = std::fs::remove_file(&feed);
+    }
     match result.report {
         Ok(report) => entry.report = Some(report),
         Err(why) => entry.error = Some(why),

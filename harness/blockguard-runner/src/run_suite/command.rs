@@ -99,7 +99,19 @@ fn run_with(
         }
     };
     let console = Arc::new(Console::new());
-    let live = dashboard.as_ref().map(Dashboard::live);
+    let fed = match (&dashboard, &options.live_feed) {
+        (None, Some(path)) => {
+            let live = Live::new("", "");
+            if let Err(e) = live.feed_to(path) {
+                eprintln!("error: --live-feed {}: {e}", path.display());
+                return exit::ERROR;
+            }
+            live.follow();
+            Some(live)
+        }
+        _ => None,
+    };
+    let live = dashboard.as_ref().map(Dashboard::live).or(fed.as_ref());
     let code = match pipeline(options, spec, env, &console, live) {
         Ok(code) => code,
         Err(e) => {
@@ -108,6 +120,9 @@ fn run_with(
             exit::ERROR
         }
     };
+    if let Some(fed) = fed {
+        fed.end(code.into());
+    }
     match dashboard {
         Some(dashboard) => dashboard.finish(code),
         None => code,

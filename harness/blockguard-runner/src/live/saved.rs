@@ -1,0 +1,148 @@
+//! `cargo xtask serve [DIR]`: saved reports on the live page, the run
+//! already done. DIR is a folder of run-suite reports
+//! (`target/blockguard/reports/`), a nightly's report folder (its suites'
+//! reports are in `logs/`), or one report file.
+
+use super::dashboard::Dashboard;
+use super::hub::Live;
+use super::view::{SiteKey, TestCall, TestState, TestView};
+use crate::exit;
+use crate::options::ServeArgs;
+use crate::run_suite::report::model::Report;
+use std::path::{Path, PathBuf};
+
+/// Why the reports could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SavedError {
+    /// No report where one was looked for.
+    #[error(
+        "{0}: no run-suite report there (a reports folder, a nightly folder, or a report file)"
+    )]
+    NoReports(PathBuf),
+    /// A report did not read.
+    #[error("{}: {why}", .path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        why: String,
+    },
+}
+
+/// Runs the command; 0 once interrupted, 2 when the reports do not read.
+pub fn run(args: &ServeArgs, default_dir: &Path) -> u8 {
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| default_dir.to_path_buf());
+    let reports = match read_reports(&dir) {
+        Ok(reports) => reports,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::ERROR;
+        }
+    };
+    let dashboard = match Dashboard::start(&args.addr) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::ERROR;
+        }
+    };
+    let failed = load(dashboard.live(), &dir, &reports);
+    eprintln!("serve: {} report(s) from {}", reports.len(), dir.display());
+    dashboard.finish(if failed { exit::FAILED } else { exit::OK });
+    exit::OK
+}
+
+/// Every report under `dir` (or `dir` itself, a report file), by name.
+pub fn read_reports(dir: &Path) -> Result<Vec<(String, Report)>, SavedError> {
+    let files: Vec<PathBuf> = if dir.is_file() {
+        vec![dir.to_path_buf()]
+    } else {
+        let folder = if dir.join("logs").is_dir() {
+            dir.join("logs")
+        } else {
+            dir.to_path_buf()
+        };
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .map_err(|_| SavedError::NoReports(dir.to_path_buf()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        files
+    };
+    let mut reports = Vec::new();
+    for path in files {
+        let unreadable = |why: String| SavedError::Unreadable {
+            path: path.clone(),
+            why,
+        };
+        let text = std::fs::read_to_string(&path).map_err(|e| unreadable(e.to_string()))?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| unreadable(e.to_string()))?;
+        // A folder may hold other JSON (a nightly's results.json): only
+        // run-suite reports count.
+        if value["schema"] != "blockguard-report/1" {
+            continue;
+        }
+        let report: Report =
+            serde_json::from_value(value).map_err(|e| unreadable(e.to_string()))?;
+        let name = path
+            .file_name()
+            .map(|n| {
+                n.to_string_lossy()
+                    .trim_end_matches(".json")
+                    .trim_end_matches(".report")
+                    .to_owned()
+            })
+            .unwrap_or_default();
+        reports.push((name, report));
+    }
+    if reports.is_empty() {
+        return Err(SavedError::NoReports(dir.to_path_buf()));
+    }
+    Ok(reports)
+}
+
+/// Shows `reports` on `live`; whether any test failed.
+fn load(live: &Live, dir: &Path, reports: &[(String, Report)]) -> bool {
+    let one = reports.len() == 1;
+    let (suite, mode) = match reports {
+        [(_, report)] => (report.suite.name.clone(), report.mode.as_str().to_owned()),
+        _ => (dir.display().to_string(), "per suite".to_owned()),
+    };
+    live.describe(&suite, &mode);
+    let mut failed = false;
+    for (name, report) in reports {
+        let suite = if one { suite.as_str() } else { name.as_str() };
+        for entry in &report.tests {
+            failed |= entry.outcome.is_failure();
+            let view = TestView {
+                id: 0,
+                suite: suite.to_owned(),
+                binary: entry.binary.clone(),
+                name: entry.name.clone(),
+                state: TestState::Finished,
+                outcome: Some(entry.outcome.as_str().to_owned()),
+                duration_ms: Some(entry.duration_ms),
+                message: entry.message.clone(),
+                blocking: entry
+                    .blocking
+                    .iter()
+                    .map(|b| TestCall {
+                        site_id: 0,
+                        key: SiteKey::of(&b.event),
+                        rule: b.event.rule.clone(),
+                        count: b.count as u64,
+                        // A saved report keeps no timings.
+                        blocked_ns: 0,
+                    })
+                    .collect(),
+            };
+            live.absorb_view(suite, &view);
+        }
+    }
+    failed
+}

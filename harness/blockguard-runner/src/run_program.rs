@@ -1,0 +1,181 @@
+//! `cargo blockguard run -- PROGRAM ARGS…`: a program's `main` as the
+//! guarded microthread (as a `harness = false` test runs), its output
+//! passed through, its blocking calls on the live dashboard while it runs
+//! and after, until interrupted.
+
+use crate::exit;
+use crate::live::dashboard::Dashboard;
+use crate::live::hub::Live;
+use blockguard_protocol::{Mode, env as protocol};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+use signal_hook::iterator::SignalsInfo;
+use signal_hook::iterator::exfiltrator::WithOrigin;
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// A program to run under the guards.
+#[derive(Debug, Clone)]
+pub struct ProgramRun {
+    /// The program: a path, or a name looked up in `PATH`.
+    pub program: OsString,
+    /// Its arguments.
+    pub args: Vec<OsString>,
+    /// The guard mode.
+    pub mode: Mode,
+    /// `--serve ADDR`.
+    pub serve: Option<String>,
+    /// The guard runtime.
+    pub preload: PathBuf,
+    /// A rules file.
+    pub rules: Option<PathBuf>,
+    /// Where resolved names are shared.
+    pub symbols: Option<PathBuf>,
+    /// Farm mode's worker count.
+    pub farm_workers: Option<u16>,
+}
+
+/// The end of the program's stderr the dashboard keeps.
+const STDERR_KEPT: usize = 64 * 1024;
+
+/// Runs it; the program's exit code (128 + N when signal N ended it), or
+/// 2 when it could not start.
+pub fn run(plan: &ProgramRun) -> u8 {
+    let dashboard = match plan.serve.as_deref().map(Dashboard::start) {
+        None => None,
+        Some(Ok(d)) => Some(d),
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return exit::ERROR;
+        }
+    };
+    let name = Path::new(&plan.program).file_name().map_or_else(
+        || "program".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let code = match guarded(plan, &name, dashboard.as_ref().map(Dashboard::live)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::ERROR
+        }
+    };
+    match dashboard {
+        Some(d) => d.finish(code),
+        None => code,
+    }
+}
+
+fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8, String> {
+    let dir = std::env::temp_dir().join(format!("blockguard-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let trace = dir.join("trace.jsonl");
+    let mut cmd = Command::new(&plan.program);
+    cmd.args(&plan.args)
+        .env("LD_PRELOAD", &plan.preload)
+        .env(protocol::MODE, plan.mode.as_str())
+        .env(protocol::TRACE, &trace)
+        .env(protocol::TEST, protocol::MAIN_TEST)
+        .env(protocol::HARNESS, "none")
+        .env(protocol::BINARY, name)
+        .stderr(Stdio::piped());
+    if let Some(rules) = &plan.rules {
+        cmd.env(protocol::RULES, rules);
+    }
+    if let Some(symbols) = &plan.symbols {
+        cmd.env(protocol::SYMBOLS, symbols);
+    }
+    if let Some(n) = plan.farm_workers {
+        cmd.env(protocol::FARM_WORKERS, n.to_string());
+    }
+    // Caught before the program starts: a signal meant for it must not end
+    // this process first.
+    let mut signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP])
+        .map_err(|e| format!("cannot catch signals: {e}"))?;
+    let started = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", Path::new(&plan.program).display()))?;
+    let id = live.map(|live| {
+        live.describe(name, plan.mode.as_str());
+        let id = live.queue(None, name, protocol::MAIN_TEST);
+        live.started(id, Some(&trace), None);
+        id
+    });
+    let stderr = Arc::new(Mutex::new(Vec::new()));
+    let copier = child.stderr.take().map(|from| {
+        let kept = Arc::clone(&stderr);
+        std::thread::spawn(move || pass_through(from, &kept))
+    });
+    // A signal another process sent here is passed on; the terminal's
+    // reaches the program by itself (it is in this process group).
+    let pid = child.id();
+    let handle = signals.handle();
+    let forwarder = std::thread::spawn(move || {
+        for info in signals.forever() {
+            if info.process.is_some() {
+                let _ = rustix::process::kill_process(
+                    rustix::process::Pid::from_raw(pid as i32).expect("a child's pid"),
+                    rustix::process::Signal::from_named_raw(info.signal)
+                        .unwrap_or(rustix::process::Signal::TERM),
+                );
+            }
+        }
+    });
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for the program: {e}"))?;
+    handle.close();
+    let _ = forwarder.join();
+    if let Some(copier) = copier {
+        let _ = copier.join();
+    }
+    let code = match (
+        status.code(),
+        std::os::unix::process::ExitStatusExt::signal(&status),
+    ) {
+        (Some(code), _) => u8::try_from(code).unwrap_or(1),
+        (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(1),
+        (None, None) => 1,
+    };
+    if let (Some(live), Some(id)) = (live, id) {
+        let text =
+            String::from_utf8_lossy(&stderr.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
+        live.stderr(id, &text);
+        let outcome = match code {
+            0 => "pass",
+            c if i32::from(c) == blockguard_protocol::exit::BLOCKED => "blocked",
+            c if c > 128 => "crash",
+            _ => "fail",
+        };
+        live.finished(
+            id,
+            outcome,
+            started.elapsed(),
+            Some(format!("exit code {code}")),
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(code)
+}
+
+/// Copies the program's stderr to ours as it comes, keeping its end.
+fn pass_through(mut from: impl Read, kept: &Mutex<Vec<u8>>) {
+    let mut buf = [0u8; 8192];
+    let mut out = std::io::stderr();
+    while let Ok(n) = from.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        let _ = out.write_all(&buf[..n]);
+        let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
+        kept.extend_from_slice(&buf[..n]);
+        if kept.len() > 2 * STDERR_KEPT {
+            let cut = kept.len() - STDERR_KEPT;
+            kept.drain(..cut);
+        }
+    }
+}
