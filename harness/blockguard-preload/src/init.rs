@@ -3,7 +3,7 @@
 //! the guards work, and write the capabilities line.
 #![allow(unsafe_code)]
 
-use crate::{config, exit, hooks, inflight, objects, rules, selftest, tally, trace};
+use crate::{board, config, exit, hooks, inflight, objects, rules, selftest, tally, trace};
 use blockguard_protocol::Mode;
 
 /// The constructor, in `.init_array` so it runs when the library loads.
@@ -38,6 +38,7 @@ fn setup() {
     if let (true, Some(path)) = (owes_capabilities, &config.trace) {
         inflight::create(path);
         tally::create(path);
+        board::create(path);
         // Only the test's own process probes its threads: a program it
         // starts (cargo, rustc) inherits the preload but not the role.
         crate::context::enable_probing();

@@ -17,6 +17,7 @@
 
 mod api;
 mod arch;
+mod board;
 mod classify;
 mod config;
 mod context;

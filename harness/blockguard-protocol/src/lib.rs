@@ -2,10 +2,11 @@
 //!
 //! The runner starts a test binary with `LD_PRELOAD` pointing at the guard
 //! runtime and the variables in [`env`]; the runtime writes a trace of
-//! [`TraceLine`]s (JSON Lines), an [`inflight`] file and a [`tally`] file, and may end the
+//! [`TraceLine`]s (JSON Lines), an [`inflight`] file, a [`tally`] file and a [`board`], and may end the
 //! process with one of the [`exit`] codes.
 #![deny(missing_docs)]
 
+pub mod board;
 pub mod class;
 pub mod contain;
 pub mod env;

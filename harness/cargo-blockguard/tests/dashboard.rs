@@ -101,35 +101,69 @@ fn run_serves_a_farmed_server_live_then_stops_on_sigterm_with_its_exit_code() {
             "--clients",
             "3",
             "--calls",
-            "2",
+            "4",
         ],
     );
     let mut child = child;
     let (addr, _) = dashboard_address(&mut child);
+    // While it runs: its microthreads, and what each waits on.
+    let mut board = Value::Null;
+    let start = std::time::Instant::now();
+    while start.elapsed() < Duration::from_secs(120) {
+        let Some(detail) = live_client::try_get(&addr, "/api/tests/0") else {
+            continue;
+        };
+        let micros = detail["microthreads"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let farmed_server = micros.iter().any(|m| {
+            m["name"] == "server"
+                && m["state"] == "farmed"
+                && m["waits_on"].as_str().unwrap().contains("accept4")
+        });
+        if farmed_server && micros.iter().any(|m| m["name"] == "client-0") {
+            board = detail["microthreads"].clone();
+            break;
+        }
+        if detail["test"]["state"] == "finished" {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let main_micro = board
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["id"] == 0).cloned())
+        .unwrap_or_else(|| panic!("no microthreads seen while it ran: {board:#}"));
+    assert_eq!(main_micro["name"], "main");
+    assert_eq!(main_micro["state"], "joining", "{board:#}");
     let run = wait_for(&addr, "the program done", |run| run["done"] == true);
     assert_eq!(run["suite"], "stackless-net-server");
     assert_eq!(run["mode"], "farm");
     assert_eq!(run["exit_code"], 0);
     let main = test_named(&run, "main");
     assert_eq!(main["outcome"], "pass", "{main:#}");
-    // Three clients, two calls each: six connections, each accepted,
+    // Three clients, four calls each: twelve connections, each accepted,
     // connected and slept after, every call farmed.
     for call in ["accept4", "connect", "clock_nanosleep"] {
         let farmed = site(&run, call);
         assert_eq!(farmed["verdict"], "farmed", "{farmed:#}");
-        assert_eq!(farmed["count"], 6, "{farmed:#}");
+        assert_eq!(farmed["count"], 12, "{farmed:#}");
     }
     assert_eq!(site(&run, "accept4")["class"], "net");
     let naps = site(&run, "clock_nanosleep")["blocked_ns"]
         .as_u64()
         .unwrap();
-    assert!(naps >= 6 * 100_000_000, "six 100 ms naps took {naps} ns");
+    assert!(
+        naps >= 12 * 100_000_000,
+        "twelve 100 ms naps took {naps} ns"
+    );
     let detail = live_client::get(&addr, &format!("/api/tests/{}", main["id"]));
     assert!(
         detail["stderr_tail"]
             .as_str()
             .unwrap()
-            .contains("served 6 connection(s)"),
+            .contains("served 12 connection(s)"),
         "{detail:#}"
     );
     let (code, freed) = stop(child, &addr, rustix::process::Signal::TERM);

@@ -28,6 +28,12 @@ pub fn dashboard_address(child: &mut Child) -> (String, Vec<String>) {
     panic!("no dashboard line on stderr:\n{}", seen.join("\n"));
 }
 
+/// `GET path` as JSON; `None` for an error status (a test not queued yet).
+pub fn try_get(addr: &str, path: &str) -> Option<Value> {
+    let mut response = ureq::get(&format!("http://{addr}{path}")).call().ok()?;
+    response.body_mut().read_json().ok()
+}
+
 pub fn get(addr: &str, path: &str) -> Value {
     let mut response = ureq::get(&format!("http://{addr}{path}"))
         .call()

@@ -36,6 +36,11 @@ pub struct Job {
 }
 
 impl Job {
+    /// Its event's `seq`.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
     fn new(work: Work, seq: u64) -> Job {
         Job {
             work: Mutex::new(Some(work)),

@@ -3,6 +3,8 @@
 
 use super::scopes::Scope;
 use super::{MicroCoroutine, MicroYielder, Resume, Suspend, farm};
+use crate::board;
+use blockguard_protocol::board::MicroState;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write;
 use std::sync::Arc;
@@ -42,12 +44,14 @@ pub struct Micro {
     state: State,
     /// An unpark that came before its park.
     unparked: bool,
+    /// Its slot on the board.
+    board: usize,
 }
 
 impl Micro {
     /// A microthread that has not run yet.
     pub fn new(id: u64, name: String, co: MicroCoroutine, bounds: (usize, usize)) -> Micro {
-        Micro {
+        let micro = Micro {
             id,
             name,
             co: Some(co),
@@ -57,7 +61,39 @@ impl Micro {
             resume_with: Resume::Go,
             state: State::Ready,
             unparked: false,
-        }
+            board: board::take_slot(),
+        };
+        micro.post();
+        micro
+    }
+
+    /// Puts its state on the board.
+    fn post(&self) {
+        let (state, arg, what) = match &self.state {
+            State::Ready => (MicroState::Ready, 0, ""),
+            State::Sleeping(until) => {
+                let left = until.saturating_duration_since(Instant::now());
+                let deadline = board::now_ns() + u64::try_from(left.as_nanos()).unwrap_or(u64::MAX);
+                (MicroState::Sleeping, deadline, "")
+            }
+            State::Parked(what) => (MicroState::Parked, 0, what.as_str()),
+            State::Joining(id) => (MicroState::Joining, *id, ""),
+            State::Farmed(job) => (MicroState::Farmed, job.seq(), ""),
+        };
+        self.post_as(state, arg, what);
+    }
+
+    fn post_as(&self, state: MicroState, arg: u64, what: &str) {
+        board::write(
+            self.board,
+            &board::Entry {
+                id: self.id,
+                state,
+                arg,
+                name: &self.name,
+                what,
+            },
+        );
     }
 }
 
@@ -150,14 +186,18 @@ impl Sched {
             Suspend::Farm(job) if job.is_done() => State::Ready,
             Suspend::Farm(job) => State::Farmed(job),
         };
+        // A yield changes nothing on the board: it was ready, and is.
         if matches!(micro.state, State::Ready) {
             self.ready.push_back(micro.id);
+        } else {
+            micro.post();
         }
         self.micros.insert(micro.id, micro);
     }
 
     /// A microthread returned: it is gone, and those joining it are ready.
     pub fn ended(&mut self, micro: Micro) {
+        micro.post_as(MicroState::Ended, 0, "");
         self.done.insert(micro.id);
         let joiners: Vec<u64> = self
             .micros
@@ -199,6 +239,7 @@ impl Sched {
     fn make_ready(&mut self, id: u64) {
         if let Some(m) = self.micros.get_mut(&id) {
             m.state = State::Ready;
+            m.post();
             self.ready.push_back(id);
         }
     }

@@ -3,7 +3,8 @@
 //! tests' files, followed while they run.
 
 use super::state::{Change, LiveState};
-use super::view::{InFlightCall, RunView, SiteKey, TestDetail, TestView};
+use super::view::{InFlightCall, MicroView, RunView, SiteKey, TestDetail, TestState, TestView};
+use blockguard_protocol::board::{self, MicroState};
 use blockguard_protocol::tally;
 use blockguard_protocol::trace::Trace;
 use serde::Serialize;
@@ -207,8 +208,14 @@ impl Live {
     pub fn detail(&self, id: usize) -> Option<TestDetail> {
         let inner = self.lock();
         let mut detail = inner.state.detail(id)?;
-        if let Some(files) = inner.files.get(&id) {
-            detail.in_flight = in_flight(&files.trace);
+        if let (Some(files), false) = (
+            inner.files.get(&id),
+            detail.test.state == TestState::Finished,
+        ) {
+            let text = std::fs::read_to_string(&files.trace).unwrap_or_default();
+            let parsed = Trace::parse(&text);
+            detail.in_flight = in_flight(&files.trace, &parsed);
+            detail.microthreads = microthreads(&files.trace, &parsed);
         }
         Some(detail)
     }
@@ -301,15 +308,13 @@ fn json(value: impl Serialize) -> serde_json::Value {
 }
 
 /// The calls in flight now, by the in-flight file beside `trace`.
-fn in_flight(trace: &Path) -> Vec<InFlightCall> {
+fn in_flight(trace: &Path, parsed: &Trace) -> Vec<InFlightCall> {
     let Ok(bytes) = std::fs::read(blockguard_protocol::inflight::path(trace)) else {
         return Vec::new();
     };
     let Some(slots) = blockguard_protocol::inflight::decode_slots(&bytes) else {
         return Vec::new();
     };
-    let text = std::fs::read_to_string(trace).unwrap_or_default();
-    let parsed = Trace::parse(&text);
     slots
         .into_iter()
         .filter_map(|(slot, seq)| {
@@ -321,4 +326,52 @@ fn in_flight(trace: &Path) -> Vec<InFlightCall> {
             })
         })
         .collect()
+}
+
+/// The microthreads now, by the board beside `trace`.
+fn microthreads(trace: &Path, parsed: &Trace) -> Vec<MicroView> {
+    let Some(micros) = std::fs::read(board::path(trace))
+        .ok()
+        .and_then(|bytes| board::decode(&bytes))
+    else {
+        return Vec::new();
+    };
+    let now = monotonic_ns();
+    micros
+        .into_iter()
+        .map(|m| {
+            let waits_on = match m.state {
+                MicroState::Ready => "nothing: ready or running".to_owned(),
+                MicroState::Sleeping => {
+                    let left = m.arg.saturating_sub(now) / 1_000_000;
+                    format!("a sleep, {left} ms left")
+                }
+                MicroState::Parked => m.what.clone(),
+                MicroState::Joining => format!("the end of microthread #{}", m.arg),
+                MicroState::Farmed => match parsed.by_seq(m.arg) {
+                    Some(e) => format!("{} ({}) at {} on a farm worker", e.call, e.class, e.site),
+                    None => "a call on a farm worker".to_owned(),
+                },
+                MicroState::Ended => "nothing: it ended".to_owned(),
+            };
+            MicroView {
+                id: m.id,
+                name: if m.name.is_empty() {
+                    format!("#{}", m.id)
+                } else {
+                    m.name
+                },
+                state: m.state,
+                waits_on,
+                for_ms: now.saturating_sub(m.since_ns) / 1_000_000,
+            }
+        })
+        .collect()
+}
+
+/// `CLOCK_MONOTONIC` now, the clock the runtime stamps the board with.
+fn monotonic_ns() -> u64 {
+    let ts = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
+    u64::try_from(ts.tv_sec).unwrap_or_default() * 1_000_000_000
+        + u64::try_from(ts.tv_nsec).unwrap_or_default()
 }

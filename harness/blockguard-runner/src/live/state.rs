@@ -355,6 +355,7 @@ impl LiveState {
                 })
                 .collect(),
             in_flight: Vec::new(),
+            microthreads: Vec::new(),
             stderr_tail: test.stderr_tail.clone(),
         })
     }

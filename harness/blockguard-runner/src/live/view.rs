@@ -139,6 +139,8 @@ pub struct TestDetail {
     pub events: Vec<DetailEvent>,
     /// The calls its threads are in right now (while it runs).
     pub in_flight: Vec<InFlightCall>,
+    /// Its microthreads and what each waits on (while it runs).
+    pub microthreads: Vec<MicroView>,
     /// The end of its standard error.
     pub stderr_tail: String,
 }
@@ -151,6 +153,22 @@ pub struct DetailEvent {
     pub call: TestCall,
     /// Frame names, innermost first; empty where the trace kept none.
     pub stack: Vec<String>,
+}
+
+/// One microthread of a running test.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MicroView {
+    /// Its id (0: the test's body, `main`).
+    pub id: u64,
+    /// Its name (`spawn_named`'s, or `#N`).
+    pub name: String,
+    /// `ready` (or running), `sleeping`, `parked`, `joining` or `farmed`.
+    pub state: blockguard_protocol::board::MicroState,
+    /// What it waits on, in words: the farmed call and its site, the
+    /// channel, the microthread joined, the sleep left.
+    pub waits_on: String,
+    /// How long it has been in this state.
+    pub for_ms: u64,
 }
 
 /// A guarded call in flight on one of the test's threads.
