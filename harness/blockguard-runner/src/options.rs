@@ -214,8 +214,9 @@ pub struct RunOptions {
     #[arg(long)]
     pub strict: bool,
 
-    /// Serve a live dashboard of the run at ADDR (127.0.0.1:0 picks a free
-    /// port), and keep serving after the run until interrupted.
+    /// Serve a live dashboard of the run at ADDR (HOST:PORT, or a port on
+    /// loopback; 127.0.0.1:0 picks a free port), and keep serving after the
+    /// run until interrupted.
     #[arg(long, value_name = "ADDR")]
     pub serve: Option<String>,
 

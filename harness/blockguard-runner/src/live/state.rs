@@ -443,3 +443,119 @@ fn tail(text: &str, max: usize) -> &str {
     }
     &text[start..]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use blockguard_protocol::trace::NumberedEvent;
+    use blockguard_protocol::{Class, TraceEvent, Verdict};
+
+    fn event(call: &str, site: &str) -> TraceEvent {
+        TraceEvent {
+            call: call.into(),
+            class: Class::Sleep,
+            verdict: Verdict::Denied,
+            escaped: false,
+            site: site.into(),
+            via: "std::thread::sleep".into(),
+            rule: None,
+            rule_id: None,
+            context: Some("microthread".into()),
+        }
+    }
+
+    /// A trace of `events`, numbered from 1, each with a one-frame stack.
+    fn trace(events: &[TraceEvent]) -> Trace {
+        let mut text = String::new();
+        for (i, e) in events.iter().enumerate() {
+            let line = NumberedEvent {
+                event: e,
+                seq: i as u64 + 1,
+                test: None,
+                stack: &[&e.site],
+            };
+            text.push_str(&serde_json::to_string(&line).unwrap());
+            text.push('\n');
+        }
+        Trace::parse(&text)
+    }
+
+    fn figures(pairs: &[(u64, u64, u64)]) -> BTreeMap<u64, Figures> {
+        pairs
+            .iter()
+            .map(|&(seq, calls, blocked_ns)| (seq, Figures { calls, blocked_ns }))
+            .collect()
+    }
+
+    #[test]
+    fn a_site_sums_its_tests_and_a_new_look_at_a_test_replaces_its_share() {
+        let mut state = LiveState::new("s", "check");
+        let a = state.queue(None, "b", "a");
+        let b = state.queue(None, "b", "b");
+        state.start(a);
+        state.start(b);
+        let nap = event("clock_nanosleep", "x::naps");
+        let changes = state.observe(a, &trace(&[nap.clone()]), None, &figures(&[(1, 3, 30)]));
+        assert!(matches!(changes[0], Change::Site(0)), "{changes:?}");
+        state.observe(b, &trace(&[nap.clone()]), None, &figures(&[(1, 2, 20)]));
+        // A later look at `a`: its figures grew; they replace, not add.
+        state.observe(a, &trace(&[nap]), None, &figures(&[(1, 5, 50)]));
+        let site = state.site_view(0).unwrap();
+        assert_eq!((site.count, site.tests, site.blocked_ns), (7, 2, 70));
+        let detail = state.detail(a).unwrap();
+        assert_eq!(detail.events[0].stack, ["x::naps"]);
+        assert_eq!(state.view(0).sites.len(), 1);
+    }
+
+    #[test]
+    fn events_without_figures_count_once_and_equal_keys_merge() {
+        let mut state = LiveState::new("s", "check");
+        let id = state.queue(None, "b", "t");
+        state.start(id);
+        let read = event("read", "x::reads");
+        let text = format!(
+            "{}\n{}\n",
+            serde_json::to_string(&read).unwrap(),
+            serde_json::to_string(&read).unwrap()
+        );
+        state.observe(id, &Trace::parse(&text), None, &BTreeMap::new());
+        let test = state.test_view(id).unwrap();
+        assert_eq!(test.blocking.len(), 1);
+        assert_eq!(test.blocking[0].count, 2);
+    }
+
+    #[test]
+    fn a_test_taken_from_another_run_keeps_its_state_stacks_and_stderr() {
+        let mut source = LiveState::new("child", "check");
+        let id = source.queue(None, "b", "t");
+        source.start(id);
+        source.observe(
+            id,
+            &trace(&[event("clock_nanosleep", "x::naps")]),
+            None,
+            &figures(&[(1, 4, 9)]),
+        );
+        source.stderr(id, "it said so");
+        source.finish(id, "blocked", 12, Some("why".into()));
+        let detail = source.detail(id).unwrap();
+
+        let mut nightly = LiveState::new("nightly", "per suite");
+        let there = nightly.queue(Some("child@stable"), "b", "t");
+        let changes = nightly.absorb(there, &detail.test, Some(&detail));
+        assert!(changes.iter().any(|c| matches!(c, Change::TestFinished(_))));
+        let taken = nightly.detail(there).unwrap();
+        assert_eq!(taken.test.outcome.as_deref(), Some("blocked"));
+        assert_eq!(taken.test.suite, "child@stable");
+        assert_eq!(taken.events[0].call.count, 4);
+        assert_eq!(taken.events[0].stack, ["x::naps"]);
+        assert_eq!(taken.stderr_tail, "it said so");
+    }
+
+    #[test]
+    fn the_stderr_tail_is_cut_at_a_character() {
+        // The cut falls inside the 2-byte 'é': it moves past it.
+        let text = format!("é{}", "a".repeat(STDERR_TAIL - 1));
+        assert_eq!(tail(&text, STDERR_TAIL), "a".repeat(STDERR_TAIL - 1));
+        assert_eq!(tail("short", STDERR_TAIL), "short");
+    }
+}

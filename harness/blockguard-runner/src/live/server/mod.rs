@@ -43,10 +43,10 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `addr` (`HOST:PORT`; port 0 picks a free one) and serves
-    /// `live` there until stopped.
+    /// Binds `addr` (`HOST:PORT`, or a port alone for loopback; port 0
+    /// picks a free one) and serves `live` there until stopped.
     pub fn start(addr: &str, live: Arc<Live>) -> Result<Server, ServeError> {
-        let parsed: SocketAddr = addr.parse().map_err(|_| ServeError::BadAddress {
+        let parsed = parse(addr).ok_or_else(|| ServeError::BadAddress {
             addr: addr.to_owned(),
         })?;
         let listener = TcpListener::bind(parsed).map_err(|source| ServeError::Bind {
@@ -95,6 +95,14 @@ impl Server {
     }
 }
 
+/// `HOST:PORT`, or a port alone on loopback.
+fn parse(addr: &str) -> Option<SocketAddr> {
+    match addr.parse::<u16>() {
+        Ok(port) => Some(SocketAddr::from(([127, 0, 0, 1], port))),
+        Err(_) => addr.parse().ok(),
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
@@ -103,5 +111,19 @@ impl Drop for Server {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    #[test]
+    fn a_port_alone_is_on_loopback_and_anything_else_must_be_an_address() {
+        assert_eq!(parse("8080"), Some("127.0.0.1:8080".parse().unwrap()));
+        assert_eq!(parse("0.0.0.0:80"), Some("0.0.0.0:80".parse().unwrap()));
+        assert_eq!(parse("[::1]:0"), Some("[::1]:0".parse().unwrap()));
+        assert_eq!(parse("localhost:80"), None);
+        assert_eq!(parse("99999"), None);
     }
 }
