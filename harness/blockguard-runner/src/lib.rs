@@ -26,5 +26,6 @@ mod outputs;
 pub mod process;
 pub mod run_program;
 pub mod run_suite;
+pub mod sandbox;
 pub mod stability;
 pub mod suites_table;

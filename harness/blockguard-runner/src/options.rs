@@ -59,6 +59,14 @@ pub struct NightlyArgs {
     /// picks a free port), and keep serving after it until interrupted.
     #[arg(long, value_name = "ADDR")]
     pub serve: Option<String>,
+
+    /// Sandbox every suite's tests, also those of local crates.
+    #[arg(long, overrides_with = "no_sandbox")]
+    pub sandbox: bool,
+
+    /// Run every suite's tests outside the sandbox.
+    #[arg(long, overrides_with = "sandbox")]
+    pub no_sandbox: bool,
 }
 
 /// `cargo xtask serve [DIR] [--addr ADDR]`.
@@ -219,6 +227,16 @@ pub struct RunOptions {
     /// run until interrupted.
     #[arg(long, value_name = "ADDR")]
     pub serve: Option<String>,
+
+    /// Run each test in the sandbox: no network but loopback, a private
+    /// /tmp, the host read-only but for the crate's copy and the build
+    /// folder (needs bubblewrap). Default: on for crates.io crates.
+    #[arg(long, overrides_with = "no_sandbox")]
+    pub sandbox: bool,
+
+    /// Run the tests outside the sandbox, also a crates.io crate's.
+    #[arg(long, overrides_with = "sandbox")]
+    pub no_sandbox: bool,
 
     /// Write the dashboard's events to FILE as they happen (how a nightly
     /// follows its suites' runs).

@@ -10,4 +10,5 @@ mod faults;
 mod live_client;
 mod nightly;
 mod run_suite;
+mod sandbox;
 mod suites;

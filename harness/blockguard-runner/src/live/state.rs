@@ -495,9 +495,19 @@ mod tests {
         state.start(a);
         state.start(b);
         let nap = event("clock_nanosleep", "x::naps");
-        let changes = state.observe(a, &trace(&[nap.clone()]), None, &figures(&[(1, 3, 30)]));
+        let changes = state.observe(
+            a,
+            &trace(std::slice::from_ref(&nap)),
+            None,
+            &figures(&[(1, 3, 30)]),
+        );
         assert!(matches!(changes[0], Change::Site(0)), "{changes:?}");
-        state.observe(b, &trace(&[nap.clone()]), None, &figures(&[(1, 2, 20)]));
+        state.observe(
+            b,
+            &trace(std::slice::from_ref(&nap)),
+            None,
+            &figures(&[(1, 2, 20)]),
+        );
         // A later look at `a`: its figures grew; they replace, not add.
         state.observe(a, &trace(&[nap]), None, &figures(&[(1, 5, 50)]));
         let site = state.site_view(0).unwrap();

@@ -64,6 +64,8 @@ pub struct Contain {
     pub preload: Option<PathBuf>,
     /// Where the launcher writes its status.
     pub status: PathBuf,
+    /// Run the test in the sandbox, able to write these folders only.
+    pub sandbox: Option<Vec<PathBuf>>,
 }
 
 /// How the process ended.
@@ -192,6 +194,11 @@ fn command(launch: &Launch) -> Command {
             let mut cmd = Command::new(&contain.launcher);
             if let Some(preload) = &contain.preload {
                 cmd.arg(contain::PRELOAD_ARG).arg(preload);
+            }
+            if let Some(writable) = &contain.sandbox
+                && let Ok(joined) = std::env::join_paths(writable)
+            {
+                cmd.arg(contain::SANDBOX_ARG).arg(joined);
             }
             cmd.arg(contain::STATUS_ARG)
                 .arg(&contain.status)

@@ -21,6 +21,7 @@ use crate::exit;
 use crate::live::dashboard::Dashboard;
 use crate::live::hub::Live;
 use crate::options::{RunOptions, RunSuiteArgs};
+use crate::run_suite::resolve::suite::SourceKind;
 use blockguard_protocol::Mode;
 use blockguard_protocol::TraceEvent;
 use clap::Parser;
@@ -56,6 +57,9 @@ pub enum RunSuiteError {
     /// An output path cannot be written.
     #[error(transparent)]
     Output(#[from] crate::outputs::OutputError),
+    /// The sandbox was wanted and cannot be made.
+    #[error("{0}")]
+    Sandbox(String),
 }
 
 /// Runs the command; returns its exit code (see [`crate::exit`]).
@@ -150,6 +154,14 @@ fn pipeline(
     let timeout = args.timeout.or(spec.timeout).unwrap_or(DEFAULT_TIMEOUT);
     if let Some(live) = live {
         live.describe(&suite.name, mode.as_str());
+    }
+    let sandboxed = crate::sandbox::wanted(
+        args.sandbox,
+        args.no_sandbox,
+        suite.source == SourceKind::CratesIo,
+    ) && !libtest.list;
+    if sandboxed {
+        crate::sandbox::check().map_err(RunSuiteError::Sandbox)?;
     }
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -246,6 +258,9 @@ fn pipeline(
                 farm_workers: args.farm_workers,
                 retries: args.retries,
                 live: live.cloned(),
+                sandbox: sandboxed.then(|| {
+                    crate::sandbox::writable(layout.build(), traces.clone(), layout.symbols())
+                }),
             },
             libtest.clone(),
             console,

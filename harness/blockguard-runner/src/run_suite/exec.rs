@@ -390,6 +390,7 @@ fn guarded(
             farm_workers: None,
             retries: 0,
             live: None,
+            sandbox: None,
         },
         libtest,
         console,

@@ -1,6 +1,6 @@
 //! The launcher's command line (`blockguard_protocol::contain`).
 
-use blockguard_protocol::contain::{PARENT_ARG, PRELOAD_ARG, STATUS_ARG};
+use blockguard_protocol::contain::{PARENT_ARG, PRELOAD_ARG, SANDBOX_ARG, STATUS_ARG};
 use std::ffi::{CString, OsString};
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
@@ -13,16 +13,20 @@ pub struct Args {
     pub status: Option<PathBuf>,
     /// The runner's pid.
     pub parent: i32,
+    /// With the sandbox: the folders the test may write.
+    pub sandbox: Option<Vec<PathBuf>>,
     /// The test's argv, ready for `execvp`.
     pub program: Vec<CString>,
 }
 
 impl Args {
-    /// Parses `[--preload LIB] [--status FILE] --parent PID -- EXE ARGS…`.
+    /// Parses `[--preload LIB] [--status FILE] [--sandbox DIRS] --parent PID
+    /// -- EXE ARGS…`.
     pub fn parse(mut argv: impl Iterator<Item = OsString>) -> Result<Args, String> {
         let mut preload = None;
         let mut status = None;
         let mut parent = None;
+        let mut sandbox = None;
         loop {
             let Some(flag) = argv.next() else {
                 return Err("no `--` before the program".to_owned());
@@ -36,6 +40,7 @@ impl Args {
             match flag.to_str() {
                 Some(PRELOAD_ARG) => preload = Some(value),
                 Some(STATUS_ARG) => status = Some(PathBuf::from(value)),
+                Some(SANDBOX_ARG) => sandbox = Some(std::env::split_paths(&value).collect()),
                 Some(PARENT_ARG) => {
                     parent = Some(
                         value
@@ -57,6 +62,7 @@ impl Args {
             preload,
             status,
             parent: parent.ok_or("--parent is required")?,
+            sandbox,
             program,
         })
     }

@@ -21,6 +21,7 @@ mod args;
 mod namespace;
 mod pid1;
 mod replay;
+mod sandbox;
 mod sys;
 
 use blockguard_protocol::contain::Status;
@@ -41,7 +42,8 @@ fn main() -> ExitCode {
     if sys::die_with_parent().is_err() || sys::parent() != args.parent {
         return ExitCode::from(CANNOT_RUN);
     }
-    if let Some(preload) = &args.preload {
+    // In the sandbox, bubblewrap hands the preload to the test alone.
+    if let (Some(preload), None) = (&args.preload, &args.sandbox) {
         sys::set_preload(preload);
     }
     match namespace::enter() {
@@ -51,6 +53,17 @@ fn main() -> ExitCode {
                 write_status(&args, status);
             }
             replay::exit_as(status.wait_status)
+        }
+        Err(why) if args.sandbox.is_some() => {
+            write_status(
+                &args,
+                &Status {
+                    contained: false,
+                    why: Some(format!("no sandbox: {why}")),
+                    leaked: Vec::new(),
+                },
+            );
+            ExitCode::from(blockguard_protocol::contain::NO_SANDBOX as u8)
         }
         Err(why) => {
             write_status(

@@ -3,7 +3,7 @@
 //! what is still alive. Its own exit makes the kernel kill the rest.
 
 use crate::args::Args;
-use crate::{namespace, sys};
+use crate::{namespace, sandbox, sys};
 use blockguard_protocol::contain::Status;
 use std::time::{Duration, Instant};
 
@@ -60,7 +60,11 @@ fn init(args: &Args, report: i32) -> ! {
         Ok(sys::Fork::Child) => {
             sys::own_process_group();
             sys::default_ending_signals();
-            let error = sys::exec(&args.program);
+            let program = match &args.sandbox {
+                Some(writable) => sandbox::wrap(&args.program, writable, args.preload.as_deref()),
+                None => args.program.clone(),
+            };
+            let error = sys::exec(&program);
             eprintln!(
                 "blockguard-contain: cannot run {}: {error}",
                 args.program[0].to_string_lossy()
@@ -74,7 +78,10 @@ fn init(args: &Args, report: i32) -> ! {
     // Orphans are ours to reap too; the test's own status is what counts.
     while let Ok(Some((pid, status))) = sys::waitpid(-1, false) {
         if pid == test {
-            wait_status = status;
+            wait_status = match &args.sandbox {
+                Some(_) => sandbox::unwrap_status(status),
+                None => status,
+            };
             break;
         }
     }

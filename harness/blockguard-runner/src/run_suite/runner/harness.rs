@@ -58,6 +58,9 @@ pub struct Plan {
     pub retries: u32,
     /// The live dashboard, with `--serve`.
     pub live: Option<Arc<Live>>,
+    /// With the sandbox: the folders every test may write (its package's
+    /// folder is added per test).
+    pub sandbox: Option<Vec<PathBuf>>,
 }
 
 /// What a run produced.
@@ -288,6 +291,11 @@ impl Shared {
             launcher: launcher.clone(),
             preload: plan.preload.clone(),
             status: trace_path.with_extension("contain.json"),
+            sandbox: plan.sandbox.as_ref().map(|writable| {
+                let mut writable = writable.clone();
+                writable.push(binary.package_dir.clone());
+                writable
+            }),
         });
         if let (None, Some(preload)) = (&contain, &plan.preload) {
             env.push(("LD_PRELOAD".into(), preload.clone().into()));

@@ -1,0 +1,101 @@
+//! The sandbox, from outside: `fixtures/escapes` tries every way out it
+//! knows, under `--sandbox` and under `--no-sandbox`, and the outcomes are
+//! those of its table. A run that wants the sandbox where it cannot be
+//! made stops before anything runs.
+
+use crate::support::root;
+
+#[path = "../../../fixtures/escapes/src/expected.rs"]
+mod expected;
+
+use expected::{EXPECTED, REPO};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("sandbox-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `xtask run-suite --path fixtures/escapes --mode audit FLAG`: exit code,
+/// output, report.
+fn escapes(dir: &Path, flag: &str, envs: &[(&str, &str)]) -> (i32, String, Option<Value>) {
+    let report = dir.join("report.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args([
+            "run-suite",
+            "--path",
+            "fixtures/escapes",
+            "--mode",
+            "audit",
+            flag,
+        ])
+        .arg("--report")
+        .arg(&report)
+        .current_dir(root())
+        .env("BLOCKGUARD_SNAPSHOTS", dir.join("snapshots"))
+        .env(REPO, root())
+        .env_remove("INSTA_UPDATE")
+        .envs(envs.iter().copied())
+        .output()
+        .unwrap();
+    let text = format!(
+        "--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = std::fs::read_to_string(&report)
+        .ok()
+        .map(|t| serde_json::from_str(&t).unwrap());
+    (out.status.code().unwrap_or(-1), text, report)
+}
+
+fn outcome<'a>(report: &'a Value, name: &str) -> &'a str {
+    report["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .and_then(|t| t["outcome"].as_str())
+        .unwrap_or_else(|| panic!("{name} is not in the report"))
+}
+
+#[test]
+fn under_the_sandbox_every_way_out_fails_and_the_controls_work() {
+    let (_, text, report) = escapes(&scratch("on"), "--sandbox", &[]);
+    let report = report.unwrap_or_else(|| panic!("no report:\n{text}"));
+    for e in EXPECTED {
+        let want = if e.escape { "fail" } else { "pass" };
+        assert_eq!(outcome(&report, e.name), want, "{}:\n{text}", e.name);
+    }
+}
+
+#[test]
+fn without_the_sandbox_the_same_tests_show_what_is_possible() {
+    let (_, text, report) = escapes(&scratch("off"), "--no-sandbox", &[]);
+    let report = report.unwrap_or_else(|| panic!("no report:\n{text}"));
+    let root_user = rustix::process::geteuid().is_root();
+    for e in EXPECTED {
+        let works = !e.root_only || root_user;
+        let want = if works { "pass" } else { "fail" };
+        assert_eq!(outcome(&report, e.name), want, "{}:\n{text}", e.name);
+    }
+}
+
+#[test]
+fn a_sandbox_that_cannot_be_made_stops_the_run_and_names_no_sandbox() {
+    let dir = scratch("missing");
+    let (code, text, report) = escapes(
+        &dir,
+        "--sandbox",
+        &[("BLOCKGUARD_BWRAP", "/nonexistent/bwrap")],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("the sandbox cannot be made here"), "{text}");
+    assert!(text.contains("--no-sandbox"), "{text}");
+    assert!(report.is_none(), "nothing ran:\n{text}");
+    assert!(!text.contains("running"), "nothing ran:\n{text}");
+}
