@@ -22,8 +22,6 @@ pub const PARENT_ARG: &str = "--parent";
 /// network but loopback, a private `/tmp`, the host read-only but for
 /// these folders). The launcher never runs the test unsandboxed then.
 pub const SANDBOX_ARG: &str = "--sandbox";
-/// The variable naming bubblewrap, when it is not `bwrap` on `PATH`.
-pub const BWRAP_VAR: &str = "BLOCKGUARD_BWRAP";
 /// The exit code of a launcher that was asked for a sandbox and could not
 /// make one; the status file says why.
 pub const NO_SANDBOX: i32 = 125;

@@ -13,6 +13,7 @@ pub mod env;
 pub mod exit;
 pub mod inflight;
 pub mod mode;
+pub mod sandbox;
 pub mod tally;
 pub mod trace;
 

@@ -238,6 +238,18 @@ pub struct RunOptions {
     #[arg(long, overrides_with = "sandbox")]
     pub no_sandbox: bool,
 
+    /// In the sandbox: a test's memory (its data: heap, stacks), e.g. 8GiB.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub limit_memory: Option<u64>,
+
+    /// In the sandbox: the largest file a test may write, e.g. 4GiB.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub limit_file_size: Option<u64>,
+
+    /// In the sandbox: processes of the test's user (root is not held to it).
+    #[arg(long, value_name = "N")]
+    pub limit_processes: Option<u64>,
+
     /// Write the dashboard's events to FILE as they happen (how a nightly
     /// follows its suites' runs).
     #[arg(long, value_name = "FILE", hide = true)]
@@ -247,6 +259,39 @@ pub struct RunOptions {
     /// --include-ignored, --list, --format, --test-threads.
     #[arg(last = true, value_name = "LIBTEST ARGS")]
     pub libtest: Vec<String>,
+}
+
+impl RunOptions {
+    /// The sandbox's resource limits: the defaults, with those given.
+    pub fn limits(&self) -> blockguard_protocol::sandbox::Limits {
+        let default = blockguard_protocol::sandbox::Limits::default();
+        blockguard_protocol::sandbox::Limits {
+            memory: self.limit_memory.unwrap_or(default.memory),
+            file_size: self.limit_file_size.unwrap_or(default.file_size),
+            processes: self.limit_processes.unwrap_or(default.processes),
+        }
+    }
+}
+
+/// `512MiB`, `8GiB`, `1048576`: bytes.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text}: a size is a number of bytes, KiB, MiB or GiB"))?;
+    let scale: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" | "K" => 1 << 10,
+        "MiB" | "M" => 1 << 20,
+        "GiB" | "G" => 1 << 30,
+        other => return Err(format!("{text}: unknown unit {other:?} (B, KiB, MiB, GiB)")),
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("{text}: too large"))
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {

@@ -7,6 +7,7 @@
 //! A run that asks for the sandbox where it cannot be made stops before
 //! any test runs; it never runs unsandboxed instead.
 
+use blockguard_protocol::sandbox;
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -23,26 +24,10 @@ pub fn wanted(sandbox: bool, no_sandbox: bool, from_crates_io: bool) -> bool {
 /// Proves the sandbox can be made here: bubblewrap runs `true` with the
 /// namespaces the tests get. Why not, in a sentence that names the way out.
 pub fn check() -> Result<(), String> {
-    let bwrap =
-        std::env::var_os(blockguard_protocol::contain::BWRAP_VAR).unwrap_or_else(|| "bwrap".into());
+    let bwrap = sandbox::bwrap();
     let out = Command::new(&bwrap)
-        .args([
-            "--die-with-parent",
-            "--unshare-net",
-            "--unshare-ipc",
-            "--unshare-uts",
-            "--ro-bind",
-            "/",
-            "/",
-            "--dev",
-            "/dev",
-            "--proc",
-            "/proc",
-            "--tmpfs",
-            "/tmp",
-            "--",
-            "true",
-        ])
+        .args(sandbox::bwrap_args(&[]))
+        .args(["--", "true"])
         .output();
     let why = match out {
         Ok(out) if out.status.success() => return Ok(()),
@@ -57,6 +42,17 @@ pub fn check() -> Result<(), String> {
         "the sandbox cannot be made here: {why}. It needs bubblewrap and user namespaces \
          (or root); run with --no-sandbox to run the suite's code unsandboxed"
     ))
+}
+
+/// `cargo ARGS` as a command that runs in the sandbox, able to write only
+/// `writable`: the build of an untrusted crate, whose build scripts and
+/// proc macros are its code too.
+pub fn command(program: &std::path::Path, writable: &[PathBuf]) -> Command {
+    let mut cmd = Command::new(sandbox::bwrap());
+    cmd.args(sandbox::bwrap_args(writable))
+        .arg("--")
+        .arg(program);
+    cmd
 }
 
 /// The folders every sandboxed test may write, besides its package's.

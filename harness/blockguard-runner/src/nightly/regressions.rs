@@ -72,7 +72,7 @@ enum Standing {
 /// blocked only by a contention wait stands clean.
 fn standing(outcome: Outcome, denied: bool) -> Standing {
     match outcome {
-        Outcome::Fail | Outcome::Timeout | Outcome::Crash => Standing::Failing,
+        Outcome::Fail | Outcome::Timeout | Outcome::Crash | Outcome::Limit => Standing::Failing,
         _ if denied => Standing::Blocking,
         _ => Standing::Clean,
     }

@@ -48,10 +48,12 @@ impl Verdict {
         if report.build.status == "failed" {
             return Verdict::BuildFailed;
         }
-        let failing = report
-            .tests
-            .iter()
-            .any(|t| matches!(t.outcome, Outcome::Fail | Outcome::Timeout | Outcome::Crash));
+        let failing = report.tests.iter().any(|t| {
+            matches!(
+                t.outcome,
+                Outcome::Fail | Outcome::Timeout | Outcome::Crash | Outcome::Limit
+            )
+        });
         if failing {
             return Verdict::Failing;
         }

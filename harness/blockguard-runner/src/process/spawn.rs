@@ -66,6 +66,8 @@ pub struct Contain {
     pub status: PathBuf,
     /// Run the test in the sandbox, able to write these folders only.
     pub sandbox: Option<Vec<PathBuf>>,
+    /// The sandbox's resource limits.
+    pub limits: Option<blockguard_protocol::sandbox::Limits>,
 }
 
 /// How the process ended.
@@ -199,6 +201,10 @@ fn command(launch: &Launch) -> Command {
                 && let Ok(joined) = std::env::join_paths(writable)
             {
                 cmd.arg(contain::SANDBOX_ARG).arg(joined);
+            }
+            if let Some(limits) = contain.limits {
+                cmd.arg(blockguard_protocol::sandbox::LIMITS_ARG)
+                    .arg(limits.to_arg());
             }
             cmd.arg(contain::STATUS_ARG)
                 .arg(&contain.status)

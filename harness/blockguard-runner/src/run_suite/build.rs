@@ -42,6 +42,9 @@ pub enum Built {
 /// cargo could not be run at all.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
+    /// The dependencies could not be downloaded before a sandboxed build.
+    #[error("cannot fetch the dependencies (`cargo fetch`): {0}")]
+    Fetch(String),
     /// cargo did not start or its output broke off.
     #[error("cannot run `cargo test --no-run`: {0}")]
     Cargo(std::io::Error),
@@ -50,17 +53,30 @@ pub enum BuildError {
 /// Lines of the first compiler error kept for the report.
 const ERROR_LINES: usize = 20;
 
-/// Builds the suite's test executables.
+/// Builds the suite's test executables; with `sandboxed`, the
+/// dependencies are fetched first (the one step with the network), then
+/// the build runs offline in the sandbox, able to write only the build
+/// folder and the crate's copy.
 pub fn build(
     suite: &Resolved,
     features: &[String],
     layout: &Layout,
     env: &Env,
     console: &Console,
+    sandboxed: bool,
 ) -> Result<Built, BuildError> {
     let phase = console.phase(format!("building {} {}", suite.krate, suite.version));
-    let mut cmd = Command::new(&env.cargo);
-    cmd.args(["test", "--no-run", "--message-format=json"])
+    let mut cmd = if sandboxed {
+        fetch(suite, env)?;
+        let mut cmd = crate::sandbox::command(&env.cargo, &[layout.build(), suite.dir.clone()]);
+        cmd.arg("test").arg("--offline");
+        cmd
+    } else {
+        let mut cmd = Command::new(&env.cargo);
+        cmd.arg("test");
+        cmd
+    };
+    cmd.args(["--no-run", "--message-format=json"])
         .arg("--manifest-path")
         .arg(suite.dir.join("Cargo.toml"))
         .arg("--target-dir")
@@ -124,6 +140,25 @@ pub fn build(
         return Ok(Built::Failed(message));
     }
     Ok(Built::Ok(unique_names(binaries)))
+}
+
+/// `cargo fetch`: the dependencies downloaded (and unpacked) before the
+/// sandboxed build, which has no network.
+fn fetch(suite: &Resolved, env: &Env) -> Result<(), BuildError> {
+    let out = Command::new(&env.cargo)
+        .arg("fetch")
+        .arg("--manifest-path")
+        .arg(suite.dir.join("Cargo.toml"))
+        .current_dir(&suite.dir)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(BuildError::Cargo)?;
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(BuildError::Fetch(cargo_errors(&String::from_utf8_lossy(
+        &out.stderr,
+    ))))
 }
 
 /// A test executable, if this artifact is one: built with the test profile,

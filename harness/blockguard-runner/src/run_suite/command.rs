@@ -217,7 +217,7 @@ fn pipeline(
     for member in &suite.members {
         let member = suite.member(member);
         let build_started = Instant::now();
-        let built = build(&member, &spec.features, &layout, env, console)?;
+        let built = build(&member, &spec.features, &layout, env, console, sandboxed)?;
         report.timing.build_ms += millis(build_started.elapsed());
         let binaries = match built {
             Built::Ok(binaries) => binaries,
@@ -261,6 +261,7 @@ fn pipeline(
                 sandbox: sandboxed.then(|| {
                     crate::sandbox::writable(layout.build(), traces.clone(), layout.symbols())
                 }),
+                limits: sandboxed.then(|| args.limits()),
             },
             libtest.clone(),
             console,

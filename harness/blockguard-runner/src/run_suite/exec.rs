@@ -391,6 +391,7 @@ fn guarded(
             retries: 0,
             live: None,
             sandbox: None,
+            limits: None,
         },
         libtest,
         console,

@@ -1,6 +1,7 @@
 //! The launcher's command line (`blockguard_protocol::contain`).
 
 use blockguard_protocol::contain::{PARENT_ARG, PRELOAD_ARG, SANDBOX_ARG, STATUS_ARG};
+use blockguard_protocol::sandbox::{LIMITS_ARG, Limits};
 use std::ffi::{CString, OsString};
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
@@ -15,6 +16,8 @@ pub struct Args {
     pub parent: i32,
     /// With the sandbox: the folders the test may write.
     pub sandbox: Option<Vec<PathBuf>>,
+    /// The resource limits set on the test.
+    pub limits: Option<Limits>,
     /// The test's argv, ready for `execvp`.
     pub program: Vec<CString>,
 }
@@ -27,6 +30,7 @@ impl Args {
         let mut status = None;
         let mut parent = None;
         let mut sandbox = None;
+        let mut limits = None;
         loop {
             let Some(flag) = argv.next() else {
                 return Err("no `--` before the program".to_owned());
@@ -41,6 +45,14 @@ impl Args {
                 Some(PRELOAD_ARG) => preload = Some(value),
                 Some(STATUS_ARG) => status = Some(PathBuf::from(value)),
                 Some(SANDBOX_ARG) => sandbox = Some(std::env::split_paths(&value).collect()),
+                Some(LIMITS_ARG) => {
+                    limits = Some(
+                        value
+                            .to_str()
+                            .and_then(Limits::parse)
+                            .ok_or("--limits takes MEMORY:FILE_SIZE:PROCESSES")?,
+                    )
+                }
                 Some(PARENT_ARG) => {
                     parent = Some(
                         value
@@ -63,6 +75,7 @@ impl Args {
             status,
             parent: parent.ok_or("--parent is required")?,
             sandbox,
+            limits,
             program,
         })
     }

@@ -60,6 +60,9 @@ fn init(args: &Args, report: i32) -> ! {
         Ok(sys::Fork::Child) => {
             sys::own_process_group();
             sys::default_ending_signals();
+            if let Some(limits) = args.limits {
+                sys::set_limits(limits);
+            }
             let program = match &args.sandbox {
                 Some(writable) => sandbox::wrap(&args.program, writable, args.preload.as_deref()),
                 None => args.program.clone(),

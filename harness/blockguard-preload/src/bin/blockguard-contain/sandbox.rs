@@ -4,54 +4,23 @@
 //! names (the crate's copy, the build folder, the trace and names folders).
 //! `$HOME` is read-only with the rest.
 
-use std::ffi::{CString, OsStr};
-use std::os::unix::ffi::OsStrExt;
+use blockguard_protocol::sandbox;
+use std::ffi::{CString, OsStr, OsString};
+use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
-
-/// bubblewrap: `$BLOCKGUARD_BWRAP`, else `bwrap` on `PATH`.
-fn bwrap() -> Vec<u8> {
-    std::env::var_os(blockguard_protocol::contain::BWRAP_VAR)
-        .map_or_else(|| b"bwrap".to_vec(), |v| v.as_bytes().to_vec())
-}
 
 /// The argv that runs `program` in the sandbox, with `preload` as the
 /// test's `LD_PRELOAD` (bubblewrap itself must not load it).
 pub fn wrap(program: &[CString], writable: &[PathBuf], preload: Option<&OsStr>) -> Vec<CString> {
-    let mut argv: Vec<Vec<u8>> = vec![bwrap()];
-    argv.extend(
-        [
-            "--die-with-parent",
-            "--unshare-net",
-            "--unshare-ipc",
-            "--unshare-uts",
-            "--ro-bind",
-            "/",
-            "/",
-            "--dev",
-            "/dev",
-            "--proc",
-            "/proc",
-            "--tmpfs",
-            "/tmp",
-        ]
-        .iter()
-        .map(|a| a.as_bytes().to_vec()),
-    );
-    for dir in writable.iter().filter(|d| d.is_dir()) {
-        let dir = dir.as_os_str().as_bytes().to_vec();
-        argv.extend([b"--bind".to_vec(), dir.clone(), dir]);
-    }
+    let mut argv: Vec<OsString> = vec![sandbox::bwrap()];
+    argv.extend(sandbox::bwrap_args(writable));
     if let Some(preload) = preload {
-        argv.extend([
-            b"--setenv".to_vec(),
-            b"LD_PRELOAD".to_vec(),
-            preload.as_bytes().to_vec(),
-        ]);
+        argv.extend(["--setenv".into(), "LD_PRELOAD".into(), preload.to_owned()]);
     }
-    argv.push(b"--".to_vec());
+    argv.push("--".into());
     let mut argv: Vec<CString> = argv
         .into_iter()
-        .filter_map(|a| CString::new(a).ok())
+        .filter_map(|a| CString::new(a.into_vec()).ok())
         .collect();
     argv.extend(program.iter().cloned());
     argv

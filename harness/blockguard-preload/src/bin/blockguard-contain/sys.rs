@@ -236,3 +236,21 @@ pub fn ids() -> (u32, u32) {
     // SAFETY: getuid and getgid cannot fail.
     unsafe { (libc::getuid(), libc::getgid()) }
 }
+
+/// Sets the sandbox's resource limits on this process (inherited by what
+/// it execs). A limit the process may not set is left as it was.
+pub fn set_limits(limits: blockguard_protocol::sandbox::Limits) {
+    for (resource, value) in [
+        (libc::RLIMIT_DATA, limits.memory),
+        (libc::RLIMIT_FSIZE, limits.file_size),
+        (libc::RLIMIT_NPROC, limits.processes),
+    ] {
+        let limit = libc::rlimit {
+            rlim_cur: value,
+            rlim_max: value,
+        };
+        // SAFETY: a valid rlimit for a valid resource; failure leaves the
+        // old limit.
+        unsafe { libc::setrlimit(resource, &limit) };
+    }
+}

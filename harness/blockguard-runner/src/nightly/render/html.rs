@@ -12,7 +12,7 @@ use blockguard_protocol::Verdict as CallVerdict;
 use std::fmt::Write;
 
 /// Outcome colours of the chart and the badges.
-const OUTCOMES: [(Outcome, &str); 8] = [
+const OUTCOMES: [(Outcome, &str); 9] = [
     (Outcome::Pass, "#2e7d32"),
     (Outcome::Suppressed, "#8bc34a"),
     (Outcome::Flaky, "#ff7043"),
@@ -21,6 +21,7 @@ const OUTCOMES: [(Outcome, &str); 8] = [
     (Outcome::Fail, "#c62828"),
     (Outcome::Timeout, "#6a1b9a"),
     (Outcome::Crash, "#000000"),
+    (Outcome::Limit, "#8b4513"),
 ];
 
 const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#1c1c1c;padding:0 1em}\

@@ -44,7 +44,7 @@ pub fn junit(entries: &[Entry]) -> String {
             "  <testsuite name=\"{name}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
             report.tests.len(),
             count(|o| matches!(o, Outcome::Fail | Outcome::Blocked)),
-            count(|o| matches!(o, Outcome::Timeout | Outcome::Crash)),
+            count(|o| matches!(o, Outcome::Timeout | Outcome::Crash | Outcome::Limit)),
             count(|o| matches!(o, Outcome::Suppressed | Outcome::Ignored)),
         );
         for t in &report.tests {
@@ -65,7 +65,7 @@ pub fn junit(entries: &[Entry]) -> String {
                         t.outcome
                     );
                 }
-                Outcome::Timeout | Outcome::Crash => {
+                Outcome::Timeout | Outcome::Crash | Outcome::Limit => {
                     let _ = writeln!(
                         xml,
                         "><error type=\"{}\" message=\"{first}\"/></testcase>",

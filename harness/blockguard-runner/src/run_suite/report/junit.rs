@@ -76,7 +76,7 @@ fn testcase(xml: &mut String, suite: &str, test: &TestEntry) {
     let (element, text) = match test.outcome {
         Outcome::Pass | Outcome::Flaky => (None, String::new()),
         Outcome::Fail | Outcome::Blocked => (Some("failure"), message.to_owned()),
-        Outcome::Timeout | Outcome::Crash => (Some("error"), message.to_owned()),
+        Outcome::Timeout | Outcome::Crash | Outcome::Limit => (Some("error"), message.to_owned()),
         Outcome::Suppressed => (
             Some("skipped"),
             format!("suppressed: {}", test.rule.as_deref().unwrap_or_default()),
@@ -105,7 +105,7 @@ fn counts(tests: &[&TestEntry]) -> String {
         " tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3}\"",
         tests.len(),
         n(|o| matches!(o, Outcome::Fail | Outcome::Blocked)),
-        n(|o| matches!(o, Outcome::Timeout | Outcome::Crash)),
+        n(|o| matches!(o, Outcome::Timeout | Outcome::Crash | Outcome::Limit)),
         n(|o| matches!(o, Outcome::Suppressed | Outcome::Ignored)),
         time as f64 / 1000.0
     )

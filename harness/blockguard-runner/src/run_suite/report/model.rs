@@ -119,6 +119,9 @@ pub struct Summary {
     pub timeout: usize,
     /// `crash`.
     pub crash: usize,
+    /// `limit` (absent in reports made before the sandbox's limits).
+    #[serde(default)]
+    pub limit: usize,
     /// `suppressed`.
     pub suppressed: usize,
     /// `flaky` (absent in reports made before retries).
@@ -149,6 +152,7 @@ impl Summary {
             Outcome::Blocked => &mut self.blocked,
             Outcome::Timeout => &mut self.timeout,
             Outcome::Crash => &mut self.crash,
+            Outcome::Limit => &mut self.limit,
             Outcome::Suppressed => &mut self.suppressed,
             Outcome::Flaky => &mut self.flaky,
             Outcome::Ignored => &mut self.ignored,
@@ -163,6 +167,7 @@ impl Summary {
             Outcome::Blocked => self.blocked,
             Outcome::Timeout => self.timeout,
             Outcome::Crash => self.crash,
+            Outcome::Limit => self.limit,
             Outcome::Suppressed => self.suppressed,
             Outcome::Flaky => self.flaky,
             Outcome::Ignored => self.ignored,

@@ -61,6 +61,8 @@ pub struct Plan {
     /// With the sandbox: the folders every test may write (its package's
     /// folder is added per test).
     pub sandbox: Option<Vec<PathBuf>>,
+    /// With the sandbox: its resource limits.
+    pub limits: Option<blockguard_protocol::sandbox::Limits>,
 }
 
 /// What a run produced.
@@ -296,6 +298,7 @@ impl Shared {
                 writable.push(binary.package_dir.clone());
                 writable
             }),
+            limits: plan.limits,
         });
         if let (None, Some(preload)) = (&contain, &plan.preload) {
             env.push(("LD_PRELOAD".into(), preload.clone().into()));
@@ -360,6 +363,7 @@ impl Shared {
             mode: plan.mode,
             timeout: plan.timeout,
             in_flight: finished.at_timeout.as_deref(),
+            limits: plan.limits,
         });
         record.outcome = judged.outcome;
         record.message = judged.message;
@@ -421,7 +425,11 @@ fn ran_to_its_end(outcome: Outcome, mode: Mode, failed_too: bool) -> bool {
     match outcome {
         Outcome::Pass | Outcome::Flaky | Outcome::Ignored => true,
         Outcome::Blocked => mode != Mode::Deny && !failed_too,
-        Outcome::Fail | Outcome::Timeout | Outcome::Crash | Outcome::Suppressed => false,
+        Outcome::Fail
+        | Outcome::Timeout
+        | Outcome::Crash
+        | Outcome::Limit
+        | Outcome::Suppressed => false,
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Evidence<'a> {
     /// The runtime's in-flight file as it stood when the timeout fired
     /// (`None`: no such file, or no timeout).
     pub in_flight: Option<&'a [u8]>,
+    /// The sandbox's resource limits, when it ran in the sandbox.
+    pub limits: Option<blockguard_protocol::sandbox::Limits>,
 }
 
 /// The judge's verdict, before suppression.
@@ -52,7 +54,10 @@ pub fn judge(e: &Evidence<'_>) -> Judged {
     let denied: Vec<&TraceEvent> = e.trace.denied().collect();
     match e.ended {
         Ended::TimedOut => judged(Outcome::Timeout, timeout_message(e)),
-        Ended::Signaled(sig) => judged(Outcome::Crash, crash_message(sig, e.stderr)),
+        Ended::Signaled(sig) => match e.limits.and_then(|l| limit_hit(sig, e.stderr, l)) {
+            Some(why) => judged(Outcome::Limit, why),
+            None => judged(Outcome::Crash, crash_message(sig, e.stderr)),
+        },
         Ended::Exited(code) if enforcing && (code == BLOCKED || !denied.is_empty()) => {
             judged(Outcome::Blocked, blocked_message(&denied, e))
         }
@@ -137,6 +142,32 @@ fn timeout_message(e: &Evidence<'_>) -> String {
         }
         None => format!("timed out after {after}"),
     }
+}
+
+/// Which of the sandbox's limits a test that died of `sig` ran into, if
+/// one: a file past the size limit (SIGXFSZ), or an allocation the memory
+/// limit refused (Rust's allocation-failure abort).
+fn limit_hit(
+    sig: i32,
+    stderr: &str,
+    limits: blockguard_protocol::sandbox::Limits,
+) -> Option<String> {
+    if sig == libc::SIGXFSZ {
+        return Some(format!(
+            "hit the sandbox's file-size limit ({} bytes): a file it wrote grew past it",
+            limits.file_size
+        ));
+    }
+    let failed = stderr
+        .lines()
+        .find(|l| l.contains("memory allocation of"))?;
+    (sig == libc::SIGABRT).then(|| {
+        format!(
+            "hit the sandbox's memory limit ({} bytes): {}",
+            limits.memory,
+            failed.trim()
+        )
+    })
 }
 
 fn crash_message(sig: i32, stderr: &str) -> String {
@@ -273,7 +304,39 @@ mod tests {
             mode,
             timeout: Duration::from_secs(3),
             in_flight,
+            limits: None,
         })
+    }
+
+    #[test]
+    fn a_sandboxed_test_killed_by_a_limit_is_limit_and_elsewhere_a_crash() {
+        let limits = blockguard_protocol::sandbox::Limits::default();
+        let stderr = "memory allocation of 536870912 bytes failed\n";
+        let trace = Trace::default();
+        let of = |sig: i32, stderr: &str, limits| {
+            judge(&Evidence {
+                ended: Ended::Signaled(sig),
+                stdout: "",
+                stderr,
+                trace: &trace,
+                guarded: true,
+                mode: Mode::Audit,
+                timeout: Duration::from_secs(3),
+                in_flight: None,
+                limits,
+            })
+        };
+        let memory = of(libc::SIGABRT, stderr, Some(limits));
+        assert_eq!(memory.outcome, Outcome::Limit);
+        assert!(
+            memory
+                .message
+                .unwrap()
+                .contains("memory allocation of 536870912 bytes failed")
+        );
+        assert_eq!(of(libc::SIGXFSZ, "", Some(limits)).outcome, Outcome::Limit);
+        assert_eq!(of(libc::SIGABRT, "", Some(limits)).outcome, Outcome::Crash);
+        assert_eq!(of(libc::SIGABRT, stderr, None).outcome, Outcome::Crash);
     }
 
     /// A trace whose event lines carry `seq` 1, 2, ... as the runtime writes them.

@@ -22,6 +22,8 @@ pub enum Outcome {
     Timeout,
     /// A signal killed it.
     Crash,
+    /// It hit one of the sandbox's resource limits (memory, file size).
+    Limit,
     /// It failed in a way a `[[suppress]]` rule names.
     Suppressed,
     /// It failed, then passed on a retry (`--retries`): every attempt is
@@ -33,12 +35,13 @@ pub enum Outcome {
 
 impl Outcome {
     /// Every outcome, in report order.
-    pub const ALL: [Outcome; 8] = [
+    pub const ALL: [Outcome; 9] = [
         Outcome::Pass,
         Outcome::Fail,
         Outcome::Blocked,
         Outcome::Timeout,
         Outcome::Crash,
+        Outcome::Limit,
         Outcome::Suppressed,
         Outcome::Flaky,
         Outcome::Ignored,
@@ -52,6 +55,7 @@ impl Outcome {
             Outcome::Blocked => "blocked",
             Outcome::Timeout => "timeout",
             Outcome::Crash => "crash",
+            Outcome::Limit => "limit",
             Outcome::Suppressed => "suppressed",
             Outcome::Flaky => "flaky",
             Outcome::Ignored => "ignored",
@@ -62,7 +66,7 @@ impl Outcome {
     pub fn is_failure(self) -> bool {
         matches!(
             self,
-            Outcome::Fail | Outcome::Blocked | Outcome::Timeout | Outcome::Crash
+            Outcome::Fail | Outcome::Blocked | Outcome::Timeout | Outcome::Crash | Outcome::Limit
         )
     }
 }
