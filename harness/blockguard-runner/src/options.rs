@@ -144,6 +144,11 @@ pub struct SuitesTableArgs {
     /// number of cores.
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     pub jobs: Option<NonZeroUsize>,
+
+    /// Run the suites' tests outside the sandbox (crates.io suites are
+    /// sandboxed by default).
+    #[arg(long)]
+    pub no_sandbox: bool,
 }
 
 /// `cargo xtask run-suite [CRATE|SUITE] [OPTIONS] [-- LIBTEST ARGS]`.

@@ -38,7 +38,7 @@ pub fn run(args: &SuitesTableArgs, env: &Env) -> u8 {
     }
     let rows: Vec<Row> = names
         .iter()
-        .map(|name| row(name, jobs, &logs, env))
+        .map(|name| row(name, jobs, &logs, env, args.no_sandbox))
         .collect();
     let table = markdown(&rows);
     print!("{table}");
@@ -68,7 +68,7 @@ pub fn run(args: &SuitesTableArgs, env: &Env) -> u8 {
 
 /// nextest and audit run back to back, so their run phases meet the same
 /// machine load.
-fn row(name: &str, jobs: usize, logs: &Path, env: &Env) -> Row {
+fn row(name: &str, jobs: usize, logs: &Path, env: &Env, no_sandbox: bool) -> Row {
     eprintln!("suites-table: {name}");
     let located = match locate(name, env) {
         Ok(located) => located,
@@ -82,14 +82,14 @@ fn row(name: &str, jobs: usize, logs: &Path, env: &Env) -> Row {
     } else {
         "audit"
     };
-    let audit = run_suite(name, Some(transparent_mode), jobs, logs);
+    let audit = run_suite(name, Some(transparent_mode), jobs, logs, no_sandbox);
     let nextest = match &audit {
         Side::Report(r) if r.build.status == "failed" => {
             Baseline::Failed("the suite does not build".to_owned())
         }
         _ => baseline(&located, jobs, env),
     };
-    let check = run_suite(name, None, jobs, logs);
+    let check = run_suite(name, None, jobs, logs, no_sandbox);
     let version = [&audit, &check].iter().find_map(|side| match side {
         Side::Report(r) => Some(r.suite.version.clone()),
         Side::Error(_) => None,
@@ -106,8 +106,11 @@ fn row(name: &str, jobs: usize, logs: &Path, env: &Env) -> Row {
 /// `cargo xtask run-suite NAME [--mode MODE]` as a child (no mode: the
 /// suite's own); the table reads its report. Snapshots are compared, never
 /// written.
-fn run_suite(name: &str, mode: Option<&str>, jobs: usize, logs: &Path) -> Side {
+fn run_suite(name: &str, mode: Option<&str>, jobs: usize, logs: &Path, no_sandbox: bool) -> Side {
     let mut args = vec!["-j".to_owned(), jobs.to_string()];
+    if no_sandbox {
+        args.push("--no-sandbox".to_owned());
+    }
     if let Some(mode) = mode {
         args.extend(["--mode".to_owned(), mode.to_owned()]);
     }
