@@ -63,9 +63,25 @@ pub fn bwrap() -> OsString {
     std::env::var_os(BWRAP_VAR).unwrap_or_else(|| "bwrap".into())
 }
 
-/// The arguments before `--` that sandbox a program which may write only
-/// `writable` (those that exist).
-pub fn bwrap_args(writable: &[PathBuf]) -> Vec<OsString> {
+/// What of the host a sandboxed program sees besides the read-only root:
+/// `readable` folders under the private `/tmp` that it needs (the guard
+/// runtime, the repository, when they live there), and the `writable`
+/// ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SandboxPaths {
+    /// Shown read-only, also where the private `/tmp` would hide them.
+    pub readable: Vec<PathBuf>,
+    /// Shown read-write.
+    pub writable: Vec<PathBuf>,
+}
+
+/// `--sandbox-read DIR:DIR…`: the launcher's [`SandboxPaths::readable`]
+/// (its `--sandbox DIRS` are the writable ones).
+pub const SANDBOX_READ_ARG: &str = "--sandbox-read";
+
+/// The arguments before `--` that sandbox a program with `paths` (those
+/// that exist).
+pub fn bwrap_args(paths: &SandboxPaths) -> Vec<OsString> {
     let mut args: Vec<OsString> = [
         "--die-with-parent",
         "--unshare-net",
@@ -84,8 +100,12 @@ pub fn bwrap_args(writable: &[PathBuf]) -> Vec<OsString> {
     .iter()
     .map(OsString::from)
     .collect();
-    for dir in writable.iter().filter(|d| d.is_dir()) {
-        args.extend(["--bind".into(), dir.clone().into(), dir.clone().into()]);
+    // In this order: the host's folders over the private /tmp, then the
+    // writable ones over both.
+    for (flag, dirs) in [("--ro-bind", &paths.readable), ("--bind", &paths.writable)] {
+        for dir in dirs.iter().filter(|d| d.exists()) {
+            args.extend([flag.into(), dir.clone().into(), dir.clone().into()]);
+        }
     }
     args
 }
@@ -95,9 +115,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_folders_that_exist_are_made_writable() {
+    fn only_folders_that_exist_are_shown_readable_first_then_writable() {
         let here = std::env::temp_dir();
-        let args = bwrap_args(&[here.clone(), PathBuf::from("/no/such/folder")]);
+        let args = bwrap_args(&SandboxPaths {
+            readable: vec![PathBuf::from("/")],
+            writable: vec![here.clone(), PathBuf::from("/no/such/folder")],
+        });
         let binds: Vec<&OsString> = args.iter().skip_while(|a| *a != "--bind").collect();
         assert_eq!(
             binds,
@@ -107,8 +130,11 @@ mod tests {
                 &here.into()
             ]
         );
+        let ro = args.iter().rposition(|a| a == "--ro-bind").unwrap();
+        let rw = args.iter().position(|a| a == "--bind").unwrap();
+        assert!(ro < rw, "readable ones before writable ones");
         assert!(args.contains(&"--unshare-net".into()));
-        assert_eq!(args.iter().filter(|a| *a == "--ro-bind").count(), 1);
+        assert_eq!(args.iter().filter(|a| *a == "--ro-bind").count(), 2);
     }
 
     #[test]

@@ -8,7 +8,6 @@
 //! any test runs; it never runs unsandboxed instead.
 
 use blockguard_protocol::sandbox;
-use std::path::PathBuf;
 use std::process::Command;
 
 /// What `--sandbox` / `--no-sandbox` say, and whether the suite is a
@@ -26,7 +25,7 @@ pub fn wanted(sandbox: bool, no_sandbox: bool, from_crates_io: bool) -> bool {
 pub fn check() -> Result<(), String> {
     let bwrap = sandbox::bwrap();
     let out = Command::new(&bwrap)
-        .args(sandbox::bwrap_args(&[]))
+        .args(sandbox::bwrap_args(&sandbox::SandboxPaths::default()))
         .args(["--", "true"])
         .output();
     let why = match out {
@@ -44,20 +43,12 @@ pub fn check() -> Result<(), String> {
     ))
 }
 
-/// `cargo ARGS` as a command that runs in the sandbox, able to write only
-/// `writable`: the build of an untrusted crate, whose build scripts and
+/// `program` as a command that runs in the sandbox with `paths`: the build of an untrusted crate, whose build scripts and
 /// proc macros are its code too.
-pub fn command(program: &std::path::Path, writable: &[PathBuf]) -> Command {
+pub fn command(program: &std::path::Path, paths: &sandbox::SandboxPaths) -> Command {
     let mut cmd = Command::new(sandbox::bwrap());
-    cmd.args(sandbox::bwrap_args(writable))
-        .arg("--")
-        .arg(program);
+    cmd.args(sandbox::bwrap_args(paths)).arg("--").arg(program);
     cmd
-}
-
-/// The folders every sandboxed test may write, besides its package's.
-pub fn writable(build: PathBuf, traces: PathBuf, symbols: PathBuf) -> Vec<PathBuf> {
-    vec![build, traces, symbols]
 }
 
 #[cfg(test)]

@@ -18,7 +18,11 @@ impl Dashboard {
     /// Serves a run's dashboard at `addr`; the run's suite and mode are
     /// told later ([`Live::describe`]).
     pub fn start(addr: &str) -> Result<Dashboard, ServeError> {
-        let live = Live::new("", "");
+        Dashboard::serve(addr, Live::new("", ""))
+    }
+
+    /// Serves `live`, as it already stands, at `addr`.
+    pub fn serve(addr: &str, live: Arc<Live>) -> Result<Dashboard, ServeError> {
         let server = Server::start(addr, Arc::clone(&live))?;
         let listening = server.addr();
         if !listening.ip().is_loopback() {

@@ -42,16 +42,21 @@ pub fn run(args: &ServeArgs, default_dir: &Path) -> u8 {
             return exit::ERROR;
         }
     };
-    let dashboard = match Dashboard::start(&args.addr) {
+    // Loaded and ended before the address is announced: the first request
+    // sees the whole run.
+    let live = Live::new("", "");
+    let failed = load(&live, &dir, &reports);
+    let code = if failed { exit::FAILED } else { exit::OK };
+    live.end(code.into());
+    let dashboard = match Dashboard::serve(&args.addr, live) {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: {e}");
             return exit::ERROR;
         }
     };
-    let failed = load(dashboard.live(), &dir, &reports);
     eprintln!("serve: {} report(s) from {}", reports.len(), dir.display());
-    dashboard.finish(if failed { exit::FAILED } else { exit::OK });
+    dashboard.finish(code);
     exit::OK
 }
 

@@ -64,8 +64,8 @@ pub struct Contain {
     pub preload: Option<PathBuf>,
     /// Where the launcher writes its status.
     pub status: PathBuf,
-    /// Run the test in the sandbox, able to write these folders only.
-    pub sandbox: Option<Vec<PathBuf>>,
+    /// Run the test in the sandbox, seeing and writing these.
+    pub sandbox: Option<blockguard_protocol::sandbox::SandboxPaths>,
     /// The sandbox's resource limits.
     pub limits: Option<blockguard_protocol::sandbox::Limits>,
 }
@@ -197,10 +197,15 @@ fn command(launch: &Launch) -> Command {
             if let Some(preload) = &contain.preload {
                 cmd.arg(contain::PRELOAD_ARG).arg(preload);
             }
-            if let Some(writable) = &contain.sandbox
-                && let Ok(joined) = std::env::join_paths(writable)
+            if let Some(paths) = &contain.sandbox
+                && let (Ok(writable), Ok(readable)) = (
+                    std::env::join_paths(&paths.writable),
+                    std::env::join_paths(&paths.readable),
+                )
             {
-                cmd.arg(contain::SANDBOX_ARG).arg(joined);
+                cmd.arg(contain::SANDBOX_ARG).arg(writable);
+                cmd.arg(blockguard_protocol::sandbox::SANDBOX_READ_ARG)
+                    .arg(readable);
             }
             if let Some(limits) = contain.limits {
                 cmd.arg(blockguard_protocol::sandbox::LIMITS_ARG)

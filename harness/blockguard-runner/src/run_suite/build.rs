@@ -68,7 +68,11 @@ pub fn build(
     let phase = console.phase(format!("building {} {}", suite.krate, suite.version));
     let mut cmd = if sandboxed {
         fetch(suite, env)?;
-        let mut cmd = crate::sandbox::command(&env.cargo, &[layout.build(), suite.dir.clone()]);
+        let paths = blockguard_protocol::sandbox::SandboxPaths {
+            readable: vec![layout.root().to_path_buf()],
+            writable: vec![layout.build(), suite.dir.clone()],
+        };
+        let mut cmd = crate::sandbox::command(&env.cargo, &paths);
         cmd.arg("test").arg("--offline");
         cmd
     } else {

@@ -24,6 +24,7 @@ use crate::options::{RunOptions, RunSuiteArgs};
 use crate::run_suite::resolve::suite::SourceKind;
 use blockguard_protocol::Mode;
 use blockguard_protocol::TraceEvent;
+use blockguard_protocol::sandbox::SandboxPaths;
 use clap::Parser;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -258,8 +259,9 @@ fn pipeline(
                 farm_workers: args.farm_workers,
                 retries: args.retries,
                 live: live.cloned(),
-                sandbox: sandboxed.then(|| {
-                    crate::sandbox::writable(layout.build(), traces.clone(), layout.symbols())
+                sandbox: sandboxed.then(|| SandboxPaths {
+                    readable: vec![layout.root().to_path_buf()],
+                    writable: vec![layout.build(), traces.clone(), layout.symbols()],
                 }),
                 limits: sandboxed.then(|| args.limits()),
             },

@@ -1,7 +1,7 @@
 //! The launcher's command line (`blockguard_protocol::contain`).
 
 use blockguard_protocol::contain::{PARENT_ARG, PRELOAD_ARG, SANDBOX_ARG, STATUS_ARG};
-use blockguard_protocol::sandbox::{LIMITS_ARG, Limits};
+use blockguard_protocol::sandbox::{LIMITS_ARG, Limits, SANDBOX_READ_ARG, SandboxPaths};
 use std::ffi::{CString, OsString};
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
@@ -14,8 +14,8 @@ pub struct Args {
     pub status: Option<PathBuf>,
     /// The runner's pid.
     pub parent: i32,
-    /// With the sandbox: the folders the test may write.
-    pub sandbox: Option<Vec<PathBuf>>,
+    /// With the sandbox: what the test may see and write.
+    pub sandbox: Option<SandboxPaths>,
     /// The resource limits set on the test.
     pub limits: Option<Limits>,
     /// The test's argv, ready for `execvp`.
@@ -29,7 +29,8 @@ impl Args {
         let mut preload = None;
         let mut status = None;
         let mut parent = None;
-        let mut sandbox = None;
+        let mut sandbox: Option<SandboxPaths> = None;
+        let mut readable = Vec::new();
         let mut limits = None;
         loop {
             let Some(flag) = argv.next() else {
@@ -44,7 +45,13 @@ impl Args {
             match flag.to_str() {
                 Some(PRELOAD_ARG) => preload = Some(value),
                 Some(STATUS_ARG) => status = Some(PathBuf::from(value)),
-                Some(SANDBOX_ARG) => sandbox = Some(std::env::split_paths(&value).collect()),
+                Some(SANDBOX_ARG) => {
+                    sandbox = Some(SandboxPaths {
+                        readable: Vec::new(),
+                        writable: std::env::split_paths(&value).collect(),
+                    })
+                }
+                Some(SANDBOX_READ_ARG) => readable = std::env::split_paths(&value).collect(),
                 Some(LIMITS_ARG) => {
                     limits = Some(
                         value
@@ -69,6 +76,16 @@ impl Args {
             .collect::<Result<Vec<_>, _>>()?;
         if program.is_empty() {
             return Err("no program after `--`".to_owned());
+        }
+        if let Some(paths) = sandbox.as_mut() {
+            paths.readable = readable;
+            // The guard runtime must load, wherever it lives.
+            if let Some(dir) = preload
+                .as_ref()
+                .and_then(|p| PathBuf::from(p).parent().map(PathBuf::from))
+            {
+                paths.readable.push(dir);
+            }
         }
         Ok(Args {
             preload,

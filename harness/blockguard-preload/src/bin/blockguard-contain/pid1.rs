@@ -64,7 +64,7 @@ fn init(args: &Args, report: i32) -> ! {
                 sys::set_limits(limits);
             }
             let program = match &args.sandbox {
-                Some(writable) => sandbox::wrap(&args.program, writable, args.preload.as_deref()),
+                Some(paths) => sandbox::wrap(&args.program, paths, args.preload.as_deref()),
                 None => args.program.clone(),
             };
             let error = sys::exec(&program);

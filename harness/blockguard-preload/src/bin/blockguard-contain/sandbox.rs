@@ -4,16 +4,15 @@
 //! names (the crate's copy, the build folder, the trace and names folders).
 //! `$HOME` is read-only with the rest.
 
-use blockguard_protocol::sandbox;
+use blockguard_protocol::sandbox::{self, SandboxPaths};
 use std::ffi::{CString, OsStr, OsString};
 use std::os::unix::ffi::OsStringExt;
-use std::path::PathBuf;
 
 /// The argv that runs `program` in the sandbox, with `preload` as the
 /// test's `LD_PRELOAD` (bubblewrap itself must not load it).
-pub fn wrap(program: &[CString], writable: &[PathBuf], preload: Option<&OsStr>) -> Vec<CString> {
+pub fn wrap(program: &[CString], paths: &SandboxPaths, preload: Option<&OsStr>) -> Vec<CString> {
     let mut argv: Vec<OsString> = vec![sandbox::bwrap()];
-    argv.extend(sandbox::bwrap_args(writable));
+    argv.extend(sandbox::bwrap_args(paths));
     if let Some(preload) = preload {
         argv.extend(["--setenv".into(), "LD_PRELOAD".into(), preload.to_owned()]);
     }

@@ -58,9 +58,9 @@ pub struct Plan {
     pub retries: u32,
     /// The live dashboard, with `--serve`.
     pub live: Option<Arc<Live>>,
-    /// With the sandbox: the folders every test may write (its package's
+    /// With the sandbox: what every test may see and write (its package's
     /// folder is added per test).
-    pub sandbox: Option<Vec<PathBuf>>,
+    pub sandbox: Option<blockguard_protocol::sandbox::SandboxPaths>,
     /// With the sandbox: its resource limits.
     pub limits: Option<blockguard_protocol::sandbox::Limits>,
 }
@@ -293,10 +293,10 @@ impl Shared {
             launcher: launcher.clone(),
             preload: plan.preload.clone(),
             status: trace_path.with_extension("contain.json"),
-            sandbox: plan.sandbox.as_ref().map(|writable| {
-                let mut writable = writable.clone();
-                writable.push(binary.package_dir.clone());
-                writable
+            sandbox: plan.sandbox.as_ref().map(|paths| {
+                let mut paths = paths.clone();
+                paths.writable.push(binary.package_dir.clone());
+                paths
             }),
             limits: plan.limits,
         });
