@@ -74,8 +74,28 @@ pub fn judge(e: &Evidence<'_>) -> Judged {
             outcome: Outcome::Pass,
             message: None,
         },
-        Ended::Exited(code) => judged(Outcome::Fail, fail_message(code, e.stderr)),
+        Ended::Exited(code) => match e.limits.and_then(|l| processes_limit_hit(e.stderr, l)) {
+            Some(why) => judged(Outcome::Limit, why),
+            None => judged(Outcome::Fail, fail_message(code, e.stderr)),
+        },
     }
+}
+
+/// A failure because a process or thread could not be started under the
+/// sandbox's process limit (`EAGAIN` from fork or clone).
+fn processes_limit_hit(
+    stderr: &str,
+    limits: blockguard_protocol::sandbox::Limits,
+) -> Option<String> {
+    let line = stderr.lines().find(|l| {
+        l.contains("Resource temporarily unavailable")
+            && (l.contains("spawn") || l.contains("fork") || l.contains("os error 11"))
+    })?;
+    Some(format!(
+        "hit the sandbox's process limit ({} processes): {}",
+        limits.processes,
+        line.trim()
+    ))
 }
 
 /// Whether a `[[suppress]]` rule may turn this outcome into `suppressed`:
@@ -337,6 +357,28 @@ mod tests {
         assert_eq!(of(libc::SIGXFSZ, "", Some(limits)).outcome, Outcome::Limit);
         assert_eq!(of(libc::SIGABRT, "", Some(limits)).outcome, Outcome::Crash);
         assert_eq!(of(libc::SIGABRT, stderr, None).outcome, Outcome::Crash);
+        let spawn = "thread 'x' panicked at src/lib.rs:3:9:\nfailed to spawn thread: Os { code: 11, kind: WouldBlock, message: \"Resource temporarily unavailable\" }\n";
+        let exited = |limits| {
+            judge(&Evidence {
+                ended: Ended::Exited(101),
+                stdout: "",
+                stderr: spawn,
+                trace: &trace,
+                guarded: false,
+                mode: Mode::Audit,
+                timeout: Duration::from_secs(3),
+                in_flight: None,
+                limits,
+            })
+        };
+        assert_eq!(exited(Some(limits)).outcome, Outcome::Limit);
+        assert!(
+            exited(Some(limits))
+                .message
+                .unwrap()
+                .contains("process limit (4096 processes)")
+        );
+        assert_eq!(exited(None).outcome, Outcome::Fail);
     }
 
     /// A trace whose event lines carry `seq` 1, 2, ... as the runtime writes them.
