@@ -4,82 +4,28 @@
 //! a microthread starts or stops waiting, never on a yield.
 //!
 //! # Safety
-//! The mapping is made once at load and never unmapped (a forked child
-//! swaps it for private memory at the same address), so a slot's address
-//! stays valid for the life of the process. Every word is written through
+//! The mapping lives as long as the process (`shared_map`), so a slot's
+//! address stays valid. Every word is written through
 //! an atomic, so two writers of one slot (a wrapped-around index) cannot
 //! tear memory, only mix a slot, which its version then marks.
 #![allow(unsafe_code)]
 
+use crate::shared_map::SharedMap;
 use blockguard_protocol::board::{
     self, LEN, MAGIC, MicroState, NAME_AT, SLOT, SLOTS, TEXT, WHAT_AT,
 };
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use std::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 // Both text fields fit in a slot.
 const _: () = assert!(SLOT >= WHAT_AT + TEXT);
 
-/// The mapping, or null when this process keeps no board.
-static MAP: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
+/// The mapping, unmade when this process keeps no board.
+static MAP: SharedMap = SharedMap::new(LEN);
 
-/// Creates and maps the board beside the trace at `trace`. A failure only
-/// means the dashboard shows no microthreads.
+/// Creates and maps the board beside the trace at `trace`.
 pub fn create(trace: &Path) {
-    let Ok(path) = CString::new(board::path(trace).as_os_str().as_bytes()) else {
-        return;
-    };
-    let flags = libc::O_RDWR | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC;
-    // SAFETY: a NUL-terminated path; the descriptor is closed below, the
-    // mapping outlives it.
-    unsafe {
-        let fd = libc::open(path.as_ptr(), flags, 0o644);
-        if fd < 0 {
-            return;
-        }
-        let map = if libc::ftruncate(fd, LEN as libc::off_t) == 0 {
-            libc::mmap(
-                std::ptr::null_mut(),
-                LEN,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED,
-                fd,
-                0,
-            )
-        } else {
-            libc::MAP_FAILED
-        };
-        libc::close(fd);
-        if map == libc::MAP_FAILED {
-            return;
-        }
-        let map = map.cast::<u8>();
-        map.cast::<u32>().write(MAGIC);
-        map.add(4).cast::<u32>().write(SLOTS as u32);
-        MAP.store(map, Ordering::Release);
-        libc::pthread_atfork(None, None, Some(forked));
-    }
-}
-
-/// A forked child is not the test's process: its board becomes private.
-extern "C" fn forked() {
-    let map = MAP.load(Ordering::Acquire);
-    if map.is_null() {
-        return;
-    }
-    // SAFETY: replaces exactly this process's own mapping, at its address.
-    unsafe {
-        libc::mmap(
-            map.cast(),
-            LEN,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
-            -1,
-            0,
-        );
-    }
+    MAP.create(&board::path(trace), MAGIC, SLOTS as u32);
 }
 
 /// A slot for a new microthread (they are taken in turn).
@@ -110,7 +56,7 @@ pub struct Entry<'a> {
 
 /// Writes `entry` into slot `index`.
 pub fn write(index: usize, entry: &Entry<'_>) {
-    let map = MAP.load(Ordering::Relaxed);
+    let map = MAP.get();
     if map.is_null() {
         return;
     }

@@ -9,22 +9,20 @@
 //! judged call nests). That is a thread-local read and two stores.
 //!
 //! # Safety
-//! The mapping is made once at load and never unmapped (a forked child
-//! swaps it for private memory at the same address), so a slot pointer
-//! stays valid for the life of the process. Each slot is written only by
-//! the thread bound to it.
+//! The mapping lives as long as the process (`shared_map`), so a slot
+//! pointer stays valid. Each slot is written only by the thread bound to
+//! it.
 #![allow(unsafe_code)]
 
+use crate::shared_map::SharedMap;
 use crate::tally::{self, Timed};
 use blockguard_protocol::inflight::{self, HEADER, LEN, MAGIC, SLOTS};
 use std::cell::Cell;
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-/// The mapping, or null when this process keeps no slots.
-static MAP: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
+/// The mapping, unmade when this process keeps no slots.
+static MAP: SharedMap = SharedMap::new(LEN);
 
 thread_local! {
     /// This thread's slot, or null.
@@ -34,64 +32,12 @@ thread_local! {
 /// Creates and maps the in-flight file beside the trace at `trace`. A
 /// failure only means timeouts name calls the old way.
 pub fn create(trace: &Path) {
-    let Ok(path) = CString::new(inflight::path(trace).as_os_str().as_bytes()) else {
-        return;
-    };
-    let flags = libc::O_RDWR | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC;
-    // SAFETY: a NUL-terminated path; the descriptor is closed below, the
-    // mapping outlives it.
-    unsafe {
-        let fd = libc::open(path.as_ptr(), flags, 0o644);
-        if fd < 0 {
-            return;
-        }
-        let map = if libc::ftruncate(fd, LEN as libc::off_t) == 0 {
-            libc::mmap(
-                std::ptr::null_mut(),
-                LEN,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED,
-                fd,
-                0,
-            )
-        } else {
-            libc::MAP_FAILED
-        };
-        libc::close(fd);
-        if map == libc::MAP_FAILED {
-            return;
-        }
-        let map = map.cast::<u8>();
-        map.cast::<u32>().write(MAGIC);
-        map.add(4).cast::<u32>().write(SLOTS as u32);
-        MAP.store(map, Ordering::Release);
-        libc::pthread_atfork(None, None, Some(forked));
-    }
-}
-
-/// A forked child is not the test's process: its slots become private
-/// memory, so nothing it does shows in the parent's file.
-extern "C" fn forked() {
-    let map = MAP.load(Ordering::Acquire);
-    if map.is_null() {
-        return;
-    }
-    // SAFETY: replaces exactly this process's own mapping, at its address.
-    unsafe {
-        libc::mmap(
-            map.cast(),
-            LEN,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
-            -1,
-            0,
-        );
-    }
+    MAP.create(&inflight::path(trace), MAGIC, SLOTS as u32);
 }
 
 /// Binds the calling thread to slot `index` (0: the test's thread).
 pub fn bind(index: usize) {
-    let map = MAP.load(Ordering::Acquire);
+    let map = MAP.get();
     if map.is_null() || index >= SLOTS {
         return;
     }
@@ -104,7 +50,7 @@ pub fn bind(index: usize) {
 /// Binds the calling thread to the next free slot from the top (executor
 /// worker threads; the low slots are the test's thread and farm workers').
 pub fn bind_next() {
-    static NEXT_FROM_TOP: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    static NEXT_FROM_TOP: AtomicUsize = AtomicUsize::new(1);
     let taken = NEXT_FROM_TOP.fetch_add(1, Ordering::Relaxed);
     if let Some(index) = SLOTS.checked_sub(taken) {
         bind(index);

@@ -33,6 +33,7 @@ mod real;
 mod rules;
 mod scheduler;
 mod selftest;
+mod shared_map;
 mod stack;
 mod tally;
 mod test_name;

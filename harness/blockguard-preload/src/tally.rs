@@ -6,83 +6,28 @@
 //! adds per call; nothing is written out, the mapping is the file.
 //!
 //! # Safety
-//! The mapping is made once at load and never unmapped (a forked child
-//! swaps it for private memory at the same address), so every counter's
-//! address stays valid for the life of the process. Counters are only
-//! touched through atomics.
+//! The mapping lives as long as the process (`shared_map`), so every
+//! counter's address stays valid. Counters are only touched through
+//! atomics.
 #![allow(unsafe_code)]
 
+use crate::shared_map::SharedMap;
 use blockguard_protocol::tally::{self, CAPACITY, LEN, MAGIC};
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-use std::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
-/// The mapping, or null when this process keeps no tally.
-static MAP: AtomicPtr<u8> = AtomicPtr::new(std::ptr::null_mut());
+/// The mapping, unmade when this process keeps no tally.
+static MAP: SharedMap = SharedMap::new(LEN);
 
-/// Creates and maps the tally file beside the trace at `trace`. A failure
-/// only means the live figures are missing.
+/// Creates and maps the tally file beside the trace at `trace`.
 pub fn create(trace: &Path) {
-    let Ok(path) = CString::new(tally::path(trace).as_os_str().as_bytes()) else {
-        return;
-    };
-    let flags = libc::O_RDWR | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC;
-    // SAFETY: a NUL-terminated path; the descriptor is closed below, the
-    // mapping outlives it.
-    unsafe {
-        let fd = libc::open(path.as_ptr(), flags, 0o644);
-        if fd < 0 {
-            return;
-        }
-        let map = if libc::ftruncate(fd, LEN as libc::off_t) == 0 {
-            libc::mmap(
-                std::ptr::null_mut(),
-                LEN,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED,
-                fd,
-                0,
-            )
-        } else {
-            libc::MAP_FAILED
-        };
-        libc::close(fd);
-        if map == libc::MAP_FAILED {
-            return;
-        }
-        let map = map.cast::<u8>();
-        map.cast::<u32>().write(MAGIC);
-        map.add(4).cast::<u32>().write(CAPACITY as u32);
-        MAP.store(map, Ordering::Release);
-        libc::pthread_atfork(None, None, Some(forked));
-    }
-}
-
-/// A forked child is not the test's process: its counters become private
-/// memory, so nothing it does shows in the parent's file.
-extern "C" fn forked() {
-    let map = MAP.load(Ordering::Acquire);
-    if map.is_null() {
-        return;
-    }
-    // SAFETY: replaces exactly this process's own mapping, at its address.
-    unsafe {
-        libc::mmap(
-            map.cast(),
-            LEN,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
-            -1,
-            0,
-        );
-    }
+    MAP.create(&tally::path(trace), MAGIC, CAPACITY as u32);
 }
 
 /// The counters of event `seq`, if they are kept.
 fn counters(seq: u64) -> Option<(&'static AtomicU64, &'static AtomicU64)> {
-    let map = MAP.load(Ordering::Relaxed);
+    let map = MAP.get();
     if map.is_null() {
         return None;
     }
@@ -125,7 +70,7 @@ impl Timed {
 /// process that keeps no tally).
 #[inline]
 pub fn start(seq: u64) -> Timed {
-    if seq == 0 || MAP.load(Ordering::Relaxed).is_null() {
+    if seq == 0 || MAP.get().is_null() {
         return Timed::NONE;
     }
     Timed {
