@@ -60,13 +60,44 @@ pub struct NightlyArgs {
     #[arg(long, value_name = "ADDR")]
     pub serve: Option<String>,
 
-    /// Sandbox every suite's tests, also those of local crates.
+    /// Whether the suites' tests run in the sandbox.
+    #[command(flatten)]
+    pub sandboxing: SandboxFlags,
+}
+
+/// `--sandbox` / `--no-sandbox`, which `run-suite`, `cargo blockguard
+/// test` and `nightly` share.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SandboxFlags {
+    /// Run each test in the sandbox: no network but loopback, a private
+    /// /tmp, the host read-only but for the crate's copy and the build
+    /// folder (needs bubblewrap). Default: on for crates.io crates.
     #[arg(long, overrides_with = "no_sandbox")]
     pub sandbox: bool,
 
-    /// Run every suite's tests outside the sandbox.
+    /// Run the tests outside the sandbox, also a crates.io crate's.
     #[arg(long, overrides_with = "sandbox")]
     pub no_sandbox: bool,
+}
+
+impl SandboxFlags {
+    /// Whether a suite runs in the sandbox: as told, else when it is a
+    /// crates.io crate's.
+    pub fn wanted(&self, from_crates_io: bool) -> bool {
+        crate::sandbox::wanted(self.sandbox, self.no_sandbox, from_crates_io)
+    }
+
+    /// The flags as a run-suite child takes them.
+    pub fn to_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        if self.sandbox {
+            args.push("--sandbox".to_owned());
+        }
+        if self.no_sandbox {
+            args.push("--no-sandbox".to_owned());
+        }
+        args
+    }
 }
 
 /// `cargo xtask serve [DIR] [--addr ADDR]`.
@@ -233,15 +264,9 @@ pub struct RunOptions {
     #[arg(long, value_name = "ADDR")]
     pub serve: Option<String>,
 
-    /// Run each test in the sandbox: no network but loopback, a private
-    /// /tmp, the host read-only but for the crate's copy and the build
-    /// folder (needs bubblewrap). Default: on for crates.io crates.
-    #[arg(long, overrides_with = "no_sandbox")]
-    pub sandbox: bool,
-
-    /// Run the tests outside the sandbox, also a crates.io crate's.
-    #[arg(long, overrides_with = "sandbox")]
-    pub no_sandbox: bool,
+    /// Whether the tests run in the sandbox.
+    #[command(flatten)]
+    pub sandboxing: SandboxFlags,
 
     /// In the sandbox: a test's memory (its data: heap, stacks), e.g. 8GiB.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
@@ -301,4 +326,24 @@ fn parse_size(text: &str) -> Result<u64, String> {
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {
     blockguard_rules::parse_duration(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_binary_units_and_refuse_the_rest() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_size("8GiB"), Ok(8 << 30));
+        assert_eq!(parse_size("4K"), Ok(4 << 10));
+        assert!(parse_size("1MB").unwrap_err().contains("unknown unit"));
+        assert!(parse_size("lots").is_err());
+        assert!(
+            parse_size("99999999999GiB")
+                .unwrap_err()
+                .contains("too large")
+        );
+    }
 }

@@ -201,12 +201,7 @@ fn run_one(
     if let Some(jobs) = args.jobs {
         child_args.extend(["-j".to_owned(), jobs.to_string()]);
     }
-    if args.sandbox {
-        child_args.push("--sandbox".to_owned());
-    }
-    if args.no_sandbox {
-        child_args.push("--no-sandbox".to_owned());
-    }
+    child_args.extend(args.sandboxing.to_args());
     let mut env = toolchain::child_env(toolchain);
     env.push(("INSTA_UPDATE", "no".to_owned()));
     if let Some(preload) = preload {

@@ -156,11 +156,7 @@ fn pipeline(
     if let Some(live) = live {
         live.describe(&suite.name, mode.as_str());
     }
-    let sandboxed = crate::sandbox::wanted(
-        args.sandbox,
-        args.no_sandbox,
-        suite.source == SourceKind::CratesIo,
-    ) && !libtest.list;
+    let sandboxed = args.sandboxing.wanted(suite.source == SourceKind::CratesIo) && !libtest.list;
     if sandboxed {
         crate::sandbox::check().map_err(RunSuiteError::Sandbox)?;
     }
