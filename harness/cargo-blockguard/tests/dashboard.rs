@@ -68,10 +68,7 @@ fn blockguard(dir: &Path, args: &[&str]) -> Child {
 /// Sends `signal` and waits for the exit: its code, and whether the
 /// dashboard's port is free afterwards.
 fn stop(mut child: Child, addr: &str, signal: rustix::process::Signal) -> (Option<i32>, bool) {
-    rustix::process::kill_process(rustix::process::Pid::from_child(&child), signal).unwrap();
-    let status = wait_timeout::ChildExt::wait_timeout(&mut child, Duration::from_secs(20))
-        .unwrap()
-        .expect("it stops on the signal");
+    let status = live_client::signal_and_wait(&mut child, signal);
     (status.code(), TcpListener::bind(addr).is_ok())
 }
 

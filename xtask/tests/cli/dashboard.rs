@@ -7,7 +7,8 @@ use crate::support::root;
 mod expected;
 
 use crate::live_client::{
-    Message, collect_events, dashboard_address, find_test, get, test_named, wait_for,
+    Message, collect_events, dashboard_address, find_test, get, signal_and_wait, test_named,
+    wait_for,
 };
 use expected::{EXPECTED, GATE, NAP_MS, NAPS};
 use serde_json::Value;
@@ -109,14 +110,7 @@ fn observed() -> &'static Observed {
         std::thread::sleep(Duration::from_millis(300));
         let served_after_the_run =
             child.try_wait().unwrap().is_none() && get(&addr, "/api/run")["done"] == true;
-        rustix::process::kill_process(
-            rustix::process::Pid::from_child(&child),
-            rustix::process::Signal::INT,
-        )
-        .unwrap();
-        let status = wait_timeout::ChildExt::wait_timeout(&mut child, Duration::from_secs(20))
-            .unwrap()
-            .expect("the server stops on SIGINT");
+        let status = signal_and_wait(&mut child, rustix::process::Signal::INT);
         let port_freed = TcpListener::bind(&addr).is_ok();
         Observed {
             during,
@@ -375,14 +369,7 @@ fn a_nightly_serves_every_suites_tests_as_its_children_run_them() {
             .any(|e| !e["stack"].as_array().unwrap().is_empty()),
         "the children's stacks reach the nightly's dashboard: {detail:#}"
     );
-    rustix::process::kill_process(
-        rustix::process::Pid::from_child(&child),
-        rustix::process::Signal::TERM,
-    )
-    .unwrap();
-    let status = wait_timeout::ChildExt::wait_timeout(&mut child, Duration::from_secs(20))
-        .unwrap()
-        .expect("it stops on SIGTERM");
+    let status = signal_and_wait(&mut child, rustix::process::Signal::TERM);
     assert_eq!(status.code(), Some(0), "the nightly's own exit code");
 }
 
@@ -416,14 +403,7 @@ fn serve_shows_a_saved_report_on_the_same_api() {
         };
         assert_eq!(calls(test), calls(live), "{test:#}");
     }
-    rustix::process::kill_process(
-        rustix::process::Pid::from_child(&child),
-        rustix::process::Signal::INT,
-    )
-    .unwrap();
-    let status = wait_timeout::ChildExt::wait_timeout(&mut child, Duration::from_secs(20))
-        .unwrap()
-        .expect("it stops on SIGINT");
+    let status = signal_and_wait(&mut child, rustix::process::Signal::INT);
     assert_eq!(status.code(), Some(0));
 }
 

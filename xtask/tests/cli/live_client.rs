@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
-use std::process::Child;
+use std::process::{Child, ExitStatus};
 use std::time::{Duration, Instant};
 
 /// Reads stderr until the dashboard's line; its address, and the lines
@@ -101,4 +101,13 @@ pub fn collect_events(addr: String) -> std::thread::JoinHandle<Vec<Message>> {
         }
         messages
     })
+}
+
+/// Sends `signal` to a served command and waits (20 s at most) for it to
+/// exit: how it exited.
+pub fn signal_and_wait(child: &mut Child, signal: rustix::process::Signal) -> ExitStatus {
+    rustix::process::kill_process(rustix::process::Pid::from_child(child), signal).unwrap();
+    wait_timeout::ChildExt::wait_timeout(child, Duration::from_secs(20))
+        .unwrap()
+        .unwrap_or_else(|| panic!("it did not stop on {signal:?}"))
 }
