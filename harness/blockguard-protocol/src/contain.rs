@@ -18,10 +18,15 @@ pub const PRELOAD_ARG: &str = "--preload";
 pub const STATUS_ARG: &str = "--status";
 /// `--parent PID`: the runner; the launcher exits at once if it is gone.
 pub const PARENT_ARG: &str = "--parent";
-/// `--sandbox DIR:DIR…`: run the test in the sandbox (bubblewrap: no
-/// network but loopback, a private `/tmp`, the host read-only but for
-/// these folders). The launcher never runs the test unsandboxed then.
-pub const SANDBOX_ARG: &str = "--sandbox";
+/// `--join-sandbox PID`: run the test in the run's sandbox, the namespaces
+/// (bubblewrap's: no network but loopback, the host read-only but for the
+/// run's folders) that the holder PID lives in. The launcher never runs
+/// the test unsandboxed then.
+pub const JOIN_SANDBOX_ARG: &str = "--join-sandbox";
+/// `blockguard-contain --hold-sandbox`, run under bubblewrap: the holder
+/// of the run's sandbox. It writes its pid and a newline on stdout, then
+/// lives until its stdin ends.
+pub const HOLD_SANDBOX_ARG: &str = "--hold-sandbox";
 /// The exit code of a launcher that was asked for a sandbox and could not
 /// make one; the status file says why.
 pub const NO_SANDBOX: i32 = 125;

@@ -1,6 +1,6 @@
-//! The sandbox's bubblewrap arguments, declared once: the launcher runs
-//! each test under them, and the runner its build and its check that the
-//! sandbox can be made.
+//! The sandbox's bubblewrap arguments, declared once: the runner makes
+//! each run's sandbox with them (its tests' launchers join it), and runs
+//! its build and its check that the sandbox can be made under them.
 //!
 //! No network but loopback (brought up by bubblewrap), private IPC and
 //! hostname, the host read-only, a fresh `/dev`, `/proc` and `/tmp`, and
@@ -74,10 +74,6 @@ pub struct SandboxPaths {
     /// Shown read-write.
     pub writable: Vec<PathBuf>,
 }
-
-/// `--sandbox-read DIR:DIR…`: the launcher's [`SandboxPaths::readable`]
-/// (its `--sandbox DIRS` are the writable ones).
-pub const SANDBOX_READ_ARG: &str = "--sandbox-read";
 
 /// The arguments before `--` that sandbox a program with `paths` (those
 /// that exist).

@@ -1,14 +1,20 @@
-//! The sandbox for untrusted suites: each test runs under bubblewrap
-//! (`bwrap`) inside its launcher's PID namespace, with no network but
-//! loopback, a private `/tmp` and `/dev/shm`, and the host read-only
-//! except the crate's copy, the build folder and the runner's trace and
-//! names folders. On by default for crates.io crates.
+//! The sandbox for untrusted suites: bubblewrap (`bwrap`) makes one set of
+//! namespaces per run, with no network but loopback, a private `/tmp` and
+//! `/dev`, and the host read-only except the crate's copy, the build
+//! folder and the runner's trace and names folders. A holder process keeps
+//! them alive; each test's launcher joins them, then makes the test's own
+//! PID namespace. On by default for crates.io crates.
 //!
 //! A run that asks for the sandbox where it cannot be made stops before
 //! any test runs; it never runs unsandboxed instead.
 
+use blockguard_protocol::contain::HOLD_SANDBOX_ARG;
 use blockguard_protocol::sandbox;
-use std::process::Command;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::Duration;
+use wait_timeout::ChildExt;
 
 /// What `--sandbox` / `--no-sandbox` say, and whether the suite is a
 /// crates.io crate's: whether to sandbox.
@@ -43,12 +49,92 @@ pub fn check() -> Result<(), String> {
     ))
 }
 
-/// `program` as a command that runs in the sandbox with `paths`: the build of an untrusted crate, whose build scripts and
-/// proc macros are its code too.
+/// `program` as a command that runs in a sandbox of its own with
+/// `paths`: the build of an untrusted crate, whose build scripts and proc
+/// macros are its code too.
 pub fn command(program: &std::path::Path, paths: &sandbox::SandboxPaths) -> Command {
     let mut cmd = Command::new(sandbox::bwrap());
     cmd.args(sandbox::bwrap_args(paths)).arg("--").arg(program);
     cmd
+}
+
+/// A run's sandbox, alive while this lives: bubblewrap running
+/// `blockguard-contain --hold-sandbox`.
+pub struct Sandbox {
+    bwrap: Child,
+    /// Closed to end the holder.
+    stdin: Option<ChildStdin>,
+    holder: u32,
+}
+
+impl Sandbox {
+    /// Makes the sandbox with `paths`, held by `launcher`; why not, in a
+    /// sentence.
+    pub fn start(launcher: &Path, paths: &sandbox::SandboxPaths) -> Result<Sandbox, String> {
+        let mut paths = paths.clone();
+        // Only folders that exist are shown; the tests' ones must be.
+        for dir in &paths.writable {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("the sandbox cannot be made: {}: {e}", dir.display()))?;
+        }
+        // The holder is the launcher, so it must be visible inside.
+        if let Some(dir) = launcher.parent() {
+            paths.readable.push(dir.to_path_buf());
+        }
+        let mut bwrap = Command::new(sandbox::bwrap())
+            .args(sandbox::bwrap_args(&paths))
+            .arg("--")
+            .arg(launcher)
+            .arg(HOLD_SANDBOX_ARG)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                format!(
+                    "the sandbox cannot be made: {}: {e}",
+                    sandbox::bwrap().to_string_lossy()
+                )
+            })?;
+        let stdin = bwrap.stdin.take();
+        let mut line = String::new();
+        let said = bwrap
+            .stdout
+            .take()
+            .map(|out| BufReader::new(out).read_line(&mut line));
+        match (said, line.trim().parse::<u32>()) {
+            (Some(Ok(_)), Ok(holder)) => Ok(Sandbox {
+                bwrap,
+                stdin,
+                holder,
+            }),
+            _ => {
+                let _ = bwrap.kill();
+                let _ = bwrap.wait();
+                let mut why = String::new();
+                if let Some(mut err) = bwrap.stderr.take() {
+                    let _ = err.read_to_string(&mut why);
+                }
+                Err(format!("the sandbox cannot be made: {}", why.trim()))
+            }
+        }
+    }
+
+    /// The holder's pid, for `blockguard-contain --join-sandbox`.
+    pub fn holder(&self) -> u32 {
+        self.holder
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        // The holder ends with its stdin, and bubblewrap with it.
+        drop(self.stdin.take());
+        if !matches!(self.bwrap.wait_timeout(Duration::from_secs(5)), Ok(Some(_))) {
+            let _ = self.bwrap.kill();
+            let _ = self.bwrap.wait();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -64,8 +64,9 @@ pub struct Contain {
     pub preload: Option<PathBuf>,
     /// Where the launcher writes its status.
     pub status: PathBuf,
-    /// Run the test in the sandbox, seeing and writing these.
-    pub sandbox: Option<blockguard_protocol::sandbox::SandboxPaths>,
+    /// Run the test in the run's sandbox, the one this pid holds
+    /// (`crate::sandbox::Sandbox::holder`).
+    pub sandbox: Option<u32>,
     /// The sandbox's resource limits.
     pub limits: Option<blockguard_protocol::sandbox::Limits>,
 }
@@ -197,15 +198,8 @@ fn command(launch: &Launch) -> Command {
             if let Some(preload) = &contain.preload {
                 cmd.arg(contain::PRELOAD_ARG).arg(preload);
             }
-            if let Some(paths) = &contain.sandbox
-                && let (Ok(writable), Ok(readable)) = (
-                    std::env::join_paths(&paths.writable),
-                    std::env::join_paths(&paths.readable),
-                )
-            {
-                cmd.arg(contain::SANDBOX_ARG).arg(writable);
-                cmd.arg(blockguard_protocol::sandbox::SANDBOX_READ_ARG)
-                    .arg(readable);
+            if let Some(holder) = contain.sandbox {
+                cmd.arg(contain::JOIN_SANDBOX_ARG).arg(holder.to_string());
             }
             if let Some(limits) = contain.limits {
                 cmd.arg(blockguard_protocol::sandbox::LIMITS_ARG)

@@ -4,8 +4,8 @@ use super::build::{BuildError, Built, build};
 use super::console::Console;
 use super::doctests::{self, DoctestPlan};
 use super::layout::Layout;
-use super::list::list;
-use super::preload::{PreloadError, guard_runtime};
+use super::list::{Listed, list};
+use super::preload::{PreloadError, Runtime, guard_runtime};
 use super::report::{
     BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, Timing, junit, summary,
     write_atomically,
@@ -22,6 +22,7 @@ use crate::live::dashboard::Dashboard;
 use crate::live::hub::Live;
 use crate::options::{RunOptions, RunSuiteArgs};
 use crate::run_suite::resolve::suite::SourceKind;
+use crate::sandbox::Sandbox;
 use blockguard_protocol::Mode;
 use blockguard_protocol::TraceEvent;
 use blockguard_protocol::sandbox::SandboxPaths;
@@ -235,6 +236,10 @@ fn pipeline(
         let listed = list(&binaries)?;
         let traces = layout.traces(&member.name);
         traces::remove_abandoned(&traces);
+        let sandbox = match sandboxed {
+            true => Some(start_sandbox(&layout, &runtime, &traces, &listed)?),
+            false => None,
+        };
         let run_started = Instant::now();
         let results = runner::run(
             Plan {
@@ -255,10 +260,7 @@ fn pipeline(
                 farm_workers: args.farm_workers,
                 retries: args.retries,
                 live: live.cloned(),
-                sandbox: sandboxed.then(|| SandboxPaths {
-                    readable: vec![layout.root().to_path_buf()],
-                    writable: vec![layout.build(), traces.clone(), layout.symbols()],
-                }),
+                sandbox: sandbox.as_ref().map(Sandbox::holder),
                 limits: sandboxed.then(|| args.limits()),
             },
             libtest.clone(),
@@ -343,6 +345,32 @@ fn pipeline(
 
 /// Checks one member's contention snapshot against its tests' events:
 /// the state, and whether it fails the run.
+/// The member's sandbox: the repository and the guard runtime readable,
+/// the build, the traces, the shared names and the packages writable.
+fn start_sandbox(
+    layout: &Layout,
+    runtime: &Runtime,
+    traces: &Path,
+    listed: &[Listed],
+) -> Result<Sandbox, RunSuiteError> {
+    let launcher = runtime.launcher.as_ref().ok_or_else(|| {
+        RunSuiteError::Sandbox("the sandbox needs the test launcher, and none was built".to_owned())
+    })?;
+    let mut readable = vec![layout.root().to_path_buf()];
+    // The guard runtime must load, wherever it lives.
+    readable.extend(
+        runtime
+            .library
+            .iter()
+            .filter_map(|l| Some(l.parent()?.to_path_buf())),
+    );
+    let mut writable = vec![layout.build(), traces.to_path_buf(), layout.symbols()];
+    writable.extend(listed.iter().map(|l| l.binary.package_dir.clone()));
+    writable.sort();
+    writable.dedup();
+    Sandbox::start(launcher, &SandboxPaths { readable, writable }).map_err(RunSuiteError::Sandbox)
+}
+
 fn check_contention(
     member: &Resolved,
     records: &[TestRecord],

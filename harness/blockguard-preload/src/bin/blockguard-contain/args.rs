@@ -1,7 +1,7 @@
 //! The launcher's command line (`blockguard_protocol::contain`).
 
-use blockguard_protocol::contain::{PARENT_ARG, PRELOAD_ARG, SANDBOX_ARG, STATUS_ARG};
-use blockguard_protocol::sandbox::{LIMITS_ARG, Limits, SANDBOX_READ_ARG, SandboxPaths};
+use blockguard_protocol::contain::{JOIN_SANDBOX_ARG, PARENT_ARG, PRELOAD_ARG, STATUS_ARG};
+use blockguard_protocol::sandbox::{LIMITS_ARG, Limits};
 use std::ffi::{CString, OsString};
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
@@ -14,8 +14,8 @@ pub struct Args {
     pub status: Option<PathBuf>,
     /// The runner's pid.
     pub parent: i32,
-    /// With the sandbox: what the test may see and write.
-    pub sandbox: Option<SandboxPaths>,
+    /// With the sandbox: the pid of the process holding it.
+    pub sandbox: Option<i32>,
     /// The resource limits set on the test.
     pub limits: Option<Limits>,
     /// The test's argv, ready for `execvp`.
@@ -23,14 +23,13 @@ pub struct Args {
 }
 
 impl Args {
-    /// Parses `[--preload LIB] [--status FILE] [--sandbox DIRS] --parent PID
-    /// -- EXE ARGS…`.
+    /// Parses `[--preload LIB] [--status FILE] [--join-sandbox PID]
+    /// [--limits L] --parent PID -- EXE ARGS…`.
     pub fn parse(mut argv: impl Iterator<Item = OsString>) -> Result<Args, String> {
         let mut preload = None;
         let mut status = None;
         let mut parent = None;
-        let mut sandbox: Option<SandboxPaths> = None;
-        let mut readable = Vec::new();
+        let mut sandbox = None;
         let mut limits = None;
         loop {
             let Some(flag) = argv.next() else {
@@ -45,13 +44,7 @@ impl Args {
             match flag.to_str() {
                 Some(PRELOAD_ARG) => preload = Some(value),
                 Some(STATUS_ARG) => status = Some(PathBuf::from(value)),
-                Some(SANDBOX_ARG) => {
-                    sandbox = Some(SandboxPaths {
-                        readable: Vec::new(),
-                        writable: std::env::split_paths(&value).collect(),
-                    })
-                }
-                Some(SANDBOX_READ_ARG) => readable = std::env::split_paths(&value).collect(),
+                Some(JOIN_SANDBOX_ARG) => sandbox = Some(pid(&value, JOIN_SANDBOX_ARG)?),
                 Some(LIMITS_ARG) => {
                     limits = Some(
                         value
@@ -60,14 +53,7 @@ impl Args {
                             .ok_or("--limits takes MEMORY:FILE_SIZE:PROCESSES")?,
                     )
                 }
-                Some(PARENT_ARG) => {
-                    parent = Some(
-                        value
-                            .to_str()
-                            .and_then(|v| v.parse::<i32>().ok())
-                            .ok_or("--parent takes a pid")?,
-                    )
-                }
+                Some(PARENT_ARG) => parent = Some(pid(&value, PARENT_ARG)?),
                 _ => return Err(format!("unknown flag {}", flag.to_string_lossy())),
             }
         }
@@ -76,16 +62,6 @@ impl Args {
             .collect::<Result<Vec<_>, _>>()?;
         if program.is_empty() {
             return Err("no program after `--`".to_owned());
-        }
-        if let Some(paths) = sandbox.as_mut() {
-            paths.readable = readable;
-            // The guard runtime must load, wherever it lives.
-            if let Some(dir) = preload
-                .as_ref()
-                .and_then(|p| PathBuf::from(p).parent().map(PathBuf::from))
-            {
-                paths.readable.push(dir);
-            }
         }
         Ok(Args {
             preload,
@@ -96,4 +72,12 @@ impl Args {
             program,
         })
     }
+}
+
+fn pid(value: &std::ffi::OsStr, flag: &str) -> Result<i32, String> {
+    value
+        .to_str()
+        .and_then(|v| v.parse::<i32>().ok())
+        .filter(|&pid| pid > 0)
+        .ok_or_else(|| format!("{flag} takes a pid"))
 }

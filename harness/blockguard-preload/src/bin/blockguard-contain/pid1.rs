@@ -3,7 +3,8 @@
 //! what is still alive. Its own exit makes the kernel kill the rest.
 
 use crate::args::Args;
-use crate::{namespace, sandbox, sys};
+use crate::sandbox::{self, Joined};
+use crate::{namespace, sys};
 use blockguard_protocol::contain::Status;
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,7 @@ pub struct Contained {
 
 /// Runs the test under a new init; returns once init and everything in the
 /// namespace are gone.
-pub fn run_contained(args: &Args) -> Contained {
+pub fn run_contained(args: &Args, joined: Option<&Joined>) -> Contained {
     let failed = |why: String| {
         eprintln!("blockguard-contain: {why}");
         Contained {
@@ -38,7 +39,7 @@ pub fn run_contained(args: &Args) -> Contained {
         Err(e) => return failed(format!("fork: {e}")),
         Ok(sys::Fork::Child) => {
             sys::close(read);
-            init(args, write)
+            init(args, joined, write)
         }
         Ok(sys::Fork::Parent(pid)) => pid,
     };
@@ -49,7 +50,7 @@ pub fn run_contained(args: &Args) -> Contained {
 }
 
 /// Init's life: PID 1 of the new namespace.
-fn init(args: &Args, report: i32) -> ! {
+fn init(args: &Args, joined: Option<&Joined>, report: i32) -> ! {
     let _ = sys::die_with_parent();
     let own_proc = namespace::mount_proc();
     let test = match sys::fork() {
@@ -63,11 +64,11 @@ fn init(args: &Args, report: i32) -> ! {
             if let Some(limits) = args.limits {
                 sys::set_limits(limits);
             }
-            let program = match &args.sandbox {
-                Some(paths) => sandbox::wrap(&args.program, paths, args.preload.as_deref()),
-                None => args.program.clone(),
-            };
-            let error = sys::exec(&program);
+            if let Some(Err(why)) = joined.map(sandbox::confine) {
+                eprintln!("blockguard-contain: the sandbox: {why}");
+                sys::exit_now(blockguard_protocol::contain::NO_SANDBOX);
+            }
+            let error = sys::exec(&args.program);
             eprintln!(
                 "blockguard-contain: cannot run {}: {error}",
                 args.program[0].to_string_lossy()
@@ -81,10 +82,7 @@ fn init(args: &Args, report: i32) -> ! {
     // Orphans are ours to reap too; the test's own status is what counts.
     while let Ok(Some((pid, status))) = sys::waitpid(-1, false) {
         if pid == test {
-            wait_status = match &args.sandbox {
-                Some(_) => sandbox::unwrap_status(status),
-                None => status,
-            };
+            wait_status = status;
             break;
         }
     }

@@ -58,9 +58,8 @@ pub struct Plan {
     pub retries: u32,
     /// The live dashboard, with `--serve`.
     pub live: Option<Arc<Live>>,
-    /// With the sandbox: what every test may see and write (its package's
-    /// folder is added per test).
-    pub sandbox: Option<blockguard_protocol::sandbox::SandboxPaths>,
+    /// With the sandbox: the pid holding the run's sandbox.
+    pub sandbox: Option<u32>,
     /// With the sandbox: its resource limits.
     pub limits: Option<blockguard_protocol::sandbox::Limits>,
 }
@@ -293,11 +292,7 @@ impl Shared {
             launcher: launcher.clone(),
             preload: plan.preload.clone(),
             status: trace_path.with_extension("contain.json"),
-            sandbox: plan.sandbox.as_ref().map(|paths| {
-                let mut paths = paths.clone();
-                paths.writable.push(binary.package_dir.clone());
-                paths
-            }),
+            sandbox: plan.sandbox,
             limits: plan.limits,
         });
         if let (None, Some(preload)) = (&contain, &plan.preload) {
