@@ -17,14 +17,18 @@
 //!   (the guard runtime preloaded into every test; run-suite's no-op cargo
 //!   builds are the guard runtime's and the suite's).
 //!
-//! The rounds alternate which tool goes first. The target is a median ratio
-//! (run-suite / nextest) of at most 1.10.
+//! - the same run-suite with `BLOCKGUARD_LAUNCH_SERVER=off`: each test's
+//!   launcher spawned and exec'd by the runner instead of forked by the
+//!   run's launch server, to show what the server saves.
+//!
+//! The rounds rotate which command goes first. The target is a median
+//! ratio (run-suite / nextest) of at most 1.10.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 7;
 const JOBS: &str = "2";
 const TARGET_RATIO: f64 = 1.10;
 
@@ -90,9 +94,15 @@ fn compare(case: &Case) {
             .env("INSTA_UPDATE", "no");
         cmd
     };
-    let tools: [(&str, &dyn Fn() -> Command, i32); 2] = [
+    let spawned = || {
+        let mut cmd = run_suite();
+        cmd.env("BLOCKGUARD_LAUNCH_SERVER", "off");
+        cmd
+    };
+    let tools: [(&str, &dyn Fn() -> Command, i32); 3] = [
         ("cargo nextest run", &nextest, 0),
         ("xtask run-suite", &run_suite, case.suite_exit),
+        ("run-suite, spawned", &spawned, case.suite_exit),
     ];
 
     println!(
@@ -107,22 +117,21 @@ fn compare(case: &Case) {
         timed(name, make(), &root, *code);
     }
 
-    let mut times: [Vec<Duration>; 2] = [Vec::new(), Vec::new()];
+    let mut times: [Vec<Duration>; 3] = Default::default();
     for round in 0..ROUNDS {
-        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
-        for i in order {
+        for i in (0..tools.len()).map(|k| (k + round) % tools.len()) {
             let (name, make, code) = &tools[i];
             let took = timed(name, make(), &root, *code);
             println!("  round {} {name:<18} {:>8.1} ms", round + 1, ms(took));
             times[i].push(took);
         }
     }
-    let [nextest_median, suite_median] = times.map(median);
+    let [nextest_median, suite_median, spawned_median] = times.map(median);
     let ratio = suite_median.as_secs_f64() / nextest_median.as_secs_f64();
     let per_test =
-        (ms(suite_median) - ms(nextest_median)) * JOBS.parse::<f64>().unwrap_or(1.0) / 60.0;
+        |a: Duration, b: Duration| (ms(a) - ms(b)) * JOBS.parse::<f64>().unwrap_or(1.0) / 60.0;
     println!(
-        "run_phase: {fixture}: median cargo nextest run {:.1} ms, xtask run-suite --mode {} {:.1} ms, ratio {ratio:.3} (target <= {TARGET_RATIO:.2}): {}; {per_test:+.1} ms per test process ({JOBS} at once)",
+        "run_phase: {fixture}: median cargo nextest run {:.1} ms, xtask run-suite --mode {} {:.1} ms, ratio {ratio:.3} (target <= {TARGET_RATIO:.2}): {}; {:+.2} ms per test process ({JOBS} at once); launchers spawned: {:.1} ms, ratio {:.3}, {:+.2} ms per test over the launch server",
         ms(nextest_median),
         case.mode,
         ms(suite_median),
@@ -130,7 +139,11 @@ fn compare(case: &Case) {
             "ok"
         } else {
             "over target"
-        }
+        },
+        per_test(suite_median, nextest_median),
+        ms(spawned_median),
+        spawned_median.as_secs_f64() / nextest_median.as_secs_f64(),
+        per_test(spawned_median, suite_median),
     );
 }
 

@@ -12,6 +12,7 @@ pub mod contain;
 pub mod env;
 pub mod exit;
 pub mod inflight;
+pub mod launch;
 pub mod mode;
 pub mod sandbox;
 pub mod tally;

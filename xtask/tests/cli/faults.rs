@@ -317,13 +317,23 @@ fn sigkill_of_the_runner_takes_its_tests_and_their_daemons() {
         eventually(HUNG, || processes_with(DAEMON_MARK).len() == 1),
         "the test never started its daemon"
     );
+    // The run's launch server forks each test's launcher (and so the
+    // launcher's command line is the server's); they go too.
+    let server = format!("--serve-launches --parent {}", child.id());
+    assert!(
+        eventually(HUNG, || !processes_with(&server).is_empty()),
+        "no launch server: {:?}",
+        processes_with("--serve-launches")
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(
         eventually(Duration::from_secs(20), || processes_with(DAEMON_MARK)
             .is_empty()
-            && processes_with(&format!("--exact {test}")).is_empty()),
-        "outlived the runner: {:?}",
-        processes_with("faults")
+            && processes_with(&format!("--exact {test}")).is_empty()
+            && processes_with(&server).is_empty()),
+        "outlived the runner: {:?} {:?}",
+        processes_with("faults"),
+        processes_with(&server)
     );
 }

@@ -7,6 +7,7 @@
 
 mod holders;
 pub mod interrupt;
+pub mod launch_server;
 mod output;
 pub mod signal;
 pub mod spawn;

@@ -9,13 +9,16 @@
 
 use super::holders::{holders, pipe_inode};
 use super::interrupt;
+use super::launch_server::{LaunchServer, Served};
 use super::output::{Tail, all_ended};
 use blockguard_protocol::contain::{self, Status};
 use rustix::process::{Pid, Signal, kill_process, kill_process_group};
 use std::ffi::OsString;
+use std::io::PipeReader;
+use std::os::fd::OwnedFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use wait_timeout::ChildExt;
@@ -69,6 +72,9 @@ pub struct Contain {
     pub sandbox: Option<u32>,
     /// The sandbox's resource limits.
     pub limits: Option<blockguard_protocol::sandbox::Limits>,
+    /// The run's launch server, which forks the launcher instead of our
+    /// spawning it; `None` spawns it.
+    pub server: Option<Arc<LaunchServer>>,
 }
 
 /// How the process ended.
@@ -124,16 +130,16 @@ pub enum SpawnError {
 
 /// Runs `launch` to the end or to its timeout.
 pub fn spawn_and_wait(launch: &Launch) -> Result<Finished, SpawnError> {
-    let mut cmd = command(launch);
     let start = Instant::now();
-    let mut child = cmd.spawn().map_err(|source| SpawnError::Spawn {
+    let mut child = Process::start(launch).map_err(|source| SpawnError::Spawn {
         exe: launch.exe.clone(),
         source,
     })?;
     let running = interrupt::register(child.id() as i32, &launch.label);
+    let (child_stdout, child_stderr) = child.take_output();
     let inodes: Vec<u64> = [
-        child.stdout.as_ref().and_then(pipe_inode),
-        child.stderr.as_ref().and_then(pipe_inode),
+        child_stdout.as_ref().and_then(pipe_inode),
+        child_stderr.as_ref().and_then(pipe_inode),
     ]
     .into_iter()
     .flatten()
@@ -147,8 +153,8 @@ pub fn spawn_and_wait(launch: &Launch) -> Result<Finished, SpawnError> {
         )?))),
         None => None,
     };
-    let mut stdout = child.stdout.take().map(|s| Tail::read(s, log.clone()));
-    let mut stderr = child.stderr.take().map(|s| Tail::read(s, log.clone()));
+    let mut stdout = child_stdout.map(|s| Tail::read(s, log.clone()));
+    let mut stderr = child_stderr.map(|s| Tail::read(s, log.clone()));
     let waited = wait(&mut child, launch);
     // The leader is gone; whatever it left in its group goes too.
     kill_group(&child, Signal::KILL);
@@ -190,33 +196,47 @@ pub fn spawn_and_wait(launch: &Launch) -> Result<Finished, SpawnError> {
     })
 }
 
+/// The launcher's arguments for `contain`, `-- EXE ARGS…` included.
+fn contain_args(contain: &Contain, launch: &Launch) -> Vec<OsString> {
+    let mut args: Vec<OsString> = Vec::new();
+    if let Some(preload) = &contain.preload {
+        args.extend([contain::PRELOAD_ARG.into(), preload.into()]);
+    }
+    if let Some(holder) = contain.sandbox {
+        args.extend([contain::JOIN_SANDBOX_ARG.into(), holder.to_string().into()]);
+    }
+    if let Some(limits) = contain.limits {
+        args.extend([
+            blockguard_protocol::sandbox::LIMITS_ARG.into(),
+            limits.to_arg().into(),
+        ]);
+    }
+    args.extend([
+        contain::STATUS_ARG.into(),
+        contain.status.clone().into(),
+        contain::PARENT_ARG.into(),
+        std::process::id().to_string().into(),
+        "--".into(),
+        launch.exe.clone().into(),
+    ]);
+    args.extend(launch.args.iter().cloned());
+    args
+}
+
 fn command(launch: &Launch) -> Command {
     let mut cmd = match &launch.contain {
         Some(contain) => {
-            let _ = std::fs::remove_file(&contain.status);
             let mut cmd = Command::new(&contain.launcher);
-            if let Some(preload) = &contain.preload {
-                cmd.arg(contain::PRELOAD_ARG).arg(preload);
-            }
-            if let Some(holder) = contain.sandbox {
-                cmd.arg(contain::JOIN_SANDBOX_ARG).arg(holder.to_string());
-            }
-            if let Some(limits) = contain.limits {
-                cmd.arg(blockguard_protocol::sandbox::LIMITS_ARG)
-                    .arg(limits.to_arg());
-            }
-            cmd.arg(contain::STATUS_ARG)
-                .arg(&contain.status)
-                .arg(contain::PARENT_ARG)
-                .arg(std::process::id().to_string())
-                .arg("--")
-                .arg(&launch.exe);
+            cmd.args(contain_args(contain, launch));
             cmd
         }
-        None => Command::new(&launch.exe),
+        None => {
+            let mut cmd = Command::new(&launch.exe);
+            cmd.args(&launch.args);
+            cmd
+        }
     };
-    cmd.args(&launch.args)
-        .current_dir(&launch.cwd)
+    cmd.current_dir(&launch.cwd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -229,12 +249,80 @@ fn command(launch: &Launch) -> Command {
     cmd
 }
 
+/// The environment [`command`] gives its child, whole.
+fn child_env(launch: &Launch) -> Vec<(OsString, OsString)> {
+    let set = |name: &OsString| launch.env.iter().any(|(k, _)| k == name);
+    let mut env: Vec<(OsString, OsString)> = std::env::vars_os()
+        .filter(|(name, _)| !launch.env_remove.iter().any(|r| name == r) && !set(name))
+        .collect();
+    env.extend(launch.env.iter().cloned());
+    env
+}
+
+/// A running child: spawned by us, or forked by the launch server.
+enum Process {
+    Spawned(Child),
+    Served(Served),
+}
+
+impl Process {
+    fn start(launch: &Launch) -> std::io::Result<Process> {
+        if let Some(contain) = &launch.contain {
+            let _ = std::fs::remove_file(&contain.status);
+            if let Some(server) = &contain.server {
+                let argv = contain_args(contain, launch);
+                return server
+                    .launch(argv, child_env(launch), &launch.cwd)
+                    .map(Process::Served);
+            }
+        }
+        command(launch).spawn().map(Process::Spawned)
+    }
+
+    fn id(&self) -> u32 {
+        match self {
+            Process::Spawned(child) => child.id(),
+            Process::Served(served) => served.id(),
+        }
+    }
+
+    fn take_output(&mut self) -> (Option<PipeReader>, Option<PipeReader>) {
+        match self {
+            Process::Spawned(child) => (
+                child
+                    .stdout
+                    .take()
+                    .map(|s| PipeReader::from(OwnedFd::from(s))),
+                child
+                    .stderr
+                    .take()
+                    .map(|s| PipeReader::from(OwnedFd::from(s))),
+            ),
+            Process::Served(served) => (served.stdout.take(), served.stderr.take()),
+        }
+    }
+
+    fn wait_timeout(&mut self, timeout: Duration) -> std::io::Result<Option<ExitStatus>> {
+        match self {
+            Process::Spawned(child) => child.wait_timeout(timeout),
+            Process::Served(served) => served.wait_timeout(timeout),
+        }
+    }
+
+    fn wait(&mut self) -> std::io::Result<ExitStatus> {
+        match self {
+            Process::Spawned(child) => child.wait(),
+            Process::Served(served) => served.wait(),
+        }
+    }
+}
+
 type Waited = (Ended, Option<Duration>, Option<Vec<u8>>);
 
 /// Waits for the child; at the timeout, reads [`Launch::read_at_timeout`],
 /// then SIGTERM and SIGKILL to its group. The duration is measured at exit,
 /// before the teardown.
-fn wait(child: &mut Child, launch: &Launch) -> std::io::Result<Waited> {
+fn wait(child: &mut Process, launch: &Launch) -> std::io::Result<Waited> {
     let start = Instant::now();
     if let Some(status) = child.wait_timeout(launch.timeout)? {
         return Ok((ended(status), Some(start.elapsed()), None));
@@ -262,7 +350,7 @@ fn ended(status: std::process::ExitStatus) -> Ended {
 
 /// Signals the child's process group (its id is the child's pid, from
 /// `process_group(0)`); an empty group (ESRCH) is fine.
-fn kill_group(child: &Child, signal: Signal) {
+fn kill_group(child: &Process, signal: Signal) {
     if let Some(pgid) = i32::try_from(child.id()).ok().and_then(Pid::from_raw) {
         let _ = kill_process_group(pgid, signal);
     }

@@ -5,7 +5,7 @@ use super::console::Console;
 use super::doctests::{self, DoctestPlan};
 use super::layout::Layout;
 use super::list::{Listed, list};
-use super::preload::{PreloadError, Runtime, guard_runtime};
+use super::preload::{PreloadError, Runtime, RuntimeBuild};
 use super::report::{
     BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, Timing, junit, summary,
     write_atomically,
@@ -150,6 +150,10 @@ fn pipeline(
     for warning in &spec.warnings {
         console.warn(warning);
     }
+    let mut runtime_build = match libtest.list {
+        true => RuntimeBuild::none(),
+        false => RuntimeBuild::start(env, console),
+    };
     let suite = resolve(&spec, &layout, env, console)?;
     // The command line overrides the suite, which overrides the default.
     let mode = args.mode.or(spec.mode).unwrap_or(Mode::Check);
@@ -165,11 +169,6 @@ fn pipeline(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n.get(),
     );
-    let runtime = if libtest.list {
-        Default::default()
-    } else {
-        guard_runtime(env, console)?
-    };
     let mut report = Report {
         schema: "blockguard-report/1".to_owned(),
         suite: SuiteInfo {
@@ -206,7 +205,6 @@ fn pipeline(
         .clone()
         .map(|(path, file)| (std::path::absolute(&path).unwrap_or(path), file));
     let rules = Rules::new(rules_file);
-    let guarded = runtime.library.is_some();
     let listing = libtest.list;
     interrupt::install();
     let mut records: Vec<TestRecord> = Vec::new();
@@ -234,10 +232,12 @@ fn pipeline(
             }
         };
         let listed = list(&binaries)?;
+        let runtime = runtime_build.get()?;
+        let guarded = runtime.library.is_some();
         let traces = layout.traces(&member.name);
         traces::remove_abandoned(&traces);
         let sandbox = match sandboxed {
-            true => Some(start_sandbox(&layout, &runtime, &traces, &listed)?),
+            true => Some(start_sandbox(&layout, runtime, &traces, &listed)?),
             false => None,
         };
         let run_started = Instant::now();

@@ -5,7 +5,7 @@
 //! blockguard's own narration goes to stderr (like cargo's); libtest's
 //! per-test lines go to stdout.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, BufReader, IsTerminal};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::{Arc, Mutex};
@@ -15,6 +15,9 @@ use std::time::Duration;
 /// The console of one run.
 pub struct Console {
     tty: bool,
+    /// The setup phases' spinners: two may run at once (the guard
+    /// runtime's build beside the suite's).
+    phases: MultiProgress,
     bar: Mutex<Option<ProgressBar>>,
     warned: Mutex<std::collections::BTreeSet<String>>,
 }
@@ -30,6 +33,7 @@ impl Console {
     pub fn new() -> Console {
         Console {
             tty: std::io::stderr().is_terminal(),
+            phases: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             bar: Mutex::new(None),
             warned: Mutex::new(std::collections::BTreeSet::new()),
         }
@@ -84,7 +88,7 @@ impl Console {
             self.note(format!("{message} …"));
             return Phase { bar: None };
         }
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        let bar = self.phases.add(ProgressBar::new_spinner());
         bar.set_style(
             ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("a valid template"),
         );

@@ -1,6 +1,6 @@
 //! The guard runtime and the launcher tests run under: built from this
-//! workspace (release, the workspace's own target directory) before any
-//! test runs, unless the environment names a prebuilt runtime (the launcher
+//! workspace (release, the workspace's own target directory) while the
+//! suite resolves and builds, unless the environment names a prebuilt runtime (the launcher
 //! beside it is used) or none (the launcher is still built: unguarded tests
 //! are contained all the same).
 
@@ -26,6 +26,9 @@ pub enum PreloadError {
     /// The build succeeded but named no launcher.
     #[error("cargo built blockguard-preload but reported no {LAUNCHER} executable")]
     NoLauncher,
+    /// The thread building it panicked.
+    #[error("the guard runtime's build stopped unexpectedly")]
+    Panicked,
 }
 
 /// The launcher's binary name.
@@ -70,6 +73,51 @@ pub fn guard_runtime(env: &Env, console: &Console) -> Result<Runtime, PreloadErr
                 library: Some(built.library.ok_or(PreloadError::NoLibrary)?),
                 launcher: Some(built.launcher.ok_or(PreloadError::NoLauncher)?),
             })
+        }
+    }
+}
+
+/// The guard runtime's build on a thread of its own, so that it overlaps
+/// the suite's resolution and build (a no-op cargo build of the runtime
+/// costs about 100 ms here, the whole of a quick suite's build).
+pub struct RuntimeBuild {
+    pending: Option<std::thread::JoinHandle<Result<Runtime, PreloadError>>>,
+    done: Option<Runtime>,
+}
+
+impl RuntimeBuild {
+    /// Starts [`guard_runtime`] in the background.
+    pub fn start(env: &Env, console: &std::sync::Arc<Console>) -> RuntimeBuild {
+        let (env, console) = (env.clone(), std::sync::Arc::clone(console));
+        RuntimeBuild {
+            pending: Some(std::thread::spawn(move || guard_runtime(&env, &console))),
+            done: None,
+        }
+    }
+
+    /// No runtime at all (listing runs nothing).
+    pub fn none() -> RuntimeBuild {
+        RuntimeBuild {
+            pending: None,
+            done: Some(Runtime::default()),
+        }
+    }
+
+    /// The runtime, once built.
+    pub fn get(&mut self) -> Result<&Runtime, PreloadError> {
+        if let Some(pending) = self.pending.take() {
+            let built = pending.join().unwrap_or(Err(PreloadError::Panicked))?;
+            self.done = Some(built);
+        }
+        Ok(self.done.get_or_insert_with(Runtime::default))
+    }
+}
+
+impl Drop for RuntimeBuild {
+    fn drop(&mut self) {
+        // A run that stopped early still waits for its cargo to finish.
+        if let Some(pending) = self.pending.take() {
+            let _ = pending.join();
         }
     }
 }

@@ -20,25 +20,31 @@
 #![deny(unsafe_code)]
 
 mod args;
+mod contain;
 mod namespace;
 mod pid1;
 mod replay;
 mod sandbox;
+mod serve;
 mod sys;
+mod sys_fd;
 mod sys_ns;
 
-use blockguard_protocol::contain::{HOLD_SANDBOX_ARG, NO_SANDBOX, Status};
+use blockguard_protocol::contain::HOLD_SANDBOX_ARG;
+use blockguard_protocol::launch::SERVE_LAUNCHES_ARG;
+use contain::Ran;
 use std::process::ExitCode;
 
 /// The exit code for a launcher that could not start the test.
 const CANNOT_RUN: u8 = 127;
 
 fn main() -> ExitCode {
-    if std::env::args_os()
-        .nth(1)
-        .is_some_and(|a| a == HOLD_SANDBOX_ARG)
-    {
+    let first = std::env::args_os().nth(1);
+    if first.as_ref().is_some_and(|a| a == HOLD_SANDBOX_ARG) {
         return sandbox::hold();
+    }
+    if first.as_ref().is_some_and(|a| a == SERVE_LAUNCHES_ARG) {
+        return serve::serve(std::env::args_os().skip(2));
     }
     let args = match args::Args::parse(std::env::args_os().skip(1)) {
         Ok(args) => args,
@@ -51,31 +57,10 @@ fn main() -> ExitCode {
     if sys::die_with_parent().is_err() || sys::parent() != args.parent {
         return ExitCode::from(CANNOT_RUN);
     }
-    if let Some(preload) = &args.preload {
-        sys::set_preload(preload);
-    }
-    let joined = match args.sandbox.map(sandbox::join).transpose() {
-        Ok(joined) => joined,
-        Err(why) => return no_sandbox(&args, why),
-    };
-    match namespace::enter() {
-        Ok(()) => {
-            let status = pid1::run_contained(&args, joined.as_ref());
-            if let Some(status) = &status.status {
-                write_status(&args, status);
-            }
-            replay::exit_as(status.wait_status)
-        }
-        Err(why) if args.sandbox.is_some() => no_sandbox(&args, why),
-        Err(why) => {
-            write_status(
-                &args,
-                &Status {
-                    contained: false,
-                    why: Some(why),
-                    leaked: Vec::new(),
-                },
-            );
+    match contain::contain(&args) {
+        Ran::Waited(wait_status) => replay::exit_as(wait_status),
+        Ran::NotRun(code) => ExitCode::from(code),
+        Ran::Uncontained => {
             let error = sys::exec(&args.program);
             eprintln!(
                 "blockguard-contain: cannot run {}: {error}",
@@ -83,24 +68,5 @@ fn main() -> ExitCode {
             );
             ExitCode::from(CANNOT_RUN)
         }
-    }
-}
-
-/// Asked for the sandbox and cannot give it: never runs the test.
-fn no_sandbox(args: &args::Args, why: String) -> ExitCode {
-    write_status(
-        args,
-        &Status {
-            contained: false,
-            why: Some(format!("no sandbox: {why}")),
-            leaked: Vec::new(),
-        },
-    );
-    ExitCode::from(NO_SANDBOX as u8)
-}
-
-fn write_status(args: &args::Args, status: &Status) {
-    if let Some(path) = &args.status {
-        let _ = std::fs::write(path, status.to_json());
     }
 }

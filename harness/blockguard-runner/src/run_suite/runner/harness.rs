@@ -9,6 +9,7 @@ use super::judge::{Evidence, judge, suppressible};
 use super::outcome::{Attempt, BlockingCall, Outcome, TestRecord};
 use crate::live::hub::Live;
 use crate::process::interrupt;
+use crate::process::launch_server::LaunchServer;
 use crate::process::{Contain, Ended, Finished, Launch, spawn_and_wait};
 use crate::run_suite::console::Console;
 use crate::run_suite::layout::file_safe;
@@ -79,6 +80,9 @@ struct Shared {
     plan: Plan,
     console: Arc<Console>,
     records: Mutex<Vec<TestRecord>>,
+    /// Forks each test's launcher; without it (none could start, or
+    /// only listing) each launcher is spawned.
+    server: Option<Arc<LaunchServer>>,
 }
 
 /// Runs (or, with `--list`, lists) the plan's tests.
@@ -87,7 +91,16 @@ pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResult
     if args.test_threads.is_none() {
         args.test_threads = Some(plan.jobs);
     }
+    // Started here, on the thread that outlives the run: the server dies
+    // with the thread that started it.
+    let server = match (&plan.launcher, args.list) {
+        (Some(launcher), false) if LaunchServer::wanted() => {
+            LaunchServer::start(launcher).ok().map(Arc::new)
+        }
+        _ => None,
+    };
     let shared = Arc::new(Shared {
+        server,
         plan,
         console: Arc::clone(console),
         records: Mutex::new(Vec::new()),
@@ -294,6 +307,7 @@ impl Shared {
             status: trace_path.with_extension("contain.json"),
             sandbox: plan.sandbox,
             limits: plan.limits,
+            server: self.server.clone(),
         });
         if let (None, Some(preload)) = (&contain, &plan.preload) {
             env.push(("LD_PRELOAD".into(), preload.clone().into()));

@@ -1,0 +1,70 @@
+//! One test, contained: the part a launcher started by the runner and one
+//! forked by the launch server share.
+
+use crate::args::Args;
+use crate::{namespace, pid1, sandbox, sys};
+use blockguard_protocol::contain::{NO_SANDBOX, Status};
+
+/// How a containment went.
+pub enum Ran {
+    /// The test ran in its namespace and ended with this wait status.
+    Waited(i32),
+    /// It was not run: exit with this code.
+    NotRun(u8),
+    /// No namespace could be made (and no sandbox was asked for): the
+    /// caller runs the test as it is.
+    Uncontained,
+}
+
+/// Runs the test of `args` in a PID namespace of its own (and in the
+/// run's sandbox when asked), writing the status file when there is
+/// something to say.
+pub fn contain(args: &Args) -> Ran {
+    if let Some(preload) = &args.preload {
+        sys::set_preload(preload);
+    }
+    let joined = match args.sandbox.map(sandbox::join).transpose() {
+        Ok(joined) => joined,
+        Err(why) => return no_sandbox(args, why),
+    };
+    match namespace::enter() {
+        Ok(()) => {
+            let status = pid1::run_contained(args, joined.as_ref());
+            if let Some(status) = &status.status {
+                write_status(args, status);
+            }
+            Ran::Waited(status.wait_status)
+        }
+        Err(why) if args.sandbox.is_some() => no_sandbox(args, why),
+        Err(why) => {
+            write_status(
+                args,
+                &Status {
+                    contained: false,
+                    why: Some(why),
+                    leaked: Vec::new(),
+                },
+            );
+            Ran::Uncontained
+        }
+    }
+}
+
+/// Asked for the sandbox and cannot give it: never runs the test.
+fn no_sandbox(args: &Args, why: String) -> Ran {
+    write_status(
+        args,
+        &Status {
+            contained: false,
+            why: Some(format!("no sandbox: {why}")),
+            leaked: Vec::new(),
+        },
+    );
+    Ran::NotRun(NO_SANDBOX as u8)
+}
+
+fn write_status(args: &Args, status: &Status) {
+    if let Some(path) = &args.status {
+        let _ = std::fs::write(path, status.to_json());
+    }
+}
