@@ -81,6 +81,9 @@ impl Sandbox {
         if let Some(dir) = launcher.parent() {
             paths.readable.push(dir.to_path_buf());
         }
+        // Sorted, a folder comes before the folders in it, as binds must.
+        paths.readable.sort();
+        paths.readable.dedup();
         let mut bwrap = Command::new(sandbox::bwrap())
             .args(sandbox::bwrap_args(&paths))
             .arg("--")
