@@ -269,11 +269,13 @@ impl Process {
     fn start(launch: &Launch) -> std::io::Result<Process> {
         if let Some(contain) = &launch.contain {
             let _ = std::fs::remove_file(&contain.status);
-            if let Some(server) = &contain.server {
+            // A launcher that never said its pid never ran the test, so a
+            // failed launch (a request too large, a server gone) is spawned.
+            if let Some(served) = contain.server.as_ref().and_then(|server| {
                 let argv = contain_args(contain, launch);
-                return server
-                    .launch(argv, child_env(launch), &launch.cwd)
-                    .map(Process::Served);
+                server.launch(argv, child_env(launch), &launch.cwd).ok()
+            }) {
+                return Ok(Process::Served(served));
             }
         }
         command(launch).spawn().map(Process::Spawned)
