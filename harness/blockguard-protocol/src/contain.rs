@@ -7,7 +7,9 @@
 //! namespace of its own so that nothing the test starts outlives it, and
 //! exits exactly as the test did. It writes FILE, a [`Status`], only when
 //! it has something to say: the test left processes behind, or the
-//! namespace could not be made.
+//! namespace could not be made. Within a run the launchers are forked by
+//! the run's launch server instead of started (`crate::launch`), with the
+//! same arguments.
 
 use serde::{Deserialize, Serialize};
 
