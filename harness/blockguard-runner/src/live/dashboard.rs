@@ -45,9 +45,19 @@ impl Dashboard {
     /// SIGINT or SIGTERM (at once, if the run itself was interrupted).
     /// Returns `code`.
     pub fn finish<C: Copy + Into<i32>>(self, code: C) -> C {
-        self.live.end(code.into());
         // Registered before the check, so that no signal falls between.
-        let signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]);
+        self.finish_on(code, ending_signals())
+    }
+
+    /// [`Dashboard::finish`], waiting on `signals`, registered earlier by a
+    /// command that has no interruption handler of its own (`serve`): a
+    /// signal sent as soon as the address was announced is not lost.
+    pub fn finish_on<C: Copy + Into<i32>>(
+        self,
+        code: C,
+        signals: std::io::Result<signal_hook::iterator::Signals>,
+    ) -> C {
+        self.live.end(code.into());
         if interrupt::signal().is_none() {
             eprintln!(
                 "dashboard: the run has ended; still serving {} until interrupted (Ctrl-C)",
@@ -63,4 +73,9 @@ impl Dashboard {
         drop(self.server);
         code
     }
+}
+
+/// The signals that end serving, registered now.
+pub fn ending_signals() -> std::io::Result<signal_hook::iterator::Signals> {
+    signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
 }

@@ -48,6 +48,9 @@ pub fn run(args: &ServeArgs, default_dir: &Path) -> u8 {
     let failed = load(&live, &dir, &reports);
     let code = if failed { exit::FAILED } else { exit::OK };
     live.end(code.into());
+    // Before the address is announced: a signal sent the moment it is
+    // must end the command, not be lost.
+    let signals = super::dashboard::ending_signals();
     let dashboard = match Dashboard::serve(&args.addr, live) {
         Ok(d) => d,
         Err(e) => {
@@ -56,7 +59,7 @@ pub fn run(args: &ServeArgs, default_dir: &Path) -> u8 {
         }
     };
     eprintln!("serve: {} report(s) from {}", reports.len(), dir.display());
-    dashboard.finish(code);
+    dashboard.finish_on(code, signals);
     exit::OK
 }
 
