@@ -53,6 +53,11 @@ pub fn check() -> Result<(), String> {
 /// `paths`: the build of an untrusted crate, whose build scripts and proc
 /// macros are its code too.
 pub fn command(program: &std::path::Path, paths: &sandbox::SandboxPaths) -> Command {
+    // Only folders that exist are shown: one still to be made (a fresh
+    // build folder) would be read-only.
+    for dir in &paths.writable {
+        let _ = std::fs::create_dir_all(dir);
+    }
     let mut cmd = Command::new(sandbox::bwrap());
     cmd.args(sandbox::bwrap_args(paths)).arg("--").arg(program);
     cmd

@@ -243,3 +243,41 @@ fn a_rule_names_a_doctest_as_doctests_and_its_rustdoc_name() {
     assert_eq!(read["verdict"], "allowed");
     assert_eq!(read["rule"], "the doctest shows reading the manifest");
 }
+
+/// `--sandbox` covers the doctests too: rustdoc builds them and they run
+/// as `cargo test --doc` runs, so all of that runs in the sandbox. A
+/// doctest's write outside the sandbox's folders fails under it and
+/// works without it.
+#[test]
+fn under_the_sandbox_a_doctest_cannot_write_outside_it() {
+    let parent = scratch().join("doctest-sandbox");
+    let _ = std::fs::remove_dir_all(&parent);
+    std::fs::create_dir_all(&parent).unwrap();
+    let outside = parent.join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    let probe = outside.join("written-by-a-doctest");
+    for (flags, sandboxed) in [(&["--sandbox"][..], true), (&[][..], false)] {
+        let label = if sandboxed { "sandboxed" } else { "plain" };
+        let dir = copy_fixture("workspace", &parent, label);
+        let lib = dir.join("beta/src/lib.rs");
+        let mut code = std::fs::read_to_string(&lib).unwrap();
+        code.push_str(&format!(
+            "\n/// Writes outside the package.\n///\n/// ```\n/// let _ = std::fs::write({:?}, \"x\");\n/// ```\npub fn escape() {{}}\n",
+            probe.display().to_string()
+        ));
+        std::fs::write(&lib, code).unwrap();
+        let _ = std::fs::remove_file(&probe);
+        let mut args = vec!["-p", "beta"];
+        args.extend(flags);
+        let out = blockguard_test(&dir, &args);
+        let report = support::report(&dir.join("target/blockguard/reports/beta.json"));
+        let ran = report["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"].as_str().is_some_and(|n| n.contains("escape")));
+        assert!(ran, "the doctest ran ({label}): {}", shown(&out));
+        assert_eq!(probe.exists(), !sandboxed, "{label}: {}", shown(&out));
+    }
+    let _ = std::fs::remove_file(&probe);
+}

@@ -288,6 +288,20 @@ fn pipeline(
                     }),
                     strict: args.strict,
                     chosen: &libtest,
+                    // The doctests are built and run in a sandbox of their
+                    // own: rustdoc compiles them as `cargo test --doc` runs.
+                    sandbox: sandboxed.then(|| {
+                        let mut paths = sandbox_paths(
+                            &layout,
+                            runtime,
+                            &traces,
+                            [member.dir.clone()].into_iter(),
+                        );
+                        paths
+                            .readable
+                            .extend(runner.parent().map(Path::to_path_buf));
+                        paths
+                    }),
                 },
                 env,
             );
@@ -345,8 +359,7 @@ fn pipeline(
 
 /// Checks one member's contention snapshot against its tests' events:
 /// the state, and whether it fails the run.
-/// The member's sandbox: the repository and the guard runtime readable,
-/// the build, the traces, the shared names and the packages writable.
+/// The member's sandbox: see [`sandbox_paths`].
 fn start_sandbox(
     layout: &Layout,
     runtime: &Runtime,
@@ -356,19 +369,36 @@ fn start_sandbox(
     let launcher = runtime.launcher.as_ref().ok_or_else(|| {
         RunSuiteError::Sandbox("the sandbox needs the test launcher, and none was built".to_owned())
     })?;
+    let packages = listed.iter().map(|l| l.binary.package_dir.clone());
+    let paths = sandbox_paths(layout, runtime, traces, packages);
+    Sandbox::start(launcher, &paths).map_err(RunSuiteError::Sandbox)
+}
+
+/// What a member's sandboxed tests see: the repository and the guard
+/// runtime and launcher readable; the build, the traces, the shared names
+/// and the `packages` writable.
+fn sandbox_paths(
+    layout: &Layout,
+    runtime: &Runtime,
+    traces: &Path,
+    packages: impl Iterator<Item = PathBuf>,
+) -> SandboxPaths {
     let mut readable = vec![layout.root().to_path_buf()];
-    // The guard runtime must load, wherever it lives.
+    // The guard runtime and the launcher must load, wherever they live.
     readable.extend(
         runtime
             .library
             .iter()
+            .chain(&runtime.launcher)
             .filter_map(|l| Some(l.parent()?.to_path_buf())),
     );
+    readable.sort();
+    readable.dedup();
     let mut writable = vec![layout.build(), traces.to_path_buf(), layout.symbols()];
-    writable.extend(listed.iter().map(|l| l.binary.package_dir.clone()));
+    writable.extend(packages);
     writable.sort();
     writable.dedup();
-    Sandbox::start(launcher, &SandboxPaths { readable, writable }).map_err(RunSuiteError::Sandbox)
+    SandboxPaths { readable, writable }
 }
 
 fn check_contention(

@@ -42,6 +42,9 @@ pub struct DoctestPlan<'a> {
     pub strict: bool,
     /// The caller's libtest arguments: which doctests to run.
     pub chosen: &'a libtest_mimic::Arguments,
+    /// With the sandbox: what `cargo test --doc`, rustdoc's builds and the
+    /// doctests see and write (all of it runs under bubblewrap, offline).
+    pub sandbox: Option<blockguard_protocol::sandbox::SandboxPaths>,
 }
 
 /// Whether the caller's filters choose the test with id `id`, as the
@@ -91,7 +94,14 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
     runner.push("--".to_owned());
     let quoted: Vec<String> = runner.iter().map(|a| format!("{a:?}")).collect();
     let cargo = |extra: &[&str]| {
-        let mut cmd = Command::new(&env.cargo);
+        let mut cmd = match &plan.sandbox {
+            Some(paths) => {
+                let mut cmd = crate::sandbox::command(&env.cargo, paths);
+                cmd.arg("--offline");
+                cmd
+            }
+            None => Command::new(&env.cargo),
+        };
         cmd.args(["test", "--doc", "--manifest-path"])
             .arg(dir.join("Cargo.toml"))
             .arg("--target-dir")
