@@ -373,20 +373,25 @@ fn a_nightly_serves_every_suites_tests_as_its_children_run_them() {
     assert_eq!(status.code(), Some(0), "the nightly's own exit code");
 }
 
+/// `xtask serve REPORT`, its stderr piped for the address.
+fn serve_saved(report: &Path) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .arg("serve")
+        .arg(report)
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// The address is announced before `serve` waits for its signal: a SIGINT
 /// sent the moment it appears must still end it, with 0.
 #[test]
 fn serve_stops_on_a_signal_sent_as_soon_as_its_address_is_announced() {
     let report = &observed().report;
     for _ in 0..5 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
-            .arg("serve")
-            .arg(report)
-            .current_dir(root())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = serve_saved(report);
         let _ = dashboard_address(&mut child);
         let status = signal_and_wait(&mut child, rustix::process::Signal::INT);
         assert_eq!(status.code(), Some(0), "{status:?}");
@@ -396,14 +401,7 @@ fn serve_stops_on_a_signal_sent_as_soon_as_its_address_is_announced() {
 #[test]
 fn serve_shows_a_saved_report_on_the_same_api() {
     let report = &observed().report;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .arg("serve")
-        .arg(report)
-        .current_dir(root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = serve_saved(report);
     let (addr, _) = dashboard_address(&mut child);
     let run = get(&addr, "/api/run");
     assert_eq!(run["done"], true);

@@ -30,8 +30,9 @@ pub fn serve(mut argv: impl Iterator<Item = OsString>) -> ExitCode {
         return ExitCode::from(127);
     }
     sys_fd::reap_children_automatically(true);
+    let mut buffer = sys_fd::request_buffer();
     loop {
-        let (bytes, fds) = match sys_fd::receive(0, SENT_FDS) {
+        let (length, fds) = match sys_fd::receive(0, SENT_FDS, &mut buffer) {
             Ok(Some(request)) => request,
             Ok(None) => return ExitCode::SUCCESS,
             Err(e) => {
@@ -41,7 +42,7 @@ pub fn serve(mut argv: impl Iterator<Item = OsString>) -> ExitCode {
         };
         // A malformed request is dropped: its answer socket closes unanswered.
         let (Some(request), Ok(fds)) = (
-            LaunchRequest::decode(&bytes),
+            LaunchRequest::decode(&buffer[..length]),
             <[OwnedFd; SENT_FDS]>::try_from(fds),
         ) else {
             continue;

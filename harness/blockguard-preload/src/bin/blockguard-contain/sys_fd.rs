@@ -15,10 +15,19 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 /// The largest request taken (a Unix datagram cannot be much larger).
 const MAX_REQUEST: usize = 1 << 20;
 
-/// Receives one datagram and up to `max_fds` descriptors from `socket`
-/// (close-on-exec); `None` once the sender is gone.
-pub fn receive(socket: RawFd, max_fds: usize) -> io::Result<Option<(Vec<u8>, Vec<OwnedFd>)>> {
-    let mut data = vec![0u8; MAX_REQUEST];
+/// A buffer for [`receive`], made once: a request is at most this long.
+pub fn request_buffer() -> Vec<u8> {
+    vec![0u8; MAX_REQUEST]
+}
+
+/// Receives one packet into `data` and up to `max_fds` descriptors from
+/// `socket` (close-on-exec): the packet's length and the descriptors;
+/// `None` once the sender is gone.
+pub fn receive(
+    socket: RawFd,
+    max_fds: usize,
+    data: &mut [u8],
+) -> io::Result<Option<(usize, Vec<OwnedFd>)>> {
     let fd_bytes = (max_fds * std::mem::size_of::<RawFd>()) as u32;
     // SAFETY: CMSG_SPACE only computes a size.
     let mut control = vec![0u8; unsafe { libc::CMSG_SPACE(fd_bytes) } as usize];
@@ -63,8 +72,7 @@ pub fn receive(socket: RawFd, max_fds: usize) -> io::Result<Option<(Vec<u8>, Vec
     if n == 0 && fds.is_empty() {
         return Ok(None);
     }
-    data.truncate(n);
-    Ok(Some((data, fds)))
+    Ok(Some((n, fds)))
 }
 
 /// Makes `fd` our descriptor `target` (kept across exec).
