@@ -21,9 +21,16 @@
 //!   launcher spawned and exec'd by the runner instead of forked by the
 //!   run's launch server, to show what the server saves.
 //!
+//! Each command's own run phase is read too: nextest's from its summary
+//! line (`Summary [ 0.082s ]`), run-suite's from its report
+//! (`timing.run_ms`), from its first test process to its last, without the
+//! builds and listings. The added milliseconds per test come from the run
+//! phases.
+//!
 //! The rounds rotate which command goes first. The target is a median
 //! ratio (run-suite / nextest) of at most 1.10.
 
+use blockguard_runner::suites_table::nextest::{Baseline, parse_summary};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -85,10 +92,13 @@ fn compare(case: &Case) {
             .args(["--no-fail-fast", "--test-threads", JOBS]);
         cmd
     };
+    let report = scratch.join(format!("run_phase-{}.json", case.fixture));
     let run_suite = || {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
         cmd.args(["run-suite", "--path", &fixture])
             .args(["--mode", case.mode, "-j", JOBS])
+            .arg("--report")
+            .arg(&report)
             // Snapshots of this throwaway run stay out of the repository.
             .env("BLOCKGUARD_SNAPSHOTS", scratch.join("snapshots"))
             .env("INSTA_UPDATE", "no");
@@ -99,33 +109,51 @@ fn compare(case: &Case) {
         cmd.env("BLOCKGUARD_LAUNCH_SERVER", "off");
         cmd
     };
-    let tools: [(&str, &dyn Fn() -> Command, i32); 3] = [
-        ("cargo nextest run", &nextest, 0),
-        ("xtask run-suite", &run_suite, case.suite_exit),
-        ("run-suite, spawned", &spawned, case.suite_exit),
+    let tools: [(&str, &dyn Fn() -> Command, i32, Phase); 3] = [
+        ("cargo nextest run", &nextest, 0, Phase::NextestSummary),
+        (
+            "xtask run-suite",
+            &run_suite,
+            case.suite_exit,
+            Phase::Report(&report),
+        ),
+        (
+            "run-suite, spawned",
+            &spawned,
+            case.suite_exit,
+            Phase::Report(&report),
+        ),
     ];
 
     println!(
         "run_phase: {ROUNDS} rounds, {fixture} ({}), {JOBS} tests at once; timed:",
         case.what
     );
-    for (_, make, _) in &tools {
+    for (_, make, ..) in &tools {
         println!("  {}", shown(&make(), &root));
     }
     // Untimed: builds the guard runtime and the fixture, warms caches.
-    for (name, make, code) in &tools {
-        timed(name, make(), &root, *code);
+    for (name, make, code, phase) in &tools {
+        timed(name, make(), &root, *code, phase);
     }
 
     let mut times: [Vec<Duration>; 3] = Default::default();
+    let mut phases: [Vec<Duration>; 3] = Default::default();
     for round in 0..ROUNDS {
         for i in (0..tools.len()).map(|k| (k + round) % tools.len()) {
-            let (name, make, code) = &tools[i];
-            let took = timed(name, make(), &root, *code);
-            println!("  round {} {name:<18} {:>8.1} ms", round + 1, ms(took));
+            let (name, make, code, phase) = &tools[i];
+            let (took, run_phase) = timed(name, make(), &root, *code, phase);
+            println!(
+                "  round {} {name:<18} {:>8.1} ms, run phase {:>8.1} ms",
+                round + 1,
+                ms(took),
+                ms(run_phase)
+            );
             times[i].push(took);
+            phases[i].push(run_phase);
         }
     }
+    let [nextest_phase, suite_phase, spawned_phase] = phases.map(median);
     let [nextest_median, suite_median, spawned_median] = times.map(median);
     let ratio = suite_median.as_secs_f64() / nextest_median.as_secs_f64();
     let per_test =
@@ -145,11 +173,56 @@ fn compare(case: &Case) {
         spawned_median.as_secs_f64() / nextest_median.as_secs_f64(),
         per_test(spawned_median, suite_median),
     );
+    let phase_ratio = suite_phase.as_secs_f64() / nextest_phase.as_secs_f64();
+    println!(
+        "run_phase: {fixture}: run phases (medians): nextest {:.1} ms, run-suite {:.1} ms, ratio {phase_ratio:.3}; {:+.2} ms per test process (target <= +1.00); launchers spawned {:.1} ms, {:+.2} ms per test",
+        ms(nextest_phase),
+        ms(suite_phase),
+        per_test(suite_phase, nextest_phase),
+        ms(spawned_phase),
+        per_test(spawned_phase, nextest_phase),
+    );
 }
 
-/// Runs one command to its end, quietly, and returns its wall time; a
-/// failure is printed with the command's output and stops the bench.
-fn timed(name: &str, mut cmd: Command, root: &Path, code: i32) -> Duration {
+/// Where a command's own run phase is read.
+enum Phase<'a> {
+    /// nextest's summary line on stderr.
+    NextestSummary,
+    /// run-suite's report, `timing.run_ms`.
+    Report(&'a Path),
+}
+
+impl Phase<'_> {
+    fn read(&self, name: &str, stderr: &str) -> Duration {
+        let run_ms = match self {
+            Phase::NextestSummary => match parse_summary(stderr) {
+                Some(Baseline::Ran { run_ms, .. }) => run_ms,
+                _ => panic!("{name}: no summary line on stderr:\n{stderr}"),
+            },
+            Phase::Report(path) => {
+                let text = std::fs::read_to_string(path)
+                    .unwrap_or_else(|e| panic!("{name}: report {}: {e}", path.display()));
+                let report: serde_json::Value = serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{name}: report {}: {e}", path.display()));
+                report["timing"]["run_ms"]
+                    .as_u64()
+                    .unwrap_or_else(|| panic!("{name}: no timing.run_ms in {}", path.display()))
+            }
+        };
+        Duration::from_millis(run_ms)
+    }
+}
+
+/// Runs one command to its end, quietly, and returns its wall time and its
+/// own run phase; a failure is printed with the command's output and stops
+/// the bench.
+fn timed(
+    name: &str,
+    mut cmd: Command,
+    root: &Path,
+    code: i32,
+    phase: &Phase,
+) -> (Duration, Duration) {
     cmd.current_dir(root)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -164,7 +237,10 @@ fn timed(name: &str, mut cmd: Command, root: &Path, code: i32) -> Duration {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    took
+    (
+        took,
+        phase.read(name, &String::from_utf8_lossy(&out.stderr)),
+    )
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {

@@ -236,6 +236,8 @@ fn pipeline(
         let guarded = runtime.library.is_some();
         let traces = layout.traces(&member.name);
         traces::remove_abandoned(&traces);
+        let traces_started = std::time::SystemTime::now();
+        traces::reuse_last(&layout.last_traces(&member.name), &traces);
         let sandbox = match sandboxed {
             true => Some(start_sandbox(&layout, runtime, &traces, &listed)?),
             false => None,
@@ -323,7 +325,7 @@ fn pipeline(
             let _ = std::fs::remove_dir_all(&traces);
             return Ok(interrupted(signal, &records, &layout, &suite.name, console));
         }
-        traces::keep_as_last(&traces, &layout.last_traces(&member.name));
+        traces::keep_as_last(&traces, &layout.last_traces(&member.name), traces_started);
         unfiltered &= results.unfiltered;
         if guarded && !listing {
             let checked = check_contention(&member, &records, &layout, args, console);

@@ -148,8 +148,9 @@ fn targets(located: &Located, env: &Env) -> Result<Targets, TableError> {
     Ok(found)
 }
 
-/// `     Summary [   0.082s] 9 tests run: 8 passed, 1 failed, 0 skipped`.
-fn parse_summary(stderr: &str) -> Option<Baseline> {
+/// nextest's last summary line, `     Summary [   0.082s] 9 tests run: 8
+/// passed, 1 failed, 0 skipped`, in `stderr`.
+pub fn parse_summary(stderr: &str) -> Option<Baseline> {
     let line = stderr
         .lines()
         .rev()

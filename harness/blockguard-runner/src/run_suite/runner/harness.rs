@@ -17,6 +17,7 @@ use crate::run_suite::list::Listed;
 use crate::run_suite::rules::Rules;
 use crate::run_suite::snapshot::{SnapshotState, Snapshots};
 use crate::run_suite::test_id::TestId;
+use crate::run_suite::traces;
 use blockguard_protocol::Mode;
 use blockguard_protocol::trace::Trace;
 use libtest_mimic::{Arguments, Completion, Failed, FormatSetting, Trial};
@@ -284,9 +285,12 @@ impl Shared {
             .traces
             .join(file_safe(&binary.name))
             .join(format!("{trace_index}.jsonl"));
-        // The runtime appends: a trace from an earlier run must go.
-        let _ = std::fs::remove_file(&trace_path);
-        let _ = std::fs::remove_file(blockguard_protocol::inflight::path(&trace_path));
+        // The runtime appends: what an earlier run wrote must go. The files
+        // are emptied, not removed (see `traces`).
+        traces::clear(&trace_path);
+        traces::clear(&blockguard_protocol::inflight::path(&trace_path));
+        traces::clear(&blockguard_protocol::tally::path(&trace_path));
+        traces::clear(&blockguard_protocol::board::path(&trace_path));
         if let Some(dir) = trace_path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
