@@ -189,12 +189,14 @@ pub fn command(
     (cmd, trace_file)
 }
 
-/// Reads a trace (empty when there is none) and removes it and its
-/// in-flight file.
+/// Reads a trace (empty when there is none) and removes it and its side
+/// files (in-flight, tally, board).
 pub fn take_trace(path: &Path) -> Trace {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let _ = std::fs::remove_file(path);
     let _ = std::fs::remove_file(blockguard_protocol::inflight::path(path));
+    let _ = std::fs::remove_file(blockguard_protocol::tally::path(path));
+    let _ = std::fs::remove_file(blockguard_protocol::board::path(path));
     Trace::parse(&text)
 }
 
