@@ -21,3 +21,13 @@ pub mod trace;
 pub use class::Class;
 pub use mode::Mode;
 pub use trace::{Capabilities, Lifecycle, TraceEvent, TraceLine, Verdict};
+
+/// The files the runtime keeps beside the trace at `trace`: its
+/// [`inflight`], [`tally`] and [`board`] files.
+pub fn side_files(trace: &std::path::Path) -> [std::path::PathBuf; 3] {
+    [
+        inflight::path(trace),
+        tally::path(trace),
+        board::path(trace),
+    ]
+}

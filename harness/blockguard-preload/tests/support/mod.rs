@@ -194,9 +194,9 @@ pub fn command(
 pub fn take_trace(path: &Path) -> Trace {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let _ = std::fs::remove_file(path);
-    let _ = std::fs::remove_file(blockguard_protocol::inflight::path(path));
-    let _ = std::fs::remove_file(blockguard_protocol::tally::path(path));
-    let _ = std::fs::remove_file(blockguard_protocol::board::path(path));
+    for side in blockguard_protocol::side_files(path) {
+        let _ = std::fs::remove_file(side);
+    }
     Trace::parse(&text)
 }
 

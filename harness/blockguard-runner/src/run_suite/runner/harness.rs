@@ -288,9 +288,9 @@ impl Shared {
         // The runtime appends: what an earlier run wrote must go. The files
         // are emptied, not removed (see `traces`).
         traces::clear(&trace_path);
-        traces::clear(&blockguard_protocol::inflight::path(&trace_path));
-        traces::clear(&blockguard_protocol::tally::path(&trace_path));
-        traces::clear(&blockguard_protocol::board::path(&trace_path));
+        for side in blockguard_protocol::side_files(&trace_path) {
+            traces::clear(&side);
+        }
         if let Some(dir) = trace_path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
