@@ -99,6 +99,19 @@ async fn shown_tests(client: &Client) -> Vec<String> {
     names
 }
 
+/// Waits until the page has drawn what the last input changed: it draws
+/// in an animation frame, so two frames later the DOM is up to date.
+async fn after_next_frame(client: &Client) {
+    client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\n\
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
 async fn wait_until<F, Fut>(what: &str, mut ready: F)
 where
     F: FnMut() -> Fut,
@@ -186,6 +199,7 @@ async fn drive(client: &Client, addr: &str, gate: &Path) -> Seen {
         .click()
         .await
         .unwrap();
+    after_next_frame(client).await;
     seen.shown_for_site = shown_tests(client).await;
     client
         .find(Locator::Id("clear-site-filter"))
@@ -194,6 +208,7 @@ async fn drive(client: &Client, addr: &str, gate: &Path) -> Seen {
         .click()
         .await
         .unwrap();
+    after_next_frame(client).await;
     seen.shown_after_clear = shown_tests(client).await.len();
 
     // A test's detail: its first-seen stack.
