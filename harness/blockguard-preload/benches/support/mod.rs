@@ -66,15 +66,17 @@ pub fn figures(exe: &Path, test: &str, preload: Option<(&Path, &str)>) -> Vec<(S
     let mut cmd = Command::new(exe);
     cmd.args(["--exact", test, "--nocapture"]);
     if let Some((so, mode)) = preload {
-        let trace =
-            std::env::temp_dir().join(format!("blockguard-bench-{}.jsonl", std::process::id()));
-        let _ = std::fs::remove_file(&trace);
+        let trace = trace_path();
+        remove_trace(&trace);
         cmd.env("LD_PRELOAD", so)
             .env("BLOCKGUARD_MODE", mode)
             .env("BLOCKGUARD_TEST", test)
             .env("BLOCKGUARD_TRACE", &trace);
     }
     let out = cmd.output().expect("run fixture");
+    if preload.is_some() {
+        remove_trace(&trace_path());
+    }
     let text = String::from_utf8_lossy(&out.stdout);
     let found: Vec<(String, f64)> = text
         .lines()
@@ -92,6 +94,19 @@ pub fn figures(exe: &Path, test: &str, preload: Option<(&Path, &str)>) -> Vec<(S
     found
 }
 
+/// Where this benchmark's guarded runs write their trace.
+fn trace_path() -> PathBuf {
+    std::env::temp_dir().join(format!("blockguard-bench-{}.jsonl", std::process::id()))
+}
+
+/// Removes a trace and its side files.
+fn remove_trace(trace: &Path) {
+    let _ = std::fs::remove_file(trace);
+    for side in blockguard_protocol::side_files(trace) {
+        let _ = std::fs::remove_file(side);
+    }
+}
+
 /// The median.
 pub fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -106,4 +121,9 @@ pub fn side_by_side(mut a: impl FnMut() -> f64, mut b: impl FnMut() -> f64) -> (
         ys.push(b());
     }
     (median(xs), median(ys))
+}
+
+/// How a figure stands against its target.
+pub fn verdict(met: bool) -> &'static str {
+    if met { "ok" } else { "over target" }
 }

@@ -86,17 +86,21 @@ static FINISHED_WAITERS: AtomicUsize = AtomicUsize::new(0);
 pub const SPIN: Duration = Duration::from_micros(50);
 
 /// Spins until `ready` or [`SPIN`] has passed; whether it became ready.
+/// `ready` is looked at after every pause: a pause takes 17 ns here (about
+/// 140 cycles on recent x86), so looking once per batch of 64 left a
+/// finished hand-off unseen for 0.5 µs on average, each way. The clock is
+/// read once per batch.
 fn spin_until(ready: impl Fn() -> bool) -> bool {
     let start = std::time::Instant::now();
     loop {
-        if ready() {
-            return true;
+        for _ in 0..64 {
+            if ready() {
+                return true;
+            }
+            std::hint::spin_loop();
         }
         if start.elapsed() >= SPIN {
-            return false;
-        }
-        for _ in 0..64 {
-            std::hint::spin_loop();
+            return ready();
         }
     }
 }
