@@ -63,10 +63,10 @@ pub fn run(exe: &Path, test: &str, preload: Option<(&Path, &str)>) -> f64 {
 /// Runs one test of a fixture, with the guard runtime in `mode` when
 /// given; every `bench: <name> <figure>` line it printed.
 pub fn figures(exe: &Path, test: &str, preload: Option<(&Path, &str)>) -> Vec<(String, f64)> {
+    let trace = std::env::temp_dir().join(format!("blockguard-bench-{}.jsonl", std::process::id()));
     let mut cmd = Command::new(exe);
     cmd.args(["--exact", test, "--nocapture"]);
     if let Some((so, mode)) = preload {
-        let trace = trace_path();
         remove_trace(&trace);
         cmd.env("LD_PRELOAD", so)
             .env("BLOCKGUARD_MODE", mode)
@@ -75,7 +75,7 @@ pub fn figures(exe: &Path, test: &str, preload: Option<(&Path, &str)>) -> Vec<(S
     }
     let out = cmd.output().expect("run fixture");
     if preload.is_some() {
-        remove_trace(&trace_path());
+        remove_trace(&trace);
     }
     let text = String::from_utf8_lossy(&out.stdout);
     let found: Vec<(String, f64)> = text
@@ -92,11 +92,6 @@ pub fn figures(exe: &Path, test: &str, preload: Option<(&Path, &str)>) -> Vec<(S
         String::from_utf8_lossy(&out.stderr)
     );
     found
-}
-
-/// Where this benchmark's guarded runs write their trace.
-fn trace_path() -> PathBuf {
-    std::env::temp_dir().join(format!("blockguard-bench-{}.jsonl", std::process::id()))
 }
 
 /// Removes a trace and its side files.
