@@ -21,13 +21,18 @@ pub const STATUS_ARG: &str = "--status";
 /// `--parent PID`: the runner; the launcher exits at once if it is gone.
 pub const PARENT_ARG: &str = "--parent";
 /// `--join-sandbox PID`: run the test in the run's sandbox, the namespaces
-/// (bubblewrap's: no network but loopback, the host read-only but for the
-/// run's folders) that the holder PID lives in. The launcher never runs
-/// the test unsandboxed then.
+/// (no network but loopback, the host read-only but for the run's
+/// folders; see `crate::sandbox`) that the holder PID lives in. The
+/// launcher never runs the test unsandboxed then.
 pub const JOIN_SANDBOX_ARG: &str = "--join-sandbox";
-/// `blockguard-contain --hold-sandbox`, run under bubblewrap: the holder
-/// of the run's sandbox. It writes its pid and a newline on stdout, then
-/// lives until its stdin ends.
+/// `--sandbox`, with the paths of a `crate::sandbox::SandboxPaths`: run
+/// the program in a sandbox of its own (a sandboxed build).
+pub const MAKE_SANDBOX_ARG: &str = "--sandbox";
+/// `blockguard-contain --hold-sandbox PATHS…`: makes the run's sandbox
+/// with the paths of a `crate::sandbox::SandboxPaths` and holds it. It
+/// writes its pid and a newline on stdout, then lives until its stdin
+/// ends; if the sandbox cannot be made, it says why on stderr and exits
+/// with [`NO_SANDBOX`].
 pub const HOLD_SANDBOX_ARG: &str = "--hold-sandbox";
 /// The exit code of a launcher that was asked for a sandbox and could not
 /// make one; the status file says why.
@@ -45,6 +50,10 @@ pub struct Status {
     /// passed (each as `pid: command line`); they were killed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leaked: Vec<String>,
+    /// In the sandbox: the test filled its `/tmp` and `/dev/shm`, which
+    /// share this many bytes (the memory limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filled_tmp: Option<u64>,
 }
 
 impl Status {
@@ -69,6 +78,7 @@ mod tests {
             contained: true,
             why: None,
             leaked: vec!["3: sleep 3600".to_owned()],
+            filled_tmp: Some(1 << 20),
         };
         assert_eq!(Status::parse(&status.to_json()), Some(status));
         assert_eq!(Status::parse("not json"), None);

@@ -1,10 +1,10 @@
-//! The sandbox's bubblewrap arguments, declared once: the runner makes
-//! each run's sandbox with them (its tests' launchers join it), and runs
-//! its build and its check that the sandbox can be made under them.
+//! The sandbox's contract between the runner and `blockguard-contain`,
+//! which makes it: what of the host is shown, and the limits on a test.
 //!
-//! No network but loopback (brought up by bubblewrap), private IPC and
-//! hostname, the host read-only, a fresh `/dev`, `/proc` and `/tmp`, and
-//! read-write only the folders named.
+//! No network but loopback, private IPC and hostname, the host read-only,
+//! the homes hidden, a fresh `/dev` and `/sys`, per test its own `/proc`
+//! and a `/tmp` and `/dev/shm` sized by the memory limit, and read-write
+//! only the folders named.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -55,55 +55,97 @@ impl Limits {
     }
 }
 
-/// The variable naming bubblewrap, when it is not `bwrap` on `PATH`.
-pub const BWRAP_VAR: &str = "BLOCKGUARD_BWRAP";
+/// `--ro PATH`, `--rw PATH`, `--hide PATH`: one folder of a
+/// [`SandboxPaths`], as the launcher takes them.
+pub const READABLE_ARG: &str = "--ro";
+/// See [`READABLE_ARG`].
+pub const WRITABLE_ARG: &str = "--rw";
+/// See [`READABLE_ARG`].
+pub const HIDDEN_ARG: &str = "--hide";
 
-/// bubblewrap: `$BLOCKGUARD_BWRAP`, else `bwrap`.
-pub fn bwrap() -> OsString {
-    std::env::var_os(BWRAP_VAR).unwrap_or_else(|| "bwrap".into())
-}
-
-/// What of the host a sandboxed program sees besides the read-only root:
-/// `readable` folders under the private `/tmp` that it needs (the guard
-/// runtime, the repository, when they live there), and the `writable`
-/// ones.
+/// What of the host a sandboxed program sees. The host's root is shown
+/// read-only, with a fresh `/dev`, `/sys`, and per test its own `/proc`
+/// and sized `/tmp` and `/dev/shm`; then, from the outermost path in:
+/// `hidden` paths (the homes) are empty, read-only folders (a file is
+/// empty), `readable` ones are shown read-only, and `writable` ones
+/// read-write. At one path, writable wins over readable, and both over
+/// hidden.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SandboxPaths {
-    /// Shown read-only, also where the private `/tmp` would hide them.
+    /// Shown read-only, also inside a hidden folder or the private `/tmp`.
     pub readable: Vec<PathBuf>,
     /// Shown read-write.
     pub writable: Vec<PathBuf>,
+    /// Shown empty.
+    pub hidden: Vec<PathBuf>,
 }
 
-/// The arguments before `--` that sandbox a program with `paths` (those
-/// that exist).
-pub fn bwrap_args(paths: &SandboxPaths) -> Vec<OsString> {
-    let mut args: Vec<OsString> = [
-        "--die-with-parent",
-        "--unshare-net",
-        "--unshare-ipc",
-        "--unshare-uts",
-        "--ro-bind",
-        "/",
-        "/",
-        "--dev",
-        "/dev",
-        "--proc",
-        "/proc",
-        "--tmpfs",
-        "/tmp",
-    ]
-    .iter()
-    .map(OsString::from)
-    .collect();
-    // In this order: the host's folders over the private /tmp, then the
-    // writable ones over both.
-    for (flag, dirs) in [("--ro-bind", &paths.readable), ("--bind", &paths.writable)] {
-        for dir in dirs.iter().filter(|d| d.exists()) {
-            args.extend([flag.into(), dir.clone().into(), dir.clone().into()]);
+/// How a path of a [`SandboxPaths`] is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    /// Empty and read-only.
+    Hidden,
+    /// Read-only.
+    Readable,
+    /// Read-write.
+    Writable,
+}
+
+impl Access {
+    fn flag(self) -> &'static str {
+        match self {
+            Access::Hidden => HIDDEN_ARG,
+            Access::Readable => READABLE_ARG,
+            Access::Writable => WRITABLE_ARG,
         }
     }
-    args
+}
+
+impl SandboxPaths {
+    /// Every path with how it is shown, in the order to mount them: a
+    /// folder before the paths inside it, one entry per path (the most
+    /// open access wins).
+    pub fn plan(&self) -> Vec<(PathBuf, Access)> {
+        let mut all: Vec<(PathBuf, Access)> = [
+            (&self.hidden, Access::Hidden),
+            (&self.readable, Access::Readable),
+            (&self.writable, Access::Writable),
+        ]
+        .into_iter()
+        .flat_map(|(paths, access)| paths.iter().map(move |p| (p.clone(), access)))
+        .collect();
+        // Path order puts a folder before what it holds; at one path the
+        // most open access comes last and is kept.
+        all.sort();
+        let mut plan: Vec<(PathBuf, Access)> = Vec::new();
+        for (path, access) in all {
+            match plan.last_mut() {
+                Some(last) if last.0 == path => last.1 = access,
+                _ => plan.push((path, access)),
+            }
+        }
+        plan
+    }
+
+    /// The launcher's arguments for these paths.
+    pub fn to_args(&self) -> Vec<OsString> {
+        self.plan()
+            .into_iter()
+            .flat_map(|(path, access)| [access.flag().into(), path.into_os_string()])
+            .collect()
+    }
+
+    /// Takes `flag VALUE` if `flag` is one of ours; whether it was.
+    pub fn take_arg(&mut self, flag: &str, value: &std::ffi::OsStr) -> bool {
+        let list = match flag {
+            READABLE_ARG => &mut self.readable,
+            WRITABLE_ARG => &mut self.writable,
+            HIDDEN_ARG => &mut self.hidden,
+            _ => return false,
+        };
+        list.push(PathBuf::from(value));
+        true
+    }
 }
 
 #[cfg(test)]
@@ -111,26 +153,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_folders_that_exist_are_shown_readable_first_then_writable() {
-        let here = std::env::temp_dir();
-        let args = bwrap_args(&SandboxPaths {
-            readable: vec![PathBuf::from("/")],
-            writable: vec![here.clone(), PathBuf::from("/no/such/folder")],
-        });
-        let binds: Vec<&OsString> = args.iter().skip_while(|a| *a != "--bind").collect();
-        assert_eq!(
-            binds,
-            [
-                &OsString::from("--bind"),
-                &here.clone().into(),
-                &here.into()
-            ]
-        );
-        let ro = args.iter().rposition(|a| a == "--ro-bind").unwrap();
-        let rw = args.iter().position(|a| a == "--bind").unwrap();
-        assert!(ro < rw, "readable ones before writable ones");
-        assert!(args.contains(&"--unshare-net".into()));
-        assert_eq!(args.iter().filter(|a| *a == "--ro-bind").count(), 2);
+    fn the_plan_mounts_folders_before_their_contents_and_the_most_open_access_wins() {
+        let paths = SandboxPaths {
+            readable: vec!["/w".into(), "/root/.rustup".into(), "/w/target".into()],
+            writable: vec!["/w/target/sandboxed/x".into(), "/w".into()],
+            hidden: vec!["/root".into(), "/w/target".into()],
+        };
+        let plan: Vec<(String, Access)> = paths
+            .plan()
+            .into_iter()
+            .map(|(p, a)| (p.display().to_string(), a))
+            .collect();
+        let want = [
+            ("/root", Access::Hidden),
+            ("/root/.rustup", Access::Readable),
+            ("/w", Access::Writable),
+            ("/w/target", Access::Readable),
+            ("/w/target/sandboxed/x", Access::Writable),
+        ];
+        let want: Vec<(String, Access)> = want.iter().map(|(p, a)| (p.to_string(), *a)).collect();
+        assert_eq!(plan, want);
+    }
+
+    #[test]
+    fn paths_round_trip_through_the_launchers_arguments() {
+        let paths = SandboxPaths {
+            readable: vec!["/a".into()],
+            writable: vec!["/b".into()],
+            hidden: vec!["/c".into()],
+        };
+        let args = paths.to_args();
+        let mut back = SandboxPaths::default();
+        for pair in args.chunks(2) {
+            assert!(back.take_arg(pair[0].to_str().unwrap(), &pair[1]));
+        }
+        assert_eq!(back, paths);
+        assert!(!back.take_arg("--limits", "1:2:3".as_ref()));
     }
 
     #[test]

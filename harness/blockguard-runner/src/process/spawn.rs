@@ -105,6 +105,9 @@ pub struct Finished {
     pub at_timeout: Option<Vec<u8>>,
     /// Why the launcher could not contain it, if it could not.
     pub uncontained: Option<String>,
+    /// In the sandbox: it filled its `/tmp` and `/dev/shm`, this many
+    /// bytes (the memory limit).
+    pub filled_tmp: Option<u64>,
 }
 
 /// The process could not be run or waited for.
@@ -193,6 +196,7 @@ pub fn spawn_and_wait(launch: &Launch) -> Result<Finished, SpawnError> {
         leaked,
         at_timeout,
         uncontained: status.why,
+        filled_tmp: status.filled_tmp,
     })
 }
 

@@ -6,10 +6,11 @@ use crate::env::Env;
 use crate::run_suite::console::{Console, Phase};
 use crate::run_suite::layout::Layout;
 use crate::run_suite::resolve::suite::Resolved;
+use blockguard_protocol::sandbox::SandboxPaths;
 use cargo_metadata::{Artifact, Message, TargetKind};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// One test executable.
@@ -53,26 +54,22 @@ pub enum BuildError {
 /// Lines of the first compiler error kept for the report.
 const ERROR_LINES: usize = 20;
 
-/// Builds the suite's test executables; with `sandboxed`, the
-/// dependencies are fetched first (the one step with the network), then
-/// the build runs offline in the sandbox, able to write only the build
-/// folder and the crate's copy.
+/// Builds the suite's test executables; with `sandbox` (the launcher
+/// that makes it, and what it shows), the dependencies are fetched first
+/// (the one step with the network), then the build runs offline in the
+/// sandbox, able to write only the suite's build folder and its packages.
 pub fn build(
     suite: &Resolved,
     features: &[String],
     layout: &Layout,
     env: &Env,
     console: &Console,
-    sandboxed: bool,
+    sandbox: Option<(&Path, SandboxPaths)>,
 ) -> Result<Built, BuildError> {
     let phase = console.phase(format!("building {} {}", suite.krate, suite.version));
-    let mut cmd = if sandboxed {
+    let mut cmd = if let Some((launcher, paths)) = &sandbox {
         fetch(suite, env)?;
-        let paths = blockguard_protocol::sandbox::SandboxPaths {
-            readable: vec![layout.root().to_path_buf()],
-            writable: vec![layout.build(), suite.dir.clone()],
-        };
-        let mut cmd = crate::sandbox::command(&env.cargo, &paths);
+        let mut cmd = crate::sandbox::command(launcher, &env.cargo, paths);
         cmd.arg("test").arg("--offline");
         cmd
     } else {

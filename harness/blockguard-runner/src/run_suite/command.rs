@@ -4,7 +4,7 @@ use super::build::{BuildError, Built, build};
 use super::console::Console;
 use super::doctests::{self, DoctestPlan};
 use super::layout::Layout;
-use super::list::{Listed, list};
+use super::list::list;
 use super::preload::{PreloadError, Runtime, RuntimeBuild};
 use super::report::{
     BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, Timing, junit, summary,
@@ -14,6 +14,7 @@ use super::resolve::local::Selection;
 use super::resolve::{ResolveError, Resolved, Spec, resolve};
 use super::rules::Rules;
 use super::runner::{self, Plan, SpawnError, TestRecord, interrupt};
+use super::sandbox_paths;
 use super::snapshot::{SnapshotState, Snapshots};
 use super::traces;
 use crate::env::Env;
@@ -21,11 +22,9 @@ use crate::exit;
 use crate::live::dashboard::Dashboard;
 use crate::live::hub::Live;
 use crate::options::{RunOptions, RunSuiteArgs};
-use crate::run_suite::resolve::suite::SourceKind;
 use crate::sandbox::Sandbox;
 use blockguard_protocol::Mode;
 use blockguard_protocol::TraceEvent;
-use blockguard_protocol::sandbox::SandboxPaths;
 use clap::Parser;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -154,17 +153,34 @@ fn pipeline(
         true => RuntimeBuild::none(),
         false => RuntimeBuild::start(env, console),
     };
+    let crates_io = spec.crates_io_suite().is_some();
+    let sandboxed = args.sandboxing.wanted(crates_io) && !libtest.list;
+    // A sandboxed suite's files live in its own folder from the start:
+    // its source copy too.
+    let layout = match spec.crates_io_suite() {
+        Some(name) if sandboxed => layout.sandboxed(name),
+        _ => layout,
+    };
     let suite = resolve(&spec, &layout, env, console)?;
+    let layout = match sandboxed {
+        true => layout.sandboxed(&suite.name),
+        false => layout,
+    };
     // The command line overrides the suite, which overrides the default.
     let mode = args.mode.or(spec.mode).unwrap_or(Mode::Check);
     let timeout = args.timeout.or(spec.timeout).unwrap_or(DEFAULT_TIMEOUT);
     if let Some(live) = live {
         live.describe(&suite.name, mode.as_str());
     }
-    let sandboxed = args.sandboxing.wanted(suite.source == SourceKind::CratesIo) && !libtest.list;
-    if sandboxed {
-        crate::sandbox::check().map_err(RunSuiteError::Sandbox)?;
-    }
+    // The sandbox is made by the launcher: proven before anything is built.
+    let launcher = match sandboxed {
+        true => {
+            let launcher = sandbox_launcher(runtime_build.get()?)?;
+            crate::sandbox::check(&launcher).map_err(RunSuiteError::Sandbox)?;
+            Some(launcher)
+        }
+        false => None,
+    };
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n.get(),
@@ -205,6 +221,13 @@ fn pipeline(
         .clone()
         .map(|(path, file)| (std::path::absolute(&path).unwrap_or(path), file));
     let rules = Rules::new(rules_file);
+    // Sandboxed processes read the runner's copy, never the host's path.
+    let rules = match sandboxed {
+        true => rules
+            .passed_in(&layout.inputs())
+            .map_err(|e| RunSuiteError::Sandbox(format!("cannot pass the rules file in: {e}")))?,
+        false => rules,
+    };
     let listing = libtest.list;
     interrupt::install();
     let mut records: Vec<TestRecord> = Vec::new();
@@ -213,7 +236,18 @@ fn pipeline(
     for member in &suite.members {
         let member = suite.member(member);
         let build_started = Instant::now();
-        let built = build(&member, &spec.features, &layout, env, console, sandboxed)?;
+        let build_sandbox = launcher.as_deref().map(|launcher| {
+            let packages = [suite.dir.as_path(), member.dir.as_path()];
+            (launcher, sandbox_paths::build(&layout, &packages))
+        });
+        let built = build(
+            &member,
+            &spec.features,
+            &layout,
+            env,
+            console,
+            build_sandbox,
+        )?;
         report.timing.build_ms += millis(build_started.elapsed());
         let binaries = match built {
             Built::Ok(binaries) => binaries,
@@ -238,9 +272,13 @@ fn pipeline(
         traces::remove_abandoned(&traces);
         let traces_started = std::time::SystemTime::now();
         traces::reuse_last(&layout.last_traces(&member.name), &traces);
-        let sandbox = match sandboxed {
-            true => Some(start_sandbox(&layout, runtime, &traces, &listed)?),
-            false => None,
+        let sandbox = match &launcher {
+            Some(launcher) => {
+                let packages = listed.iter().map(|l| l.binary.package_dir.clone());
+                let paths = sandbox_paths::tests(&layout, runtime, &traces, packages);
+                Some(Sandbox::start(launcher, &paths).map_err(RunSuiteError::Sandbox)?)
+            }
+            None => None,
         };
         let run_started = Instant::now();
         let results = runner::run(
@@ -292,17 +330,10 @@ fn pipeline(
                     chosen: &libtest,
                     // The doctests are built and run in a sandbox of their
                     // own: rustdoc compiles them as `cargo test --doc` runs.
-                    sandbox: sandboxed.then(|| {
-                        let mut paths = sandbox_paths(
-                            &layout,
-                            runtime,
-                            &traces,
-                            [member.dir.clone()].into_iter(),
-                        );
-                        paths
-                            .readable
-                            .extend(runner.parent().map(Path::to_path_buf));
-                        paths
+                    sandbox: launcher.as_deref().map(|launcher| {
+                        let paths =
+                            sandbox_paths::doctests(&layout, runtime, &traces, &member.dir, runner);
+                        (launcher, paths)
                     }),
                 },
                 env,
@@ -359,50 +390,15 @@ fn pipeline(
     })
 }
 
+/// The launcher that makes the sandbox.
+fn sandbox_launcher(runtime: &Runtime) -> Result<PathBuf, RunSuiteError> {
+    runtime.launcher.clone().ok_or_else(|| {
+        RunSuiteError::Sandbox("the sandbox needs the test launcher, and none was built".to_owned())
+    })
+}
+
 /// Checks one member's contention snapshot against its tests' events:
 /// the state, and whether it fails the run.
-/// The member's sandbox: see [`sandbox_paths`].
-fn start_sandbox(
-    layout: &Layout,
-    runtime: &Runtime,
-    traces: &Path,
-    listed: &[Listed],
-) -> Result<Sandbox, RunSuiteError> {
-    let launcher = runtime.launcher.as_ref().ok_or_else(|| {
-        RunSuiteError::Sandbox("the sandbox needs the test launcher, and none was built".to_owned())
-    })?;
-    let packages = listed.iter().map(|l| l.binary.package_dir.clone());
-    let paths = sandbox_paths(layout, runtime, traces, packages);
-    Sandbox::start(launcher, &paths).map_err(RunSuiteError::Sandbox)
-}
-
-/// What a member's sandboxed tests see: the repository and the guard
-/// runtime and launcher readable; the build, the traces, the shared names
-/// and the `packages` writable.
-fn sandbox_paths(
-    layout: &Layout,
-    runtime: &Runtime,
-    traces: &Path,
-    packages: impl Iterator<Item = PathBuf>,
-) -> SandboxPaths {
-    let mut readable = vec![layout.root().to_path_buf()];
-    // The guard runtime and the launcher must load, wherever they live.
-    readable.extend(
-        runtime
-            .library
-            .iter()
-            .chain(&runtime.launcher)
-            .filter_map(|l| Some(l.parent()?.to_path_buf())),
-    );
-    readable.sort();
-    readable.dedup();
-    let mut writable = vec![layout.build(), traces.to_path_buf(), layout.symbols()];
-    writable.extend(packages);
-    writable.sort();
-    writable.dedup();
-    SandboxPaths { readable, writable }
-}
-
 fn check_contention(
     member: &Resolved,
     records: &[TestRecord],

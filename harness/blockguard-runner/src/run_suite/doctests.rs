@@ -42,9 +42,10 @@ pub struct DoctestPlan<'a> {
     pub strict: bool,
     /// The caller's libtest arguments: which doctests to run.
     pub chosen: &'a libtest_mimic::Arguments,
-    /// With the sandbox: what `cargo test --doc`, rustdoc's builds and the
-    /// doctests see and write (all of it runs under bubblewrap, offline).
-    pub sandbox: Option<blockguard_protocol::sandbox::SandboxPaths>,
+    /// With the sandbox: the launcher that makes it, and what `cargo test
+    /// --doc`, rustdoc's builds and the doctests see and write (all of it
+    /// runs in the sandbox, offline).
+    pub sandbox: Option<(&'a Path, blockguard_protocol::sandbox::SandboxPaths)>,
 }
 
 /// Whether the caller's filters choose the test with id `id`, as the
@@ -95,8 +96,8 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
     let quoted: Vec<String> = runner.iter().map(|a| format!("{a:?}")).collect();
     let cargo = |extra: &[&str]| {
         let mut cmd = match &plan.sandbox {
-            Some(paths) => {
-                let mut cmd = crate::sandbox::command(&env.cargo, paths);
+            Some((launcher, paths)) => {
+                let mut cmd = crate::sandbox::command(launcher, &env.cargo, paths);
                 cmd.arg("--offline");
                 cmd
             }

@@ -15,6 +15,7 @@ pub mod report;
 pub mod resolve;
 mod rules;
 pub mod runner;
+mod sandbox_paths;
 mod snapshot;
 pub mod test_id;
 mod traces;

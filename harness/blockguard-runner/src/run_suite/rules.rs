@@ -35,6 +35,21 @@ impl Rules {
         Rules { file }
     }
 
+    /// The same rules, the file copied into `folder` and read from there:
+    /// what a sandboxed process is given, since the host's path may not
+    /// be visible inside (a file under the host's `/tmp`).
+    pub fn passed_in(&self, folder: &Path) -> std::io::Result<Rules> {
+        let Some((path, file)) = &self.file else {
+            return Ok(self.clone());
+        };
+        std::fs::create_dir_all(folder)?;
+        let copy = folder.join("rules.toml");
+        std::fs::copy(path, &copy)?;
+        Ok(Rules {
+            file: Some((copy, file.clone())),
+        })
+    }
+
     /// The path the guard runtime reads `[[allow]]` from.
     pub fn path(&self) -> Option<&Path> {
         self.file.as_ref().map(|(path, _)| path.as_path())

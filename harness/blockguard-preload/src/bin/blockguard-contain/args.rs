@@ -1,7 +1,9 @@
 //! The launcher's command line (`blockguard_protocol::contain`).
 
-use blockguard_protocol::contain::{JOIN_SANDBOX_ARG, PARENT_ARG, PRELOAD_ARG, STATUS_ARG};
-use blockguard_protocol::sandbox::{LIMITS_ARG, Limits};
+use blockguard_protocol::contain::{
+    JOIN_SANDBOX_ARG, MAKE_SANDBOX_ARG, PARENT_ARG, PRELOAD_ARG, STATUS_ARG,
+};
+use blockguard_protocol::sandbox::{LIMITS_ARG, Limits, SandboxPaths};
 use std::ffi::{CString, OsString};
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
@@ -14,8 +16,10 @@ pub struct Args {
     pub status: Option<PathBuf>,
     /// The runner's pid.
     pub parent: i32,
-    /// With the sandbox: the pid of the process holding it.
+    /// With the run's sandbox: the pid of the process holding it.
     pub sandbox: Option<i32>,
+    /// With a sandbox of its own: what it shows.
+    pub own_sandbox: Option<SandboxPaths>,
     /// The resource limits set on the test.
     pub limits: Option<Limits>,
     /// The test's argv, ready for `execvp`.
@@ -23,20 +27,27 @@ pub struct Args {
 }
 
 impl Args {
-    /// Parses `[--preload LIB] [--status FILE] [--join-sandbox PID]
-    /// [--limits L] --parent PID -- EXE ARGS…`.
+    /// Parses `[--preload LIB] [--status FILE] [--join-sandbox PID |
+    /// --sandbox [--ro|--rw|--hide PATH]…] [--limits L] --parent PID --
+    /// EXE ARGS…`.
     pub fn parse(mut argv: impl Iterator<Item = OsString>) -> Result<Args, String> {
         let mut preload = None;
         let mut status = None;
         let mut parent = None;
         let mut sandbox = None;
         let mut limits = None;
+        let mut own_sandbox = false;
+        let mut paths = SandboxPaths::default();
         loop {
             let Some(flag) = argv.next() else {
                 return Err("no `--` before the program".to_owned());
             };
             if flag == "--" {
                 break;
+            }
+            if flag == MAKE_SANDBOX_ARG {
+                own_sandbox = true;
+                continue;
             }
             let value = argv
                 .next()
@@ -54,6 +65,7 @@ impl Args {
                     )
                 }
                 Some(PARENT_ARG) => parent = Some(pid(&value, PARENT_ARG)?),
+                Some(path_flag) if paths.take_arg(path_flag, &value) => {}
                 _ => return Err(format!("unknown flag {}", flag.to_string_lossy())),
             }
         }
@@ -63,11 +75,17 @@ impl Args {
         if program.is_empty() {
             return Err("no program after `--`".to_owned());
         }
+        if own_sandbox && sandbox.is_some() {
+            return Err(format!(
+                "{MAKE_SANDBOX_ARG} and {JOIN_SANDBOX_ARG} exclude each other"
+            ));
+        }
         Ok(Args {
             preload,
             status,
             parent: parent.ok_or("--parent is required")?,
             sandbox,
+            own_sandbox: own_sandbox.then_some(paths),
             limits,
             program,
         })

@@ -23,10 +23,15 @@ pub fn contain(args: &Args) -> Ran {
     if let Some(preload) = &args.preload {
         sys::set_preload(preload);
     }
-    let joined = match args.sandbox.map(sandbox::join).transpose() {
+    let joined = match (&args.own_sandbox, args.sandbox) {
+        (Some(paths), _) => sandbox::make(paths).map(Some),
+        (None, holder) => holder.map(sandbox::join).transpose(),
+    };
+    let joined = match joined {
         Ok(joined) => joined,
         Err(why) => return no_sandbox(args, why),
     };
+    let sandboxed = joined.is_some();
     match namespace::enter() {
         Ok(()) => {
             let status = pid1::run_contained(args, joined.as_ref());
@@ -35,7 +40,7 @@ pub fn contain(args: &Args) -> Ran {
             }
             Ran::Waited(status.wait_status)
         }
-        Err(why) if args.sandbox.is_some() => no_sandbox(args, why),
+        Err(why) if sandboxed => no_sandbox(args, why),
         Err(why) => {
             write_status(
                 args,
@@ -43,6 +48,7 @@ pub fn contain(args: &Args) -> Ran {
                     contained: false,
                     why: Some(why),
                     leaked: Vec::new(),
+                    filled_tmp: None,
                 },
             );
             Ran::Uncontained
@@ -52,12 +58,14 @@ pub fn contain(args: &Args) -> Ran {
 
 /// Asked for the sandbox and cannot give it: never runs the test.
 fn no_sandbox(args: &Args, why: String) -> Ran {
+    eprintln!("blockguard-contain: no sandbox: {why}");
     write_status(
         args,
         &Status {
             contained: false,
             why: Some(format!("no sandbox: {why}")),
             leaked: Vec::new(),
+            filled_tmp: None,
         },
     );
     Ran::NotRun(NO_SANDBOX as u8)

@@ -13,7 +13,8 @@
 //! in its own place, keeping only the parent-death signal, and says why in
 //! the status file (see `blockguard_protocol::contain`). With
 //! `--join-sandbox PID` it first joins the run's sandbox (`sandbox.rs`),
-//! and never runs the test outside it.
+//! with `--sandbox PATHS…` it makes one of its own, and it never runs the
+//! test outside it.
 //!
 //! The launcher is single-threaded, so everything it does between `fork`
 //! and `exec` is safe to do there.
@@ -23,11 +24,15 @@ mod args;
 mod contain;
 mod namespace;
 mod pid1;
+mod private_tmp;
 mod replay;
 mod sandbox;
+mod sandbox_make;
+mod sandbox_tree;
 mod serve;
 mod sys;
 mod sys_fd;
+mod sys_mount;
 mod sys_ns;
 
 use blockguard_protocol::contain::HOLD_SANDBOX_ARG;
@@ -41,7 +46,7 @@ const CANNOT_RUN: u8 = 127;
 fn main() -> ExitCode {
     let first = std::env::args_os().nth(1);
     if first.as_ref().is_some_and(|a| a == HOLD_SANDBOX_ARG) {
-        return sandbox::hold();
+        return sandbox::hold(std::env::args_os().skip(2));
     }
     if first.as_ref().is_some_and(|a| a == SERVE_LAUNCHES_ARG) {
         return serve::serve(std::env::args_os().skip(2));

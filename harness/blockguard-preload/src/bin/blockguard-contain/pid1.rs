@@ -4,7 +4,7 @@
 
 use crate::args::Args;
 use crate::sandbox::{self, Joined};
-use crate::{namespace, sys};
+use crate::{namespace, private_tmp, sys};
 use blockguard_protocol::contain::Status;
 use std::time::{Duration, Instant};
 
@@ -46,13 +46,27 @@ pub fn run_contained(args: &Args, joined: Option<&Joined>) -> Contained {
     sys::close(write);
     let report = sys::read_and_close(read);
     let _ = sys::waitpid(init, false);
-    decode(&report).unwrap_or_else(|| failed("init ended without a report".to_owned()))
+    decode(&report, tmp_size(args, joined))
+        .unwrap_or_else(|| failed("init ended without a report".to_owned()))
+}
+
+/// In the sandbox, the size of the test's `/tmp` and `/dev/shm`: the
+/// memory limit.
+fn tmp_size(args: &Args, joined: Option<&Joined>) -> Option<u64> {
+    joined.map(|_| args.limits.unwrap_or_default().memory)
 }
 
 /// Init's life: PID 1 of the new namespace.
 fn init(args: &Args, joined: Option<&Joined>, report: i32) -> ! {
     let _ = sys::die_with_parent();
     let own_proc = namespace::mount_proc();
+    // In the sandbox, the test's /tmp and /dev/shm are its own, sized by
+    // the memory limit; without them it does not run.
+    let tmp_size = tmp_size(args, joined);
+    if let Some(Err(why)) = tmp_size.map(private_tmp::make) {
+        eprintln!("blockguard-contain: the sandbox: {why}");
+        sys::exit_now(blockguard_protocol::contain::NO_SANDBOX);
+    }
     let test = match sys::fork() {
         Err(e) => {
             eprintln!("blockguard-contain: fork: {e}");
@@ -91,7 +105,9 @@ fn init(args: &Args, joined: Option<&Joined>, report: i32) -> ! {
     } else {
         Vec::new()
     };
+    let filled = tmp_size.is_some() && private_tmp::filled();
     let mut bytes = wait_status.to_le_bytes().to_vec();
+    bytes.push(u8::from(filled));
     bytes.extend(leaked.join("\n").into_bytes());
     sys::write_and_close(report, &bytes);
     sys::exit_now(0)
@@ -138,9 +154,10 @@ fn remaining(own_proc: bool) -> Vec<String> {
         .collect()
 }
 
-fn decode(report: &[u8]) -> Option<Contained> {
+fn decode(report: &[u8], tmp_size: Option<u64>) -> Option<Contained> {
     let status = i32::from_le_bytes(report.get(..4)?.try_into().ok()?);
-    let rest = String::from_utf8_lossy(&report[4..]);
+    let filled_tmp = tmp_size.filter(|_| report.get(4) == Some(&1));
+    let rest = String::from_utf8_lossy(report.get(5..)?);
     let leaked: Vec<String> = rest
         .lines()
         .filter(|l| !l.is_empty())
@@ -148,10 +165,11 @@ fn decode(report: &[u8]) -> Option<Contained> {
         .collect();
     Some(Contained {
         wait_status: status,
-        status: (!leaked.is_empty()).then_some(Status {
+        status: (!leaked.is_empty() || filled_tmp.is_some()).then_some(Status {
             contained: true,
             why: None,
             leaked,
+            filled_tmp,
         }),
     })
 }

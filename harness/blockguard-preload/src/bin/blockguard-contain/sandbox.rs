@@ -1,14 +1,18 @@
-//! The sandbox: the run's namespaces, made once by bubblewrap and held
+//! The sandbox: the run's namespaces, made once (`sandbox_make`) and held
 //! open by `blockguard-contain --hold-sandbox` (see [`hold`]). Each test's
 //! launcher joins them before it makes the test's own PID and mount
-//! namespaces: no network but loopback, private IPC and hostname, the
-//! run's private `/tmp` and `/dev`, the host read-only but for the run's
-//! folders. The test itself then runs with no capabilities at all.
+//! namespaces: no network but loopback, private IPC and hostname, a fresh
+//! `/dev` and `/sys`, the host read-only but for the run's folders, the
+//! homes hidden. The test itself then runs with no capabilities at all, in
+//! its own `/proc` and its own sized `/tmp` (`private_tmp`). A sandboxed
+//! build makes a sandbox of its own the same way (`--sandbox`).
 //!
 //! Joining costs a few system calls where making the namespaces afresh
-//! for every test (bubblewrap's exec, a network namespace) cost about 4 ms.
+//! for every test (a network namespace above all) cost about 4 ms.
 
-use crate::sys_ns;
+use crate::{sandbox_make, sys_ns};
+use blockguard_protocol::contain::NO_SANDBOX;
+use blockguard_protocol::sandbox::SandboxPaths;
 use std::io::{BufRead, Write};
 use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
@@ -71,6 +75,12 @@ pub fn join(holder: i32) -> Result<Joined, String> {
     Ok(Joined { inner_user })
 }
 
+/// Makes a sandbox with `paths` for this process and what it starts.
+pub fn make(paths: &SandboxPaths) -> Result<Joined, String> {
+    sandbox_make::make(paths)?;
+    Ok(Joined { inner_user: None })
+}
+
 /// In the test, just before its exec: into the holder's own user
 /// namespace, and every capability gone.
 pub fn confine(joined: &Joined) -> Result<(), String> {
@@ -81,9 +91,27 @@ pub fn confine(joined: &Joined) -> Result<(), String> {
     sys_ns::drop_privileges().map_err(|e| format!("dropping capabilities: {e}"))
 }
 
-/// `--hold-sandbox`: says our pid, then lives until stdin ends (the runner
-/// closes it, or dies).
-pub fn hold() -> std::process::ExitCode {
+/// `--hold-sandbox PATHS…`: makes the sandbox, says our pid, then lives
+/// until stdin ends (the runner closes it, or dies).
+pub fn hold(mut argv: impl Iterator<Item = std::ffi::OsString>) -> std::process::ExitCode {
+    let mut paths = SandboxPaths::default();
+    while let Some(flag) = argv.next() {
+        let taken = match (flag.to_str(), argv.next()) {
+            (Some(flag), Some(value)) => paths.take_arg(flag, &value),
+            _ => false,
+        };
+        if !taken {
+            eprintln!(
+                "blockguard-contain: --hold-sandbox: unexpected {}",
+                flag.to_string_lossy()
+            );
+            return std::process::ExitCode::from(2);
+        }
+    }
+    if let Err(why) = sandbox_make::make(&paths) {
+        eprintln!("{why}");
+        return std::process::ExitCode::from(NO_SANDBOX as u8);
+    }
     let mut out = std::io::stdout().lock();
     if writeln!(out, "{}", std::process::id())
         .and_then(|()| out.flush())

@@ -47,6 +47,16 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// For a crates.io crate, the suite's name (known before it is
+    /// fetched, so that a sandboxed suite's copy goes into its own
+    /// folder); `None` for a local crate.
+    pub fn crates_io_suite(&self) -> Option<&str> {
+        match &self.origin {
+            Origin::CratesIo { name, .. } => Some(self.name.as_deref().unwrap_or(name)),
+            Origin::Path(_) => None,
+        }
+    }
+
     /// Reads the request from the command line. A malformed rules or suite
     /// file is an error here, before anything is downloaded or built.
     pub fn from_args(args: &RunSuiteArgs, layout: &Layout) -> Result<Spec, ResolveError> {

@@ -377,6 +377,7 @@ impl Shared {
             timeout: plan.timeout,
             in_flight: finished.at_timeout.as_deref(),
             limits: plan.limits,
+            filled_tmp: finished.filled_tmp,
         });
         record.outcome = judged.outcome;
         record.message = judged.message;

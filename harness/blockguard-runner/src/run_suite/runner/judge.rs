@@ -32,6 +32,9 @@ pub struct Evidence<'a> {
     pub in_flight: Option<&'a [u8]>,
     /// The sandbox's resource limits, when it ran in the sandbox.
     pub limits: Option<blockguard_protocol::sandbox::Limits>,
+    /// In the sandbox: it filled its `/tmp` and `/dev/shm`, which hold
+    /// this many bytes together.
+    pub filled_tmp: Option<u64>,
 }
 
 /// The judge's verdict, before suppression.
@@ -56,7 +59,10 @@ pub fn judge(e: &Evidence<'_>) -> Judged {
         Ended::TimedOut => judged(Outcome::Timeout, timeout_message(e)),
         Ended::Signaled(sig) => match e.limits.and_then(|l| limit_hit(sig, e.stderr, l)) {
             Some(why) => judged(Outcome::Limit, why),
-            None => judged(Outcome::Crash, crash_message(sig, e.stderr)),
+            None => match e.filled_tmp {
+                Some(size) => judged(Outcome::Limit, filled_tmp_message(size)),
+                None => judged(Outcome::Crash, crash_message(sig, e.stderr)),
+            },
         },
         Ended::Exited(code) if enforcing && (code == BLOCKED || !denied.is_empty()) => {
             judged(Outcome::Blocked, blocked_message(&denied, e))
@@ -74,11 +80,36 @@ pub fn judge(e: &Evidence<'_>) -> Judged {
             outcome: Outcome::Pass,
             message: None,
         },
-        Ended::Exited(code) => match e.limits.and_then(|l| processes_limit_hit(e.stderr, l)) {
-            Some(why) => judged(Outcome::Limit, why),
-            None => judged(Outcome::Fail, fail_message(code, e.stderr)),
-        },
+        Ended::Exited(code) => {
+            let limit = e
+                .filled_tmp
+                .map(filled_tmp_message)
+                .or_else(|| e.limits.and_then(|l| tmp_full(e.stderr, l)))
+                .or_else(|| e.limits.and_then(|l| processes_limit_hit(e.stderr, l)));
+            match limit {
+                Some(why) => judged(Outcome::Limit, why),
+                None => judged(Outcome::Fail, fail_message(code, e.stderr)),
+            }
+        }
     }
+}
+
+/// A failure on a full file system in the sandbox, where the only small
+/// ones are the test's `/tmp` and `/dev/shm` (it may have emptied them
+/// again before it ended, as a temporary file's drop does).
+fn tmp_full(stderr: &str, limits: blockguard_protocol::sandbox::Limits) -> Option<String> {
+    stderr
+        .lines()
+        .any(|l| l.contains("No space left on device") || l.contains("StorageFull"))
+        .then(|| filled_tmp_message(limits.memory))
+}
+
+/// A failure of a test that filled its `/tmp` and `/dev/shm`.
+fn filled_tmp_message(size: u64) -> String {
+    format!(
+        "hit the sandbox's memory limit ({size} bytes): it filled its /tmp and /dev/shm, \
+         which count against it"
+    )
 }
 
 /// A failure because a process or thread could not be started under the
@@ -325,6 +356,7 @@ mod tests {
             timeout: Duration::from_secs(3),
             in_flight,
             limits: None,
+            filled_tmp: None,
         })
     }
 
@@ -344,6 +376,7 @@ mod tests {
                 timeout: Duration::from_secs(3),
                 in_flight: None,
                 limits,
+                filled_tmp: None,
             })
         };
         let memory = of(libc::SIGABRT, stderr, Some(limits));
@@ -369,6 +402,7 @@ mod tests {
                 timeout: Duration::from_secs(3),
                 in_flight: None,
                 limits,
+                filled_tmp: None,
             })
         };
         assert_eq!(exited(Some(limits)).outcome, Outcome::Limit);
@@ -379,6 +413,54 @@ mod tests {
                 .contains("process limit (4096 processes)")
         );
         assert_eq!(exited(None).outcome, Outcome::Fail);
+    }
+
+    #[test]
+    fn a_sandboxed_test_that_filled_its_tmp_is_limit_even_if_it_emptied_it() {
+        let trace = Trace::default();
+        let limits = blockguard_protocol::sandbox::Limits::default();
+        let full = "called `Result::unwrap()` on an `Err` value: Os { code: 28, kind: StorageFull, message: \"No space left on device\" }";
+        let of = |ended, stderr, limits, filled_tmp| {
+            judge(&Evidence {
+                ended,
+                stdout: "",
+                stderr,
+                trace: &trace,
+                guarded: false,
+                mode: Mode::Audit,
+                timeout: Duration::from_secs(3),
+                in_flight: None,
+                limits,
+                filled_tmp,
+            })
+        };
+        let still_full = of(Ended::Exited(101), "", Some(limits), Some(1 << 20));
+        assert_eq!(still_full.outcome, Outcome::Limit);
+        let message = still_full.message.unwrap();
+        assert!(
+            message.contains("memory limit (1048576 bytes)"),
+            "{message}"
+        );
+        assert!(message.contains("/tmp and /dev/shm"), "{message}");
+        let emptied = of(Ended::Exited(101), full, Some(limits), None);
+        assert_eq!(emptied.outcome, Outcome::Limit);
+        let aborted = of(
+            Ended::Signaled(libc::SIGABRT),
+            "",
+            Some(limits),
+            Some(1 << 20),
+        );
+        assert_eq!(aborted.outcome, Outcome::Limit);
+        // Outside the sandbox a full disk is the test's own failure.
+        assert_eq!(
+            of(Ended::Exited(101), full, None, None).outcome,
+            Outcome::Fail
+        );
+        // A test that filled them and still passed passed.
+        assert_eq!(
+            of(Ended::Exited(0), "", Some(limits), Some(1)).outcome,
+            Outcome::Pass
+        );
     }
 
     /// A trace whose event lines carry `seq` 1, 2, ... as the runtime writes them.
