@@ -7,8 +7,8 @@ use crate::support::root;
 mod expected;
 
 use crate::live_client::{
-    Message, collect_events, dashboard_address, find_test, get, signal_and_wait, test_named,
-    wait_for,
+    Message, collect_events, dashboard_address, find_test, get, get_as, signal_and_wait,
+    test_named, wait_for,
 };
 use expected::{EXPECTED, GATE, NAP_MS, NAPS};
 use serde_json::Value;
@@ -421,6 +421,37 @@ fn serve_shows_a_saved_report_on_the_same_api() {
         };
         assert_eq!(calls(test), calls(live), "{test:#}");
     }
+    let status = signal_and_wait(&mut child, rustix::process::Signal::INT);
+    assert_eq!(status.code(), Some(0));
+}
+
+/// A web page whose name was made to resolve to this machine (DNS
+/// rebinding) sends its own name as Host: it must read nothing.
+#[test]
+fn the_dashboard_answers_only_requests_addressed_to_this_machine() {
+    let mut child = serve_saved(&observed().report);
+    let (addr, _) = dashboard_address(&mut child);
+    let port = addr.rsplit_once(':').unwrap().1;
+    let ours = [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "localhost".to_owned(),
+    ];
+    let theirs = [format!("evil.example:{port}"), "evil.example".to_owned()];
+    for path in ["/", "/api/run", "/api/tests/0", "/events"] {
+        for host in &ours {
+            assert_eq!(get_as(&addr, path, Some(host)).0, 200, "{path} {host}");
+        }
+        for host in &theirs {
+            let (status, body) = get_as(&addr, path, Some(host));
+            assert_eq!(status, 421, "{path} {host}: {body}");
+            assert!(body.contains(host.as_str()), "{body}");
+            assert!(body.contains("DNS rebinding"), "{body}");
+            assert!(!body.contains("tests::"), "nothing of the run: {body}");
+        }
+    }
+    assert_eq!(get_as(&addr, "/api/run", None).0, 421, "no Host");
+    assert_eq!(get_as(&addr, "/elsewhere", Some("evil.example")).0, 421);
     let status = signal_and_wait(&mut child, rustix::process::Signal::INT);
     assert_eq!(status.code(), Some(0));
 }

@@ -5,7 +5,8 @@
 #![allow(dead_code)]
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::process::{Child, ExitStatus};
 use std::time::{Duration, Instant};
 
@@ -39,6 +40,36 @@ pub fn get(addr: &str, path: &str) -> Value {
         .call()
         .unwrap_or_else(|e| panic!("GET {path}: {e}"));
     response.body_mut().read_json().unwrap()
+}
+
+/// `GET path` as raw HTTP/1.1 with `host` as its Host header (none for
+/// `None`; an HTTP client would write its own): the status, and the body
+/// unless it is 200 (the event stream's never ends).
+pub fn get_as(addr: &str, path: &str, host: Option<&str>) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let host = host.map(|h| format!("Host: {h}\r\n")).unwrap_or_default();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\n{host}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut status_line = String::new();
+    reader.read_line(&mut status_line).unwrap();
+    let status = status_line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("GET {path}: no status in {status_line:?}"));
+    let mut rest = String::new();
+    if status != 200 {
+        reader.read_to_string(&mut rest).unwrap();
+    }
+    let body = rest.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+    (status, body.to_owned())
 }
 
 /// Polls `/api/run` until `ready` holds of it (within a minute per step:

@@ -513,6 +513,30 @@ fn strict_makes_a_new_snapshot_fail() {
     assert_eq!(run.test("ok")["snapshot"], "new");
 }
 
+/// Two tests whose names differ only in a non-ASCII letter, one sleeping.
+const TWO_NON_ASCII_NAMES: &str = "#[test]\nfn tëst_ünïcødé() {}\n\n\
+     #[test]\nfn tåst_ünïcødé() {\n    std::thread::sleep(std::time::Duration::from_millis(1));\n}\n";
+
+#[test]
+fn tests_whose_names_differ_only_in_a_non_ascii_letter_keep_snapshots_of_their_own() {
+    let dir = scratch("non-ascii-names");
+    let path = tiny_crate(&dir, "tiny", TWO_NON_ASCII_NAMES);
+    let args = ["--path", path.to_str().unwrap()];
+    let first = run_suite(&dir, &args, &[("INSTA_UPDATE", "always")]);
+    assert_eq!(first.test("tëst_ünïcødé")["snapshot"], "new");
+    assert_eq!(first.test("tåst_ünïcødé")["snapshot"], "new");
+    let snaps: Vec<String> = std::fs::read_dir(dir.join("snapshots/tiny"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.starts_with("tiny__") && name.ends_with(".snap"))
+        .collect();
+    assert_eq!(snaps.len(), 2, "{snaps:?}\n{}", first.explain());
+    // One shared file would hold the other test's calls on every run.
+    let second = run_suite(&dir, &args, &[("INSTA_UPDATE", "no")]);
+    assert_eq!(second.test("tëst_ünïcødé")["snapshot"], "match");
+    assert_eq!(second.test("tåst_ünïcødé")["snapshot"], "match");
+}
+
 fn tiny_suite(name: &str) -> PathBuf {
     let dir = scratch(name);
     tiny_crate(&dir, "tiny", ONE_PASSING_TEST);

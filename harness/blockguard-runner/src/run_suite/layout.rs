@@ -115,29 +115,3 @@ impl Layout {
         }
     }
 }
-
-/// A file-name-safe form of any name: ASCII letters, digits, `-` and `_`;
-/// `::` becomes `__` so that `mod::test` reads naturally.
-pub fn file_safe(name: &str) -> String {
-    name.replace("::", "__")
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::file_safe;
-
-    #[test]
-    fn test_paths_become_file_names() {
-        assert_eq!(file_safe("tests::a_b"), "tests__a_b");
-        assert_eq!(file_safe("x y/z<1>"), "x_y_z_1_");
-    }
-}

@@ -6,6 +6,7 @@ mod command;
 pub mod console;
 mod doctests;
 pub mod exec;
+mod file_name;
 mod layout;
 mod libtest;
 mod list;

@@ -1,6 +1,7 @@
 //! Snapshots (DESIGN §6): per test, the sorted, de-duplicated set of
 //! attempted blocking calls, asserted with insta under
-//! `snapshots/<suite>/<binary>__<test>.snap`.
+//! `snapshots/<suite>/<binary>__<test>.snap` (one file per test, see
+//! [`file_name`]).
 //!
 //! Each call is one JSON line, so a review shows exactly the calls that
 //! came or went. The assertion is insta's own, so `INSTA_UPDATE`,
@@ -8,7 +9,7 @@
 //! as in any insta test; its panic is caught and becomes the test's
 //! `snapshot` field.
 
-use crate::run_suite::layout::file_safe;
+use crate::run_suite::file_name;
 use crate::run_suite::test_id::TestId;
 use blockguard_protocol::{Class, TraceEvent, Verdict};
 use serde::Serialize;
@@ -119,9 +120,10 @@ impl Snapshots {
         }
     }
 
-    /// The snapshot's name: `<binary>__<test>`, `::` as `__`.
+    /// The snapshot's name: `<binary>__<test>`, `::` as `__`, and a hash
+    /// when that alone could name another test too (see [`file_name`]).
     pub fn name(binary: &str, test: &str) -> String {
-        format!("{}__{}", file_safe(binary), file_safe(test))
+        file_name::for_test(binary, test)
     }
 
     /// Asserts the test's calls against its snapshot: every call but the
@@ -336,5 +338,72 @@ mod tests {
             Snapshots::name("outcomes", "tests::hangs"),
             "outcomes__tests__hangs"
         );
+    }
+
+    /// Every accepted snapshot of the repository: its file, and the test
+    /// its description names.
+    fn accepted_snapshots() -> Vec<(PathBuf, String)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../snapshots");
+        let mut found = Vec::new();
+        for suite in std::fs::read_dir(&root).unwrap() {
+            let suite = suite.unwrap().path();
+            let Ok(files) = std::fs::read_dir(&suite) else {
+                continue;
+            };
+            for file in files {
+                let path = file.unwrap().path();
+                if path.extension() != Some("snap".as_ref())
+                    || path.file_stem() == Some(CONTENTION.as_ref())
+                {
+                    continue;
+                }
+                let snapshot = insta::Snapshot::from_file(&path).unwrap();
+                let described = snapshot.metadata().description().unwrap();
+                let test = described
+                    .strip_prefix("blocking calls attempted by ")
+                    .unwrap_or_else(|| panic!("{}: {described}", path.display()));
+                found.push((path, test.to_owned()));
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn every_accepted_snapshot_keeps_its_file_name() {
+        let accepted = accepted_snapshots();
+        assert!(accepted.len() > 1000, "{} snapshots", accepted.len());
+        for (path, test) in accepted {
+            let id = TestId::parse(&test).unwrap();
+            assert_eq!(
+                format!("{}.snap", Snapshots::name(id.binary, id.name)),
+                path.file_name().unwrap().to_str().unwrap(),
+                "{test}"
+            );
+        }
+    }
+
+    /// An accepted snapshot file holding `content`, as insta writes it.
+    fn accept(dir: &Path, name: &str, content: &str) {
+        std::fs::write(
+            dir.join(format!("{name}.snap")),
+            format!("---\nsource: test\n---\n{content}\n"),
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn tests_whose_names_differ_only_in_a_non_ascii_letter_are_compared_with_their_own_files() {
+        let dir = std::env::temp_dir().join(format!("blockguard-snapshot-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let snapshots = Snapshots::new(dir.clone(), &dir);
+        let sleeps = [event("clock_nanosleep", None)];
+        let sleeps_text = text(&sleeps.iter().map(Entry::of).collect());
+        accept(&dir, &Snapshots::name("t", "tests::tëst"), &sleeps_text);
+        let other = snapshots.check("t", "tests::tåst", &[]).unwrap();
+        let own = snapshots.check("t", "tests::tëst", &sleeps).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(other.state, SnapshotState::New);
+        assert_eq!(own.state, SnapshotState::Match);
     }
 }

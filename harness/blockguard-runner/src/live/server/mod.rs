@@ -1,7 +1,10 @@
 //! The dashboard's web server: axum on a tokio runtime of its own, on a
 //! thread of the runner (never of a guarded child). It binds before the
 //! run starts, so a taken port fails the command before any test runs.
+//! It answers only requests addressed to it by a name or address that
+//! cannot be rebound ([`host`]).
 
+mod host;
 mod routes;
 mod sse;
 
@@ -61,7 +64,7 @@ impl Server {
             .build()
             .map_err(ServeError::Start)?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = routes::app(live);
+        let app = routes::app(live, local.ip());
         let thread = std::thread::Builder::new()
             .name("dashboard".into())
             .spawn(move || {

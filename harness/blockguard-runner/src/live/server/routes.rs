@@ -1,24 +1,30 @@
-//! The routes: the page, the run, one test, and the event stream.
+//! The routes: the page, the run, one test, and the event stream, each
+//! behind the Host check.
 
-use super::sse;
+use super::{host, sse};
 use crate::live::hub::Live;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// The page, one self-contained file.
 const PAGE: &str = include_str!("../page/index.html");
 
-pub(super) fn app(live: Arc<Live>) -> Router {
+/// The dashboard of `live`, served on `bound`.
+pub(super) fn app(live: Arc<Live>, bound: IpAddr) -> Router {
     Router::new()
         .route("/", get(page))
         .route("/api/run", get(run))
         .route("/api/tests/{id}", get(test))
         .route("/events", get(sse::events))
         .with_state(live)
+        // Last, so that it wraps every route and the fallback.
+        .layer(middleware::from_fn_with_state(bound, host::check))
 }
 
 async fn page() -> Response {

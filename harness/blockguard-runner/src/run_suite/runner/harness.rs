@@ -12,7 +12,7 @@ use crate::process::interrupt;
 use crate::process::launch_server::LaunchServer;
 use crate::process::{Contain, Ended, Finished, Launch, spawn_and_wait};
 use crate::run_suite::console::Console;
-use crate::run_suite::layout::file_safe;
+use crate::run_suite::file_name;
 use crate::run_suite::list::Listed;
 use crate::run_suite::rules::Rules;
 use crate::run_suite::snapshot::{SnapshotState, Snapshots};
@@ -283,7 +283,7 @@ impl Shared {
 
         let trace_path = plan
             .traces
-            .join(file_safe(&binary.name))
+            .join(file_name::for_name(&binary.name))
             .join(format!("{trace_index}.jsonl"));
         // The runtime appends: what an earlier run wrote must go. The files
         // are emptied, not removed (see `traces`).
