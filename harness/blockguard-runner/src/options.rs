@@ -69,9 +69,10 @@ pub struct NightlyArgs {
 /// test` and `nightly` share.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SandboxFlags {
-    /// Run each test in the sandbox: no network but loopback, a private
-    /// /tmp, the host read-only but for the crate's copy and the build
-    /// folder (needs bubblewrap). Default: on for crates.io crates.
+    /// Run the build and each test in the sandbox: no network but
+    /// loopback, the homes hidden, a private /tmp, the host read-only but
+    /// for the suite's own folders (needs user namespaces). Default: on
+    /// for crates.io crates.
     #[arg(long, overrides_with = "no_sandbox")]
     pub sandbox: bool,
 

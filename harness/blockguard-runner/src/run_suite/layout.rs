@@ -3,6 +3,7 @@
 //! folder of its own, `sandboxed/<suite>/` (its trust domain): nothing
 //! there is ever run or trusted outside that suite's sandbox.
 
+use super::file_name;
 use crate::env::SnapshotHome;
 use std::path::{Path, PathBuf};
 
@@ -34,7 +35,7 @@ impl Layout {
     /// names and traces in a folder of its own.
     pub fn sandboxed(&self, suite: &str) -> Layout {
         Layout {
-            domain: self.base.join("sandboxed").join(file_safe(suite)),
+            domain: self.base.join("sandboxed").join(file_name::for_name(suite)),
             ..self.clone()
         }
     }

@@ -14,8 +14,7 @@ use crate::{sandbox_make, sys_ns};
 use blockguard_protocol::contain::NO_SANDBOX;
 use blockguard_protocol::sandbox::SandboxPaths;
 use std::io::{BufRead, Write};
-use std::os::fd::OwnedFd;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The namespaces to join after the user namespace that owns them, in order.
 const JOINED: [(&str, libc::c_int); 4] = [
@@ -25,13 +24,8 @@ const JOINED: [(&str, libc::c_int); 4] = [
     ("uts", libc::CLONE_NEWUTS),
 ];
 
-/// What is left to do in the test, once joined.
-pub struct Joined {
-    /// The holder's own user namespace, when bubblewrap nested one inside
-    /// the namespaces' owner: the test enters it, so that even a
-    /// capability there could not change the sandbox's mounts.
-    inner_user: Option<OwnedFd>,
-}
+/// A process in a sandbox: what is left to do is [`confine`] the test.
+pub struct Joined;
 
 /// Joins the namespaces of the holder `holder`, keeping the working
 /// directory (which must be visible in the sandbox).
@@ -42,25 +36,18 @@ pub fn join(holder: i32) -> Result<Joined, String> {
         sys_ns::open(&path, handle).map_err(|e| format!("{}: {e}", path.display()))
     };
     let cwd = std::env::current_dir().map_err(|e| format!("the working directory: {e}"))?;
-    let mnt = open("ns/mnt", false)?;
-    let owner = sys_ns::owner(&mnt).map_err(|e| format!("the sandbox's owner: {e}"))?;
+    // The user namespace first: it owns the others, and gives us the
+    // capabilities to join them.
     let user = open("ns/user", false)?;
+    let others = JOINED
+        .iter()
+        .map(|(name, kind)| Ok((open(&format!("ns/{name}"), false)?, *name, *kind)))
+        .collect::<Result<Vec<_>, String>>()?;
     let root = open("root", true)?;
-    let ours = sys_ns::open(Path::new("/proc/self/ns/user"), false)
-        .map_err(|e| format!("/proc/self/ns/user: {e}"))?;
-    let differs = |a: &OwnedFd, b: &OwnedFd| sys_ns::same(a, b).map(|same| !same);
-    // As root, bubblewrap makes no user namespace: the host's owns them.
-    if differs(&owner, &ours).map_err(|e| e.to_string())? {
-        sys_ns::setns(&owner, libc::CLONE_NEWUSER)
-            .map_err(|e| format!("joining the sandbox's user namespace: {e}"))?;
-    }
-    for (name, kind) in JOINED {
-        let ns = if name == "mnt" {
-            &mnt
-        } else {
-            &open(&format!("ns/{name}"), false)?
-        };
-        sys_ns::setns(ns, kind)
+    sys_ns::setns(&user, libc::CLONE_NEWUSER)
+        .map_err(|e| format!("joining the sandbox's user namespace: {e}"))?;
+    for (ns, name, kind) in &others {
+        sys_ns::setns(ns, *kind)
             .map_err(|e| format!("joining the sandbox's {name} namespace: {e}"))?;
     }
     sys_ns::enter_root(&root, &cwd).map_err(|e| {
@@ -69,25 +56,17 @@ pub fn join(holder: i32) -> Result<Joined, String> {
             cwd.display()
         )
     })?;
-    let inner_user = differs(&user, &owner)
-        .map_err(|e| e.to_string())?
-        .then_some(user);
-    Ok(Joined { inner_user })
+    Ok(Joined)
 }
 
 /// Makes a sandbox with `paths` for this process and what it starts.
 pub fn make(paths: &SandboxPaths) -> Result<Joined, String> {
     sandbox_make::make(paths)?;
-    Ok(Joined { inner_user: None })
+    Ok(Joined)
 }
 
-/// In the test, just before its exec: into the holder's own user
-/// namespace, and every capability gone.
-pub fn confine(joined: &Joined) -> Result<(), String> {
-    if let Some(user) = &joined.inner_user {
-        sys_ns::setns(user, libc::CLONE_NEWUSER)
-            .map_err(|e| format!("joining the holder's user namespace: {e}"))?;
-    }
+/// In the test, just before its exec: every capability gone, for good.
+pub fn confine(_joined: &Joined) -> Result<(), String> {
     sys_ns::drop_privileges().map_err(|e| format!("dropping capabilities: {e}"))
 }
 

@@ -12,10 +12,6 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::path::Path;
 
-/// `ioctl(NS_GET_USERNS)`: the user namespace that owns a namespace
-/// (`_IO(0xb7, 0x1)` in `linux/nsfs.h`).
-const NS_GET_USERNS: libc::c_ulong = 0xb701;
-
 /// `_LINUX_CAPABILITY_VERSION_3`: 64-bit capability sets, two words each.
 const CAPABILITY_VERSION_3: u32 = 0x2008_0522;
 
@@ -40,24 +36,6 @@ pub fn open(path: &Path, handle: bool) -> io::Result<OwnedFd> {
     let flags = libc::O_CLOEXEC | if handle { libc::O_PATH } else { libc::O_RDONLY };
     // SAFETY: a valid C string.
     owned(unsafe { libc::open(path.as_ptr(), flags) })
-}
-
-/// The user namespace that owns the namespace `ns`.
-pub fn owner(ns: &OwnedFd) -> io::Result<OwnedFd> {
-    // SAFETY: NS_GET_USERNS takes no argument and returns a new descriptor.
-    owned(unsafe { libc::ioctl(ns.as_raw_fd(), NS_GET_USERNS) })
-}
-
-/// Whether two namespace descriptors name the same namespace.
-pub fn same(a: &OwnedFd, b: &OwnedFd) -> io::Result<bool> {
-    let id = |fd: &OwnedFd| -> io::Result<(u64, u64)> {
-        // SAFETY: all-zero bytes are a valid `stat`.
-        let mut stat: libc::stat = unsafe { std::mem::zeroed() };
-        // SAFETY: stat is a valid out-buffer for fstat.
-        check(unsafe { libc::fstat(fd.as_raw_fd(), &mut stat) })?;
-        Ok((stat.st_dev, stat.st_ino))
-    };
-    Ok(id(a)? == id(b)?)
 }
 
 /// `setns(2)` into the namespace `ns` of type `kind` (a `CLONE_NEW*` flag).
