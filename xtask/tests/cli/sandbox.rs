@@ -315,3 +315,56 @@ fn a_rules_file_under_the_hosts_tmp_reaches_the_sandboxed_tests() {
     let allowed = test["blocking"].to_string();
     assert!(allowed.contains("\"allowed\""), "{test:#}");
 }
+
+/// The `run:` lines of a workflow file that fit on one line, in order.
+fn run_lines(workflow: &Path) -> Vec<String> {
+    std::fs::read_to_string(workflow)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("run: "))
+        .filter(|l| !l.starts_with(['>', '|']))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn the_nightly_workflow_allows_the_sandbox_before_its_shards_run() {
+    let lines = run_lines(&root().join(".github/workflows/nightly.yml"));
+    let allow: Vec<&String> = lines.iter().filter(|l| l.contains("userns")).collect();
+    assert_eq!(allow.len(), 1, "{lines:?}");
+    assert!(
+        allow[0].contains("sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"),
+        "{}",
+        allow[0]
+    );
+    // As written, with `sudo` as GitHub's runners have it (here we are
+    // root, and may have no sudo).
+    let dir = scratch("workflow");
+    let shim = dir.join("bin");
+    std::fs::create_dir_all(&shim).unwrap();
+    let sudo = shim.join("sudo");
+    std::fs::write(&sudo, "#!/bin/sh\nexec \"$@\"\n").unwrap();
+    std::fs::set_permissions(&sudo, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).chain([shim]),
+    )
+    .unwrap();
+    let out = Command::new("sh")
+        .args(["-c", allow[0]])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Then a sandboxed test runs.
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["run-suite", "--path", "fixtures/escapes", "--mode", "audit", "--report"])
+        .arg(dir.join("report.json"))
+        .args(["--sandbox", "--", "--exact", "tests::writes_its_own_tmp"])
+        .current_dir(root())
+        .env("BLOCKGUARD_SNAPSHOTS", dir.join("snapshots"))
+        .env_remove("INSTA_UPDATE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
