@@ -23,6 +23,7 @@ use crate::live::hub::Live;
 use crate::options::{RunOptions, RunSuiteArgs};
 use crate::run_suite::resolve::suite::SourceKind;
 use crate::sandbox::Sandbox;
+use crate::untrusted_text;
 use blockguard_protocol::Mode;
 use blockguard_protocol::TraceEvent;
 use blockguard_protocol::sandbox::SandboxPaths;
@@ -122,7 +123,8 @@ fn run_with(
         Ok(code) => code,
         Err(e) => {
             console.finish_run();
-            eprintln!("error: {e}");
+            // A failed fetch or build quotes what cargo said of the crate.
+            eprintln!("error: {}", untrusted_text::visible(&e.to_string()));
             exit::ERROR
         }
     };
