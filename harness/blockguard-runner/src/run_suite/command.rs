@@ -7,7 +7,7 @@ use super::layout::Layout;
 use super::list::{Listed, list};
 use super::preload::{PreloadError, Runtime, RuntimeBuild};
 use super::report::{
-    BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, Timing, junit, summary,
+    BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, Timing, junit, summary, to_json,
     write_atomically,
 };
 use super::resolve::local::Selection;
@@ -490,7 +490,7 @@ fn write_reports(
     layout: &Layout,
     console: &Console,
 ) -> Result<(), RunSuiteError> {
-    let json = serde_json::to_string_pretty(report).expect("a report serializes") + "\n";
+    let json = to_json(report);
     let main = layout.report(&report.suite.name);
     write_atomically(&main, &json)?;
     if let Some(path) = &args.report {
