@@ -10,7 +10,9 @@
 //! - [`run_program`]: a program (not a test) under the guards;
 //! - [`live`]: the live dashboard any of these can serve.
 //!
-//! [`env`] reads the environment once; [`exit`] has the exit codes.
+//! [`env`] reads the environment once; [`exit`] has the exit codes;
+//! [`untrusted_text`] is how every output shows what a crate under test
+//! wrote.
 
 #![forbid(unsafe_code)]
 
@@ -29,3 +31,4 @@ pub mod run_suite;
 pub mod sandbox;
 pub mod stability;
 pub mod suites_table;
+pub mod untrusted_text;

@@ -154,7 +154,7 @@ fn markdown_and_junit_carry_every_run() {
     let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
     assert!(md.contains("12 suite × toolchain runs: 2 compatible, 1 blocking, 1 failing, 1 build-failed, 7 error."), "{md}");
     assert!(
-        md.contains("`nightly_failing::fails` fail: panicked at"),
+        md.contains("<code>nightly_failing::fails</code> fail: panicked at"),
         "{md}"
     );
     let junit = std::fs::read_to_string(dir.join("junit.xml")).unwrap();
@@ -245,7 +245,7 @@ fn regressions_name_what_got_worse_and_what_got_better() {
     let md = std::fs::read_to_string(second.join("report.md")).unwrap();
     assert!(md.contains("Compared with 2026-11-23."), "{md}");
     assert!(
-        md.contains("- drifting@stable: `nightly_drifting::drifts`: pass → blocked"),
+        md.contains("- drifting@stable: <code>nightly_drifting::drifts</code>: pass → blocked"),
         "{md}"
     );
 
@@ -561,6 +561,104 @@ fn an_empty_shard_writes_a_valid_report_that_merges_into_the_whole() {
         let b = std::fs::read_to_string(merged.join(file)).unwrap();
         assert!(a == b, "{file} differs between the whole run and the merge");
     }
+}
+
+// ---------------------------------------------------------------------------
+// Text the crates chose: shown, never obeyed.
+
+/// The site of [`hostile_shard`]'s blocking call: a symbol of HTML with a
+/// right-to-left override.
+const HOSTILE_SITE: &str = "hostile::\u{202e}<img src=x onerror=alert(1)>";
+
+/// A shard of one saved run (no suite runs): its test is named with a
+/// right-to-left override and blocked at [`HOSTILE_SITE`], with a message
+/// that would end a table cell, open a code span and clear a terminal.
+/// Written as serde_json writes it, the overrides raw.
+fn hostile_shard(dir: &Path) {
+    let site = HOSTILE_SITE;
+    let report = serde_json::json!({
+        "schema": "blockguard-report/1",
+        "suite": {"name": "hostile", "crate": "hostile", "version": "1.0.0", "source": "crates.io"},
+        "mode": "check", "toolchain": "rustc 1.95.0", "capabilities": null,
+        "build": {"status": "ok", "message": null},
+        "tests": [{
+            "binary": "hostile", "name": "exe\u{202e}txt.", "outcome": "blocked", "duration_ms": 1,
+            "message": format!("blocked at {site} | `x` \u{1b}[2J"),
+            "rule": null, "snapshot": null,
+            "blocking": [{"call": "clock_nanosleep", "class": "sleep", "verdict": "denied",
+                          "escaped": false, "site": site, "via": "std::thread::sleep",
+                          "rule": null, "count": 1}]
+        }],
+        "summary": {"pass": 0, "fail": 0, "blocked": 1, "timeout": 0, "crash": 0,
+                    "suppressed": 0, "ignored": 0},
+        "stale_rules": []
+    });
+    let entry = serde_json::json!({
+        "suite": "hostile", "crate": "hostile", "version": "1.0.0", "toolchain": "stable",
+        "rustc": "rustc 1.95.0", "error": null, "report": report
+    });
+    let results = serde_json::json!({
+        "schema": "blockguard-nightly/1", "date": "2026-11-24", "baseline": null,
+        "suites": [{
+            "suite": "hostile", "crate": "hostile", "version": "1.0.0", "toolchain": "stable",
+            "rustc": "rustc 1.95.0", "verdict": "blocking", "message": null,
+            "summary": report["summary"], "blocking_by_class": {}, "top_sites": []
+        }],
+        "regressions": {"newly_blocking": [], "newly_failing": [], "fixed": [], "new_sites": []}
+    });
+    std::fs::create_dir_all(dir.join("suites")).unwrap();
+    std::fs::write(dir.join("suites/hostile@stable.json"), entry.to_string()).unwrap();
+    std::fs::write(dir.join("results.json"), results.to_string()).unwrap();
+}
+
+#[test]
+fn the_report_shows_a_crates_html_and_bidi_controls_and_obeys_neither() {
+    let dir = reports("untrusted-text");
+    let shard = dir.join("shard").join("2026-11-24");
+    hostile_shard(&shard);
+    let out = dir.join("2026-11-24");
+    let (code, stderr) = xtask(
+        "merge-reports",
+        &["--out", out.to_str().unwrap(), shard.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let read = |file: &str| std::fs::read_to_string(out.join(file)).unwrap();
+
+    let md = read("report.md");
+    assert!(!md.contains("<img"), "{md}");
+    assert!(!md.contains(['\u{202e}', '\u{1b}']), "{md}");
+    assert!(
+        md.contains("- top site: <code>clock_nanosleep at hostile::\\u{202e}&lt;img src=x onerror=alert(1)&gt;</code>\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- <code>hostile::exe\\u{202e}txt.</code> blocked: blocked at hostile::\\u{202e}&lt;img src=x onerror=alert(1)&gt; &#124; &#96;x&#96; \\u{1b}&#91;2J\n"),
+        "{md}"
+    );
+
+    let html = read("index.html");
+    assert!(
+        !html.contains("<img") && !html.contains('\u{202e}'),
+        "{html}"
+    );
+    assert!(html.contains("hostile::exe\\u{202e}txt."), "{html}");
+
+    // The JSON escapes the overrides and means the same strings.
+    for (file, escaped) in [
+        ("results.json", "hostile::\\u202e<img"),
+        ("suites/hostile@stable.json", "exe\\u202etxt."),
+    ] {
+        let text = read(file);
+        assert!(!text.contains('\u{202e}'), "{file}: {text}");
+        assert!(text.contains(escaped), "{file}: {text}");
+    }
+    assert_eq!(
+        results(&out)["suites"][0]["top_sites"][0],
+        format!("clock_nanosleep at {HOSTILE_SITE}")
+    );
+    let entry: Value = serde_json::from_str(&read("suites/hostile@stable.json")).unwrap();
+    assert_eq!(entry["report"]["tests"][0]["name"], "exe\u{202e}txt.");
 }
 
 // ---------------------------------------------------------------------------

@@ -1058,6 +1058,67 @@ fn a_contention_wait_goes_to_the_suites_snapshot_and_stays_there() {
 }
 
 // ---------------------------------------------------------------------------
+// Text the crate under test chose: shown, never obeyed.
+
+/// A test that blocks in a function whose symbol is HTML, then panics with
+/// a right-to-left override and an ANSI escape that clears the screen.
+const UNTRUSTED_TEXT: &str = r#"
+#[unsafe(export_name = "<img src=x onerror=alert(1)>")]
+#[inline(never)]
+pub extern "C" fn naps() {
+    std::thread::sleep(std::time::Duration::from_millis(1));
+}
+
+#[test]
+fn says() {
+    naps();
+    panic!("exe\u{202e}txt. \u{1b}[2J");
+}
+"#;
+
+#[test]
+fn a_tests_bidi_controls_and_escapes_show_on_the_terminal_and_stay_in_the_report() {
+    let dir = scratch("untrusted-text");
+    let krate = tiny_crate(&dir, "untrusted", UNTRUSTED_TEXT);
+    let run = run_suite(
+        &dir,
+        &["--path", krate.to_str().unwrap()],
+        &[("INSTA_UPDATE", "no")],
+    );
+    assert_eq!(run.code, 1, "{}", run.explain());
+    let test = run.test("says");
+    assert_eq!(test["outcome"], "blocked", "{}", run.explain());
+    assert_eq!(test["blocking"][0]["site"], "<img src=x onerror=alert(1)>");
+    let message = test["message"].as_str().unwrap();
+    assert!(message.contains("exe\u{202e}txt. \u{1b}[2J"), "{message:?}");
+
+    // libtest's failure (stdout) and the summary (stderr) quote the panic;
+    // libtest drops the ANSI escape from its lines, the summary shows it.
+    for (stream, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+        assert!(
+            !text.contains(['\u{202e}', '\u{1b}']),
+            "{stream} has them raw: {}",
+            run.explain()
+        );
+        assert!(
+            text.contains("exe\\u{202e}txt."),
+            "{stream} does not show the override: {}",
+            run.explain()
+        );
+    }
+    assert!(
+        run.stderr.contains("exe\\u{202e}txt. \\u{1b}[2J"),
+        "{}",
+        run.explain()
+    );
+
+    // The file escapes the override; the report still holds the same string.
+    let file = std::fs::read_to_string(dir.join("report.json")).unwrap();
+    assert!(!file.contains('\u{202e}'), "{file}");
+    assert!(file.contains("exe\\u202etxt."), "{file}");
+}
+
+// ---------------------------------------------------------------------------
 // Bad input stops everything before anything runs.
 
 /// `xtask run-suite ARGS` (no `--report` of its own), killed and failed

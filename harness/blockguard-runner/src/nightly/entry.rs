@@ -4,7 +4,7 @@
 
 use super::error::NightlyError;
 use super::verdict::Verdict;
-use crate::run_suite::Report;
+use crate::run_suite::{Report, to_json};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -50,7 +50,7 @@ impl Entry {
         let dir = report_dir.join(DIR);
         std::fs::create_dir_all(&dir).map_err(NightlyError::io(&dir))?;
         let path = dir.join(format!("{}.json", self.key()));
-        let text = serde_json::to_string_pretty(self).expect("an entry serializes") + "\n";
+        let text = to_json(self);
         std::fs::write(&path, text).map_err(NightlyError::io(&path))
     }
 }

@@ -7,7 +7,7 @@ use super::folder::RENDERED;
 use super::regressions::{Regressions, compare};
 use super::render::{html, junit, markdown};
 use super::results::{Results, results};
-use crate::run_suite::write_atomically;
+use crate::run_suite::{to_json, write_atomically};
 use std::path::Path;
 
 /// Writes `results.json`, `report.md`, `junit.xml` and `index.html` into
@@ -33,9 +33,8 @@ pub fn publish(
         None => (None, Regressions::default()),
     };
     let results = results(date, baseline_name, entries, regressions);
-    let json = serde_json::to_string_pretty(&results).expect("results serialize") + "\n";
     let texts = [
-        json,
+        to_json(&results),
         markdown(&results, entries),
         junit(entries),
         html(&results, entries),

@@ -7,7 +7,7 @@ use super::layout::Layout;
 use super::list::list;
 use super::preload::{PreloadError, Runtime, RuntimeBuild};
 use super::report::{
-    BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, Timing, junit, summary,
+    BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, Timing, junit, summary, to_json,
     write_atomically,
 };
 use super::resolve::local::Selection;
@@ -23,6 +23,7 @@ use crate::live::dashboard::Dashboard;
 use crate::live::hub::Live;
 use crate::options::{RunOptions, RunSuiteArgs};
 use crate::sandbox::Sandbox;
+use crate::untrusted_text;
 use blockguard_protocol::Mode;
 use blockguard_protocol::TraceEvent;
 use clap::Parser;
@@ -121,7 +122,8 @@ fn run_with(
         Ok(code) => code,
         Err(e) => {
             console.finish_run();
-            eprintln!("error: {e}");
+            // A failed fetch or build quotes what cargo said of the crate.
+            eprintln!("error: {}", untrusted_text::visible(&e.to_string()));
             exit::ERROR
         }
     };
@@ -484,7 +486,7 @@ fn write_reports(
     layout: &Layout,
     console: &Console,
 ) -> Result<(), RunSuiteError> {
-    let json = serde_json::to_string_pretty(report).expect("a report serializes") + "\n";
+    let json = to_json(report);
     let main = layout.report(&report.suite.name);
     write_atomically(&main, &json)?;
     if let Some(path) = &args.report {

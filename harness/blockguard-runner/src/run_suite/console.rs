@@ -4,7 +4,12 @@
 //!
 //! blockguard's own narration goes to stderr (like cargo's); libtest's
 //! per-test lines go to stdout.
+//!
+//! Everything printed here carries test names, messages and sites the
+//! crate under test chose, so everything goes out through
+//! [`untrusted_text::visible`]: no ESC or bidi control reaches the terminal.
 
+use crate::untrusted_text;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, BufReader, IsTerminal};
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -69,6 +74,7 @@ impl Console {
 
     /// A block of text printed without disturbing the bar.
     pub fn block(&self, text: &str) {
+        let text = untrusted_text::visible(text);
         match &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(bar) => bar.suspend(|| eprint!("{text}")),
             None => eprint!("{text}"),
@@ -76,6 +82,7 @@ impl Console {
     }
 
     fn line(&self, line: &str) {
+        let line = untrusted_text::visible(line);
         match &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
             Some(bar) => bar.println(line),
             None => eprintln!("{line}"),
@@ -92,7 +99,7 @@ impl Console {
         bar.set_style(
             ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("a valid template"),
         );
-        bar.set_message(message);
+        bar.set_message(untrusted_text::visible(&message));
         bar.enable_steady_tick(Duration::from_millis(120));
         Phase { bar: Some(bar) }
     }
@@ -113,7 +120,7 @@ impl Console {
     /// One test of the run is done.
     pub fn test_done(&self, name: &str) {
         if let Some(bar) = &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
-            bar.set_message(name.to_owned());
+            bar.set_message(untrusted_text::visible(name));
             bar.inc(1);
         }
     }
@@ -125,19 +132,33 @@ impl Console {
         }
     }
 
-    /// Prints each line written to the returned pipe above the bar. Its
-    /// `path` is given to libtest-mimic as `--logfile`, which opens it anew.
-    pub fn libtest_pipe(self: &Arc<Self>) -> std::io::Result<LibtestPipe> {
+    /// Prints each line written to the returned pipe on stdout, above the
+    /// bar when both streams are terminals. Its `path` is given to
+    /// libtest-mimic as `--logfile`, which opens it anew. `json` lines
+    /// (`--format json`) go to stdout as [`untrusted_text::json`] makes
+    /// them, for the program that reads them.
+    pub fn libtest_pipe(self: &Arc<Self>, json: bool) -> std::io::Result<LibtestPipe> {
         let (read, write) = std::io::pipe()?;
         let (read, write) = (OwnedFd::from(read), OwnedFd::from(write));
         let path = format!("/proc/self/fd/{}", write.as_raw_fd());
         let console = Arc::clone(self);
+        let above_bar = self.interactive() && !json;
         let reader = std::thread::spawn(move || {
-            for line in BufReader::new(std::fs::File::from(read)).lines() {
-                let Ok(line) = line else { break };
+            let mut read = BufReader::new(std::fs::File::from(read));
+            let mut bytes = Vec::new();
+            // Read to the end whatever comes, or libtest would block on a full pipe.
+            while matches!(read.read_until(b'\n', &mut bytes), Ok(n) if n > 0) {
+                let text = String::from_utf8_lossy(&bytes);
+                let text = text.strip_suffix('\n').unwrap_or(&text);
+                let text = text.strip_suffix('\r').unwrap_or(text);
+                let line = match json {
+                    true => untrusted_text::json(text),
+                    false => untrusted_text::visible(text),
+                };
+                bytes.clear();
                 match &*console.bar.lock().unwrap_or_else(|e| e.into_inner()) {
-                    Some(bar) => bar.println(&line),
-                    None => println!("{line}"),
+                    Some(bar) if above_bar => bar.println(&line),
+                    _ => println!("{line}"),
                 }
             }
         });
@@ -177,7 +198,7 @@ impl Phase {
     /// Shows what the phase is doing now (terminal only).
     pub fn update(&self, message: String) {
         if let Some(bar) = &self.bar {
-            bar.set_message(message);
+            bar.set_message(untrusted_text::visible(&message));
         }
     }
 

@@ -30,6 +30,7 @@ use super::rules::Rules;
 use super::runner::{self, Plan};
 use crate::env::Env;
 use crate::exit;
+use crate::untrusted_text;
 use blockguard_protocol::Mode;
 use blockguard_rules::RulesFile;
 use std::path::{Path, PathBuf};
@@ -409,7 +410,7 @@ fn guarded(
             eprintln!(
                 "{}: {}",
                 r.outcome,
-                r.message.as_deref().unwrap_or_default()
+                untrusted_text::visible(r.message.as_deref().unwrap_or_default())
             );
         }
     }

@@ -26,6 +26,6 @@ pub use command::{run, run_workspace};
 pub use console::Console;
 pub use locate::{Located, locate};
 pub use preload::guard_runtime;
-pub use report::{Report, Summary, write_atomically, xml_escape};
+pub use report::{Report, Summary, to_json, write_atomically, xml_escape};
 pub use runner::Outcome;
 pub use snapshot::SnapshotState;

@@ -6,6 +6,7 @@ use crate::env::Env;
 use crate::exit;
 use crate::options::StabilityArgs;
 use crate::run_suite::{Report, SnapshotState};
+use crate::untrusted_text;
 use std::collections::BTreeMap;
 
 /// Runs the command; returns its exit code.
@@ -61,10 +62,11 @@ pub fn run(args: &StabilityArgs, env: &Env) -> u8 {
         };
         println!("{name}: {} runs, {verdict}", args.runs);
         for (test, runs) in &flaky {
+            let test = untrusted_text::visible(test);
             println!("  {test}: changed or new in run(s) {runs:?}");
         }
         for problem in &problems {
-            println!("  {problem}");
+            println!("  {}", untrusted_text::visible(problem));
         }
     }
     if unstable { exit::FAILED } else { exit::OK }

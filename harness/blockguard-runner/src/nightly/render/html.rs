@@ -6,8 +6,8 @@
 use super::super::entry::Entry;
 use super::super::results::{Results, SuiteResult};
 use super::markdown::common_sites;
-use crate::run_suite::xml_escape as escape;
-use crate::run_suite::{Outcome, Summary};
+use crate::run_suite::{Outcome, Summary, xml_escape};
+use crate::untrusted_text;
 use blockguard_protocol::Verdict as CallVerdict;
 use std::fmt::Write;
 
@@ -54,6 +54,13 @@ pub fn html(results: &Results, entries: &[Entry]) -> String {
     }
     h.push_str("</body></html>\n");
     h
+}
+
+/// Text for the page: HTML-escaped, with the bidi controls and other
+/// dangerous characters shown as the terminal shows them (as references
+/// the browser would still obey them).
+fn escape(text: &str) -> String {
+    xml_escape(&untrusted_text::visible(text))
 }
 
 fn anchor(s: &SuiteResult) -> String {

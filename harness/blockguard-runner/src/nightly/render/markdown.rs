@@ -1,11 +1,17 @@
 //! `report.md`: the verdict table, the regressions, the most common
 //! blocking sites and, per suite, what did not pass.
+//!
+//! Names, sites and messages are the crates' own text: each goes in as
+//! [`untrusted_text::markdown`] makes it, code inside `<code>` (a code
+//! span would show its character references as they are written), a
+//! message as preformatted HTML.
 
 use super::super::entry::Entry;
 use super::super::regressions::{Change, Regressions};
 use super::super::results::Results;
 use super::super::verdict::Verdict;
-use crate::run_suite::Outcome;
+use crate::run_suite::{Outcome, xml_escape};
+use crate::untrusted_text;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -67,18 +73,18 @@ pub fn markdown(results: &Results, entries: &[Entry]) -> String {
         md.push_str("No denied calls.\n");
     }
     for (site, suites) in common.iter().take(15) {
-        let _ = writeln!(md, "- `{}`: {}", site, suites.join(", "));
+        let _ = writeln!(md, "- {}: {}", code(site), cell(&suites.join(", ")));
     }
 
     md.push_str("\n## Suites\n");
     for (s, e) in results.suites.iter().zip(entries) {
-        let _ = writeln!(md, "\n### {} ({})\n", s.suite, s.toolchain);
+        let _ = writeln!(md, "\n### {} ({})\n", cell(&s.suite), cell(&s.toolchain));
         let _ = writeln!(md, "Verdict **{}**.", s.verdict);
         if let Some(message) = &s.message {
-            let _ = writeln!(md, "\n```text\n{}\n```", message.trim_end());
+            let _ = writeln!(md, "\n{}", preformatted(message.trim_end()));
         }
         for site in &s.top_sites {
-            let _ = writeln!(md, "- top site: `{site}`");
+            let _ = writeln!(md, "- top site: {}", code(site));
         }
         let Some(report) = &e.report else { continue };
         for t in report.tests.iter().filter(|t| t.outcome != Outcome::Pass) {
@@ -90,7 +96,13 @@ pub fn markdown(results: &Results, entries: &[Entry]) -> String {
                 .lines()
                 .next()
                 .unwrap_or("");
-            let _ = writeln!(md, "- `{}` {}: {}", t.id(), t.outcome, cell(why));
+            let _ = writeln!(
+                md,
+                "- {} {}: {}",
+                code(&t.id().to_string()),
+                t.outcome,
+                cell(why)
+            );
         }
     }
     md
@@ -108,18 +120,27 @@ fn regressions(md: &mut String, r: &Regressions) {
             let what = c
                 .test
                 .as_deref()
-                .map_or_else(|| "the suite".to_owned(), |t| format!("`{t}`"));
+                .map_or_else(|| "the suite".to_owned(), code);
             let _ = writeln!(
                 md,
                 "- {}@{}: {what}: {} → {}",
-                c.suite, c.toolchain, c.was, c.now
+                cell(&c.suite),
+                cell(&c.toolchain),
+                c.was,
+                c.now
             );
         }
         md.push('\n');
     }
     let _ = writeln!(md, "**New blocking sites** ({})\n", r.new_sites.len());
     for s in &r.new_sites {
-        let _ = writeln!(md, "- {}@{}: `{}`", s.suite, s.toolchain, s.site);
+        let _ = writeln!(
+            md,
+            "- {}@{}: {}",
+            cell(&s.suite),
+            cell(&s.toolchain),
+            code(&s.site)
+        );
     }
 }
 
@@ -141,6 +162,19 @@ pub fn common_sites(results: &Results) -> Vec<(String, Vec<String>)> {
     sites
 }
 
+/// Text for a cell or a line.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    untrusted_text::markdown(text)
+}
+
+/// A name or a site, shown as code.
+fn code(text: &str) -> String {
+    format!("<code>{}</code>", untrusted_text::markdown(text))
+}
+
+/// A message of several lines, as the terminal shows it: an HTML block,
+/// which runs to its `</pre>` whatever the lines in it are (a line of
+/// backticks in a fenced block would close it).
+fn preformatted(text: &str) -> String {
+    format!("<pre>{}</pre>", xml_escape(&untrusted_text::visible(text)))
 }

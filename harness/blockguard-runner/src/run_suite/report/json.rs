@@ -1,6 +1,9 @@
-//! Writing a report atomically: a temporary file beside it, then a
-//! rename, so an interrupted run leaves the previous report whole.
+//! A report's JSON text, and writing a report atomically: a temporary
+//! file beside it, then a rename, so an interrupted run leaves the
+//! previous report whole.
 
+use crate::untrusted_text;
+use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -10,6 +13,14 @@ use std::path::{Path, PathBuf};
 pub struct ReportError {
     path: PathBuf,
     source: std::io::Error,
+}
+
+/// `value` as a JSON report file holds it: pretty, with the bidi and
+/// other invisible characters of the names and messages in it escaped
+/// (see [`untrusted_text::json`]), and a final newline.
+pub fn to_json(value: &impl Serialize) -> String {
+    let text = serde_json::to_string_pretty(value).expect("a report serializes");
+    untrusted_text::json(&text) + "\n"
 }
 
 /// Writes `text` to `path` atomically.

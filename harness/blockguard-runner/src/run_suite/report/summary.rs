@@ -1,5 +1,7 @@
 //! The closing summary: one screen with the outcome counts, the tests that
 //! did not pass, the top blocking sites, stale rules and snapshot news.
+//! It quotes the crate's names and messages as they are: the console that
+//! prints it shows them safely.
 
 use super::model::Report;
 use crate::run_suite::runner::outcome::Outcome;

@@ -20,7 +20,7 @@ use crate::run_suite::test_id::TestId;
 use crate::run_suite::traces;
 use blockguard_protocol::Mode;
 use blockguard_protocol::trace::Trace;
-use libtest_mimic::{Arguments, Completion, Failed, FormatSetting, Trial};
+use libtest_mimic::{Arguments, ColorSetting, Completion, Failed, FormatSetting, Trial};
 use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -162,17 +162,20 @@ pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResult
         }
     }
 
-    let pipe = if !args.list
-        && console.interactive()
-        && args.logfile.is_none()
-        && !matches!(args.format, Some(FormatSetting::Json))
-    {
-        console.libtest_pipe().ok()
+    // libtest's lines name the tests and quote their failures: they go
+    // through the console, which shows what the crate chose safely. Not a
+    // `--list`, which programs read to ask for a test by its exact name,
+    // nor the caller's own `--logfile`.
+    let pipe = if !args.list && args.logfile.is_none() {
+        let json = matches!(args.format, Some(FormatSetting::Json));
+        console.libtest_pipe(json).ok()
     } else {
         None
     };
     if let Some(pipe) = &pipe {
         args.logfile = Some(pipe.path.clone());
+        // Escaped, libtest's own colours would show as `\u{1b}[32m`.
+        args.color = Some(ColorSetting::Never);
     }
     if !args.list {
         console.start_run(to_run as u64);

@@ -17,6 +17,7 @@ use super::child_env::{self, Guard};
 use super::judge::describe;
 use crate::run_suite::build::TestBinary;
 use crate::run_suite::list::list_as_run;
+use crate::untrusted_text;
 use blockguard_protocol::exit::BLOCKED;
 use blockguard_protocol::trace::Trace;
 use blockguard_protocol::{Lifecycle, Mode, TraceEvent};
@@ -105,7 +106,9 @@ pub fn run_whole_binary(w: &WholeBinary) -> Result<u8, WholeBinaryError> {
         .map(|text| Trace::parse(&text))
         .unwrap_or_default();
     let verdict = Verdict::of(&trace, &tests);
-    print!("{}", verdict.render(w.mode, status.code() == Some(0)));
+    // It names tests and sites the crate chose.
+    let rendered = verdict.render(w.mode, status.code() == Some(0));
+    print!("{}", untrusted_text::visible(&rendered));
     Ok(match status.code() {
         Some(0) if verdict.blocked.is_empty() && verdict.unloaded.is_none() => 0,
         Some(0) | Some(BLOCKED) | None => TESTS_FAILED,
