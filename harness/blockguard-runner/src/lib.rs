@@ -10,7 +10,8 @@
 //! - [`run_program`]: a program (not a test) under the guards;
 //! - [`live`]: the live dashboard any of these can serve.
 //!
-//! [`env`] reads the environment once; [`exit`] has the exit codes.
+//! [`env`] reads the environment once; [`exit`] has the exit codes;
+//! [`sandbox_env`] says what of it a sandboxed child sees.
 
 #![forbid(unsafe_code)]
 
@@ -27,5 +28,6 @@ pub mod process;
 pub mod run_program;
 pub mod run_suite;
 pub mod sandbox;
+pub mod sandbox_env;
 pub mod stability;
 pub mod suites_table;

@@ -8,7 +8,7 @@ use crate::support::root;
 #[path = "../../../fixtures/escapes/src/expected.rs"]
 mod expected;
 
-use expected::{DAEMON_SECONDS, EXPECTED, REPO, SMALL_LIMITS};
+use expected::{DAEMON_SECONDS, EXPECTED, REPO, SECRET, SMALL_LIMITS};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,19 +24,21 @@ fn scratch(name: &str) -> PathBuf {
 /// and a build while the other runs would swap its test binary.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// `xtask run-suite --path fixtures/escapes --mode audit FLAG`: exit code,
-/// output, report.
+/// `xtask run-suite fixtures/escapes.toml --mode audit FLAG`, with a
+/// credential in its environment as a CI has one: exit code, output,
+/// report. The suite file passes [`REPO`] to the sandboxed tests.
 fn escapes(dir: &Path, flags: &[&str], envs: &[(&str, &str)]) -> (i32, String, Option<Value>) {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let report = dir.join("report.json");
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["run-suite", "--path", "fixtures/escapes", "--mode", "audit"])
+        .args(["run-suite", "fixtures/escapes.toml", "--mode", "audit"])
         .args(flags)
         .arg("--report")
         .arg(&report)
         .current_dir(root())
         .env("BLOCKGUARD_SNAPSHOTS", dir.join("snapshots"))
         .env(REPO, root())
+        .env(SECRET.0, SECRET.1)
         .env_remove("INSTA_UPDATE")
         .envs(envs.iter().copied())
         .output()

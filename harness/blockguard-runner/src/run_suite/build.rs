@@ -6,6 +6,7 @@ use crate::env::Env;
 use crate::run_suite::console::{Console, Phase};
 use crate::run_suite::layout::Layout;
 use crate::run_suite::resolve::suite::Resolved;
+use crate::sandbox_env::SandboxEnv;
 use cargo_metadata::{Artifact, Message, TargetKind};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -53,26 +54,28 @@ pub enum BuildError {
 /// Lines of the first compiler error kept for the report.
 const ERROR_LINES: usize = 20;
 
-/// Builds the suite's test executables; with `sandboxed`, the
+/// Builds the suite's test executables; with `sandbox`, the
 /// dependencies are fetched first (the one step with the network), then
 /// the build runs offline in the sandbox, able to write only the build
-/// folder and the crate's copy.
+/// folder and the crate's copy, and seeing only the variables `sandbox`
+/// passes.
 pub fn build(
     suite: &Resolved,
     features: &[String],
     layout: &Layout,
     env: &Env,
     console: &Console,
-    sandboxed: bool,
+    sandbox: Option<&SandboxEnv>,
 ) -> Result<Built, BuildError> {
     let phase = console.phase(format!("building {} {}", suite.krate, suite.version));
-    let mut cmd = if sandboxed {
+    let mut cmd = if let Some(sandbox_env) = sandbox {
         fetch(suite, env)?;
         let paths = blockguard_protocol::sandbox::SandboxPaths {
             readable: vec![layout.root().to_path_buf()],
             writable: vec![layout.build(), suite.dir.clone()],
         };
         let mut cmd = crate::sandbox::command(&env.cargo, &paths);
+        sandbox_env.restrict(&mut cmd);
         cmd.arg("test").arg("--offline");
         cmd
     } else {

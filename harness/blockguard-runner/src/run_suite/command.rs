@@ -23,6 +23,7 @@ use crate::live::hub::Live;
 use crate::options::{RunOptions, RunSuiteArgs};
 use crate::run_suite::resolve::suite::SourceKind;
 use crate::sandbox::Sandbox;
+use crate::sandbox_env::SandboxEnv;
 use blockguard_protocol::Mode;
 use blockguard_protocol::TraceEvent;
 use blockguard_protocol::sandbox::SandboxPaths;
@@ -165,6 +166,7 @@ fn pipeline(
     if sandboxed {
         crate::sandbox::check().map_err(RunSuiteError::Sandbox)?;
     }
+    let sandbox_env = sandboxed.then(|| SandboxEnv::new(&spec.env));
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n.get(),
@@ -213,7 +215,14 @@ fn pipeline(
     for member in &suite.members {
         let member = suite.member(member);
         let build_started = Instant::now();
-        let built = build(&member, &spec.features, &layout, env, console, sandboxed)?;
+        let built = build(
+            &member,
+            &spec.features,
+            &layout,
+            env,
+            console,
+            sandbox_env.as_ref(),
+        )?;
         report.timing.build_ms += millis(build_started.elapsed());
         let binaries = match built {
             Built::Ok(binaries) => binaries,
@@ -258,6 +267,7 @@ fn pipeline(
                     Snapshots::new(layout.snapshots(&member.name, &member.dir), layout.root())
                 }),
                 strict: args.strict,
+                env_base: sandbox_env.as_ref().map(SandboxEnv::vars),
                 env_remove: env.child_env_remove(),
                 farm_workers: args.farm_workers,
                 retries: args.retries,
@@ -290,6 +300,7 @@ fn pipeline(
                     }),
                     strict: args.strict,
                     chosen: &libtest,
+                    runtime: runtime.library.as_deref(),
                     // The doctests are built and run in a sandbox of their
                     // own: rustdoc compiles them as `cargo test --doc` runs.
                     sandbox: sandboxed.then(|| {
@@ -304,6 +315,7 @@ fn pipeline(
                             .extend(runner.parent().map(Path::to_path_buf));
                         paths
                     }),
+                    sandbox_env: sandbox_env.as_ref(),
                 },
                 env,
             );

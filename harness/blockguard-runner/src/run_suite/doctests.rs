@@ -14,7 +14,9 @@ use super::exec::DoctestRun;
 use super::runner::outcome::{Outcome, TestRecord};
 use super::snapshot::{SnapshotState, Snapshots};
 use crate::env::Env;
+use crate::sandbox_env::SandboxEnv;
 use blockguard_protocol::{Mode, TraceEvent};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -45,6 +47,11 @@ pub struct DoctestPlan<'a> {
     /// With the sandbox: what `cargo test --doc`, rustdoc's builds and the
     /// doctests see and write (all of it runs under bubblewrap, offline).
     pub sandbox: Option<blockguard_protocol::sandbox::SandboxPaths>,
+    /// With the sandbox: the variables of ours all of that sees.
+    pub sandbox_env: Option<&'a SandboxEnv>,
+    /// The guard runtime the run uses, which the runner guards the
+    /// doctests with too; `None` runs them unguarded.
+    pub runtime: Option<&'a Path>,
 }
 
 /// Whether the caller's filters choose the test with id `id`, as the
@@ -102,6 +109,13 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
             }
             None => Command::new(&env.cargo),
         };
+        if let Some(sandbox_env) = plan.sandbox_env {
+            sandbox_env.restrict(&mut cmd);
+        }
+        // Named, not looked for: `cargo blockguard exec` inside the sandbox
+        // sees none of the variables that say where this run found the
+        // runtime (`BLOCKGUARD_CACHE_DIR`), and could not unpack it there.
+        let runtime = plan.runtime.map_or(OsStr::new("none"), Path::as_os_str);
         cmd.args(["test", "--doc", "--manifest-path"])
             .arg(dir.join("Cargo.toml"))
             .arg("--target-dir")
@@ -109,6 +123,7 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
             .arg("--config")
             .arg(format!("target.{host}.runner=[{}]", quoted.join(", ")))
             .env("RUST_TEST_THREADS", "1")
+            .env(crate::env::PRELOAD, runtime)
             .current_dir(dir)
             .stdin(Stdio::null())
             .args(extra);

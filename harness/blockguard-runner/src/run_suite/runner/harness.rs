@@ -52,6 +52,9 @@ pub struct Plan {
     pub snapshots: Option<Snapshots>,
     /// New snapshots fail too.
     pub strict: bool,
+    /// With the sandbox: the only variables of ours the tests start from
+    /// ([`crate::sandbox_env`]); `None` starts them from all of ours.
+    pub env_base: Option<Vec<(OsString, OsString)>>,
     /// Variables to keep from the children (ones xtask set for itself).
     pub env_remove: Vec<&'static str>,
     /// Farm mode's worker count, when set.
@@ -96,7 +99,9 @@ pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResult
     // with the thread that started it.
     let server = match (&plan.launcher, args.list) {
         (Some(launcher), false) if LaunchServer::wanted() => {
-            LaunchServer::start(launcher).ok().map(Arc::new)
+            LaunchServer::start(launcher, plan.env_base.as_deref())
+                .ok()
+                .map(Arc::new)
         }
         _ => None,
     };
@@ -324,6 +329,7 @@ impl Shared {
                 Vec::new()
             },
             cwd: binary.package_dir.clone(),
+            env_base: plan.env_base.clone(),
             env,
             env_remove,
             timeout: plan.timeout,
