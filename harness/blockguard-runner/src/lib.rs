@@ -11,7 +11,8 @@
 //! - [`live`]: the live dashboard any of these can serve.
 //!
 //! [`env`] reads the environment once; [`exit`] has the exit codes;
-//! [`sandbox_env`] says what of it a sandboxed child sees.
+//! [`sandbox_env`] says what of it a sandboxed child sees, and [`redact`]
+//! keeps its secrets out of every output.
 
 #![forbid(unsafe_code)]
 
@@ -25,6 +26,7 @@ pub mod nightly;
 pub mod options;
 mod outputs;
 pub mod process;
+pub mod redact;
 pub mod run_program;
 pub mod run_suite;
 pub mod sandbox;

@@ -3,6 +3,7 @@
 //! result (the report says `failed`), not an error of the tool.
 
 use crate::env::Env;
+use crate::redact::redacted;
 use crate::run_suite::console::{Console, Phase};
 use crate::run_suite::layout::Layout;
 use crate::run_suite::resolve::suite::Resolved;
@@ -144,7 +145,7 @@ pub fn build(
             }
             None => first_lines(&cargo_errors(&stderr), ERROR_LINES),
         };
-        return Ok(Built::Failed(message));
+        return Ok(Built::Failed(redacted(&message)));
     }
     Ok(Built::Ok(unique_names(binaries)))
 }
@@ -163,8 +164,8 @@ fn fetch(suite: &Resolved, env: &Env) -> Result<(), BuildError> {
     if out.status.success() {
         return Ok(());
     }
-    Err(BuildError::Fetch(cargo_errors(&String::from_utf8_lossy(
-        &out.stderr,
+    Err(BuildError::Fetch(cargo_errors(&redacted(
+        &String::from_utf8_lossy(&out.stderr),
     ))))
 }
 
@@ -255,6 +256,7 @@ fn unique_names(mut binaries: Vec<TestBinary>) -> Vec<TestBinary> {
 fn cargo_stderr(stderr: impl std::io::Read, phase: &Phase) -> String {
     let mut text = String::new();
     for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        let line = redacted(&line);
         let trimmed = line.trim();
         if !trimmed.is_empty() {
             phase.update(trimmed.to_owned());

@@ -14,11 +14,12 @@ use super::exec::DoctestRun;
 use super::runner::outcome::{Outcome, TestRecord};
 use super::snapshot::{SnapshotState, Snapshots};
 use crate::env::Env;
+use crate::redact::Secrets;
 use crate::sandbox_env::SandboxEnv;
 use blockguard_protocol::{Mode, TraceEvent};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use super::exec::{DOCTESTS, RECORD_NAMES, RECORD_RUNS, RECORD_SKIP};
@@ -128,6 +129,11 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
             .stdin(Stdio::null())
             .args(extra);
         cmd.output()
+            .map(|out| Output {
+                stdout: Secrets::of_runner().redact(&out.stdout),
+                stderr: Secrets::of_runner().redact(&out.stderr),
+                ..out
+            })
             .map_err(|e| format!("cannot run `cargo test --doc`: {e}"))
     };
     let listed = cargo(&["--", "--list", "--format", "terse"])?;
