@@ -86,14 +86,6 @@ pub fn decode(bytes: &[u8]) -> Option<BTreeMap<u64, Figures>> {
     Some(figures)
 }
 
-/// Reads the tally file of the trace at `trace`; empty when there is none.
-pub fn read(trace: &Path) -> BTreeMap<u64, Figures> {
-    std::fs::read(path(trace))
-        .ok()
-        .and_then(|bytes| decode(&bytes))
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

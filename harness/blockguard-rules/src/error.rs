@@ -93,6 +93,16 @@ pub enum RulesErrorKind {
     /// A `[[machinery]]` table without `within` would allow every call.
     #[error("a machinery rule needs `within`: without it it would allow every call")]
     NoMachineryFrames,
+    /// `[suite]`'s `env` names something no shell could set.
+    #[error(
+        "{0:?} is not a variable name: ASCII letters, digits and `_`, not starting with a digit"
+    )]
+    BadVariable(String),
+    /// `[suite]`'s `env` names a variable that looks like a credential.
+    #[error(
+        "{0} looks like a credential, and a sandboxed suite is never given one (its value is redacted from every output instead)"
+    )]
+    CredentialVariable(String),
     /// `[suite]` names neither a crates.io crate nor a local path.
     #[error("`[suite]` needs `crate` (a crates.io name) or `path` (a local crate)")]
     NoCrateOrPath,

@@ -9,6 +9,7 @@
 
 mod allow;
 mod builtin;
+mod credential;
 mod duration;
 mod error;
 mod executors;
@@ -24,6 +25,7 @@ mod suppress;
 
 pub use allow::{AllowRule, CallQuery};
 pub use builtin::{BUILTIN_EXECUTORS_TOML, BUILTIN_TOML, builtin, builtin_executors};
+pub use credential::looks_like_credential;
 pub use duration::parse_duration;
 pub use error::{RulesError, RulesErrorKind};
 pub use executors::{ExecutorDecl, MachineryRule, Placed, place};

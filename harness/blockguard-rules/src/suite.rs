@@ -1,5 +1,6 @@
 //! The `[suite]` table: which crate to run and how.
 
+use crate::credential::looks_like_credential;
 use crate::duration::parse_duration;
 use crate::error::{RulesError, RulesErrorKind};
 use crate::fields::Fields;
@@ -23,9 +24,14 @@ pub struct Suite {
     pub timeout: Option<Duration>,
     /// The guard mode.
     pub mode: Option<Mode>,
+    /// Variables of the runner's a sandboxed build and its tests get
+    /// besides the runner's allowlist, when set: never a credential's.
+    pub env: Vec<String>,
 }
 
-const KEYS: &[&str] = &["crate", "path", "version", "features", "timeout", "mode"];
+const KEYS: &[&str] = &[
+    "crate", "path", "version", "features", "timeout", "mode", "env",
+];
 
 impl Suite {
     pub(crate) fn parse(f: &Fields<'_>) -> Result<Suite, RulesError> {
@@ -69,6 +75,10 @@ impl Suite {
                     .map_err(|e| f.error("mode", m.span, RulesErrorKind::BadMode(e)))?,
             ),
         };
+        let env = f.strings("env")?.unwrap_or_default();
+        for name in &env {
+            check_variable(name.value).map_err(|e| f.error("env", name.span.clone(), e))?;
+        }
         Ok(Suite {
             krate: krate.map(|k| k.value.to_owned()),
             path: path.map(|p| PathBuf::from(p.value)),
@@ -76,6 +86,23 @@ impl Suite {
             features: features.into_iter().map(|f| f.value.to_owned()).collect(),
             timeout,
             mode,
+            env: env.into_iter().map(|n| n.value.to_owned()).collect(),
         })
     }
+}
+
+/// A variable `env` may pass: a name a shell could set, and no
+/// credential's, so that nobody believes a sandboxed suite gets one.
+fn check_variable(name: &str) -> Result<(), RulesErrorKind> {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(RulesErrorKind::BadVariable(name.to_owned()));
+    }
+    if looks_like_credential(name) {
+        return Err(RulesErrorKind::CredentialVariable(name.to_owned()));
+    }
+    Ok(())
 }

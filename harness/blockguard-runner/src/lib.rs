@@ -12,7 +12,8 @@
 //!
 //! [`env`] reads the environment once; [`exit`] has the exit codes;
 //! [`untrusted_text`] is how every output shows what a crate under test
-//! wrote.
+//! wrote. [`sandbox_env`] says what of the environment a sandboxed child
+//! sees, and [`redact`] keeps its secrets out of every output.
 
 #![forbid(unsafe_code)]
 
@@ -26,9 +27,12 @@ pub mod nightly;
 pub mod options;
 mod outputs;
 pub mod process;
+pub mod redact;
 pub mod run_program;
 pub mod run_suite;
 pub mod sandbox;
+pub mod sandbox_env;
 pub mod stability;
 pub mod suites_table;
+mod untrusted_file;
 pub mod untrusted_text;

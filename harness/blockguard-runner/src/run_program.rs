@@ -144,7 +144,7 @@ fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8
     if let (Some(live), Some(id)) = (live, id) {
         let text =
             String::from_utf8_lossy(&stderr.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
-        live.stderr(id, &text);
+        live.stderr(id, &crate::redact::redacted(&text));
         let outcome = match code {
             0 => "pass",
             c if i32::from(c) == blockguard_protocol::exit::BLOCKED => "blocked",

@@ -11,4 +11,5 @@ mod live_client;
 mod nightly;
 mod run_suite;
 mod sandbox;
+mod secrets;
 mod suites;

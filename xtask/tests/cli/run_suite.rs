@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// A fresh scratch folder for one test.
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("run-suite-{name}"));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -24,11 +24,11 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 /// One finished run-suite.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-    report: Option<Value>,
+pub(crate) struct Run {
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+    pub(crate) report: Option<Value>,
 }
 
 impl Run {
@@ -42,7 +42,7 @@ impl Run {
             .unwrap_or_else(|| panic!("{name} is not in the report:\n{report:#}"))
     }
 
-    fn explain(&self) -> String {
+    pub(crate) fn explain(&self) -> String {
         format!(
             "exit code {}\n--- stdout\n{}\n--- stderr\n{}",
             self.code, self.stdout, self.stderr
@@ -52,7 +52,7 @@ impl Run {
 
 /// Runs `xtask run-suite ARGS` from the repository root, snapshots in
 /// `dir/snapshots`, the report in `dir/report.json`.
-fn run_suite(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
+pub(crate) fn run_suite(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
     let report = dir.join("report.json");
     let _ = std::fs::remove_file(&report);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xtask"));
@@ -77,7 +77,7 @@ fn run_suite(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
 }
 
 /// A crate with one passing test, in `dir/<name>`.
-fn tiny_crate(dir: &Path, name: &str, lib_rs: &str) -> PathBuf {
+pub(crate) fn tiny_crate(dir: &Path, name: &str, lib_rs: &str) -> PathBuf {
     let krate = dir.join(name);
     std::fs::create_dir_all(krate.join("src")).unwrap();
     std::fs::write(
@@ -698,7 +698,9 @@ fn a_crates_io_crate_runs_end_to_end_from_a_copy() {
         "{report:#}"
     );
     assert!([0, 1].contains(&run.code), "{}", run.explain());
-    let copy = root().join("target/blockguard/src/same-file-1.0.6/Cargo.toml");
+    // Sandboxed, as a crates.io crate is by default: its copy is in the
+    // suite's own folder.
+    let copy = root().join("target/blockguard/sandboxed/same-file/src/same-file-1.0.6/Cargo.toml");
     let manifest = std::fs::read_to_string(copy).unwrap();
     assert!(
         manifest.contains("\n[workspace]\n"),

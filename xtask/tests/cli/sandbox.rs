@@ -9,7 +9,7 @@ use crate::support::root;
 #[path = "../../../fixtures/escapes/src/expected.rs"]
 mod expected;
 
-use expected::{DAEMON_SECONDS, EXPECTED, PROBE, REPO, SECRET_FILES, SMALL_LIMITS};
+use expected::{DAEMON_SECONDS, EXPECTED, PROBE, REPO, SECRET, SECRET_FILES, SMALL_LIMITS};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,9 +25,6 @@ fn scratch(name: &str) -> PathBuf {
 /// and a build while the other runs would swap its test binary; and the
 /// probes found after a run are that run's.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// A fake secret the runner's environment holds, as a CI's would.
-const TOKEN: &str = "bg-fake-registry-token-5f0e1d2c";
 
 /// What a run of the fixture gave.
 struct Ran {
@@ -77,8 +74,10 @@ fn take_probes(dirs: &[PathBuf]) -> Vec<PathBuf> {
     found
 }
 
-/// `xtask run-suite --path fixtures/escapes --mode audit FLAGS…`, with a
-/// fake home holding secret files and a registry token in the environment.
+/// `xtask run-suite fixtures/escapes.toml --mode audit FLAGS…`, with a
+/// fake home holding secret files and a registry token in the environment
+/// (as a CI exports one). The suite file passes [`REPO`] to the sandboxed
+/// tests.
 fn escapes(dir: &Path, flags: &[&str]) -> Ran {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let home = fake_home(dir);
@@ -90,7 +89,7 @@ fn escapes(dir: &Path, flags: &[&str]) -> Ran {
         std::env::var_os(var).map_or_else(|| real_home.join(default), PathBuf::from)
     };
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["run-suite", "--path", "fixtures/escapes", "--mode", "audit"])
+        .args(["run-suite", "fixtures/escapes.toml", "--mode", "audit"])
         .arg("--report")
         .arg(&report)
         .args(flags)
@@ -100,7 +99,7 @@ fn escapes(dir: &Path, flags: &[&str]) -> Ran {
         .env("HOME", &home)
         .env("CARGO_HOME", tool_home("CARGO_HOME", ".cargo"))
         .env("RUSTUP_HOME", tool_home("RUSTUP_HOME", ".rustup"))
-        .env("CARGO_REGISTRY_TOKEN", TOKEN)
+        .env(SECRET.0, SECRET.1)
         .env_remove("INSTA_UPDATE")
         .output()
         .unwrap();
@@ -152,6 +151,7 @@ fn leaves_a_probe(name: &str) -> bool {
         "tests::has_a_default_route",
         "tests::sees_a_host_interface_in_sysfs",
         "tests::reads_the_users_secret_files",
+        "tests::reads_a_secret_from_the_environment",
     ]
     .contains(&name)
         && EXPECTED.iter().any(|e| e.name == name && e.escape)
@@ -178,6 +178,8 @@ fn under_the_sandbox_every_way_out_fails_and_the_controls_work() {
         );
     }
     assert!(ran.probes.is_empty(), "got out: {:?}", ran.probes);
+    assert!(!ran.text.contains(SECRET.1), "{}", ran.text);
+    assert!(!report.to_string().contains(SECRET.1), "{report:#}");
     daemon_did_not_outlive_its_test(&report);
 }
 
@@ -193,6 +195,15 @@ fn without_the_sandbox_the_same_tests_show_what_is_possible() {
         let want = if works { "pass" } else { "fail" };
         assert_eq!(outcome(&report, e.name), want, "{}:\n{}", e.name, ran.text);
     }
+    // The binary's static constructor ran on the host, as it does when
+    // it lists its tests or runs one.
+    assert!(
+        ran.probes
+            .iter()
+            .any(|p| p.ends_with(format!("{PROBE}at_start"))),
+        "{:?}",
+        ran.probes
+    );
     // Each write that got out left its probe, found from the host's side.
     for e in EXPECTED.iter().filter(|e| leaves_a_probe(e.name)) {
         let test = e.name.trim_start_matches("tests::");
@@ -354,11 +365,22 @@ fn the_nightly_workflow_allows_the_sandbox_before_its_shards_run() {
         .env("PATH", &path)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Then a sandboxed test runs.
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["run-suite", "--path", "fixtures/escapes", "--mode", "audit", "--report"])
+        .args([
+            "run-suite",
+            "--path",
+            "fixtures/escapes",
+            "--mode",
+            "audit",
+            "--report",
+        ])
         .arg(dir.join("report.json"))
         .args(["--sandbox", "--", "--exact", "tests::writes_its_own_tmp"])
         .current_dir(root())
@@ -366,5 +388,10 @@ fn the_nightly_workflow_allows_the_sandbox_before_its_shards_run() {
         .env_remove("INSTA_UPDATE")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

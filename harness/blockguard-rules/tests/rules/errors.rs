@@ -264,6 +264,34 @@ use rstest::rstest;
     Some("suite.features"),
     "\"a b\" is not a feature name"
 )]
+#[case::suite_env_naming_a_credential(
+    "[suite]\ncrate = \"x\"\nenv = [\"PATH_EXTRA\", \"GITHUB_TOKEN\"]\n",
+    3,
+    22,
+    Some("suite.env"),
+    "GITHUB_TOKEN looks like a credential, and a sandboxed suite is never given one"
+)]
+#[case::suite_env_naming_a_registry_credential_in_lower_case(
+    "[suite]\npath = \".\"\nenv = [\"cargo_registries_mine_token\"]\n",
+    3,
+    8,
+    Some("suite.env"),
+    "cargo_registries_mine_token looks like a credential"
+)]
+#[case::suite_env_naming_no_variable(
+    "[suite]\ncrate = \"x\"\nenv = [\"A=B\"]\n",
+    3,
+    8,
+    Some("suite.env"),
+    "\"A=B\" is not a variable name"
+)]
+#[case::suite_env_not_a_list(
+    "[suite]\ncrate = \"x\"\nenv = \"HOSTNAME\"\n",
+    3,
+    7,
+    Some("suite.env"),
+    "expected an array of strings, found string"
+)]
 fn malformed_file_is_located(
     #[case] text: &str,
     #[case] line: usize,

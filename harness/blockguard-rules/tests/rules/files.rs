@@ -71,6 +71,7 @@ path = "fixtures/sleepy"
 features = ["std", "extra"]
 timeout = "1m30s"
 mode = "farm"
+env = ["DATABASE_HOST", "_Fixture_2"]
 
 [[allow]]
 call = ["read", "write"]
@@ -90,16 +91,17 @@ reason = "second"
     assert_eq!(suite.features, ["std", "extra"]);
     assert_eq!(suite.timeout, Some(Duration::from_secs(90)));
     assert_eq!(suite.mode, Some(Mode::Farm));
+    assert_eq!(suite.env, ["DATABASE_HOST", "_Fixture_2"]);
 
     let ids: Vec<_> = file.allow.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["custom:allow[0]", "custom:allow[1]"]);
     assert_eq!(file.allow[0].calls, ["read", "write"]);
     assert_eq!(file.allow[0].class, Some(Class::Pipe));
     assert_eq!(file.allow[0].fds, [3, 4]);
-    assert_eq!(file.allow[0].line, 8);
+    assert_eq!(file.allow[0].line, 9);
     assert_eq!(file.allow[1].within, ["a::*", "b::*"]);
     assert_eq!(file.allow[1].tests, "basic::*");
-    assert_eq!(file.allow[1].line, 14);
+    assert_eq!(file.allow[1].line, 15);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 use super::state::{Change, LiveState};
 use super::view::{InFlightCall, MicroView, RunView, SiteKey, TestDetail, TestState, TestView};
+use crate::untrusted_file;
 use blockguard_protocol::board::{self, MicroState};
 use blockguard_protocol::tally;
 use blockguard_protocol::trace::Trace;
@@ -147,9 +148,12 @@ impl Live {
             (files.trace.clone(), files.test.clone())
         };
         // Read outside the lock: the server answers meanwhile.
-        let text = std::fs::read_to_string(&trace).unwrap_or_default();
+        let text = untrusted_file::read_to_string(&trace).unwrap_or_default();
         let parsed = Trace::parse(&text);
-        let figures = tally::read(&trace);
+        let figures = untrusted_file::read(&tally::path(&trace))
+            .ok()
+            .and_then(|bytes| tally::decode(&bytes))
+            .unwrap_or_default();
         let mut inner = self.lock();
         let changes = inner.state.observe(id, &parsed, test.as_deref(), &figures);
         self.log(&mut inner, changes);
@@ -212,7 +216,7 @@ impl Live {
             inner.files.get(&id),
             detail.test.state == TestState::Finished,
         ) {
-            let text = std::fs::read_to_string(&files.trace).unwrap_or_default();
+            let text = untrusted_file::read_to_string(&files.trace).unwrap_or_default();
             let parsed = Trace::parse(&text);
             detail.in_flight = in_flight(&files.trace, &parsed);
             detail.microthreads = microthreads(&files.trace, &parsed);
@@ -309,7 +313,7 @@ fn json(value: impl Serialize) -> serde_json::Value {
 
 /// The calls in flight now, by the in-flight file beside `trace`.
 fn in_flight(trace: &Path, parsed: &Trace) -> Vec<InFlightCall> {
-    let Ok(bytes) = std::fs::read(blockguard_protocol::inflight::path(trace)) else {
+    let Ok(bytes) = untrusted_file::read(&blockguard_protocol::inflight::path(trace)) else {
         return Vec::new();
     };
     let Some(slots) = blockguard_protocol::inflight::decode_slots(&bytes) else {
@@ -330,7 +334,7 @@ fn in_flight(trace: &Path, parsed: &Trace) -> Vec<InFlightCall> {
 
 /// The microthreads now, by the board beside `trace`.
 fn microthreads(trace: &Path, parsed: &Trace) -> Vec<MicroView> {
-    let Some(micros) = std::fs::read(board::path(trace))
+    let Some(micros) = untrusted_file::read(&board::path(trace))
         .ok()
         .and_then(|bytes| board::decode(&bytes))
     else {

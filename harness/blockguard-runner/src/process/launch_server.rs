@@ -43,21 +43,31 @@ impl LaunchServer {
         std::env::var_os(LAUNCH_SERVER_VAR).is_none_or(|v| v != "off")
     }
 
-    /// Starts `launcher --serve-launches --parent OUR_PID`.
-    pub fn start(launcher: &Path) -> std::io::Result<LaunchServer> {
+    /// Starts `launcher --serve-launches --parent OUR_PID`, with `env`
+    /// instead of our variables when given: a sandboxed run's server
+    /// holds none of the runner's secrets, not even in the environment it
+    /// started with, which its forked launchers keep in their memory.
+    pub fn start(
+        launcher: &Path,
+        env: Option<&[(OsString, OsString)]>,
+    ) -> std::io::Result<LaunchServer> {
         let (ours, theirs) = socketpair(
             AddressFamily::UNIX,
             SocketType::SEQPACKET,
             SocketFlags::CLOEXEC,
             None,
         )?;
-        let server = Command::new(launcher)
+        let mut server = Command::new(launcher);
+        server
             .arg(SERVE_LAUNCHES_ARG)
             .arg(blockguard_protocol::contain::PARENT_ARG)
             .arg(std::process::id().to_string())
             .stdin(Stdio::from(theirs))
-            .stdout(Stdio::null())
-            .spawn()?;
+            .stdout(Stdio::null());
+        if let Some(env) = env {
+            server.env_clear().envs(env.iter().cloned());
+        }
+        let server = server.spawn()?;
         Ok(LaunchServer {
             requests: Mutex::new(Some(ours)),
             server: Mutex::new(server),

@@ -1,7 +1,10 @@
 //! A child's stdout and stderr, each read on its own thread (a chatty child
 //! cannot deadlock us), keeping the last bytes. The wait for their end is
 //! bounded: a process the test left behind may hold them open forever.
+//! The runner's secrets are redacted here, as the bytes come, so neither
+//! the log nor anything made of the kept bytes ever holds one.
 
+use crate::redact::Secrets;
 use std::io::Read;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
@@ -28,27 +31,15 @@ impl Tail {
         let (tx, done): (Sender<()>, _) = channel();
         let sink = Arc::clone(&kept);
         std::thread::spawn(move || {
+            let mut redacting = Secrets::of_runner().stream();
             let mut buf = [0u8; 16 * 1024];
             loop {
                 match stream.read(&mut buf) {
                     Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        if let Some(log) = &log {
-                            use std::io::Write;
-                            let _ = log
-                                .lock()
-                                .unwrap_or_else(|e| e.into_inner())
-                                .write_all(&buf[..n]);
-                        }
-                        let mut kept = sink.lock().unwrap_or_else(|e| e.into_inner());
-                        kept.extend_from_slice(&buf[..n]);
-                        if kept.len() > 2 * KEEP {
-                            let cut = kept.len() - KEEP;
-                            kept.drain(..cut);
-                        }
-                    }
+                    Ok(n) => pass_on(&redacting.push(&buf[..n]), log.as_ref(), &sink),
                 }
             }
+            pass_on(&redacting.finish(), log.as_ref(), &sink);
             let _ = tx.send(());
         });
         Tail {
@@ -72,6 +63,26 @@ impl Tail {
         let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         let from = kept.len().saturating_sub(KEEP);
         String::from_utf8_lossy(&kept[from..]).into_owned()
+    }
+}
+
+/// Copies `bytes` to the log, if any, and to the kept bytes.
+fn pass_on(bytes: &[u8], log: Option<&Log>, kept: &Mutex<Vec<u8>>) {
+    if bytes.is_empty() {
+        return;
+    }
+    if let Some(log) = log {
+        use std::io::Write;
+        let _ = log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .write_all(bytes);
+    }
+    let mut kept = kept.lock().unwrap_or_else(|e| e.into_inner());
+    kept.extend_from_slice(bytes);
+    if kept.len() > 2 * KEEP {
+        let cut = kept.len() - KEEP;
+        kept.drain(..cut);
     }
 }
 

@@ -42,6 +42,10 @@ pub struct Launch {
     pub args: Vec<OsString>,
     /// Its working directory.
     pub cwd: PathBuf,
+    /// The variables it starts from, before `env_remove` and `env`: ours
+    /// when `None`; only these for a sandboxed test
+    /// ([`crate::sandbox_env`]).
+    pub env_base: Option<Vec<(OsString, OsString)>>,
     /// Variables to set.
     pub env: Vec<(OsString, OsString)>,
     /// Variables to remove first.
@@ -170,7 +174,7 @@ pub fn spawn_and_wait(launch: &Launch) -> Result<Finished, SpawnError> {
     let status = launch
         .contain
         .as_ref()
-        .and_then(|c| std::fs::read_to_string(&c.status).ok())
+        .and_then(|c| crate::untrusted_file::read_to_string(&c.status).ok())
         .and_then(|text| Status::parse(&text))
         .unwrap_or(Status {
             contained: launch.contain.is_some(),
@@ -245,18 +249,22 @@ fn command(launch: &Launch) -> Command {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         // Its own group, so that killing the group reaches grandchildren.
-        .process_group(0);
-    for var in &launch.env_remove {
-        cmd.env_remove(var);
-    }
-    cmd.envs(launch.env.iter().map(|(k, v)| (k, v)));
+        .process_group(0)
+        .env_clear()
+        .envs(child_env(launch));
     cmd
 }
 
-/// The environment [`command`] gives its child, whole.
+/// The environment a child gets, whole: spawned, or forked by the launch
+/// server (which is told all of it).
 fn child_env(launch: &Launch) -> Vec<(OsString, OsString)> {
     let set = |name: &OsString| launch.env.iter().any(|(k, _)| k == name);
-    let mut env: Vec<(OsString, OsString)> = std::env::vars_os()
+    let base = match &launch.env_base {
+        Some(vars) => vars.clone(),
+        None => std::env::vars_os().collect(),
+    };
+    let mut env: Vec<(OsString, OsString)> = base
+        .into_iter()
         .filter(|(name, _)| !launch.env_remove.iter().any(|r| name == r) && !set(name))
         .collect();
     env.extend(launch.env.iter().cloned());
@@ -343,7 +351,7 @@ fn wait(child: &mut Process, launch: &Launch) -> std::io::Result<Waited> {
 }
 
 fn read(path: &Path) -> Option<Vec<u8>> {
-    std::fs::read(path).ok()
+    crate::untrusted_file::read(path).ok()
 }
 
 fn ended(status: std::process::ExitStatus) -> Ended {

@@ -3,9 +3,11 @@
 //! result (the report says `failed`), not an error of the tool.
 
 use crate::env::Env;
+use crate::redact::redacted;
 use crate::run_suite::console::{Console, Phase};
 use crate::run_suite::layout::Layout;
 use crate::run_suite::resolve::suite::Resolved;
+use crate::sandbox_env::SandboxEnv;
 use blockguard_protocol::sandbox::SandboxPaths;
 use cargo_metadata::{Artifact, Message, TargetKind};
 use std::collections::BTreeMap;
@@ -55,21 +57,23 @@ pub enum BuildError {
 const ERROR_LINES: usize = 20;
 
 /// Builds the suite's test executables; with `sandbox` (the launcher
-/// that makes it, and what it shows), the dependencies are fetched first
-/// (the one step with the network), then the build runs offline in the
-/// sandbox, able to write only the suite's build folder and its packages.
+/// that makes it, what it shows, and the variables it passes), the
+/// dependencies are fetched first (the one step with the network), then
+/// the build runs offline in the sandbox, able to write only the suite's
+/// build folder and its packages.
 pub fn build(
     suite: &Resolved,
     features: &[String],
     layout: &Layout,
     env: &Env,
     console: &Console,
-    sandbox: Option<(&Path, SandboxPaths)>,
+    sandbox: Option<(&Path, SandboxPaths, &SandboxEnv)>,
 ) -> Result<Built, BuildError> {
     let phase = console.phase(format!("building {} {}", suite.krate, suite.version));
-    let mut cmd = if let Some((launcher, paths)) = &sandbox {
+    let mut cmd = if let Some((launcher, paths, sandbox_env)) = &sandbox {
         fetch(suite, env)?;
         let mut cmd = crate::sandbox::command(launcher, &env.cargo, paths);
+        sandbox_env.restrict(&mut cmd);
         cmd.arg("test").arg("--offline");
         cmd
     } else {
@@ -138,7 +142,7 @@ pub fn build(
             }
             None => first_lines(&cargo_errors(&stderr), ERROR_LINES),
         };
-        return Ok(Built::Failed(message));
+        return Ok(Built::Failed(redacted(&message)));
     }
     Ok(Built::Ok(unique_names(binaries)))
 }
@@ -157,8 +161,8 @@ fn fetch(suite: &Resolved, env: &Env) -> Result<(), BuildError> {
     if out.status.success() {
         return Ok(());
     }
-    Err(BuildError::Fetch(cargo_errors(&String::from_utf8_lossy(
-        &out.stderr,
+    Err(BuildError::Fetch(cargo_errors(&redacted(
+        &String::from_utf8_lossy(&out.stderr),
     ))))
 }
 
@@ -249,6 +253,7 @@ fn unique_names(mut binaries: Vec<TestBinary>) -> Vec<TestBinary> {
 fn cargo_stderr(stderr: impl std::io::Read, phase: &Phase) -> String {
     let mut text = String::new();
     for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+        let line = redacted(&line);
         let trimmed = line.trim();
         if !trimmed.is_empty() {
             phase.update(trimmed.to_owned());

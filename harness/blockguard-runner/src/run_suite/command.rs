@@ -4,7 +4,7 @@ use super::build::{BuildError, Built, build};
 use super::console::Console;
 use super::doctests::{self, DoctestPlan};
 use super::layout::Layout;
-use super::list::list;
+use super::list::list_in;
 use super::preload::{PreloadError, Runtime, RuntimeBuild};
 use super::report::{
     BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, Timing, junit, summary, to_json,
@@ -22,7 +22,9 @@ use crate::exit;
 use crate::live::dashboard::Dashboard;
 use crate::live::hub::Live;
 use crate::options::{RunOptions, RunSuiteArgs};
+use crate::process::Contain;
 use crate::sandbox::Sandbox;
+use crate::sandbox_env::SandboxEnv;
 use crate::untrusted_text;
 use blockguard_protocol::Mode;
 use blockguard_protocol::TraceEvent;
@@ -183,6 +185,7 @@ fn pipeline(
         }
         false => None,
     };
+    let sandbox_env = sandboxed.then(|| SandboxEnv::new(&spec.env));
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n.get(),
@@ -238,10 +241,18 @@ fn pipeline(
     for member in &suite.members {
         let member = suite.member(member);
         let build_started = Instant::now();
-        let build_sandbox = launcher.as_deref().map(|launcher| {
-            let packages = [suite.dir.as_path(), member.dir.as_path()];
-            (launcher, sandbox_paths::build(&layout, &packages))
-        });
+        let build_sandbox =
+            launcher
+                .as_deref()
+                .zip(sandbox_env.as_ref())
+                .map(|(launcher, sandbox_env)| {
+                    let packages = [suite.dir.as_path(), member.dir.as_path()];
+                    (
+                        launcher,
+                        sandbox_paths::build(&layout, &packages),
+                        sandbox_env,
+                    )
+                });
         let built = build(
             &member,
             &spec.features,
@@ -267,7 +278,6 @@ fn pipeline(
                 continue;
             }
         };
-        let listed = list(&binaries)?;
         let runtime = runtime_build.get()?;
         let guarded = runtime.library.is_some();
         let traces = layout.traces(&member.name);
@@ -276,12 +286,34 @@ fn pipeline(
         traces::reuse_last(&layout.last_traces(&member.name), &traces);
         let sandbox = match &launcher {
             Some(launcher) => {
-                let packages = listed.iter().map(|l| l.binary.package_dir.clone());
+                let packages = binaries.iter().map(|b| b.package_dir.clone());
                 let paths = sandbox_paths::tests(&layout, runtime, &traces, packages);
                 Some(Sandbox::start(launcher, &paths).map_err(RunSuiteError::Sandbox)?)
             }
             None => None,
         };
+        // Listing runs the crate's code too: in the sandbox, when there is one.
+        let list_contain = launcher
+            .as_ref()
+            .zip(sandbox.as_ref())
+            .map(|(launcher, sandbox)| Contain {
+                launcher: launcher.clone(),
+                preload: None,
+                status: traces.join("list.status"),
+                sandbox: Some(sandbox.holder()),
+                limits: Some(args.limits()),
+                server: None,
+            });
+        let list_sandbox = list_contain.as_ref().map(|c| {
+            (
+                c,
+                sandbox_env
+                    .as_ref()
+                    .map(SandboxEnv::vars)
+                    .unwrap_or_default(),
+            )
+        });
+        let listed = list_in(&binaries, list_sandbox.as_ref())?;
         let run_started = Instant::now();
         let results = runner::run(
             Plan {
@@ -298,6 +330,7 @@ fn pipeline(
                     Snapshots::new(layout.snapshots(&member.name, &member.dir), layout.root())
                 }),
                 strict: args.strict,
+                env_base: sandbox_env.as_ref().map(SandboxEnv::vars),
                 env_remove: env.child_env_remove(),
                 farm_workers: args.farm_workers,
                 retries: args.retries,
@@ -330,6 +363,7 @@ fn pipeline(
                     }),
                     strict: args.strict,
                     chosen: &libtest,
+                    runtime: runtime.library.as_deref(),
                     // The doctests are built and run in a sandbox of their
                     // own: rustdoc compiles them as `cargo test --doc` runs.
                     sandbox: launcher.as_deref().map(|launcher| {
@@ -337,6 +371,7 @@ fn pipeline(
                             sandbox_paths::doctests(&layout, runtime, &traces, &member.dir, runner);
                         (launcher, paths)
                     }),
+                    sandbox_env: sandbox_env.as_ref(),
                 },
                 env,
             );

@@ -14,9 +14,12 @@ use super::exec::DoctestRun;
 use super::runner::outcome::{Outcome, TestRecord};
 use super::snapshot::{SnapshotState, Snapshots};
 use crate::env::Env;
+use crate::redact::Secrets;
+use crate::sandbox_env::SandboxEnv;
 use blockguard_protocol::{Mode, TraceEvent};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use super::exec::{DOCTESTS, RECORD_NAMES, RECORD_RUNS, RECORD_SKIP};
@@ -46,6 +49,11 @@ pub struct DoctestPlan<'a> {
     /// --doc`, rustdoc's builds and the doctests see and write (all of it
     /// runs in the sandbox, offline).
     pub sandbox: Option<(&'a Path, blockguard_protocol::sandbox::SandboxPaths)>,
+    /// With the sandbox: the variables of ours all of that sees.
+    pub sandbox_env: Option<&'a SandboxEnv>,
+    /// The guard runtime the run uses, which the runner guards the
+    /// doctests with too; `None` runs them unguarded.
+    pub runtime: Option<&'a Path>,
 }
 
 /// Whether the caller's filters choose the test with id `id`, as the
@@ -103,6 +111,13 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
             }
             None => Command::new(&env.cargo),
         };
+        if let Some(sandbox_env) = plan.sandbox_env {
+            sandbox_env.restrict(&mut cmd);
+        }
+        // Named, not looked for: `cargo blockguard exec` inside the sandbox
+        // sees none of the variables that say where this run found the
+        // runtime (`BLOCKGUARD_CACHE_DIR`), and could not unpack it there.
+        let runtime = plan.runtime.map_or(OsStr::new("none"), Path::as_os_str);
         cmd.args(["test", "--doc", "--manifest-path"])
             .arg(dir.join("Cargo.toml"))
             .arg("--target-dir")
@@ -110,10 +125,16 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
             .arg("--config")
             .arg(format!("target.{host}.runner=[{}]", quoted.join(", ")))
             .env("RUST_TEST_THREADS", "1")
+            .env(crate::env::PRELOAD, runtime)
             .current_dir(dir)
             .stdin(Stdio::null())
             .args(extra);
         cmd.output()
+            .map(|out| Output {
+                stdout: Secrets::of_runner().redact(&out.stdout),
+                stderr: Secrets::of_runner().redact(&out.stderr),
+                ..out
+            })
             .map_err(|e| format!("cannot run `cargo test --doc`: {e}"))
     };
     let listed = cargo(&["--", "--list", "--format", "terse"])?;
@@ -259,7 +280,7 @@ fn read_records(dir: &Path) -> Vec<DoctestRun> {
     files
         .iter()
         .filter(|f| f.extension().is_some_and(|e| e == "json"))
-        .filter_map(|f| serde_json::from_str(&std::fs::read_to_string(f).ok()?).ok())
+        .filter_map(|f| serde_json::from_str(&crate::untrusted_file::read_to_string(f).ok()?).ok())
         .collect()
 }
 

@@ -387,6 +387,7 @@ fn guarded(
             symbols,
             snapshots: None,
             strict: false,
+            env_base: None,
             env_remove: env.child_env_remove(),
             farm_workers: None,
             retries: 0,

@@ -2,7 +2,7 @@
 //! them are `#[ignore]`d, from the same with `--ignored`; or, for a binary
 //! run as a whole, the tests it will run with the caller's arguments.
 
-use crate::process::{Ended, Launch, SpawnError, spawn_and_wait};
+use crate::process::{Contain, Ended, Launch, SpawnError, spawn_and_wait};
 use crate::run_suite::build::TestBinary;
 use blockguard_protocol::env as protocol;
 use std::collections::BTreeSet;
@@ -26,6 +26,19 @@ const LIST_TIMEOUT: Duration = Duration::from_secs(120);
 /// Lists every binary. A binary that cannot be listed is kept with its
 /// error, so the report shows it rather than losing it.
 pub fn list(binaries: &[TestBinary]) -> Result<Vec<Listed>, SpawnError> {
+    list_in(binaries, None)
+}
+
+/// A sandboxed listing: the launcher that joins the sandbox, and the
+/// environment the sandbox passes.
+pub type Sandboxed<'a> = (&'a Contain, Vec<(std::ffi::OsString, std::ffi::OsString)>);
+
+/// [`list`], each binary run in the sandbox when one is given: listing
+/// runs the crate's code too, its static constructors for one.
+pub fn list_in(
+    binaries: &[TestBinary],
+    sandboxed: Option<&Sandboxed>,
+) -> Result<Vec<Listed>, SpawnError> {
     binaries
         .iter()
         .map(|binary| {
@@ -37,7 +50,7 @@ pub fn list(binaries: &[TestBinary]) -> Result<Vec<Listed>, SpawnError> {
                     error: None,
                 });
             }
-            let all = match run_list(binary, &[])? {
+            let all = match run_list(binary, &[], sandboxed)? {
                 Ok(tests) => tests,
                 Err(error) => {
                     return Ok(Listed {
@@ -47,7 +60,7 @@ pub fn list(binaries: &[TestBinary]) -> Result<Vec<Listed>, SpawnError> {
                     });
                 }
             };
-            let ignored: BTreeSet<String> = run_list(binary, &[IGNORED.to_owned()])?
+            let ignored: BTreeSet<String> = run_list(binary, &[IGNORED.to_owned()], sandboxed)?
                 .unwrap_or_default()
                 .into_iter()
                 .collect();
@@ -79,7 +92,7 @@ pub fn list_as_run(
     args: &[String],
 ) -> Result<Result<Vec<String>, String>, SpawnError> {
     let args = without_format(args);
-    let listed = match run_list(binary, &args)? {
+    let listed = match run_list(binary, &args, None)? {
         Ok(tests) => tests,
         Err(e) => return Ok(Err(e)),
     };
@@ -89,7 +102,7 @@ pub fn list_as_run(
     // Without those, an ignored test is reported, not run.
     let mut with_ignored = args;
     with_ignored.push(IGNORED.to_owned());
-    let ignored: BTreeSet<String> = run_list(binary, &with_ignored)?
+    let ignored: BTreeSet<String> = run_list(binary, &with_ignored, None)?
         .unwrap_or_default()
         .into_iter()
         .collect();
@@ -116,6 +129,7 @@ fn without_format(args: &[String]) -> Vec<String> {
 fn run_list(
     binary: &TestBinary,
     extra: &[String],
+    sandboxed: Option<&Sandboxed>,
 ) -> Result<Result<Vec<String>, String>, SpawnError> {
     let mut args: Vec<std::ffi::OsString> =
         vec!["--list".into(), "--format".into(), "terse".into()];
@@ -128,6 +142,8 @@ fn run_list(
         env_remove: vec!["LD_PRELOAD"],
         timeout: LIST_TIMEOUT,
         label: format!("{} --list", binary.name),
+        contain: sandboxed.map(|(contain, _)| (*contain).clone()),
+        env_base: sandboxed.map(|(_, env)| env.clone()),
         ..Launch::default()
     })?;
     Ok(match done.ended {

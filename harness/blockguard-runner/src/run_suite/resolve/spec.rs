@@ -38,6 +38,9 @@ pub struct Spec {
     pub timeout: Option<Duration>,
     /// The suite's mode.
     pub mode: Option<Mode>,
+    /// The runner's variables a sandboxed build and its tests get besides
+    /// the allowlist (the suite's `env`).
+    pub env: Vec<String>,
     /// The rules file in force and its path.
     pub rules: Option<(PathBuf, RulesFile)>,
     /// Things the user should know, e.g. an ignored `[suite]` table.
@@ -118,6 +121,7 @@ impl Spec {
             features: Vec::new(),
             timeout: None,
             mode: None,
+            env: Vec::new(),
             rules,
             warnings,
             selection: Selection::default(),
@@ -126,7 +130,7 @@ impl Spec {
 
     /// A user's own workspace at `dir` (`cargo blockguard test`), with its
     /// configuration file: the file's rules, and from its `[suite]` table
-    /// the mode, timeout and features (the crate is the workspace's).
+    /// the mode, timeout, features and env (the crate is the workspace's).
     pub fn workspace(
         dir: &Path,
         config: Option<(PathBuf, RulesFile)>,
@@ -149,6 +153,7 @@ impl Spec {
             features: suite.features,
             timeout: suite.timeout,
             mode: suite.mode,
+            env: suite.env,
             rules: config,
             warnings,
             selection,
@@ -180,6 +185,7 @@ impl Spec {
             features: suite.features,
             timeout: suite.timeout,
             mode: suite.mode,
+            env: suite.env,
             rules: cli_rules.or_else(|| Some((path.to_path_buf(), file))),
             warnings: Vec::new(),
             selection: Selection::default(),

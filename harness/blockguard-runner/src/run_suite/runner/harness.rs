@@ -17,7 +17,7 @@ use crate::run_suite::list::Listed;
 use crate::run_suite::rules::Rules;
 use crate::run_suite::snapshot::{SnapshotState, Snapshots};
 use crate::run_suite::test_id::TestId;
-use crate::run_suite::traces;
+use crate::untrusted_file;
 use blockguard_protocol::Mode;
 use blockguard_protocol::trace::Trace;
 use libtest_mimic::{Arguments, ColorSetting, Completion, Failed, FormatSetting, Trial};
@@ -52,6 +52,9 @@ pub struct Plan {
     pub snapshots: Option<Snapshots>,
     /// New snapshots fail too.
     pub strict: bool,
+    /// With the sandbox: the only variables of ours the tests start from
+    /// ([`crate::sandbox_env`]); `None` starts them from all of ours.
+    pub env_base: Option<Vec<(OsString, OsString)>>,
     /// Variables to keep from the children (ones xtask set for itself).
     pub env_remove: Vec<&'static str>,
     /// Farm mode's worker count, when set.
@@ -96,7 +99,9 @@ pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResult
     // with the thread that started it.
     let server = match (&plan.launcher, args.list) {
         (Some(launcher), false) if LaunchServer::wanted() => {
-            LaunchServer::start(launcher).ok().map(Arc::new)
+            LaunchServer::start(launcher, plan.env_base.as_deref())
+                .ok()
+                .map(Arc::new)
         }
         _ => None,
     };
@@ -290,9 +295,9 @@ impl Shared {
             .join(format!("{trace_index}.jsonl"));
         // The runtime appends: what an earlier run wrote must go. The files
         // are emptied, not removed (see `traces`).
-        traces::clear(&trace_path);
+        untrusted_file::clear(&trace_path);
         for side in blockguard_protocol::side_files(&trace_path) {
-            traces::clear(&side);
+            untrusted_file::clear(&side);
         }
         if let Some(dir) = trace_path.parent() {
             let _ = std::fs::create_dir_all(dir);
@@ -327,6 +332,7 @@ impl Shared {
                 Vec::new()
             },
             cwd: binary.package_dir.clone(),
+            env_base: plan.env_base.clone(),
             env,
             env_remove,
             timeout: plan.timeout,
@@ -353,7 +359,7 @@ impl Shared {
         if let Some((live, id)) = live {
             live.stderr(id, &finished.stderr);
         }
-        let trace = std::fs::read_to_string(&trace_path)
+        let trace = untrusted_file::read_to_string(&trace_path)
             .map(|text| Trace::parse(&text))
             .unwrap_or_default();
         self.judge_into(&mut record, &finished, &trace);
