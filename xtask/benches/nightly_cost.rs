@@ -2,9 +2,11 @@
 //! cache, against the sum of plain `cargo nextest run` over the same
 //! suites: `cargo bench -p xtask --bench nightly_cost`.
 //!
-//! First one untimed nightly builds every suite (guarded and plain share
-//! run-suite's target directory), so both sides then find their builds
-//! done. Then, alternating which goes first, each side is timed whole:
+//! First one nightly and one nextest pass build every suite, each side
+//! from an empty build folder (a sandboxed suite builds in a folder of its
+//! own; nextest, in the folder the unsandboxed suites share): their times
+//! are what building costs each way. Then both sides find their builds
+//! done, and, alternating which goes first, each side is timed whole:
 //!
 //! - the nightly: `xtask nightly --out <fresh folder>` (every suite in its
 //!   own mode, one report);
@@ -41,10 +43,16 @@ fn main() {
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).expect("a scratch folder");
     println!(
-        "nightly_cost: {} suites, {jobs} tests at once; warming up",
+        "nightly_cost: {} suites, {jobs} tests at once; building from empty build folders",
         names.len()
     );
-    nightly(&xtask, &root, &scratch.join("warm-up"), jobs);
+    for built in ["build", "sandboxed", "symbols"] {
+        let _ = std::fs::remove_dir_all(root.join("target/blockguard").join(built));
+    }
+    let cold = nightly(&xtask, &root, &scratch.join("warm-up"), jobs);
+    println!("  cold nightly               {:.1} s", cold.as_secs_f64());
+    let cold: Duration = names.iter().map(|name| nextest(name, jobs, &env)).sum();
+    println!("  cold nextest, summed       {:.1} s", cold.as_secs_f64());
     let mut nightlies = Vec::new();
     let mut nextests = Vec::new();
     let mut per_suite: Vec<(String, Duration)> = Vec::new();

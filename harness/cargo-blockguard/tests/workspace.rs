@@ -11,7 +11,7 @@ mod support;
 mod expected;
 
 use expected::EXPECTED;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use support::{blockguard_test, copy_fixture, entries, report, scratch, shown};
 
 fn expected_entries(packages: &[&str]) -> Vec<String> {
@@ -246,10 +246,25 @@ fn a_rule_names_a_doctest_as_doctests_and_its_rustdoc_name() {
     assert_eq!(read["rule"], "the doctest shows reading the manifest");
 }
 
+/// The files named `name` under `dir`, at any depth.
+fn found(dir: &Path, name: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            found.extend(self::found(&path, name));
+        } else if entry.file_name() == name {
+            found.push(path);
+        }
+    }
+    found
+}
+
 /// `--sandbox` covers the doctests too: rustdoc builds them and they run
 /// as `cargo test --doc` runs, so all of that runs in the sandbox. A
 /// doctest's write outside the sandbox's folders fails under it and
-/// works without it.
+/// works without it; so do a test's writes into the guard runtime's cache
+/// and the workspace's `target/`, which a later run outside executes.
 #[test]
 fn under_the_sandbox_a_doctest_cannot_write_outside_it() {
     let parent = scratch().join("doctest-sandbox");
@@ -267,6 +282,7 @@ fn under_the_sandbox_a_doctest_cannot_write_outside_it() {
             "\n/// Writes outside the package.\n///\n/// ```\n/// let _ = std::fs::write({:?}, \"x\");\n/// ```\npub fn escape() {{}}\n",
             probe.display().to_string()
         ));
+        code.push_str(TAMPERS);
         std::fs::write(&lib, code).unwrap();
         let _ = std::fs::remove_file(&probe);
         let mut args = vec!["-p", "beta"];
@@ -280,6 +296,35 @@ fn under_the_sandbox_a_doctest_cannot_write_outside_it() {
             .any(|t| t["name"].as_str().is_some_and(|n| n.contains("escape")));
         assert!(ran, "the doctest ran ({label}): {}", shown(&out));
         assert_eq!(probe.exists(), !sandboxed, "{label}: {}", shown(&out));
+        let cache = scratch().join("cache");
+        for place in [&cache, &dir.join("target")] {
+            let left = found(place, TAMPERED);
+            assert_eq!(
+                left.is_empty(),
+                sandboxed,
+                "{label}: {left:?} {}",
+                shown(&out)
+            );
+            left.iter().for_each(|f| std::fs::remove_file(f).unwrap());
+        }
     }
     let _ = std::fs::remove_file(&probe);
 }
+
+/// What [`TAMPERS`] leaves.
+const TAMPERED: &str = "written-by-a-test";
+
+/// A test that writes beside the guard runtime it loads and into the
+/// workspace's `target/`.
+const TAMPERS: &str = r#"
+#[cfg(test)]
+mod tampers {
+    #[test]
+    fn writes_the_runtime_and_the_target_folder() {
+        let runtime = std::path::PathBuf::from(std::env::var_os("LD_PRELOAD").unwrap());
+        let _ = std::fs::write(runtime.with_file_name("written-by-a-test"), "x");
+        let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
+        let _ = std::fs::write(target.join("written-by-a-test"), "x");
+    }
+}
+"#;
