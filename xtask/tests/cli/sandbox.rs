@@ -103,11 +103,7 @@ fn escapes(dir: &Path, flags: &[&str]) -> Ran {
         .env_remove("INSTA_UPDATE")
         .output()
         .unwrap();
-    let text = format!(
-        "--- stdout\n{}\n--- stderr\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = shown(&out);
     let report = std::fs::read_to_string(&report)
         .ok()
         .map(|t| serde_json::from_str(&t).unwrap());
@@ -116,6 +112,15 @@ fn escapes(dir: &Path, flags: &[&str]) -> Ran {
         report,
         probes: take_probes(&places),
     }
+}
+
+/// A command's stdout and stderr, for a failure's message.
+fn shown(out: &std::process::Output) -> String {
+    format!(
+        "--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 fn entry<'a>(report: &'a Value, name: &str) -> &'a Value {
@@ -243,11 +248,7 @@ fn a_sandbox_that_cannot_be_made_stops_the_run_and_says_what_to_change() {
         .env("BLOCKGUARD_SNAPSHOTS", dir.join("snapshots"))
         .output()
         .unwrap();
-    let text = format!(
-        "--- stdout\n{}\n--- stderr\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = shown(&out);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(text.contains("the sandbox cannot be made here"), "{text}");
     assert!(
