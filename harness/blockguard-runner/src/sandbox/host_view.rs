@@ -22,7 +22,8 @@ pub fn paths() -> SandboxPaths {
 /// [`paths`] from the variables `var` gives.
 pub fn paths_from(var: impl Fn(&str) -> Option<OsString>) -> SandboxPaths {
     let absolute = |name: &str| var(name).map(PathBuf::from).filter(|p| p.is_absolute());
-    let home = absolute("HOME");
+    // A home of `/` (some containers') is not hidden: it would hide the host.
+    let home = absolute("HOME").filter(|h| h.parent().is_some());
     let in_home = |name: &str| home.as_ref().map(|h| h.join(name));
     let cargo_home = absolute("CARGO_HOME").or_else(|| in_home(".cargo"));
     let rustup_home = absolute("RUSTUP_HOME").or_else(|| in_home(".rustup"));
@@ -91,5 +92,11 @@ mod tests {
         });
         assert_eq!(paths.readable, [tools]);
         assert!(paths.hidden.iter().all(|p| p.is_absolute()));
+    }
+
+    #[test]
+    fn a_home_of_the_root_folder_is_not_hidden() {
+        let paths = paths_from(|name| (name == "HOME").then(|| "/".into()));
+        assert!(!paths.hidden.contains(&PathBuf::from("/")), "{paths:?}");
     }
 }
