@@ -2,11 +2,15 @@
 //! and cached, so each is resolved once.
 //!
 //! # Safety
-//! A [`Real`] holds the address that the dynamic linker gave for its name;
-//! callers transmute it to the C signature that the name has in glibc.
+//! A [`Real<F>`] holds the address that the dynamic linker gave for its
+//! name, and hands it out as `F`, the function-pointer type of that name's
+//! C signature in glibc. Declaring one is `unsafe` (see [`Real::new`]): the
+//! declaration is where the signature is vouched for, and `fn_at` is the
+//! one place an address becomes a function pointer.
 #![allow(unsafe_code)]
 
 use std::ffi::CStr;
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The real libc `dlsym`. The guard exports its own `dlsym`, so the real
@@ -14,6 +18,24 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 static REAL_DLSYM: AtomicUsize = AtomicUsize::new(0);
 
 type DlsymFn = unsafe extern "C" fn(*mut libc::c_void, *const libc::c_char) -> *mut libc::c_void;
+
+/// The function pointer of type `F` at `addr`.
+///
+/// # Safety
+/// `F` must be a function-pointer type (or an `Option` of one), and `addr`
+/// a non-zero address of a function whose C signature `F` is.
+#[inline(always)]
+unsafe fn fn_at<F: Copy>(addr: usize) -> F {
+    const {
+        assert!(
+            size_of::<F>() == size_of::<usize>(),
+            "a real function is one address"
+        )
+    };
+    // SAFETY: same size (asserted above); the caller vouches that `addr` is a
+    // function of signature `F`.
+    unsafe { std::mem::transmute_copy::<usize, F>(&addr) }
+}
 
 /// The real `dlsym`, resolved on first use.
 pub fn dlsym_fn() -> DlsymFn {
@@ -33,42 +55,26 @@ pub fn dlsym_fn() -> DlsymFn {
         REAL_DLSYM.store(addr, Ordering::Relaxed);
     }
     // SAFETY: addr is glibc's dlsym, whose signature is DlsymFn.
-    unsafe { std::mem::transmute::<usize, DlsymFn>(addr) }
+    unsafe { fn_at::<DlsymFn>(addr) }
 }
 
-/// One real libc function.
-pub struct Real {
+/// A libc name and its address once resolved, whatever its signature: what
+/// the hook registry keeps of each [`Real`].
+pub struct Symbol {
     name: &'static CStr,
     addr: AtomicUsize,
 }
 
-impl Real {
-    /// A function to be resolved by `name`.
-    pub const fn new(name: &'static CStr) -> Self {
-        Real {
-            name,
-            addr: AtomicUsize::new(0),
-        }
-    }
-
-    /// A function named by a NUL-terminated string, as the hook macros
-    /// build it with `concat!(stringify!(name), "\0")`.
-    pub const fn named(name: &'static str) -> Self {
-        match CStr::from_bytes_with_nul(name.as_bytes()) {
-            Ok(c) => Real::new(c),
-            Err(_) => panic!("a hook's name must end with exactly one NUL"),
-        }
-    }
-
-    /// The real function's address.
+impl Symbol {
+    /// The address, resolved now if it was not yet.
     #[inline(always)]
-    pub fn get(&self) -> usize {
+    fn addr(&self) -> usize {
         let a = self.addr.load(Ordering::Relaxed);
         if a != 0 { a } else { self.resolve() }
     }
 
     /// The address, or `None` if this libc lacks the function.
-    pub fn try_get(&self) -> Option<usize> {
+    pub fn try_addr(&self) -> Option<usize> {
         let a = self.addr.load(Ordering::Relaxed);
         if a != 0 {
             return Some(a);
@@ -95,6 +101,56 @@ impl Real {
     }
 }
 
+/// One real libc function, of C signature `F` (an `unsafe extern "C" fn`).
+pub struct Real<F> {
+    symbol: Symbol,
+    signature: PhantomData<F>,
+}
+
+impl<F: Copy> Real<F> {
+    /// A function to be resolved by `name`.
+    ///
+    /// # Safety
+    /// `F` must be the function-pointer type of `name`'s C signature in
+    /// glibc: every address this hands out is called as an `F`.
+    pub const unsafe fn new(name: &'static CStr) -> Self {
+        Real {
+            symbol: Symbol {
+                name,
+                addr: AtomicUsize::new(0),
+            },
+            signature: PhantomData,
+        }
+    }
+
+    /// A function named by a NUL-terminated string, as the hook macros
+    /// build it with `concat!(stringify!(name), "\0")`.
+    ///
+    /// # Safety
+    /// As for [`Real::new`].
+    pub const unsafe fn named(name: &'static str) -> Self {
+        match CStr::from_bytes_with_nul(name.as_bytes()) {
+            // SAFETY: the caller vouches for `F`, as `new` asks.
+            Ok(c) => unsafe { Real::new(c) },
+            Err(_) => panic!("a hook's name must end with exactly one NUL"),
+        }
+    }
+
+    /// The name and its cached address, untyped.
+    pub const fn symbol(&self) -> &Symbol {
+        &self.symbol
+    }
+
+    /// The real function; aborts if this libc lacks it.
+    #[inline(always)]
+    pub fn get(&self) -> F {
+        let addr = self.symbol.addr();
+        // SAFETY: `addr` is the non-zero address resolved for this name,
+        // whose signature is `F` (the contract of `new`).
+        unsafe { fn_at(addr) }
+    }
+}
+
 /// A hooked function that libc does not have cannot be forwarded; say so and abort.
 fn fatal(name: &CStr) -> ! {
     let mut msg = b"blockguard: libc has no `".to_vec();
@@ -107,11 +163,7 @@ fn fatal(name: &CStr) -> ! {
     unsafe {
         let write = dlsym_fn()(libc::RTLD_NEXT, c"write".as_ptr());
         if !write.is_null() {
-            std::mem::transmute::<*mut libc::c_void, WriteFn>(write)(
-                2,
-                msg.as_ptr().cast(),
-                msg.len(),
-            );
+            fn_at::<WriteFn>(write as usize)(2, msg.as_ptr().cast(), msg.len());
         }
         libc::abort()
     }

@@ -10,7 +10,10 @@ use crate::real::Real;
 use blockguard_protocol::Class;
 
 /// The guard exports `fcntl`; the real one is used here.
-static FCNTL: Real = Real::new(c"fcntl");
+// SAFETY: glibc's fcntl, called with F_GETFL and one word for its
+// unused argument, as this file always has (see `nonblocking`).
+static FCNTL: Real<FcntlFn> = unsafe { Real::new(c"fcntl") };
+type FcntlFn = unsafe extern "C" fn(libc::c_int, libc::c_int, usize) -> libc::c_int;
 
 /// What a descriptor refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,9 +47,8 @@ pub fn state(fd: i32) -> Option<(FdKind, bool)> {
 
 /// Whether `fd` has `O_NONBLOCK` now; `None` if it is not open.
 fn nonblocking(fd: i32) -> Option<bool> {
-    type Fcntl = unsafe extern "C" fn(libc::c_int, libc::c_int, usize) -> libc::c_int;
     // SAFETY: FCNTL is libc's fcntl; F_GETFL takes no argument.
-    let flags = unsafe { std::mem::transmute::<usize, Fcntl>(FCNTL.get())(fd, libc::F_GETFL, 0) };
+    let flags = unsafe { FCNTL.get()(fd, libc::F_GETFL, 0) };
     (flags >= 0).then_some(flags & libc::O_NONBLOCK != 0)
 }
 

@@ -39,14 +39,15 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 static BACKSTOP: AtomicUsize = AtomicUsize::new(0);
 /// glibc's signal restorer, as its `sigaction` fills it in.
 static RESTORER: AtomicUsize = AtomicUsize::new(0);
-static SIGACTION: Real = Real::new(c"sigaction");
+// SAFETY: SigactionFn is glibc's prototype of sigaction.
+static SIGACTION: Real<SigactionFn> = unsafe { Real::new(c"sigaction") };
 
 type SigactionFn =
     unsafe extern "C" fn(c_int, *const libc::sigaction, *mut libc::sigaction) -> c_int;
 
 fn real_sigaction(act: *const libc::sigaction, old: *mut libc::sigaction) -> c_int {
     // SAFETY: SIGACTION is libc's sigaction; the pointers are null or valid.
-    unsafe { std::mem::transmute::<usize, SigactionFn>(SIGACTION.get())(libc::SIGSYS, act, old) }
+    unsafe { SIGACTION.get()(libc::SIGSYS, act, old) }
 }
 
 fn bit(sig: c_int) -> u64 {

@@ -49,7 +49,9 @@ const SYS_USER_DISPATCH: libc::c_int = 2;
 static WORKS: AtomicBool = AtomicBool::new(false);
 /// Traps taken, for the probe.
 static TRAPS: AtomicUsize = AtomicUsize::new(0);
-static SYSCALL: Real = Real::new(c"syscall");
+// SAFETY: SyscallFn is glibc's prototype of syscall(2).
+static SYSCALL: Real<SyscallFn> = unsafe { Real::new(c"syscall") };
+type SyscallFn = unsafe extern "C" fn(libc::c_long, ...) -> libc::c_long;
 
 thread_local! {
     /// The selector byte the kernel reads on each syscall of this thread
@@ -252,11 +254,10 @@ fn perform(nr: i64, args: [usize; 6]) -> i64 {
             _ => {}
         }
     }
-    type SyscallFn = unsafe extern "C" fn(libc::c_long, ...) -> libc::c_long;
     // SAFETY: SYSCALL is libc's syscall(2); the arguments are the trapped
     // instruction's own.
     let ret = unsafe {
-        let f = std::mem::transmute::<usize, SyscallFn>(SYSCALL.get());
+        let f = SYSCALL.get();
         f(nr, args[0], args[1], args[2], args[3], args[4], args[5])
     };
     drop(in_flight);

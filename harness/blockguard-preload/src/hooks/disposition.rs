@@ -16,14 +16,26 @@ use crate::real::Real;
 use libc::{c_int, sighandler_t};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-static SIGNAL: Real = Real::new(c"signal");
-static BSD_SIGNAL: Real = Real::new(c"bsd_signal");
-static SSIGNAL: Real = Real::new(c"ssignal");
-static SYSV_SIGNAL: Real = Real::new(c"sysv_signal");
-static SYSV_SIGNAL_: Real = Real::new(c"__sysv_signal");
-static SIGSET: Real = Real::new(c"sigset");
-static SIGIGNORE: Real = Real::new(c"sigignore");
-static SIGINTERRUPT: Real = Real::new(c"siginterrupt");
+/// `signal` and the functions shaped like it.
+type SignalFn = unsafe extern "C" fn(c_int, sighandler_t) -> sighandler_t;
+
+// SAFETY: each type is glibc's prototype of the function named.
+static SIGNAL: Real<SignalFn> = unsafe { Real::new(c"signal") };
+// SAFETY: as for SIGNAL.
+static BSD_SIGNAL: Real<SignalFn> = unsafe { Real::new(c"bsd_signal") };
+// SAFETY: as for SIGNAL.
+static SSIGNAL: Real<SignalFn> = unsafe { Real::new(c"ssignal") };
+// SAFETY: as for SIGNAL.
+static SYSV_SIGNAL: Real<SignalFn> = unsafe { Real::new(c"sysv_signal") };
+// SAFETY: as for SIGNAL.
+static SYSV_SIGNAL_: Real<SignalFn> = unsafe { Real::new(c"__sysv_signal") };
+// SAFETY: as for SIGNAL.
+static SIGSET: Real<SignalFn> = unsafe { Real::new(c"sigset") };
+// SAFETY: as for SIGNAL.
+static SIGIGNORE: Real<unsafe extern "C" fn(c_int) -> c_int> = unsafe { Real::new(c"sigignore") };
+// SAFETY: as for SIGNAL.
+static SIGINTERRUPT: Real<unsafe extern "C" fn(c_int, c_int) -> c_int> =
+    unsafe { Real::new(c"siginterrupt") };
 
 /// Signals `siginterrupt` made interrupting (glibc's `_sigintr`), for the
 /// managed ones.
@@ -36,16 +48,16 @@ const SA_INTERRUPT: c_int = 0x2000_0000;
 /// Resolves the real functions now, so no hook resolves lazily later.
 pub fn resolve() {
     for f in [
-        &SIGNAL,
-        &BSD_SIGNAL,
-        &SSIGNAL,
-        &SYSV_SIGNAL,
-        &SYSV_SIGNAL_,
-        &SIGSET,
-        &SIGIGNORE,
-        &SIGINTERRUPT,
+        SIGNAL.symbol(),
+        BSD_SIGNAL.symbol(),
+        SSIGNAL.symbol(),
+        SYSV_SIGNAL.symbol(),
+        SYSV_SIGNAL_.symbol(),
+        SIGSET.symbol(),
+        SIGIGNORE.symbol(),
+        SIGINTERRUPT.symbol(),
     ] {
-        f.try_get();
+        f.try_addr();
     }
 }
 
@@ -80,15 +92,14 @@ fn set(sig: c_int, act: &libc::sigaction) -> sighandler_t {
     old.sa_sigaction
 }
 
-fn forward(real: &Real, sig: c_int, handler: sighandler_t) -> sighandler_t {
-    type F = unsafe extern "C" fn(c_int, sighandler_t) -> sighandler_t;
-    // SAFETY: `real` is libc's function of this signature.
-    unsafe { std::mem::transmute::<usize, F>(real.get())(sig, handler) }
+fn forward(real: &Real<SignalFn>, sig: c_int, handler: sighandler_t) -> sighandler_t {
+    // SAFETY: `real` is libc's; the caller's arguments, unchanged.
+    unsafe { real.get()(sig, handler) }
 }
 
 /// glibc's `__bsd_signal`: the signal blocked in its handler, restarting
 /// calls unless `siginterrupt` said otherwise.
-fn bsd(real: &Real, sig: c_int, handler: sighandler_t) -> sighandler_t {
+fn bsd(real: &Real<SignalFn>, sig: c_int, handler: sighandler_t) -> sighandler_t {
     if !manages(sig) {
         return forward(real, sig, handler);
     }
@@ -120,7 +131,7 @@ pub extern "C" fn ssignal(sig: c_int, handler: sighandler_t) -> sighandler_t {
 }
 
 /// glibc's `__sysv_signal`: one-shot, not blocked in its handler.
-fn sysv(real: &Real, sig: c_int, handler: sighandler_t) -> sighandler_t {
+fn sysv(real: &Real<SignalFn>, sig: c_int, handler: sighandler_t) -> sighandler_t {
     if !manages(sig) {
         return forward(real, sig, handler);
     }
@@ -172,9 +183,8 @@ pub extern "C" fn sigset(sig: c_int, disp: sighandler_t) -> sighandler_t {
 #[unsafe(no_mangle)]
 pub extern "C" fn sigignore(sig: c_int) -> c_int {
     if !manages(sig) {
-        type F = unsafe extern "C" fn(c_int) -> c_int;
         // SAFETY: SIGIGNORE is libc's sigignore.
-        return unsafe { std::mem::transmute::<usize, F>(SIGIGNORE.get())(sig) };
+        return unsafe { SIGIGNORE.get()(sig) };
     }
     let act = action(libc::SIG_IGN, 0, None);
     // SAFETY: a valid action on the stack.
@@ -185,9 +195,8 @@ pub extern "C" fn sigignore(sig: c_int) -> c_int {
 #[unsafe(no_mangle)]
 pub extern "C" fn siginterrupt(sig: c_int, interrupt: c_int) -> c_int {
     if !manages(sig) {
-        type F = unsafe extern "C" fn(c_int, c_int) -> c_int;
         // SAFETY: SIGINTERRUPT is libc's siginterrupt.
-        return unsafe { std::mem::transmute::<usize, F>(SIGINTERRUPT.get())(sig, interrupt) };
+        return unsafe { SIGINTERRUPT.get()(sig, interrupt) };
     }
     // SAFETY: all zeroes is a valid `sigaction`.
     let mut act: libc::sigaction = unsafe { std::mem::zeroed() };

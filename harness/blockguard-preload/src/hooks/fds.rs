@@ -20,18 +20,27 @@ use crate::real::Real;
 use crate::trace::file::{current, is_trace, move_off, real_close};
 use libc::{c_int, c_uint};
 
-static CLOSE_RANGE: Real = Real::new(c"close_range");
-static CLOSEFROM: Real = Real::new(c"closefrom");
-static DUP2: Real = Real::new(c"dup2");
-static DUP3: Real = Real::new(c"dup3");
-
-type CloseRangeFn = unsafe extern "C" fn(c_uint, c_uint, c_int) -> c_int;
+// SAFETY: each type is glibc's prototype of the function named.
+static CLOSE_RANGE: Real<unsafe extern "C" fn(c_uint, c_uint, c_int) -> c_int> =
+    unsafe { Real::new(c"close_range") };
+// SAFETY: as for CLOSE_RANGE.
+static CLOSEFROM: Real<unsafe extern "C" fn(c_int)> = unsafe { Real::new(c"closefrom") };
+// SAFETY: as for CLOSE_RANGE.
+static DUP2: Real<unsafe extern "C" fn(c_int, c_int) -> c_int> = unsafe { Real::new(c"dup2") };
+// SAFETY: as for CLOSE_RANGE.
+static DUP3: Real<unsafe extern "C" fn(c_int, c_int, c_int) -> c_int> =
+    unsafe { Real::new(c"dup3") };
 
 /// Resolves the real functions now, so no hook resolves lazily later.
 pub fn resolve() {
     crate::trace::file::resolve();
-    for f in [&CLOSE_RANGE, &CLOSEFROM, &DUP2, &DUP3] {
-        f.try_get();
+    for f in [
+        CLOSE_RANGE.symbol(),
+        CLOSEFROM.symbol(),
+        DUP2.symbol(),
+        DUP3.symbol(),
+    ] {
+        f.try_addr();
     }
 }
 
@@ -61,9 +70,7 @@ pub extern "C" fn close(fd: c_int) -> c_int {
 pub extern "C" fn close_range(first: c_uint, last: c_uint, flags: c_int) -> c_int {
     let real = |first, last| {
         // SAFETY: CLOSE_RANGE is libc's close_range; plain integers.
-        let r = unsafe {
-            std::mem::transmute::<usize, CloseRangeFn>(CLOSE_RANGE.get())(first, last, flags)
-        };
+        let r = unsafe { CLOSE_RANGE.get()(first, last, flags) };
         fd_cache::forget_range(first, last);
         r
     };
@@ -91,9 +98,8 @@ pub extern "C" fn close_range(first: c_uint, last: c_uint, flags: c_int) -> c_in
 pub extern "C" fn closefrom(lowfd: c_int) {
     let fd = current();
     if fd < 0 || fd < lowfd || close_range(lowfd.max(0) as c_uint, c_uint::MAX, 0) != 0 {
-        type F = unsafe extern "C" fn(c_int);
         // SAFETY: CLOSEFROM is libc's closefrom.
-        unsafe { std::mem::transmute::<usize, F>(CLOSEFROM.get())(lowfd) }
+        unsafe { CLOSEFROM.get()(lowfd) }
         fd_cache::forget_range(lowfd.max(0) as c_uint, c_uint::MAX);
     }
 }
@@ -126,19 +132,13 @@ fn onto_keeping_the_trace(old: c_int, new: c_int, dup: impl FnOnce() -> c_int) -
 /// dup2(2)
 #[unsafe(no_mangle)]
 pub extern "C" fn dup2(old: c_int, new: c_int) -> c_int {
-    type F = unsafe extern "C" fn(c_int, c_int) -> c_int;
     // SAFETY: DUP2 is libc's dup2; plain integers.
-    onto(old, new, || unsafe {
-        std::mem::transmute::<usize, F>(DUP2.get())(old, new)
-    })
+    onto(old, new, || unsafe { DUP2.get()(old, new) })
 }
 
 /// dup3(2)
 #[unsafe(no_mangle)]
 pub extern "C" fn dup3(old: c_int, new: c_int, flags: c_int) -> c_int {
-    type F = unsafe extern "C" fn(c_int, c_int, c_int) -> c_int;
     // SAFETY: DUP3 is libc's dup3; plain integers.
-    onto(old, new, || unsafe {
-        std::mem::transmute::<usize, F>(DUP3.get())(old, new, flags)
-    })
+    onto(old, new, || unsafe { DUP3.get()(old, new, flags) })
 }

@@ -32,8 +32,8 @@ use linkme::distributed_slice;
 pub struct Entry {
     /// The libc name.
     pub name: &'static str,
-    /// The real function.
-    pub real: &'static crate::real::Real,
+    /// The real function's name and address.
+    pub real: &'static crate::real::Symbol,
     /// The exported hook's address.
     pub hook: fn() -> usize,
     /// The guarded stand-in's address, which `dlsym` hands out.
@@ -71,14 +71,18 @@ macro_rules! hook {
             pub const NAME: &str = stringify!($name);
             /// Tied to the calling thread: never farmed.
             pub const THREAD_BOUND: bool = $crate::hooks::macros::is_marked!($($bound)?);
+            /// The real function's C signature.
+            pub type Signature = $crate::hooks::macros::real_fn!(($($ty),*) ($($($extra)+)?) $ret);
             /// The real function.
-            pub static REAL: $crate::real::Real =
-                $crate::real::Real::named(concat!(stringify!($name), "\0"));
+            // SAFETY: the declaration is glibc's prototype of this name, so
+            // `Signature` is the real function's type.
+            pub static REAL: $crate::real::Real<Signature> =
+                unsafe { $crate::real::Real::named(concat!(stringify!($name), "\0")) };
 
             #[linkme::distributed_slice($crate::hooks::macros::HOOKS)]
             static ENTRY: $crate::hooks::macros::Entry = $crate::hooks::macros::Entry {
                 name: NAME,
-                real: &REAL,
+                real: REAL.symbol(),
                 hook: || super::$name as *const () as usize,
                 escaped: || escaped as *const () as usize,
             };
@@ -97,9 +101,7 @@ macro_rules! hook {
             #[inline(always)]
             #[allow(clippy::too_many_arguments)]
             pub unsafe fn body(escaped: bool, $($arg: $ty,)* $($($extra: usize),+)?) -> $ret {
-                type Real = $crate::hooks::macros::real_fn!(($($ty),*) ($($($extra)+)?) $ret);
-                // SAFETY: REAL holds libc's function of this name, which has this signature.
-                let real = unsafe { ::std::mem::transmute::<usize, Real>(REAL.get()) };
+                let real = REAL.get();
                 $crate::hooks::macros::optional!(
                     [$($answer)?] ($($arg),* $(, $($extra),+)?) |ret| return ret
                 );

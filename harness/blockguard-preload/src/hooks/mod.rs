@@ -30,7 +30,7 @@ fn entries() -> impl Iterator<Item = &'static macros::Entry> {
 /// Resolves every real function now, so no hook resolves lazily later.
 pub fn resolve_all() {
     for entry in entries() {
-        entry.real.try_get();
+        entry.real.try_addr();
     }
     sync::resolve();
 }
@@ -38,7 +38,7 @@ pub fn resolve_all() {
 /// The guarded stand-in for `name` when `addr` is its real libc function.
 pub fn stand_in(name: &[u8], addr: usize) -> Option<usize> {
     entries()
-        .find(|e| e.name.as_bytes() == name && e.real.try_get() == Some(addr))
+        .find(|e| e.name.as_bytes() == name && e.real.try_addr() == Some(addr))
         .map(|e| (e.escaped)())
 }
 

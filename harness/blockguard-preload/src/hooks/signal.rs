@@ -19,7 +19,8 @@ use crate::real::Real;
 use crate::scheduler;
 use libc::{c_int, c_void, siginfo_t};
 
-static SIGACTION: Real = Real::new(c"sigaction");
+// SAFETY: SigactionFn is glibc's prototype of sigaction.
+static SIGACTION: Real<SigactionFn> = unsafe { Real::new(c"sigaction") };
 /// The actions the process asked for, per signal (SIGSEGV, SIGBUS).
 static mut WANTED: [Option<libc::sigaction>; 2] = [None, None];
 
@@ -51,8 +52,7 @@ pub unsafe extern "C" fn sigaction(
     act: *const libc::sigaction,
     old: *mut libc::sigaction,
 ) -> c_int {
-    // SAFETY: SIGACTION is libc's sigaction.
-    let real = unsafe { std::mem::transmute::<usize, SigactionFn>(SIGACTION.get()) };
+    let real = SIGACTION.get();
     if sig == libc::SIGSYS && chain::active() {
         // SAFETY: the caller's pointers, as for sigaction(2).
         return unsafe { chain::sigaction(act, old) };

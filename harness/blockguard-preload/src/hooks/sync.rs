@@ -54,11 +54,9 @@ hook! {
 
 /// The try-form of a lock, made first on a guarded thread: the whole call
 /// unless `busy` says the lock is held elsewhere.
-fn attempt<T>(try_form: &Real, lock: *mut T, busy: fn(c_int) -> bool) -> Option<c_int> {
-    type F<T> = unsafe extern "C" fn(*mut T) -> c_int;
-    // SAFETY: try_form holds libc's try-form of the lock, which takes the
-    // same single pointer; the caller's own lock.
-    let r = unsafe { std::mem::transmute::<usize, F<T>>(try_form.get())(lock) };
+fn attempt<T>(try_form: &TryForm<T>, lock: *mut T, busy: fn(c_int) -> bool) -> Option<c_int> {
+    // SAFETY: try_form is libc's try-form of the lock; the caller's own lock.
+    let r = unsafe { try_form.get()(lock) };
     (!busy(r)).then_some(r)
 }
 
@@ -70,11 +68,22 @@ fn sem_empty(r: c_int) -> bool {
     r == -1 && crate::errno::get() == libc::EAGAIN
 }
 
-static MUTEX_TRYLOCK: Real = Real::new(c"pthread_mutex_trylock");
-static RWLOCK_TRYRDLOCK: Real = Real::new(c"pthread_rwlock_tryrdlock");
-static RWLOCK_TRYWRLOCK: Real = Real::new(c"pthread_rwlock_trywrlock");
-static SPIN_TRYLOCK: Real = Real::new(c"pthread_spin_trylock");
-static SEM_TRYWAIT: Real = Real::new(c"sem_trywait");
+/// A lock's try-form: one pointer to the lock, 0 or an error back.
+type TryForm<T> = Real<unsafe extern "C" fn(*mut T) -> c_int>;
+
+// SAFETY: each try-form takes a pointer to its lock type and returns an
+// int, as glibc declares it.
+static MUTEX_TRYLOCK: TryForm<pthread_mutex_t> = unsafe { Real::new(c"pthread_mutex_trylock") };
+// SAFETY: as for MUTEX_TRYLOCK.
+static RWLOCK_TRYRDLOCK: TryForm<pthread_rwlock_t> =
+    unsafe { Real::new(c"pthread_rwlock_tryrdlock") };
+// SAFETY: as for MUTEX_TRYLOCK.
+static RWLOCK_TRYWRLOCK: TryForm<pthread_rwlock_t> =
+    unsafe { Real::new(c"pthread_rwlock_trywrlock") };
+// SAFETY: as for MUTEX_TRYLOCK.
+static SPIN_TRYLOCK: TryForm<pthread_spinlock_t> = unsafe { Real::new(c"pthread_spin_trylock") };
+// SAFETY: as for MUTEX_TRYLOCK.
+static SEM_TRYWAIT: TryForm<sem_t> = unsafe { Real::new(c"sem_trywait") };
 
 // Locks belong to the thread that takes them: never farmed.
 hook! {
@@ -98,13 +107,13 @@ hook! {
 /// The try-forms, resolved with the hooks.
 pub fn resolve() {
     for f in [
-        &MUTEX_TRYLOCK,
-        &RWLOCK_TRYRDLOCK,
-        &RWLOCK_TRYWRLOCK,
-        &SPIN_TRYLOCK,
-        &SEM_TRYWAIT,
+        MUTEX_TRYLOCK.symbol(),
+        RWLOCK_TRYRDLOCK.symbol(),
+        RWLOCK_TRYWRLOCK.symbol(),
+        SPIN_TRYLOCK.symbol(),
+        SEM_TRYWAIT.symbol(),
     ] {
-        f.try_get();
+        f.try_addr();
     }
 }
 

@@ -20,9 +20,13 @@ use libc::{c_char, c_int, c_void, pthread_attr_t, pthread_t};
 use std::ffi::CStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-static PTHREAD_CREATE: Real = Real::new(c"pthread_create");
-static PTHREAD_SETNAME_NP: Real = Real::new(c"pthread_setname_np");
-static LIBC_START_MAIN: Real = Real::new(c"__libc_start_main");
+// SAFETY: each type is glibc's prototype of the function named.
+static PTHREAD_CREATE: Real<CreateFn> = unsafe { Real::new(c"pthread_create") };
+// SAFETY: as for PTHREAD_CREATE.
+static PTHREAD_SETNAME_NP: Real<unsafe extern "C" fn(pthread_t, *const c_char) -> c_int> =
+    unsafe { Real::new(c"pthread_setname_np") };
+// SAFETY: as for PTHREAD_CREATE.
+static LIBC_START_MAIN: Real<StartMainFn> = unsafe { Real::new(c"__libc_start_main") };
 /// The program's own `main`, while the guarded one stands in for it.
 static PROGRAM_MAIN: AtomicUsize = AtomicUsize::new(0);
 
@@ -125,8 +129,7 @@ pub unsafe extern "C" fn pthread_create(
     start: StartFn,
     arg: *mut c_void,
 ) -> c_int {
-    // SAFETY: PTHREAD_CREATE is libc's pthread_create.
-    let real = unsafe { std::mem::transmute::<usize, CreateFn>(PTHREAD_CREATE.get()) };
+    let real = PTHREAD_CREATE.get();
     if wants_wrapper() {
         let launch = Box::into_raw(Box::new(Launch {
             start,
@@ -149,9 +152,7 @@ pub unsafe extern "C" fn pthread_create(
 /// pthread_setname_np(3)
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn pthread_setname_np(thread: pthread_t, name: *const c_char) -> c_int {
-    type F = unsafe extern "C" fn(pthread_t, *const c_char) -> c_int;
-    // SAFETY: PTHREAD_SETNAME_NP is libc's pthread_setname_np.
-    let real = unsafe { std::mem::transmute::<usize, F>(PTHREAD_SETNAME_NP.get()) };
+    let real = PTHREAD_SETNAME_NP.get();
     // SAFETY: pthread_self has no preconditions; name is the caller's C string.
     if !name.is_null() && unsafe { libc::pthread_equal(thread, libc::pthread_self()) } != 0 {
         let bytes = unsafe { CStr::from_ptr(name) }.to_bytes();
@@ -208,8 +209,7 @@ pub unsafe extern "C" fn __libc_start_main(
     rtld_fini: *mut c_void,
     stack_end: *mut c_void,
 ) -> c_int {
-    // SAFETY: LIBC_START_MAIN is glibc's __libc_start_main, same signature.
-    let real = unsafe { std::mem::transmute::<usize, StartMainFn>(LIBC_START_MAIN.get()) };
+    let real = LIBC_START_MAIN.get();
     let main_is_test = crate::config::get().is_some_and(|c| c.main_is_test && c.test.is_some());
     let main = if main_is_test {
         PROGRAM_MAIN.store(main as usize, Ordering::Relaxed);

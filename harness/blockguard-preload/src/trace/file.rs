@@ -21,10 +21,14 @@ use std::path::Path;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicI32, AtomicU64, AtomicUsize, Ordering::SeqCst};
 
-static OPEN: Real = Real::new(c"open");
-static FCNTL: Real = Real::new(c"fcntl");
-static CLOSE: Real = Real::new(c"close");
-static WRITE: Real = Real::new(c"write");
+// SAFETY: each type is glibc's prototype of the function named.
+static OPEN: Real<OpenFn> = unsafe { Real::new(c"open") };
+// SAFETY: as for OPEN.
+static FCNTL: Real<FcntlFn> = unsafe { Real::new(c"fcntl") };
+// SAFETY: as for OPEN.
+static CLOSE: Real<CloseFn> = unsafe { Real::new(c"close") };
+// SAFETY: as for OPEN.
+static WRITE: Real<WriteFn> = unsafe { Real::new(c"write") };
 
 /// The trace's descriptor, or -1.
 static FD: AtomicI32 = AtomicI32::new(-1);
@@ -39,8 +43,13 @@ static WRITERS: AtomicUsize = AtomicUsize::new(0);
 
 /// Resolves the real functions now, so no hook resolves lazily later.
 pub fn resolve() {
-    for f in [&OPEN, &FCNTL, &CLOSE, &WRITE] {
-        f.try_get();
+    for f in [
+        OPEN.symbol(),
+        FCNTL.symbol(),
+        CLOSE.symbol(),
+        WRITE.symbol(),
+    ] {
+        f.try_addr();
     }
 }
 
@@ -52,19 +61,19 @@ type WriteFn = unsafe extern "C" fn(libc::c_int, *const libc::c_void, usize) -> 
 /// The real `close`, for the hooks too.
 pub fn real_close(fd: i32) -> i32 {
     // SAFETY: CLOSE is libc's close.
-    unsafe { std::mem::transmute::<usize, CloseFn>(CLOSE.get())(fd) }
+    unsafe { CLOSE.get()(fd) }
 }
 
 fn open_path(path: &CString) -> i32 {
     let flags = libc::O_WRONLY | libc::O_APPEND | libc::O_CREAT | libc::O_CLOEXEC;
     // SAFETY: OPEN is libc's open; the path is NUL-terminated.
-    unsafe { std::mem::transmute::<usize, OpenFn>(OPEN.get())(path.as_ptr(), flags, 0o644) }
+    unsafe { OPEN.get()(path.as_ptr(), flags, 0o644) }
 }
 
 /// A close-on-exec duplicate of `fd` at `from` or above, or -1.
 fn dup_from(fd: i32, from: i32) -> i32 {
     // SAFETY: FCNTL is libc's fcntl; F_DUPFD_CLOEXEC takes an int.
-    unsafe { std::mem::transmute::<usize, FcntlFn>(FCNTL.get())(fd, libc::F_DUPFD_CLOEXEC, from) }
+    unsafe { FCNTL.get()(fd, libc::F_DUPFD_CLOEXEC, from) }
 }
 
 /// Moves a freshly opened descriptor up to [`BASE`]; keeps it where it is
@@ -242,9 +251,7 @@ pub fn write_to(fd: i32, mut bytes: &[u8]) {
 /// One `write`: the bytes taken (0 after EINTR), or `None` on failure.
 fn write_once(fd: i32, bytes: &[u8]) -> Option<usize> {
     // SAFETY: WRITE is libc's write; bytes is a live slice.
-    let n = unsafe {
-        std::mem::transmute::<usize, WriteFn>(WRITE.get())(fd, bytes.as_ptr().cast(), bytes.len())
-    };
+    let n = unsafe { WRITE.get()(fd, bytes.as_ptr().cast(), bytes.len()) };
     match n {
         n if n > 0 => Some(n as usize),
         n if n < 0 && errno::get() == libc::EINTR => Some(0),
