@@ -228,6 +228,7 @@ fn read() -> Objects {
 
 /// The load base of this library, found from the address of one of its functions.
 fn guard_base() -> usize {
+    // SAFETY: all zeroes is a valid `Dl_info` (null pointers).
     let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
     // SAFETY: dladdr only reads the address and fills `info`.
     let found = unsafe { libc::dladdr(guard_base as *const libc::c_void, &mut info) };

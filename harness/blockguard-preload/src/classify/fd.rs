@@ -53,6 +53,7 @@ fn nonblocking(fd: i32) -> Option<bool> {
 }
 
 fn ask_kernel(fd: i32) -> Option<(FdKind, bool)> {
+    // SAFETY: all zeroes is a valid `stat` (plain integers).
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     // SAFETY: st is a valid stat buffer.
     if unsafe { libc::fstat(fd, &mut st) } != 0 {
@@ -110,6 +111,7 @@ pub fn open_class(
     if path.is_null() || flags & libc::O_NONBLOCK != 0 {
         return None;
     }
+    // SAFETY: all zeroes is a valid `stat` (plain integers).
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     // SAFETY: path is the NUL-terminated path the caller is about to open;
     // st is a valid buffer.

@@ -74,9 +74,9 @@ macro_rules! hook {
             /// The real function's C signature.
             pub type Signature = $crate::hooks::macros::real_fn!(($($ty),*) ($($($extra)+)?) $ret);
             /// The real function.
-            // SAFETY: the declaration is glibc's prototype of this name, so
-            // `Signature` is the real function's type.
             pub static REAL: $crate::real::Real<Signature> =
+                // SAFETY: the declaration is glibc's prototype of this name,
+                // so `Signature` is the real function's type.
                 unsafe { $crate::real::Real::named(concat!(stringify!($name), "\0")) };
 
             #[linkme::distributed_slice($crate::hooks::macros::HOOKS)]

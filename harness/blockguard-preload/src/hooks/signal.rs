@@ -63,6 +63,7 @@ pub unsafe extern "C" fn sigaction(
     };
     // SAFETY: see the module note; WANTED[i] belongs to this signal.
     let wanted = unsafe { &mut *std::ptr::addr_of_mut!(WANTED[i]) };
+    // SAFETY: all zeroes is a valid `sigaction`.
     let mut installed: libc::sigaction = unsafe { std::mem::zeroed() };
     // SAFETY: reads the current action into a valid buffer.
     let rc = unsafe { real(sig, std::ptr::null(), &mut installed) };
@@ -125,11 +126,14 @@ extern "C" fn on_fault(sig: c_int, info: *mut siginfo_t, ctx: *mut c_void) {
                 std::mem::transmute(a.sa_sigaction);
             f(sig, info, ctx)
         },
+        // SAFETY: the process installed this plain handler for this signal
+        // (no SA_SIGINFO: it takes the signal number alone).
         Some(a) => unsafe {
             let f: extern "C" fn(c_int) = std::mem::transmute(a.sa_sigaction);
             f(sig)
         },
         // No handler of the process's: return to the fault with the default action.
+        // SAFETY: SIG_DFL for a valid signal number; signal is async-signal-safe.
         None => unsafe {
             libc::signal(sig, libc::SIG_DFL);
         },

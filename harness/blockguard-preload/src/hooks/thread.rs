@@ -155,6 +155,7 @@ pub unsafe extern "C" fn pthread_setname_np(thread: pthread_t, name: *const c_ch
     let real = PTHREAD_SETNAME_NP.get();
     // SAFETY: pthread_self has no preconditions; name is the caller's C string.
     if !name.is_null() && unsafe { libc::pthread_equal(thread, libc::pthread_self()) } != 0 {
+        // SAFETY: name is non-null, and the caller's NUL-terminated C string.
         let bytes = unsafe { CStr::from_ptr(name) }.to_bytes();
         if scheduler::on_thread_named(bytes) {
             crate::escape::sud::enable_for_current_thread();
