@@ -5,6 +5,7 @@
 //! buffer of the right size; on a bad descriptor they fail with EBADF.
 #![allow(unsafe_code)]
 
+use super::fd_kind::FdKind;
 use super::{Call, fd_cache};
 use crate::real::Real;
 use blockguard_protocol::Class;
@@ -14,22 +15,6 @@ use blockguard_protocol::Class;
 // unused argument, as this file always has (see `nonblocking`).
 static FCNTL: Real<FcntlFn> = unsafe { Real::new(c"fcntl") };
 type FcntlFn = unsafe extern "C" fn(libc::c_int, libc::c_int, usize) -> libc::c_int;
-
-/// What a descriptor refers to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FdKind {
-    /// A socket.
-    Socket,
-    /// A pipe, FIFO, tty or character device.
-    Pipe,
-    /// An anonymous in-kernel wait object (eventfd, timerfd, epoll,
-    /// inotify...): waits like a pipe.
-    AnonWait,
-    /// A regular file or block device.
-    File,
-    /// A directory: reads fail rather than wait.
-    Directory,
-}
 
 /// The descriptor's kind and whether it is non-blocking; `None` if it is
 /// not open. Remembered where that is safe (see [`fd_cache`]).

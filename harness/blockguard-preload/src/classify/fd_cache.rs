@@ -19,7 +19,7 @@
 //! Each slot carries a generation, bumped on every forget: a lookup that
 //! raced with a close cannot store what it learned about the old file.
 
-use super::fd::FdKind;
+use super::fd_kind::FdKind;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
 /// Descriptors below this are remembered; higher ones are always asked.

@@ -5,6 +5,7 @@
 mod call;
 mod fd;
 pub mod fd_cache;
+mod fd_kind;
 pub mod syscall;
 
 pub use call::Call;

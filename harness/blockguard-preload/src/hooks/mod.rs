@@ -7,6 +7,7 @@
 #![allow(unsafe_code)]
 
 mod macros;
+mod registry;
 mod support;
 
 pub mod disposition;
@@ -23,28 +24,4 @@ pub mod sleep;
 pub mod sync;
 pub mod thread;
 
-fn entries() -> impl Iterator<Item = &'static macros::Entry> {
-    macros::HOOKS.iter()
-}
-
-/// Resolves every real function now, so no hook resolves lazily later.
-pub fn resolve_all() {
-    for entry in entries() {
-        entry.real.try_addr();
-    }
-    sync::resolve();
-}
-
-/// The guarded stand-in for `name` when `addr` is its real libc function.
-pub fn stand_in(name: &[u8], addr: usize) -> Option<usize> {
-    entries()
-        .find(|e| e.name.as_bytes() == name && e.real.try_addr() == Some(addr))
-        .map(|e| (e.escaped)())
-}
-
-/// The exported hook's address for `name`, for the load-time self-test.
-pub fn hook_address(name: &[u8]) -> Option<usize> {
-    entries()
-        .find(|e| e.name.as_bytes() == name)
-        .map(|e| (e.hook)())
-}
+pub use registry::{hook_address, resolve_all, stand_in};

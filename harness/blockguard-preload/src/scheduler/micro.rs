@@ -1,8 +1,9 @@
 //! The microthreads of one thread and their states: who is ready, who
 //! waits on what, and what the loop does when nobody is ready.
 
+use super::farm;
+use super::handoff::{MicroCoroutine, MicroYielder, Resume, Suspend};
 use super::scopes::Scope;
-use super::{MicroCoroutine, MicroYielder, Resume, Suspend, farm};
 use crate::board;
 use blockguard_protocol::board::MicroState;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};

@@ -1,6 +1,6 @@
 //! Why `nightly` or `merge-reports` could not do its job (exit code 2).
 
-use super::folder::FolderError;
+use super::folder_error::FolderError;
 use crate::run_suite::preload::PreloadError;
 use crate::run_suite::report::json::ReportError;
 use std::path::PathBuf;

@@ -7,14 +7,11 @@
 //! entries, their logs and the four report files, and nothing else.
 
 use super::entry::{self, Entry};
-use super::results::SCHEMA;
-use crate::outputs::{self, OutputError};
+use super::folder_error::FolderError;
+use super::schema::{MARKER, SCHEMA};
+use crate::outputs;
 use std::io;
 use std::path::{Path, PathBuf};
-
-/// Written first into every report folder, so that even an interrupted
-/// night's folder is known for one.
-pub const MARKER: &str = ".blockguard-nightly";
 
 /// The files a night renders from its entries, in the order
 /// [`super::publish::publish`] renders them.
@@ -22,37 +19,6 @@ pub const RENDERED: [&str; 4] = ["results.json", "report.md", "junit.xml", "inde
 
 /// The folder of each child's log and report.
 pub const LOGS: &str = "logs";
-
-/// `--out` cannot be used.
-#[derive(Debug, thiserror::Error)]
-pub enum FolderError {
-    /// Something other than a nightly report is there.
-    #[error(
-        "--out {}: the folder is not empty and is not a nightly report (no {MARKER}, no results.json of schema {SCHEMA}); give a new or empty folder, or an earlier report to replace",
-        .0.display()
-    )]
-    Foreign(PathBuf),
-    /// A file is there.
-    #[error("--out {}: not a folder", .0.display())]
-    NotAFolder(PathBuf),
-    /// The baseline is `--out` itself, whose entries are about to go.
-    #[error(
-        "the baseline {} is the --out folder, whose entries this run replaces; give another --out or --baseline",
-        .0.display()
-    )]
-    BaselineIsOut(PathBuf),
-    /// It cannot be written.
-    #[error(transparent)]
-    Output(#[from] OutputError),
-    /// A file of the earlier report could not be removed or written.
-    #[error("{}: {source}", .path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The OS error.
-        source: io::Error,
-    },
-}
 
 /// Makes `out` a report folder with no entries: created, or cleared of an
 /// earlier night's files; proved writable; marked.

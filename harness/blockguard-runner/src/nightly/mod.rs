@@ -14,12 +14,14 @@ mod date;
 mod entry;
 mod error;
 mod folder;
+mod folder_error;
 mod merge;
 pub mod partition;
 mod publish;
 mod regressions;
 mod render;
 mod results;
+mod schema;
 mod toolchain;
 mod verdict;
 

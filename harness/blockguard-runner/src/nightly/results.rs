@@ -4,14 +4,12 @@
 
 use super::entry::Entry;
 use super::regressions::Regressions;
+use super::schema::SCHEMA;
 use super::verdict::Verdict;
 use crate::findings::{denied_tests_by_class, denied_tests_by_context, top_sites};
 use crate::run_suite::Summary;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// The `schema` of every `results.json`.
-pub const SCHEMA: &str = "blockguard-nightly/1";
 
 /// Sites listed per suite.
 pub const TOP_SITES: usize = 5;

@@ -1,21 +1,24 @@
 //! The run-suite pipeline from start to end, and its exit code.
 
-use super::build::{BuildError, Built, build};
+use super::build::{Built, build};
 use super::console::Console;
 use super::doctests::{self, DoctestPlan};
+use super::error::RunSuiteError;
 use super::layout::Layout;
+use super::libtest::libtest_args;
 use super::list::list_in;
-use super::preload::{PreloadError, Runtime, RuntimeBuild};
+use super::preload::{Runtime, RuntimeBuild};
 use super::report::{
-    BuildInfo, Report, ReportError, SuiteInfo, Summary, TestEntry, Timing, junit, summary, to_json,
+    BuildInfo, Report, SuiteInfo, Summary, TestEntry, Timing, junit, summary, to_json,
     write_atomically,
 };
 use super::resolve::local::Selection;
 use super::resolve::{ResolveError, Resolved, Spec, resolve};
 use super::rules::Rules;
-use super::runner::{self, Plan, SpawnError, TestRecord, interrupt};
+use super::runner::{self, Plan, TestRecord, interrupt};
 use super::sandbox_paths;
 use super::snapshot::{SnapshotState, Snapshots};
+use super::timeout::DEFAULT_TIMEOUT;
 use super::traces;
 use crate::env::Env;
 use crate::exit;
@@ -28,43 +31,10 @@ use crate::sandbox_env::SandboxEnv;
 use crate::untrusted_text;
 use blockguard_protocol::Mode;
 use blockguard_protocol::TraceEvent;
-use clap::Parser;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// The per-test timeout when neither the suite nor `--timeout` sets one.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// run-suite could not do its job (exit code 2).
-#[derive(Debug, thiserror::Error)]
-pub enum RunSuiteError {
-    /// The libtest flags after `--` do not parse.
-    #[error("the libtest flags after `--`: {0}")]
-    LibtestArgs(String),
-    /// The suite could not be resolved.
-    #[error(transparent)]
-    Resolve(#[from] ResolveError),
-    /// The guard runtime could not be built.
-    #[error(transparent)]
-    Preload(#[from] PreloadError),
-    /// cargo could not be run.
-    #[error(transparent)]
-    Build(#[from] BuildError),
-    /// A test binary could not be started to list its tests.
-    #[error("cannot list the tests: {0}")]
-    List(#[from] SpawnError),
-    /// A report could not be written.
-    #[error(transparent)]
-    Report(#[from] ReportError),
-    /// An output path cannot be written.
-    #[error(transparent)]
-    Output(#[from] crate::outputs::OutputError),
-    /// The sandbox was wanted and cannot be made.
-    #[error("{0}")]
-    Sandbox(String),
-}
 
 /// Runs the command; returns its exit code (see [`crate::exit`]).
 pub fn run(args: &RunSuiteArgs, env: &Env) -> u8 {
@@ -502,15 +472,6 @@ fn exit_code(records: &[TestRecord], report: &Report, strict: bool) -> u8 {
     } else {
         exit::OK
     }
-}
-
-pub(super) fn libtest_args(flags: &[String]) -> Result<libtest_mimic::Arguments, RunSuiteError> {
-    let argv = std::iter::once("run-suite --").chain(flags.iter().map(String::as_str));
-    let parsed = libtest_mimic::Arguments::try_parse_from(argv)
-        .map_err(|e| RunSuiteError::LibtestArgs(e.to_string().trim().to_owned()))?;
-    super::libtest::as_libtest_would(&parsed)
-        .map_err(|e| RunSuiteError::LibtestArgs(e.to_string()))?;
-    Ok(parsed)
 }
 
 /// The JSON report (always, and to `--report`), JUnit (`--junit`), then

@@ -10,7 +10,7 @@
 //! recorded. The caller's libtest filters choose doctests by their id,
 //! `doctests::<name>`, as they choose every other test.
 
-use super::exec::DoctestRun;
+use super::doctest_records::DoctestRun;
 use super::runner::outcome::{Outcome, TestRecord};
 use super::snapshot::{SnapshotState, Snapshots};
 use crate::env::Env;
@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use super::exec::{DOCTESTS, RECORD_NAMES, RECORD_RUNS, RECORD_SKIP};
+use super::doctest_records::{DOCTESTS, RECORD_NAMES, RECORD_RUNS, RECORD_SKIP};
 use super::test_id::TestId;
 
 /// How one package's doctests run.

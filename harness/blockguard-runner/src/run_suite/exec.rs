@@ -21,13 +21,16 @@
 //! Any other program (`cargo run` through the same runner) runs as it is.
 
 use super::build::TestBinary;
-use super::command::{DEFAULT_TIMEOUT, libtest_args};
 use super::console::Console;
+use super::doctest_records::{DOCTESTS, DoctestRun, RECORD_NAMES, RECORD_RUNS, RECORD_SKIP};
+use super::error::RunSuiteError;
+use super::libtest::libtest_args;
 use super::list::{Listed, list};
 use super::preload::guard_runtime;
 use super::report::model::TestEntry;
 use super::rules::Rules;
 use super::runner::{self, Plan};
+use super::timeout::DEFAULT_TIMEOUT;
 use crate::env::Env;
 use crate::exit;
 use crate::untrusted_text;
@@ -53,18 +56,6 @@ pub const DOCTEST_SHIM_RECORD: &str = "BLOCKGUARD_DOCTEST_RECORD";
 pub const DOCTEST_SHIM_RULES: &str = "BLOCKGUARD_DOCTEST_RULES";
 /// The file name rustdoc gives a doctest program.
 const DOCTEST_PROGRAM: &str = "rust_out";
-/// Under a `--record` folder: the doctests' names in the order they will
-/// run, one per line (written by `cargo blockguard test` beforehand) ...
-pub const RECORD_NAMES: &str = "names";
-/// ... those of them the caller's filters did not choose, which the
-/// runner skips ...
-pub const RECORD_SKIP: &str = "skip";
-/// ... and the records, numbered in the order they ran (a skipped
-/// doctest's number is taken by an empty `.skipped` file).
-pub const RECORD_RUNS: &str = "runs";
-/// The binary name doctests have (in the report, and for rules).
-pub const DOCTESTS: &str = "doctests";
-
 /// What the runner was handed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -161,15 +152,6 @@ impl ExecRequest {
             env,
         }
     }
-}
-
-/// One guarded doctest's result, as `--record` writes it.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct DoctestRun {
-    /// The report entry (named by number: the caller knows the name).
-    pub entry: TestEntry,
-    /// Ids of the rules that matched.
-    pub matched_rules: std::collections::BTreeSet<String>,
 }
 
 /// Runs it; the exit code for the caller.
@@ -340,7 +322,7 @@ fn guarded(
     only: Option<String>,
     env: &Env,
     console: &Arc<Console>,
-) -> Result<u8, super::command::RunSuiteError> {
+) -> Result<u8, RunSuiteError> {
     let libtest_output = binary.libtest;
     let args: &[String] = if binary.libtest { &request.args } else { &[] };
     let mut libtest = libtest_args(args)?;

@@ -10,6 +10,8 @@
 //! `--format json` as it does on a nightly toolchain: the front end has no
 //! release channel, and its JSON is libtest-mimic's.
 
+use super::error::RunSuiteError;
+use clap::Parser;
 use libtest_mimic::{Arguments, FormatSetting};
 
 /// A flag combination libtest refuses; the messages are libtest's.
@@ -42,10 +44,19 @@ pub fn as_libtest_would(args: &Arguments) -> Result<(), Refused> {
     Ok(())
 }
 
+/// Parses the libtest flags a run was given, and refuses what libtest
+/// itself would refuse.
+pub(super) fn libtest_args(flags: &[String]) -> Result<Arguments, RunSuiteError> {
+    let argv = std::iter::once("run-suite --").chain(flags.iter().map(String::as_str));
+    let parsed = Arguments::try_parse_from(argv)
+        .map_err(|e| RunSuiteError::LibtestArgs(e.to_string().trim().to_owned()))?;
+    as_libtest_would(&parsed).map_err(|e| RunSuiteError::LibtestArgs(e.to_string()))?;
+    Ok(parsed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
 
     fn check(flags: &[&str]) -> Result<(), Refused> {
         let argv = std::iter::once("run-suite --").chain(flags.iter().copied());

@@ -4,7 +4,9 @@
 mod build;
 mod command;
 pub mod console;
+mod doctest_records;
 mod doctests;
+mod error;
 pub mod exec;
 mod file_name;
 mod layout;
@@ -19,6 +21,7 @@ pub mod runner;
 mod sandbox_paths;
 mod snapshot;
 pub mod test_id;
+mod timeout;
 mod traces;
 
 pub use build::uses_libtest;
