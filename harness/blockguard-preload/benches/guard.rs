@@ -18,7 +18,7 @@ use corosensei::{Coroutine, CoroutineResult, Yielder};
 use std::sync::atomic::{AtomicPtr, Ordering};
 use support::{ROUNDS, build_fixture, build_preload, median, run, side_by_side, verdict};
 
-/// The targets, as the README gives them.
+/// The targets, as the book's `docs/src/benchmarks/guard.md` gives them.
 const UNGUARDED_RATIO: f64 = 1.03;
 const AUDIT_ADDED_NS: f64 = 500.0;
 const ROUND_TRIP_NS: f64 = 20.0;

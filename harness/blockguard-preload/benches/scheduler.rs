@@ -12,7 +12,8 @@ mod support;
 
 use support::{ROUNDS, build_fixture, build_preload, median, run, side_by_side, verdict};
 
-/// The farmed round trip's target, as the README gives it.
+/// The farmed round trip's target, as the book's
+/// `docs/src/benchmarks/scheduler.md` gives it.
 const FARMED_TRIP_NS: f64 = 5000.0;
 
 fn main() {

@@ -17,8 +17,9 @@ use std::ffi::{OsStr, OsString};
 use std::process::Command;
 
 /// The runner's variables every sandboxed child gets, by what needs them;
-/// a pattern ending in `*` is a prefix. README.md's table of them is
-/// this one (a test compares the two).
+/// a pattern ending in `*` is a prefix. The book's table of them
+/// (`docs/src/reference/environment.md`) is this one (a test compares the
+/// two).
 pub const ALLOWLIST: &[(&str, &[&str])] = &[
     (
         // LD_LIBRARY_PATH: a toolchain or system library outside the
@@ -305,8 +306,8 @@ mod tests {
         assert!(!vars.iter().any(|v| v.starts_with("HOME=")), "{vars:?}");
     }
 
-    /// README.md's table, as this module's allowlist renders it.
-    fn readme_table() -> String {
+    /// The book's table, as this module's allowlist renders it.
+    fn book_table() -> String {
         let mut table = String::from("| what needs them | variables |\n|---|---|\n");
         for (what, patterns) in ALLOWLIST {
             let names: Vec<String> = patterns.iter().map(|p| format!("`{p}`")).collect();
@@ -316,13 +317,14 @@ mod tests {
     }
 
     #[test]
-    fn the_readme_lists_the_allowlist() {
-        let readme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
-        let text = std::fs::read_to_string(&readme).unwrap();
-        let table = readme_table();
+    fn the_book_lists_the_allowlist() {
+        let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../docs/src/reference/environment.md");
+        let text = std::fs::read_to_string(&page).unwrap();
+        let table = book_table();
         assert!(
             text.contains(&table),
-            "README.md's table of what a sandboxed build and test see of the environment differs from sandbox_env::ALLOWLIST; it should read:\n{table}"
+            "docs/src/reference/environment.md's table of what a sandboxed build and test see of the environment differs from sandbox_env::ALLOWLIST; it should read:\n{table}"
         );
     }
 }

@@ -1,5 +1,6 @@
 //! `cargo blockguard exec` as the target runner of `fixtures/workspace`,
-//! set exactly as the README says, under plain `cargo test` (unit,
+//! set exactly as the book's `docs/src/guide/cargo-blockguard.md` says,
+//! under plain `cargo test` (unit,
 //! integration and doc tests, merged and not) and plain `cargo nextest run`.
 
 mod support;

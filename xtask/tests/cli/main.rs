@@ -4,6 +4,7 @@
 mod support;
 
 mod async_zoo;
+mod book;
 mod browser;
 mod dashboard;
 mod faults;

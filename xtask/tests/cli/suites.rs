@@ -11,7 +11,8 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
-/// The suites CI runs, also named in README.md.
+/// The suites CI runs, also named in the book's Real suites page
+/// (`docs/src/guide/real-suites.md`).
 const CI_SUITES: &[&str] = &[
     "fd-lock",
     "filetime",
@@ -74,12 +75,12 @@ fn runs_clean(name: &str) {
 }
 
 #[test]
-fn ci_suites_are_named_in_the_readme() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+fn ci_suites_are_named_in_the_book() {
+    let page = std::fs::read_to_string(root().join("docs/src/guide/real-suites.md")).unwrap();
     for name in CI_SUITES {
         assert!(
-            readme.contains(&format!("`{name}`")),
-            "README.md does not name {name}"
+            page.contains(&format!("`{name}`")),
+            "docs/src/guide/real-suites.md does not name {name}"
         );
     }
 }

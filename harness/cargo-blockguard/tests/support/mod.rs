@@ -98,7 +98,8 @@ pub fn shown(out: &Output) -> String {
 }
 
 /// A copy of `fixtures/<fixture>` whose target runner is `cargo blockguard
-/// exec [runner_args] --`, set as the README says, and a PATH on which
+/// exec [runner_args] --`, set as the book's
+/// `docs/src/guide/cargo-blockguard.md` says, and a PATH on which
 /// `cargo blockguard` is this build's.
 pub fn with_runner(
     fixture: &str,
