@@ -208,7 +208,10 @@ fn broken_links(files: &[PathBuf]) -> Vec<String> {
             };
             let at = format!("{}:{line}", file.display());
             if !linked.exists() {
-                problems.push(format!("{at}: `{target}`: {} does not exist", linked.display()));
+                problems.push(format!(
+                    "{at}: `{target}`: {} does not exist",
+                    linked.display()
+                ));
                 continue;
             }
             let Some(anchor) = anchor else { continue };
