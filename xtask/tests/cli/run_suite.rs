@@ -520,15 +520,17 @@ const TWO_NON_ASCII_NAMES: &str = "#[test]\nfn tëst_ünïcødé() {}\n\n\
 #[test]
 fn tests_whose_names_differ_only_in_a_non_ascii_letter_keep_snapshots_of_their_own() {
     let dir = scratch("non-ascii-names");
-    let path = tiny_crate(&dir, "tiny", TWO_NON_ASCII_NAMES);
+    // A name of its own: the other tiny crates, built into the same target
+    // folder, would share its test binary's file name.
+    let path = tiny_crate(&dir, "non_ascii", TWO_NON_ASCII_NAMES);
     let args = ["--path", path.to_str().unwrap()];
     let first = run_suite(&dir, &args, &[("INSTA_UPDATE", "always")]);
     assert_eq!(first.test("tëst_ünïcødé")["snapshot"], "new");
     assert_eq!(first.test("tåst_ünïcødé")["snapshot"], "new");
-    let snaps: Vec<String> = std::fs::read_dir(dir.join("snapshots/tiny"))
+    let snaps: Vec<String> = std::fs::read_dir(dir.join("snapshots/non_ascii"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|name| name.starts_with("tiny__") && name.ends_with(".snap"))
+        .filter(|name| name.starts_with("non_ascii__") && name.ends_with(".snap"))
         .collect();
     assert_eq!(snaps.len(), 2, "{snaps:?}\n{}", first.explain());
     // One shared file would hold the other test's calls on every run.
