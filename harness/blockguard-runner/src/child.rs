@@ -3,7 +3,7 @@
 
 use crate::exit;
 use crate::process::{Ended, Launch, spawn_and_wait};
-use crate::run_suite::report::model::Report;
+use crate::schema::Report;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -85,10 +85,37 @@ impl SuiteRun<'_> {
     }
 }
 
+/// Why a run-suite report cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadReportError {
+    /// The file cannot be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        /// The report's path.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// It is not a report.
+    #[error("{}: {source}", path.display())]
+    Parse {
+        /// The report's path.
+        path: PathBuf,
+        /// Why.
+        source: serde_json::Error,
+    },
+}
+
 /// A run-suite report from disk.
-pub fn read_report(path: &Path) -> Result<Report, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+pub fn read_report(path: &Path) -> Result<Report, ReadReportError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ReadReportError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| ReadReportError::Parse {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// The `error: …` line run-suite printed last.

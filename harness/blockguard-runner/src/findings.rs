@@ -2,7 +2,7 @@
 //! and the sites that come up in the most tests. The table and the nightly
 //! report both read reports through these.
 
-use crate::run_suite::Report;
+use crate::schema::Report;
 use blockguard_protocol::{Class, Verdict};
 use std::collections::{BTreeMap, BTreeSet};
 

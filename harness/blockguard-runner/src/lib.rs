@@ -32,6 +32,7 @@ pub mod run_program;
 pub mod run_suite;
 pub mod sandbox;
 pub mod sandbox_env;
+pub mod schema;
 pub mod stability;
 pub mod suites_table;
 mod untrusted_file;

@@ -6,6 +6,7 @@
 use crate::exit;
 use crate::live::dashboard::Dashboard;
 use crate::live::hub::Live;
+use crate::schema::Outcome;
 use blockguard_protocol::{Mode, env as protocol};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::SignalsInfo;
@@ -146,10 +147,10 @@ fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8
             String::from_utf8_lossy(&stderr.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
         live.stderr(id, &crate::redact::redacted(&text));
         let outcome = match code {
-            0 => "pass",
-            c if i32::from(c) == blockguard_protocol::exit::BLOCKED => "blocked",
-            c if c > 128 => "crash",
-            _ => "fail",
+            0 => Outcome::Pass,
+            c if i32::from(c) == blockguard_protocol::exit::BLOCKED => Outcome::Blocked,
+            c if c > 128 => Outcome::Crash,
+            _ => Outcome::Fail,
         };
         live.finished(
             id,

@@ -4,6 +4,7 @@
 
 use super::state::{Change, LiveState};
 use super::view::{InFlightCall, MicroView, RunView, SiteKey, TestDetail, TestState, TestView};
+use crate::schema::Outcome;
 use crate::untrusted_file;
 use blockguard_protocol::board::{self, MicroState};
 use blockguard_protocol::tally;
@@ -165,7 +166,13 @@ impl Live {
     }
 
     /// Test `id` was judged.
-    pub fn finished(&self, id: usize, outcome: &str, duration: Duration, message: Option<String>) {
+    pub fn finished(
+        &self,
+        id: usize,
+        outcome: Outcome,
+        duration: Duration,
+        message: Option<String>,
+    ) {
         self.observe(id);
         let mut inner = self.lock();
         let ms = u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);

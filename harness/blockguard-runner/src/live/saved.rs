@@ -8,7 +8,7 @@ use super::hub::Live;
 use super::view::{SiteKey, TestCall, TestState, TestView};
 use crate::exit;
 use crate::options::ServeArgs;
-use crate::run_suite::report::model::Report;
+use crate::schema::Report;
 use std::path::{Path, PathBuf};
 
 /// Why the reports could not be read.
@@ -133,7 +133,7 @@ fn load(live: &Live, dir: &Path, reports: &[(String, Report)]) -> bool {
                 binary: entry.binary.clone(),
                 name: entry.name.clone(),
                 state: TestState::Finished,
-                outcome: Some(entry.outcome.as_str().to_owned()),
+                outcome: Some(entry.outcome),
                 duration_ms: Some(entry.duration_ms),
                 message: entry.message.clone(),
                 blocking: entry

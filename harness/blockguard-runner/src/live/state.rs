@@ -5,6 +5,7 @@
 use super::view::{
     DetailEvent, RunView, SCHEMA, SiteKey, SiteView, TestCall, TestDetail, TestState, TestView,
 };
+use crate::schema::Outcome;
 use blockguard_protocol::tally::Figures;
 use blockguard_protocol::trace::Trace;
 use std::collections::{BTreeMap, HashMap};
@@ -42,7 +43,7 @@ struct Test {
     binary: String,
     name: String,
     state: TestState,
-    outcome: Option<String>,
+    outcome: Option<Outcome>,
     started: Option<Instant>,
     duration_ms: Option<u64>,
     message: Option<String>,
@@ -203,7 +204,7 @@ impl LiveState {
     pub fn finish(
         &mut self,
         id: usize,
-        outcome: &str,
+        outcome: Outcome,
         duration_ms: u64,
         message: Option<String>,
     ) -> Vec<Change> {
@@ -211,7 +212,7 @@ impl LiveState {
             return Vec::new();
         };
         test.state = TestState::Finished;
-        test.outcome = Some(outcome.to_owned());
+        test.outcome = Some(outcome);
         test.duration_ms = Some(duration_ms);
         test.message = message;
         vec![Change::TestFinished(id)]
@@ -260,7 +261,7 @@ impl LiveState {
         }
         let was = test.state;
         test.state = view.state;
-        test.outcome.clone_from(&view.outcome);
+        test.outcome = view.outcome;
         test.message.clone_from(&view.message);
         match view.state {
             TestState::Running if was != TestState::Running => {
@@ -334,7 +335,7 @@ impl LiveState {
             binary: test.binary.clone(),
             name: test.name.clone(),
             state: test.state,
-            outcome: test.outcome.clone(),
+            outcome: test.outcome,
             duration_ms,
             message: test.message.clone(),
             blocking: test.calls.iter().map(|c| self.test_call(c)).collect(),
@@ -546,7 +547,7 @@ mod tests {
             &figures(&[(1, 4, 9)]),
         );
         source.stderr(id, "it said so");
-        source.finish(id, "blocked", 12, Some("why".into()));
+        source.finish(id, Outcome::Blocked, 12, Some("why".into()));
         let detail = source.detail(id).unwrap();
 
         let mut nightly = LiveState::new("nightly", "per suite");
@@ -554,7 +555,7 @@ mod tests {
         let changes = nightly.absorb(there, &detail.test, Some(&detail));
         assert!(changes.iter().any(|c| matches!(c, Change::TestFinished(_))));
         let taken = nightly.detail(there).unwrap();
-        assert_eq!(taken.test.outcome.as_deref(), Some("blocked"));
+        assert_eq!(taken.test.outcome, Some(Outcome::Blocked));
         assert_eq!(taken.test.suite, "child@stable");
         assert_eq!(taken.events[0].call.count, 4);
         assert_eq!(taken.events[0].stack, ["x::naps"]);

@@ -1,5 +1,6 @@
 //! What the dashboard's API says (`blockguard-live/1`), field for field.
 
+use crate::schema::Outcome;
 use blockguard_protocol::{Class, Verdict};
 use serde::{Deserialize, Serialize};
 
@@ -56,7 +57,7 @@ pub struct TestView {
     /// Queued, running or finished.
     pub state: TestState,
     /// The outcome; null while queued or running.
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     /// Wall time; while running, so far.
     pub duration_ms: Option<u64>,
     /// Why it did not pass.

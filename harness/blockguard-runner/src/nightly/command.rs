@@ -7,7 +7,7 @@ use super::entry::{self, Entry};
 use super::error::NightlyError;
 use super::folder;
 use super::publish::publish;
-use super::toolchain;
+use super::toolchain::{self, ToolchainError};
 use crate::catalog::suite_names;
 use crate::child::SuiteRun;
 use crate::env::{Env, Preload};
@@ -173,7 +173,7 @@ fn run_one(
     shared: &Shared<'_>,
     name: &str,
     toolchain: &str,
-    rustc: &Result<String, String>,
+    rustc: &Result<String, ToolchainError>,
 ) -> Entry {
     let &Shared {
         suites_dir,
@@ -194,7 +194,7 @@ fn run_one(
         report: None,
     };
     if let Err(why) = rustc {
-        entry.error = Some(why.clone());
+        entry.error = Some(why.to_string());
         return entry;
     }
     let mut child_args = Vec::new();

@@ -4,7 +4,8 @@
 
 use super::error::NightlyError;
 use super::verdict::Verdict;
-use crate::run_suite::{Report, to_json};
+use crate::run_suite::to_json;
+use crate::schema::Report;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 

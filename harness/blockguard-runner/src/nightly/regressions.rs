@@ -7,7 +7,7 @@
 //! blocking nor counts as a new site: only calls every run makes do.
 
 use super::entry::Entry;
-use crate::run_suite::{Outcome, Report};
+use crate::schema::{Outcome, Report};
 use blockguard_protocol::Verdict as CallVerdict;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

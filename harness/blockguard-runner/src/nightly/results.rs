@@ -7,7 +7,7 @@ use super::regressions::Regressions;
 use super::schema::SCHEMA;
 use super::verdict::Verdict;
 use crate::findings::{denied_tests_by_class, denied_tests_by_context, top_sites};
-use crate::run_suite::Summary;
+use crate::schema::Summary;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -75,7 +75,7 @@ impl SuiteResult {
         let report = entry.report.as_ref().filter(|_| entry.error.is_none());
         let message = match (&entry.error, report) {
             (Some(error), _) => Some(error.clone()),
-            (None, Some(r)) if r.build.status == "failed" => r.build.message.clone(),
+            (None, Some(r)) if r.build.status.failed() => r.build.message.clone(),
             _ => None,
         };
         SuiteResult {

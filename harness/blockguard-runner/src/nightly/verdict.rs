@@ -1,6 +1,6 @@
 //! The verdict of one suite × toolchain (DESIGN §7).
 
-use crate::run_suite::{Outcome, Report};
+use crate::schema::{Outcome, Report};
 use blockguard_protocol::Verdict as CallVerdict;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -45,7 +45,7 @@ impl Verdict {
 
     /// Of a run-suite report.
     pub fn of(report: &Report) -> Verdict {
-        if report.build.status == "failed" {
+        if report.build.status.failed() {
             return Verdict::BuildFailed;
         }
         let failing = report.tests.iter().any(|t| {

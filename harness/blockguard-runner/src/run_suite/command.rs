@@ -8,10 +8,7 @@ use super::layout::Layout;
 use super::libtest::libtest_args;
 use super::list::list_in;
 use super::preload::{Runtime, RuntimeBuild};
-use super::report::{
-    BuildInfo, Report, SuiteInfo, Summary, TestEntry, Timing, junit, summary, to_json,
-    write_atomically,
-};
+use super::report::{junit, summary, to_json, write_atomically};
 use super::resolve::local::Selection;
 use super::resolve::{ResolveError, Resolved, Spec, resolve};
 use super::rules::Rules;
@@ -28,6 +25,7 @@ use crate::options::{RunOptions, RunSuiteArgs};
 use crate::process::Contain;
 use crate::sandbox::Sandbox;
 use crate::sandbox_env::SandboxEnv;
+use crate::schema::{BuildInfo, BuildStatus, Report, SuiteInfo, Summary, TestEntry, Timing};
 use crate::untrusted_text;
 use blockguard_protocol::Mode;
 use blockguard_protocol::TraceEvent;
@@ -181,7 +179,7 @@ fn pipeline(
         toolchain: toolchain(env, &suite),
         capabilities: None,
         build: BuildInfo {
-            status: "ok".to_owned(),
+            status: BuildStatus::Ok,
             message: None,
         },
         tests: Vec::new(),
@@ -239,9 +237,9 @@ fn pipeline(
                     "{} {} did not build, so none of its tests ran; the compiler's first error:\n{message}",
                     member.krate, member.version
                 ));
-                if report.build.status == "ok" {
+                if report.build.status == BuildStatus::Ok {
                     report.build = BuildInfo {
-                        status: "failed".to_owned(),
+                        status: BuildStatus::Failed,
                         message: Some(message),
                     };
                 }
@@ -390,11 +388,13 @@ fn pipeline(
     report.tests = records.iter().map(TestEntry::of).collect();
     write_reports(&report, args, &layout, console)?;
     let code = exit_code(&records, &report, args.strict);
-    Ok(if contention_failed || report.build.status != "ok" {
-        exit::FAILED
-    } else {
-        code
-    })
+    Ok(
+        if contention_failed || report.build.status != BuildStatus::Ok {
+            exit::FAILED
+        } else {
+            code
+        },
+    )
 }
 
 /// The launcher that makes the sandbox.

@@ -4,7 +4,7 @@
 //! before `cargo test --doc` runs; the target runner, run once per
 //! doctest, takes the next name and writes its record.
 
-use super::report::model::TestEntry;
+use crate::schema::TestEntry;
 
 /// Under a `--record` folder: the doctests' names in the order they will
 /// run, one per line (written by `cargo blockguard test` beforehand) ...

@@ -5,7 +5,7 @@ use crate::child::SuiteRun;
 use crate::env::Env;
 use crate::exit;
 use crate::options::StabilityArgs;
-use crate::run_suite::{Report, SnapshotState};
+use crate::schema::{Report, SnapshotState};
 use crate::untrusted_text;
 use std::collections::BTreeMap;
 

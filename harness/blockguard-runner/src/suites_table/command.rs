@@ -84,7 +84,7 @@ fn row(name: &str, jobs: usize, logs: &Path, env: &Env, no_sandbox: bool) -> Row
     };
     let audit = run_suite(name, Some(transparent_mode), jobs, logs, no_sandbox);
     let nextest = match &audit {
-        Side::Report(r) if r.build.status == "failed" => {
+        Side::Report(r) if r.build.status.failed() => {
             Baseline::Failed("the suite does not build".to_owned())
         }
         _ => baseline(&located, jobs, env),

@@ -2,7 +2,7 @@
 
 use super::nextest::Baseline;
 use crate::findings::{SiteCount, denied_tests_by_class, top_sites};
-use crate::run_suite::Report;
+use crate::schema::Report;
 use blockguard_protocol::Class;
 use std::collections::BTreeMap;
 
@@ -56,7 +56,7 @@ impl Row {
     /// Tests passing under audit, with suppressed races apart.
     pub fn audit_cell(&self) -> String {
         match self.audit_report() {
-            Some(r) if r.build.status == "failed" => format!("build failed: {}", build_cause(r)),
+            Some(r) if r.build.status.failed() => format!("build failed: {}", build_cause(r)),
             Some(r) => {
                 let s = &r.summary;
                 let ran = s.pass + s.fail + s.blocked + s.timeout + s.crash + s.suppressed;
@@ -80,7 +80,7 @@ impl Row {
             (Baseline::Ran { passed, .. }, Some(r)) => {
                 (r.summary.pass..=r.summary.pass + r.summary.suppressed).contains(passed)
             }
-            (Baseline::Failed(_), Some(r)) => r.build.status == "failed",
+            (Baseline::Failed(_), Some(r)) => r.build.status.failed(),
             _ => false,
         }
     }
@@ -90,7 +90,7 @@ impl Row {
         let Side::Report(r) = &self.check else {
             return self.error_of(&self.check);
         };
-        if r.build.status == "failed" {
+        if r.build.status.failed() {
             return "—".to_owned();
         }
         let by_class: BTreeMap<Class, usize> = denied_tests_by_class(r);

@@ -6,7 +6,8 @@
 use super::super::entry::Entry;
 use super::super::results::{Results, SuiteResult};
 use super::markdown::common_sites;
-use crate::run_suite::{Outcome, Summary, xml_escape};
+use crate::run_suite::xml_escape;
+use crate::schema::{Outcome, Summary};
 use crate::untrusted_text;
 use blockguard_protocol::Verdict as CallVerdict;
 use std::fmt::Write;

@@ -4,7 +4,8 @@
 //! `ignored` skipped. No times, so reruns compare equal.
 
 use super::super::entry::Entry;
-use crate::run_suite::{Outcome, xml_escape as escape};
+use crate::run_suite::xml_escape as escape;
+use crate::schema::Outcome;
 use std::fmt::Write;
 
 /// The JUnit XML.
@@ -24,7 +25,7 @@ pub fn junit(entries: &[Entry]) -> String {
             );
             continue;
         };
-        if report.build.status == "failed" {
+        if report.build.status.failed() {
             let why = report
                 .build
                 .message

@@ -2,8 +2,7 @@
 //! failures, `timeout` and `crash` errors, `suppressed` and `ignored`
 //! skipped (with the reason).
 
-use super::model::{Report, TestEntry};
-use crate::run_suite::runner::outcome::Outcome;
+use crate::schema::{Outcome, Report, TestEntry};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 

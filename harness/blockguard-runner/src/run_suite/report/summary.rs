@@ -3,9 +3,7 @@
 //! It quotes the crate's names and messages as they are: the console that
 //! prints it shows them safely.
 
-use super::model::Report;
-use crate::run_suite::runner::outcome::Outcome;
-use crate::run_suite::snapshot::SnapshotState;
+use crate::schema::{Outcome, Report, SnapshotState};
 use blockguard_protocol::Verdict;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -40,7 +38,7 @@ pub fn summary(report: &Report, report_path: &str) -> String {
     if report.summary.leaky > 0 {
         let _ = writeln!(out, "  {} leaky", report.summary.leaky);
     }
-    if let (true, Some(message)) = (report.build.status == "failed", &report.build.message) {
+    if let (true, Some(message)) = (report.build.status.failed(), &report.build.message) {
         let cause = message.lines().take(2).collect::<Vec<_>>().join(" ");
         let _ = writeln!(out, "  build failed, no test ran: {cause}");
     }

@@ -232,8 +232,8 @@ impl Shared {
     fn tell_live(&self, record: &TestRecord) {
         if let Some((live, id)) = self.live_id(&record.binary, &record.name) {
             let outcome = match record.outcome {
-                o if !o.is_failure() && record.snapshot_failed => "fail",
-                o => o.as_str(),
+                o if !o.is_failure() && record.snapshot_failed => Outcome::Fail,
+                o => o,
             };
             live.finished(id, outcome, record.duration, record.message.clone());
         }

@@ -1,5 +1,6 @@
 //! The report's shape, field for field as DESIGN §7 has it.
 
+use super::build::BuildStatus;
 use crate::run_suite::resolve::suite::SourceKind;
 use crate::run_suite::rules::StaleRule;
 use crate::run_suite::runner::outcome::{Attempt, BlockingCall, Outcome, TestRecord};
@@ -69,7 +70,7 @@ pub struct SuiteInfo {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BuildInfo {
     /// `ok` or `failed`.
-    pub status: String,
+    pub status: BuildStatus,
     /// The compiler's first error lines, when it failed.
     pub message: Option<String>,
 }
