@@ -360,24 +360,35 @@ mod tests {
         })
     }
 
+    /// The verdict on a test of the sandbox (or, with no `limits`, outside
+    /// it) that ended as `ended` with `stderr`.
+    fn judge_limited(
+        ended: Ended,
+        stderr: &str,
+        guarded: bool,
+        limits: Option<blockguard_protocol::sandbox::Limits>,
+        filled_tmp: Option<u64>,
+    ) -> Judged {
+        judge(&Evidence {
+            ended,
+            stdout: "",
+            stderr,
+            trace: &Trace::default(),
+            guarded,
+            mode: Mode::Audit,
+            timeout: Duration::from_secs(3),
+            in_flight: None,
+            limits,
+            filled_tmp,
+        })
+    }
+
     #[test]
     fn a_sandboxed_test_killed_by_a_limit_is_limit_and_elsewhere_a_crash() {
         let limits = blockguard_protocol::sandbox::Limits::default();
         let stderr = "memory allocation of 536870912 bytes failed\n";
-        let trace = Trace::default();
         let of = |sig: i32, stderr: &str, limits| {
-            judge(&Evidence {
-                ended: Ended::Signaled(sig),
-                stdout: "",
-                stderr,
-                trace: &trace,
-                guarded: true,
-                mode: Mode::Audit,
-                timeout: Duration::from_secs(3),
-                in_flight: None,
-                limits,
-                filled_tmp: None,
-            })
+            judge_limited(Ended::Signaled(sig), stderr, true, limits, None)
         };
         let memory = of(libc::SIGABRT, stderr, Some(limits));
         assert_eq!(memory.outcome, Outcome::Limit);
@@ -391,20 +402,7 @@ mod tests {
         assert_eq!(of(libc::SIGABRT, "", Some(limits)).outcome, Outcome::Crash);
         assert_eq!(of(libc::SIGABRT, stderr, None).outcome, Outcome::Crash);
         let spawn = "thread 'x' panicked at src/lib.rs:3:9:\nfailed to spawn thread: Os { code: 11, kind: WouldBlock, message: \"Resource temporarily unavailable\" }\n";
-        let exited = |limits| {
-            judge(&Evidence {
-                ended: Ended::Exited(101),
-                stdout: "",
-                stderr: spawn,
-                trace: &trace,
-                guarded: false,
-                mode: Mode::Audit,
-                timeout: Duration::from_secs(3),
-                in_flight: None,
-                limits,
-                filled_tmp: None,
-            })
-        };
+        let exited = |limits| judge_limited(Ended::Exited(101), spawn, false, limits, None);
         assert_eq!(exited(Some(limits)).outcome, Outcome::Limit);
         assert!(
             exited(Some(limits))
@@ -417,22 +415,10 @@ mod tests {
 
     #[test]
     fn a_sandboxed_test_that_filled_its_tmp_is_limit_even_if_it_emptied_it() {
-        let trace = Trace::default();
         let limits = blockguard_protocol::sandbox::Limits::default();
         let full = "called `Result::unwrap()` on an `Err` value: Os { code: 28, kind: StorageFull, message: \"No space left on device\" }";
         let of = |ended, stderr, limits, filled_tmp| {
-            judge(&Evidence {
-                ended,
-                stdout: "",
-                stderr,
-                trace: &trace,
-                guarded: false,
-                mode: Mode::Audit,
-                timeout: Duration::from_secs(3),
-                in_flight: None,
-                limits,
-                filled_tmp,
-            })
+            judge_limited(ended, stderr, false, limits, filled_tmp)
         };
         let still_full = of(Ended::Exited(101), "", Some(limits), Some(1 << 20));
         assert_eq!(still_full.outcome, Outcome::Limit);
