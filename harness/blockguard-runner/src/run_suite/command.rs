@@ -272,15 +272,10 @@ fn pipeline(
                 limits: Some(args.limits()),
                 server: None,
             });
-        let list_sandbox = list_contain.as_ref().map(|c| {
-            (
-                c,
-                sandbox_env
-                    .as_ref()
-                    .map(SandboxEnv::vars)
-                    .unwrap_or_default(),
-            )
-        });
+        let env_base = sandbox_env.as_ref().map(SandboxEnv::vars);
+        let list_sandbox = list_contain
+            .as_ref()
+            .map(|c| (c, env_base.clone().unwrap_or_default()));
         let listed = list_in(&binaries, list_sandbox.as_ref())?;
         let run_started = Instant::now();
         let results = runner::run(
@@ -298,7 +293,7 @@ fn pipeline(
                     Snapshots::new(layout.snapshots(&member.name, &member.dir), layout.root())
                 }),
                 strict: args.strict,
-                env_base: sandbox_env.as_ref().map(SandboxEnv::vars),
+                env_base,
                 env_remove: env.child_env_remove(),
                 farm_workers: args.farm_workers,
                 retries: args.retries,

@@ -21,7 +21,12 @@ fn base(layout: &Layout) -> SandboxPaths {
     paths
 }
 
+/// The writable folders made (only paths that exist are shown), then
+/// every path with its links resolved, as the sandbox mounts it.
 fn finish(mut paths: SandboxPaths) -> SandboxPaths {
+    for dir in &paths.writable {
+        let _ = std::fs::create_dir_all(dir);
+    }
     let real = |list: &mut Vec<PathBuf>| {
         for path in list.iter_mut() {
             if let Some(real) = host_view::real_path(path) {
@@ -42,7 +47,6 @@ pub fn build(layout: &Layout, packages: &[&Path]) -> SandboxPaths {
     paths
         .writable
         .extend(packages.iter().map(|p| p.to_path_buf()));
-    create_writable(&paths);
     finish(paths)
 }
 
@@ -51,6 +55,15 @@ pub fn build(layout: &Layout, packages: &[&Path]) -> SandboxPaths {
 /// their packages. The guard runtime and the launcher are shown read-only
 /// wherever they are.
 pub fn tests(
+    layout: &Layout,
+    runtime: &Runtime,
+    traces: &Path,
+    packages: impl Iterator<Item = PathBuf>,
+) -> SandboxPaths {
+    finish(tests_unfinished(layout, runtime, traces, packages))
+}
+
+fn tests_unfinished(
     layout: &Layout,
     runtime: &Runtime,
     traces: &Path,
@@ -66,8 +79,7 @@ pub fn tests(
         layout.symbols(),
     ]);
     paths.writable.extend(packages);
-    create_writable(&paths);
-    finish(paths)
+    paths
 }
 
 /// The doctests, built and run by `cargo test --doc` with `runner` as the
@@ -79,18 +91,13 @@ pub fn doctests(
     package: &Path,
     runner: &Path,
 ) -> SandboxPaths {
-    let mut paths = tests(
-        layout,
-        runtime,
-        traces,
-        std::iter::once(package.to_path_buf()),
-    );
+    let packages = std::iter::once(package.to_path_buf());
+    let mut paths = tests_unfinished(layout, runtime, traces, packages);
     paths.readable.retain(|p| *p != layout.build());
     paths.writable.push(layout.build());
     paths
         .readable
         .extend(runner.parent().map(Path::to_path_buf));
-    create_writable(&paths);
     finish(paths)
 }
 
@@ -101,11 +108,4 @@ fn runtime_folders(runtime: &Runtime) -> impl Iterator<Item = PathBuf> + '_ {
         .iter()
         .chain(&runtime.launcher)
         .filter_map(|l| Some(l.parent()?.to_path_buf()))
-}
-
-/// Only paths that exist are shown: the writable ones are made first.
-fn create_writable(paths: &SandboxPaths) {
-    for dir in &paths.writable {
-        let _ = std::fs::create_dir_all(dir);
-    }
 }

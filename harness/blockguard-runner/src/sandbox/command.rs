@@ -7,12 +7,8 @@ use std::path::Path;
 use std::process::Command;
 
 /// `program` (its arguments still to add) run by `launcher` in a sandbox
-/// with `paths`; it dies with us.
+/// with `paths` (only those that exist are shown); it dies with us.
 pub fn command(launcher: &Path, program: &Path, paths: &SandboxPaths) -> Command {
-    // Only paths that exist are shown: a fresh build folder must be made.
-    for dir in &paths.writable {
-        let _ = std::fs::create_dir_all(dir);
-    }
     let mut cmd = Command::new(launcher);
     cmd.arg(MAKE_SANDBOX_ARG)
         .args(paths.to_args())

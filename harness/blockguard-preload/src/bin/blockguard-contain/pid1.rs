@@ -78,7 +78,7 @@ fn init(args: &Args, joined: Option<&Joined>, report: i32) -> ! {
             if let Some(limits) = args.limits {
                 sys::set_limits(limits);
             }
-            if let Some(Err(why)) = joined.map(sandbox::confine) {
+            if let Some(Err(why)) = joined.map(|_| sandbox::confine()) {
                 eprintln!("blockguard-contain: the sandbox: {why}");
                 sys::exit_now(blockguard_protocol::contain::NO_SANDBOX);
             }

@@ -66,7 +66,7 @@ pub fn make(paths: &SandboxPaths) -> Result<Joined, String> {
 }
 
 /// In the test, just before its exec: every capability gone, for good.
-pub fn confine(_joined: &Joined) -> Result<(), String> {
+pub fn confine() -> Result<(), String> {
     sys_ns::drop_privileges().map_err(|e| format!("dropping capabilities: {e}"))
 }
 
