@@ -16,10 +16,12 @@ pub mod launch;
 pub mod mode;
 pub mod sandbox;
 pub mod tally;
+pub mod test_key;
 pub mod trace;
 
 pub use class::Class;
 pub use mode::Mode;
+pub use test_key::TestKey;
 pub use trace::{Capabilities, Lifecycle, TraceEvent, TraceLine, Verdict};
 
 /// The files the runtime keeps beside the trace at `trace`: its

@@ -183,36 +183,46 @@ impl Trace {
     /// lines that do not parse are skipped, so everything whole is kept.
     pub fn parse(text: &str) -> Trace {
         let mut trace = Trace::default();
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
-            match serde_json::from_str::<TraceLine>(line) {
-                Ok(TraceLine::Capabilities { capabilities }) => {
-                    trace.capabilities.get_or_insert(capabilities);
-                }
-                Ok(TraceLine::Lifecycle { lifecycle }) => {
-                    if let Some(test) = numbering(line).test {
-                        let of_test = trace.by_test.entry(test).or_default();
-                        of_test.lifecycle.push(lifecycle.clone());
-                    }
-                    trace.lifecycle.push(lifecycle);
-                }
-                Ok(TraceLine::Event(event)) => {
-                    let Numbering { seq, test, stack } = numbering(line);
-                    if !stack.is_empty() {
-                        trace.stacks.insert(trace.events.len(), stack);
-                    }
-                    if let Some(seq) = seq {
-                        trace.seqs.entry(seq).or_insert(trace.events.len());
-                    }
-                    if let Some(test) = test {
-                        let of_test = trace.by_test.entry(test).or_default();
-                        of_test.events.push(trace.events.len());
-                    }
-                    trace.events.push(event);
-                }
-                Err(_) => {}
-            }
-        }
+        trace.extend(text);
         trace
+    }
+
+    /// Takes on more lines of the same trace (what was appended since the
+    /// last read), as [`Trace::parse`] reads them.
+    pub fn extend(&mut self, text: &str) {
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            self.take_line(line);
+        }
+    }
+
+    fn take_line(&mut self, line: &str) {
+        match serde_json::from_str::<TraceLine>(line) {
+            Ok(TraceLine::Capabilities { capabilities }) => {
+                self.capabilities.get_or_insert(capabilities);
+            }
+            Ok(TraceLine::Lifecycle { lifecycle }) => {
+                if let Some(test) = numbering(line).test {
+                    let of_test = self.by_test.entry(test).or_default();
+                    of_test.lifecycle.push(lifecycle.clone());
+                }
+                self.lifecycle.push(lifecycle);
+            }
+            Ok(TraceLine::Event(event)) => {
+                let Numbering { seq, test, stack } = numbering(line);
+                if !stack.is_empty() {
+                    self.stacks.insert(self.events.len(), stack);
+                }
+                if let Some(seq) = seq {
+                    self.seqs.entry(seq).or_insert(self.events.len());
+                }
+                if let Some(test) = test {
+                    let of_test = self.by_test.entry(test).or_default();
+                    of_test.events.push(self.events.len());
+                }
+                self.events.push(event);
+            }
+            Err(_) => {}
+        }
     }
 
     /// One test's events, in a process that ran many.
@@ -274,6 +284,22 @@ mod tests {
         assert_eq!(trace.events[0].class, Class::Sleep);
         assert_eq!(trace.denied().count(), 1);
         assert!(!trace.body_returned());
+    }
+
+    #[test]
+    fn a_trace_read_in_pieces_is_the_trace_read_whole() {
+        let lines = [
+            r#"{"capabilities":{"interpose":true,"escape_backstop":null,"dlsym":true,"mode":"check"}}"#,
+            r#"{"lifecycle":"started","test":"t"}"#,
+            r#"{"call":"read","class":"fs","verdict":"denied","escaped":false,"site":"a::b","via":"std::fs::read","rule":null,"seq":1,"test":"t","stack":["a::b"]}"#,
+            r#"{"call":"nanosleep","class":"sleep","verdict":"denied","escaped":false,"site":"a::c","via":"std::thread::sleep","rule":null,"seq":2}"#,
+        ];
+        let whole = Trace::parse(&lines.join("\n"));
+        let mut pieces = Trace::default();
+        pieces.extend(&lines[..2].join("\n"));
+        pieces.extend(&lines[2..].join("\n"));
+        assert_eq!(pieces, whole);
+        assert_eq!(whole.events.len(), 2);
     }
 
     #[test]

@@ -4,6 +4,7 @@ use crate::allow::{AllowRule, CallQuery};
 use crate::executors::{ExecutorDecl, MachineryRule};
 use crate::suite::Suite;
 use crate::suppress::SuppressRule;
+use blockguard_protocol::TestKey;
 
 /// The contents of one suite or rules file, rules in file order.
 #[derive(Debug, Clone, Default)]
@@ -29,14 +30,9 @@ impl RulesFile {
     }
 
     /// The first suppress rule, in file order, that matches the failure.
-    pub fn first_suppress(
-        &self,
-        binary: &str,
-        test: &str,
-        failure_text: &str,
-    ) -> Option<&SuppressRule> {
+    pub fn first_suppress(&self, test: &TestKey, failure_text: &str) -> Option<&SuppressRule> {
         self.suppress
             .iter()
-            .find(|rule| rule.matches(binary, test, failure_text))
+            .find(|rule| rule.matches(test, failure_text))
     }
 }

@@ -5,6 +5,7 @@ use crate::fields::Fields;
 use crate::glob;
 use crate::glob::TestsGlob;
 use crate::limits;
+use blockguard_protocol::TestKey;
 use regex::Regex;
 
 /// A known failure: a failing test whose failure text matches is
@@ -28,10 +29,9 @@ pub struct SuppressRule {
 const KEYS: &[&str] = &["tests", "message", "reason"];
 
 impl SuppressRule {
-    /// Whether a failure of `binary::test` with this text is the known one.
-    /// An empty `binary` means the binary is unknown.
-    pub fn matches(&self, binary: &str, test: &str, failure_text: &str) -> bool {
-        glob::matches_test(&self.tests_matcher, Some(binary), test)
+    /// Whether a failure of `test` with this text is the known one.
+    pub fn matches(&self, test: &TestKey, failure_text: &str) -> bool {
+        glob::matches_test(&self.tests_matcher, Some(&test.binary), &test.name)
             && self.message_regex.is_match(failure_text)
     }
 

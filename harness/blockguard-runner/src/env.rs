@@ -137,7 +137,7 @@ impl Env {
         };
         let _ = set_parent_process_death_signal(Some(Signal::TERM));
         if getppid().map(|p| p.as_raw_nonzero().get() as u32) != Some(parent) {
-            std::process::exit(i32::from(crate::exit::interrupted(libc::SIGTERM)));
+            std::process::exit(i32::from(crate::schema::exit::interrupted(libc::SIGTERM)));
         }
     }
 }

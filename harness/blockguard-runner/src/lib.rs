@@ -10,7 +10,9 @@
 //! - [`run_program`]: a program (not a test) under the guards;
 //! - [`live`]: the live dashboard any of these can serve.
 //!
-//! [`env`] reads the environment once; [`exit`] has the exit codes;
+//! [`schema`] is the vocabulary every part speaks: the report, the
+//! outcomes, the run's events, the live API and the exit codes; [`events`]
+//! carries a run's events to its consumers. [`env`] reads the environment once;
 //! [`untrusted_text`] is how every output shows what a crate under test
 //! wrote. [`sandbox_env`] says what of the environment a sandboxed child
 //! sees, and [`redact`] keeps its secrets out of every output.
@@ -20,7 +22,7 @@
 pub mod catalog;
 mod child;
 pub mod env;
-pub mod exit;
+pub mod events;
 mod findings;
 pub mod live;
 pub mod nightly;
@@ -33,6 +35,7 @@ pub mod run_suite;
 pub mod sandbox;
 pub mod sandbox_env;
 pub mod schema;
+pub use schema::exit;
 pub mod stability;
 pub mod suites_table;
 mod untrusted_file;

@@ -3,10 +3,11 @@
 //! passed through, its blocking calls on the live dashboard while it runs
 //! and after, until interrupted.
 
-use crate::exit;
+use crate::events::{Following, RunEvents, RunListener};
 use crate::live::dashboard::Dashboard;
 use crate::live::hub::Live;
-use crate::schema::Outcome;
+use crate::schema::exit;
+use crate::schema::{Outcome, Progress, RunEvent, TestKey, TestRecord};
 use blockguard_protocol::{Mode, env as protocol};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 use signal_hook::iterator::SignalsInfo;
@@ -100,11 +101,23 @@ fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8
     let mut child = cmd
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", Path::new(&plan.program).display()))?;
-    let id = live.map(|live| {
-        live.describe(name, plan.mode.as_str());
-        let id = live.queue(None, name, protocol::MAIN_TEST);
-        live.started(id, Some(&trace), None);
-        id
+    // The dashboard is the one consumer of this run's events.
+    let events = RunEvents::new(
+        live.map(|live| Arc::clone(live) as Arc<dyn RunListener>)
+            .into_iter()
+            .collect(),
+    );
+    let key = TestKey::new("", name, protocol::MAIN_TEST);
+    let following = live.map(|_| {
+        events.emit(&RunEvent::RunStarted {
+            suite: name.to_owned(),
+            mode: plan.mode.as_str().to_owned(),
+        });
+        events.emit(&RunEvent::TestQueued { key: key.clone() });
+        events.emit(&RunEvent::TestStarted { key: key.clone() });
+        let following = Following::start(&events);
+        following.begin(&key, &trace);
+        following
     });
     let stderr = Arc::new(Mutex::new(Vec::new()));
     let copier = child.stderr.take().map(|from| {
@@ -142,22 +155,34 @@ fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8
         (None, Some(signal)) => u8::try_from(128 + signal).unwrap_or(1),
         (None, None) => 1,
     };
-    if let (Some(live), Some(id)) = (live, id) {
+    if let Some(following) = following {
+        let calls = following
+            .end(&key)
+            .map(|reader| reader.calls())
+            .unwrap_or_default();
+        events.emit(&RunEvent::TestProgress {
+            key: key.clone(),
+            progress: Progress {
+                calls: calls.clone(),
+                ..Progress::default()
+            },
+        });
         let text =
             String::from_utf8_lossy(&stderr.lock().unwrap_or_else(|e| e.into_inner())).into_owned();
-        live.stderr(id, &crate::redact::redacted(&text));
-        let outcome = match code {
+        let mut record = TestRecord::ignored(key);
+        record.outcome = match code {
             0 => Outcome::Pass,
             c if i32::from(c) == blockguard_protocol::exit::BLOCKED => Outcome::Blocked,
             c if c > 128 => Outcome::Crash,
             _ => Outcome::Fail,
         };
-        live.finished(
-            id,
-            outcome,
-            started.elapsed(),
-            Some(format!("exit code {code}")),
-        );
+        record.duration = started.elapsed();
+        record.message = Some(format!("exit code {code}"));
+        record.blocking = calls.into_iter().map(|c| c.call).collect();
+        events.emit(&RunEvent::TestFinished {
+            record,
+            stderr_tail: crate::redact::redacted(&text),
+        });
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(code)

@@ -5,7 +5,7 @@
 //! truncated), never waits on a FIFO and never reads past a bound.
 
 use std::fs::{File, OpenOptions};
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
@@ -30,6 +30,17 @@ fn open(path: &Path, write: bool) -> std::io::Result<File> {
 pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     open(path, false)?.take(MOST).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// The bytes of the regular file at `path` from byte `from` on, up to
+/// [`MOST`] in all: what was appended since an earlier read.
+pub fn read_from(path: &Path, from: u64) -> std::io::Result<Vec<u8>> {
+    let mut file = open(path, false)?;
+    file.seek(SeekFrom::Start(from))?;
+    let mut bytes = Vec::new();
+    file.take(MOST.saturating_sub(from))
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 

@@ -1,6 +1,6 @@
 //! Rules match calls and failures by every condition they give.
 
-use blockguard_protocol::Class;
+use blockguard_protocol::{Class, TestKey};
 use blockguard_rules::{CallQuery, RulesFile, builtin, parse_str};
 
 fn rules(text: &str) -> RulesFile {
@@ -165,12 +165,16 @@ fn suppress_matches_tests_glob_and_message_regex() {
     );
     let rule = &file.suppress[0];
     let text = "thread 'select::race' panicked:\nConnection Reset By Peer (os error 104)";
-    assert!(rule.matches("basic", "select::race", text));
-    assert!(rule.matches("select", "race", text), "as binary::test");
-    assert!(!rule.matches("basic", "other::race", text));
-    assert!(!rule.matches("basic", "select::race", "broken pipe"));
+    let key = |binary: &str, name: &str| TestKey::new("p", binary, name);
+    assert!(rule.matches(&key("basic", "select::race"), text));
+    assert!(
+        rule.matches(&key("select", "race"), text),
+        "as binary::test"
+    );
+    assert!(!rule.matches(&key("basic", "other::race"), text));
+    assert!(!rule.matches(&key("basic", "select::race"), "broken pipe"));
     assert_eq!(
-        file.first_suppress("basic", "select::race", text)
+        file.first_suppress(&key("basic", "select::race"), text)
             .map(|r| r.id.as_str()),
         Some("rules:suppress[0]")
     );

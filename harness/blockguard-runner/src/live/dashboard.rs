@@ -32,7 +32,6 @@ impl Dashboard {
             );
         }
         eprintln!("dashboard: {}", server.url());
-        live.follow();
         Ok(Dashboard { live, server })
     }
 

@@ -5,10 +5,9 @@
 
 use super::dashboard::Dashboard;
 use super::hub::Live;
-use super::view::{SiteKey, TestCall, TestState, TestView};
-use crate::exit;
 use crate::options::ServeArgs;
-use crate::schema::Report;
+use crate::schema::exit;
+use crate::schema::{Report, RunEvent, TestEntry, TestRecord};
 use std::path::{Path, PathBuf};
 
 /// Why the reports could not be read.
@@ -127,30 +126,27 @@ fn load(live: &Live, dir: &Path, reports: &[(String, Report)]) -> bool {
         let suite = if one { suite.as_str() } else { name.as_str() };
         for entry in &report.tests {
             failed |= entry.outcome.is_failure();
-            let view = TestView {
-                id: 0,
-                suite: suite.to_owned(),
-                binary: entry.binary.clone(),
-                name: entry.name.clone(),
-                state: TestState::Finished,
-                outcome: Some(entry.outcome),
-                duration_ms: Some(entry.duration_ms),
-                message: entry.message.clone(),
-                blocking: entry
-                    .blocking
-                    .iter()
-                    .map(|b| TestCall {
-                        site_id: 0,
-                        key: SiteKey::of(&b.event),
-                        rule: b.event.rule.clone(),
-                        count: b.count as u64,
-                        // A saved report keeps no timings.
-                        blocked_ns: 0,
-                    })
-                    .collect(),
+            let event = RunEvent::TestFinished {
+                record: record_of(entry),
+                stderr_tail: String::new(),
             };
-            live.absorb_view(suite, &view);
+            live.apply(Some(suite), &event);
         }
     }
     failed
+}
+
+/// A saved entry as the record it was written from (what a report does
+/// not keep is left empty).
+fn record_of(entry: &TestEntry) -> TestRecord {
+    let mut record = TestRecord::ignored(entry.key.clone());
+    record.outcome = entry.outcome;
+    record.duration = std::time::Duration::from_millis(entry.duration_ms);
+    record.message.clone_from(&entry.message);
+    record.rule.clone_from(&entry.rule);
+    record.snapshot = entry.snapshot;
+    record.blocking.clone_from(&entry.blocking);
+    record.leaked.clone_from(&entry.leaked);
+    record.attempts.clone_from(&entry.attempts);
+    record
 }

@@ -2,12 +2,12 @@
 //! to date from the runner and from the running tests' files. Each change
 //! returns the [`Change`]s that the event stream announces.
 
-use super::view::{
-    DetailEvent, RunView, SCHEMA, SiteKey, SiteView, TestCall, TestDetail, TestState, TestView,
+use crate::schema::live::{
+    DetailEvent, InFlightCall, MicroView, RunView, SCHEMA, SiteKey, SiteView, TestCall, TestDetail,
+    TestState, TestView,
 };
-use crate::schema::Outcome;
+use crate::schema::{BlockingCall, ObservedCall, Outcome, Progress, TestKey, TestRecord};
 use blockguard_protocol::tally::Figures;
-use blockguard_protocol::trace::Trace;
 use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
@@ -28,7 +28,7 @@ pub enum Change {
     Done,
 }
 
-/// One call of one test, as its trace and tally say.
+/// One call of one test (merged by site), as its progress says.
 #[derive(Debug, Clone)]
 struct Call {
     site_id: usize,
@@ -40,14 +40,15 @@ struct Call {
 #[derive(Debug, Clone)]
 struct Test {
     suite: String,
-    binary: String,
-    name: String,
+    key: TestKey,
     state: TestState,
     outcome: Option<Outcome>,
     started: Option<Instant>,
     duration_ms: Option<u64>,
     message: Option<String>,
     calls: Vec<Call>,
+    in_flight: Vec<InFlightCall>,
+    microthreads: Vec<MicroView>,
     stderr_tail: String,
 }
 
@@ -68,7 +69,7 @@ pub struct LiveState {
     ended_ms: Option<u64>,
     exit_code: Option<i32>,
     tests: Vec<Test>,
-    by_name: HashMap<(String, String, String), usize>,
+    by_key: HashMap<(String, TestKey), usize>,
     sites: Vec<Site>,
     site_ids: HashMap<SiteKey, usize>,
 }
@@ -86,7 +87,7 @@ impl LiveState {
             ended_ms: None,
             exit_code: None,
             tests: Vec::new(),
-            by_name: HashMap::new(),
+            by_key: HashMap::new(),
             sites: Vec::new(),
             site_ids: HashMap::new(),
         }
@@ -99,35 +100,28 @@ impl LiveState {
     }
 
     /// Queues a test of `suite` (the run's own when `None`); its id.
-    pub fn queue(&mut self, suite: Option<&str>, binary: &str, name: &str) -> usize {
+    pub fn queue(&mut self, suite: Option<&str>, key: &TestKey) -> usize {
         let suite = suite.unwrap_or(&self.suite).to_owned();
-        let key = (suite.clone(), binary.to_owned(), name.to_owned());
-        if let Some(&id) = self.by_name.get(&key) {
+        let at = (suite, key.clone());
+        if let Some(&id) = self.by_key.get(&at) {
             return id;
         }
         let id = self.tests.len();
         self.tests.push(Test {
-            suite,
-            binary: binary.to_owned(),
-            name: name.to_owned(),
+            suite: at.0.clone(),
+            key: key.clone(),
             state: TestState::Queued,
             outcome: None,
             started: None,
             duration_ms: None,
             message: None,
             calls: Vec::new(),
+            in_flight: Vec::new(),
+            microthreads: Vec::new(),
             stderr_tail: String::new(),
         });
-        self.by_name.insert(key, id);
+        self.by_key.insert(at, id);
         id
-    }
-
-    /// The id of a queued test.
-    pub fn id_of(&self, suite: Option<&str>, binary: &str, name: &str) -> Option<usize> {
-        let suite = suite.unwrap_or(&self.suite).to_owned();
-        self.by_name
-            .get(&(suite, binary.to_owned(), name.to_owned()))
-            .copied()
     }
 
     /// Test `id`'s process started (again, on a retry: its calls so far
@@ -140,47 +134,48 @@ impl LiveState {
         test.state = TestState::Running;
         test.started = Some(Instant::now());
         test.outcome = None;
+        test.in_flight.clear();
+        test.microthreads.clear();
         changes.insert(0, Change::TestStarted(id));
         changes
     }
 
-    /// What test `id`'s trace and tally say now: its calls, replaced.
-    /// Events without figures (a process that keeps no tally) count once.
-    pub fn observe(
-        &mut self,
-        id: usize,
-        trace: &Trace,
-        test: Option<&str>,
-        tally: &BTreeMap<u64, Figures>,
-    ) -> Vec<Change> {
-        let seq_of: HashMap<usize, u64> = trace.seqs.iter().map(|(&s, &i)| (i, s)).collect();
-        let indices: Vec<usize> = match test.and_then(|t| trace.by_test.get(t)) {
-            Some(of_test) => of_test.events.clone(),
-            None if test.is_some() => Vec::new(),
-            None => (0..trace.events.len()).collect(),
-        };
+    /// What running test `id` has done so far: its calls, replaced, and
+    /// what its threads are in now. A finished test takes no more.
+    pub fn progress(&mut self, id: usize, progress: &Progress) -> Vec<Change> {
+        match self.tests.get_mut(id) {
+            Some(test) if test.state != TestState::Finished => {
+                test.in_flight.clone_from(&progress.in_flight);
+                test.microthreads.clone_from(&progress.microthreads);
+            }
+            _ => return Vec::new(),
+        }
+        self.take_calls(id, &progress.calls)
+    }
+
+    /// Test `id`'s calls, merged by site.
+    fn take_calls(&mut self, id: usize, observed: &[ObservedCall]) -> Vec<Change> {
         let mut merged: Vec<(SiteKey, Option<String>, Figures, Vec<String>)> = Vec::new();
-        for index in indices {
-            let event = &trace.events[index];
-            let key = SiteKey::of(event);
-            let figures = seq_of
-                .get(&index)
-                .and_then(|seq| tally.get(seq))
-                .copied()
-                .unwrap_or(Figures {
-                    calls: 1,
-                    blocked_ns: 0,
-                });
-            let stack = trace.stacks.get(&index).cloned().unwrap_or_default();
+        for call in observed {
+            let key = SiteKey::of(&call.call.event);
+            let figures = Figures {
+                calls: call.call.calls,
+                blocked_ns: call.call.blocked_ns,
+            };
             match merged.iter_mut().find(|(k, ..)| *k == key) {
                 Some((_, _, f, s)) => {
                     f.calls += figures.calls;
                     f.blocked_ns += figures.blocked_ns;
                     if s.is_empty() {
-                        *s = stack;
+                        s.clone_from(&call.stack);
                     }
                 }
-                None => merged.push((key, event.rule.clone(), figures, stack)),
+                None => merged.push((
+                    key,
+                    call.call.event.rule.clone(),
+                    figures,
+                    call.stack.clone(),
+                )),
             }
         }
         let mut changes = Vec::new();
@@ -200,90 +195,37 @@ impl LiveState {
         changes
     }
 
-    /// Test `id` was judged.
-    pub fn finish(
-        &mut self,
-        id: usize,
-        outcome: Outcome,
-        duration_ms: u64,
-        message: Option<String>,
-    ) -> Vec<Change> {
-        let Some(test) = self.tests.get_mut(id) else {
-            return Vec::new();
-        };
-        test.state = TestState::Finished;
-        test.outcome = Some(outcome);
-        test.duration_ms = Some(duration_ms);
-        test.message = message;
-        vec![Change::TestFinished(id)]
-    }
-
-    /// Takes on test `id` as another run's dashboard showed it (a nightly's
-    /// suites each run in a child of their own): its state and calls, and
-    /// with `detail` their stacks and its stderr.
-    pub fn absorb(
-        &mut self,
-        id: usize,
-        view: &TestView,
-        detail: Option<&TestDetail>,
-    ) -> Vec<Change> {
-        let mut changes = Vec::new();
-        let calls = view
-            .blocking
-            .iter()
-            .map(|c| {
-                let stack = detail
-                    .and_then(|d| d.events.iter().find(|e| e.call.key == c.key))
-                    .map(|e| e.stack.clone())
-                    .or_else(|| {
-                        self.tests.get(id)?.calls.iter().find_map(|known| {
-                            (self.sites[known.site_id].key == c.key).then(|| known.stack.clone())
-                        })
+    /// Test `id` was judged (or, ignored, was not run). Its calls are
+    /// those its progress said, or the record's where none came (a
+    /// doctest, a saved report).
+    pub fn finish(&mut self, id: usize, record: &TestRecord, stderr_tail: &str) -> Vec<Change> {
+        let mut changes = match self.tests.get(id) {
+            Some(test) if test.calls.is_empty() && !record.blocking.is_empty() => {
+                let observed: Vec<ObservedCall> = record
+                    .blocking
+                    .iter()
+                    .map(|call: &BlockingCall| ObservedCall {
+                        call: call.clone(),
+                        stack: Vec::new(),
                     })
-                    .unwrap_or_default();
-                Call {
-                    site_id: self.site_id(c.key.clone(), &c.rule, &mut changes),
-                    rule: c.rule.clone(),
-                    figures: Figures {
-                        calls: c.count,
-                        blocked_ns: c.blocked_ns,
-                    },
-                    stack,
-                }
-            })
-            .collect();
-        changes.extend(self.set_calls(id, calls));
+                    .collect();
+                self.take_calls(id, &observed)
+            }
+            Some(_) => Vec::new(),
+            None => return Vec::new(),
+        };
         let Some(test) = self.tests.get_mut(id) else {
             return changes;
         };
-        if let Some(detail) = detail {
-            detail.stderr_tail.clone_into(&mut test.stderr_tail);
-        }
-        let was = test.state;
-        test.state = view.state;
-        test.outcome = view.outcome;
-        test.message.clone_from(&view.message);
-        match view.state {
-            TestState::Running if was != TestState::Running => {
-                test.started = Some(Instant::now());
-                changes.insert(0, Change::TestStarted(id));
-            }
-            TestState::Finished => {
-                test.duration_ms = view.duration_ms;
-                if was != TestState::Finished {
-                    changes.push(Change::TestFinished(id));
-                }
-            }
-            _ => {}
-        }
+        test.state = TestState::Finished;
+        test.outcome = Some(record.shown_outcome());
+        test.duration_ms = Some(u64::try_from(record.duration.as_millis()).unwrap_or(u64::MAX));
+        test.message.clone_from(&record.message);
+        test.in_flight.clear();
+        test.microthreads.clear();
+        test.stderr_tail = tail(stderr_tail, STDERR_TAIL).to_owned();
+        changes.push(Change::TestFinished(id));
         changes
-    }
-
-    /// Keeps the end of test `id`'s standard error.
-    pub fn stderr(&mut self, id: usize, stderr: &str) {
-        if let Some(test) = self.tests.get_mut(id) {
-            test.stderr_tail = tail(stderr, STDERR_TAIL).to_owned();
-        }
     }
 
     /// The run ended with `exit_code`.
@@ -294,13 +236,6 @@ impl LiveState {
         self.ended_ms = Some(elapsed_ms(self.started));
         self.exit_code = Some(exit_code);
         vec![Change::Done]
-    }
-
-    /// The tests running now.
-    pub fn running(&self) -> Vec<usize> {
-        (0..self.tests.len())
-            .filter(|&id| self.tests[id].state == TestState::Running)
-            .collect()
     }
 
     /// The run as the API shows it; `event_id` is the last event it includes.
@@ -332,8 +267,7 @@ impl LiveState {
         Some(TestView {
             id,
             suite: test.suite.clone(),
-            binary: test.binary.clone(),
-            name: test.name.clone(),
+            key: test.key.clone(),
             state: test.state,
             outcome: test.outcome,
             duration_ms,
@@ -342,7 +276,7 @@ impl LiveState {
         })
     }
 
-    /// One test in full (its in-flight calls are the caller's to add).
+    /// One test in full.
     pub fn detail(&self, id: usize) -> Option<TestDetail> {
         let test = self.tests.get(id)?;
         Some(TestDetail {
@@ -355,8 +289,8 @@ impl LiveState {
                     stack: c.stack.clone(),
                 })
                 .collect(),
-            in_flight: Vec::new(),
-            microthreads: Vec::new(),
+            in_flight: test.in_flight.clone(),
+            microthreads: test.microthreads.clone(),
             stderr_tail: test.stderr_tail.clone(),
         })
     }
@@ -368,6 +302,7 @@ impl LiveState {
             id,
             key: site.key.clone(),
             rule: site.rule.clone(),
+            calls: site.by_test.values().map(|f| f.calls).sum(),
             count: site.by_test.values().map(|f| f.calls).sum(),
             tests: site.by_test.len(),
             blocked_ns: site.by_test.values().map(|f| f.blocked_ns).sum(),
@@ -400,6 +335,7 @@ impl LiveState {
             site_id: call.site_id,
             key: self.sites[call.site_id].key.clone(),
             rule: call.rule.clone(),
+            calls: call.figures.calls,
             count: call.figures.calls,
             blocked_ns: call.figures.blocked_ns,
         }
@@ -448,118 +384,93 @@ fn tail(text: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use blockguard_protocol::trace::NumberedEvent;
     use blockguard_protocol::{Class, TraceEvent, Verdict};
 
-    fn event(call: &str, site: &str) -> TraceEvent {
-        TraceEvent {
-            call: call.into(),
-            class: Class::Sleep,
-            verdict: Verdict::Denied,
-            escaped: false,
-            site: site.into(),
-            via: "std::thread::sleep".into(),
-            rule: None,
-            rule_id: None,
-            context: Some("microthread".into()),
+    fn call(name: &str, site: &str, calls: u64, blocked_ns: u64) -> ObservedCall {
+        ObservedCall {
+            call: BlockingCall {
+                event: TraceEvent {
+                    call: name.into(),
+                    class: Class::Sleep,
+                    verdict: Verdict::Denied,
+                    escaped: false,
+                    site: site.into(),
+                    via: "std::thread::sleep".into(),
+                    rule: None,
+                    rule_id: None,
+                    context: Some("microthread".into()),
+                },
+                calls,
+                blocked_ns,
+            },
+            stack: vec![site.to_owned()],
         }
     }
 
-    /// A trace of `events`, numbered from 1, each with a one-frame stack.
-    fn trace(events: &[TraceEvent]) -> Trace {
-        let mut text = String::new();
-        for (i, e) in events.iter().enumerate() {
-            let line = NumberedEvent {
-                event: e,
-                seq: i as u64 + 1,
-                test: None,
-                stack: &[&e.site],
-            };
-            text.push_str(&serde_json::to_string(&line).unwrap());
-            text.push('\n');
+    fn progress(calls: Vec<ObservedCall>) -> Progress {
+        Progress {
+            calls,
+            ..Progress::default()
         }
-        Trace::parse(&text)
-    }
-
-    fn figures(pairs: &[(u64, u64, u64)]) -> BTreeMap<u64, Figures> {
-        pairs
-            .iter()
-            .map(|&(seq, calls, blocked_ns)| (seq, Figures { calls, blocked_ns }))
-            .collect()
     }
 
     #[test]
-    fn a_site_sums_its_tests_and_a_new_look_at_a_test_replaces_its_share() {
+    fn a_site_sums_its_tests_and_new_progress_replaces_a_tests_share() {
         let mut state = LiveState::new("s", "check");
-        let a = state.queue(None, "b", "a");
-        let b = state.queue(None, "b", "b");
+        let a = state.queue(None, &TestKey::new("p", "b", "a"));
+        let b = state.queue(None, &TestKey::new("p", "b", "b"));
         state.start(a);
         state.start(b);
-        let nap = event("clock_nanosleep", "x::naps");
-        let changes = state.observe(
-            a,
-            &trace(std::slice::from_ref(&nap)),
-            None,
-            &figures(&[(1, 3, 30)]),
-        );
+        let changes = state.progress(a, &progress(vec![call("nanosleep", "x::naps", 3, 30)]));
         assert!(matches!(changes[0], Change::Site(0)), "{changes:?}");
-        state.observe(
-            b,
-            &trace(std::slice::from_ref(&nap)),
-            None,
-            &figures(&[(1, 2, 20)]),
-        );
+        state.progress(b, &progress(vec![call("nanosleep", "x::naps", 2, 20)]));
         // A later look at `a`: its figures grew; they replace, not add.
-        state.observe(a, &trace(&[nap]), None, &figures(&[(1, 5, 50)]));
+        state.progress(a, &progress(vec![call("nanosleep", "x::naps", 5, 50)]));
         let site = state.site_view(0).unwrap();
-        assert_eq!((site.count, site.tests, site.blocked_ns), (7, 2, 70));
+        assert_eq!((site.calls, site.tests, site.blocked_ns), (7, 2, 70));
+        assert_eq!(site.count, site.calls, "one number under both names");
         let detail = state.detail(a).unwrap();
         assert_eq!(detail.events[0].stack, ["x::naps"]);
         assert_eq!(state.view(0).sites.len(), 1);
     }
 
     #[test]
-    fn events_without_figures_count_once_and_equal_keys_merge() {
+    fn calls_of_one_site_merge_and_a_finished_test_takes_no_more_progress() {
         let mut state = LiveState::new("s", "check");
-        let id = state.queue(None, "b", "t");
+        let id = state.queue(None, &TestKey::new("p", "b", "t"));
         state.start(id);
-        let read = event("read", "x::reads");
-        let text = format!(
-            "{}\n{}\n",
-            serde_json::to_string(&read).unwrap(),
-            serde_json::to_string(&read).unwrap()
+        let mut other_rule = call("read", "x::reads", 1, 0);
+        other_rule.call.event.rule_id = Some("rules:allow[0]".into());
+        state.progress(
+            id,
+            &progress(vec![call("read", "x::reads", 2, 0), other_rule]),
         );
-        state.observe(id, &Trace::parse(&text), None, &BTreeMap::new());
         let test = state.test_view(id).unwrap();
         assert_eq!(test.blocking.len(), 1);
-        assert_eq!(test.blocking[0].count, 2);
+        assert_eq!(test.blocking[0].calls, 3);
+        let mut record = TestRecord::ignored(TestKey::new("p", "b", "t"));
+        record.outcome = Outcome::Blocked;
+        state.finish(id, &record, "said");
+        assert!(state.progress(id, &progress(Vec::new())).is_empty());
+        assert_eq!(state.test_view(id).unwrap().blocking[0].calls, 3);
     }
 
     #[test]
-    fn a_test_taken_from_another_run_keeps_its_state_stacks_and_stderr() {
-        let mut source = LiveState::new("child", "check");
-        let id = source.queue(None, "b", "t");
-        source.start(id);
-        source.observe(
-            id,
-            &trace(&[event("clock_nanosleep", "x::naps")]),
-            None,
-            &figures(&[(1, 4, 9)]),
-        );
-        source.stderr(id, "it said so");
-        source.finish(id, Outcome::Blocked, 12, Some("why".into()));
-        let detail = source.detail(id).unwrap();
-
-        let mut nightly = LiveState::new("nightly", "per suite");
-        let there = nightly.queue(Some("child@stable"), "b", "t");
-        let changes = nightly.absorb(there, &detail.test, Some(&detail));
+    fn a_test_without_progress_shows_its_records_calls_and_a_failed_snapshot_fails_it() {
+        let mut state = LiveState::new("nightly", "per suite");
+        let key = TestKey::doctest("p", "src/lib.rs - (line 3)");
+        let id = state.queue(Some("child@stable"), &key);
+        let mut record = TestRecord::ignored(key);
+        record.outcome = Outcome::Pass;
+        record.snapshot_failed = true;
+        record.blocking = vec![call("nanosleep", "x::naps", 4, 9).call];
+        let changes = state.finish(id, &record, "it said so");
         assert!(changes.iter().any(|c| matches!(c, Change::TestFinished(_))));
-        let taken = nightly.detail(there).unwrap();
-        assert_eq!(taken.test.outcome, Some(Outcome::Blocked));
-        assert_eq!(taken.test.suite, "child@stable");
-        assert_eq!(taken.events[0].call.count, 4);
-        assert_eq!(taken.events[0].stack, ["x::naps"]);
-        assert_eq!(taken.stderr_tail, "it said so");
+        let detail = state.detail(id).unwrap();
+        assert_eq!(detail.test.outcome, Some(Outcome::Fail));
+        assert_eq!(detail.test.suite, "child@stable");
+        assert_eq!(detail.events[0].call.calls, 4);
+        assert_eq!(detail.stderr_tail, "it said so");
     }
 
     #[test]

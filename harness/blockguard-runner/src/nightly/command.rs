@@ -11,13 +11,13 @@ use super::toolchain::{self, ToolchainError};
 use crate::catalog::suite_names;
 use crate::child::SuiteRun;
 use crate::env::{Env, Preload};
-use crate::exit;
+use crate::events::feed::FeedFollower;
 use crate::live::dashboard::Dashboard;
-use crate::live::feed::Following;
 use crate::live::hub::Live;
 use crate::options::NightlyArgs;
 use crate::run_suite::console::Console;
 use crate::run_suite::preload::guard_runtime;
+use crate::schema::exit;
 use globset::{Glob, GlobSetBuilder};
 use std::path::Path;
 use std::sync::Arc;
@@ -212,7 +212,7 @@ fn run_one(
     let following = live.map(|live| {
         let _ = std::fs::remove_file(&feed);
         child_args.extend(["--live-feed".to_owned(), feed.display().to_string()]);
-        Following::start(live, &key, feed.clone())
+        FeedFollower::start(live, &key, feed.clone())
     });
     let target = file.display().to_string();
     let result = SuiteRun {

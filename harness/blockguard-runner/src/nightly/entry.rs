@@ -3,9 +3,9 @@
 //! report folder; shards carry these to the merge.
 
 use super::error::NightlyError;
-use super::verdict::Verdict;
 use crate::run_suite::to_json;
 use crate::schema::Report;
+use crate::schema::Verdict;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 

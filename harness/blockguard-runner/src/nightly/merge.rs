@@ -7,8 +7,8 @@ use super::error::NightlyError;
 use super::folder::prepare;
 use super::publish::publish;
 use super::results::Results;
-use crate::exit;
 use crate::options::MergeReportsArgs;
+use crate::schema::exit;
 use std::collections::BTreeMap;
 
 /// Runs the command; returns its exit code.

@@ -23,7 +23,6 @@ mod render;
 mod results;
 mod schema;
 mod toolchain;
-mod verdict;
 
 pub use command::run;
 pub use error::NightlyError;

@@ -7,7 +7,7 @@
 //! blocking nor counts as a new site: only calls every run makes do.
 
 use super::entry::Entry;
-use crate::schema::{Outcome, Report};
+use crate::schema::{Outcome, Report, TestEntry, TestKey};
 use blockguard_protocol::Verdict as CallVerdict;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -87,15 +87,15 @@ pub fn compare(now: &[Entry], before: &[Entry]) -> Regressions {
             continue;
         };
         let (was, is) = (old.verdict(), entry.verdict());
-        let flaky: BTreeSet<String> = flaky_tests(old)
+        let flaky: BTreeSet<TestKey> = flaky_tests(old)
             .union(&flaky_tests(entry))
             .cloned()
             .collect();
         let (then, now) = (steady_rank(old, &flaky), steady_rank(entry, &flaky));
-        let change = |test: Option<String>, was: String, now: String| Change {
+        let change = |test: Option<&TestKey>, was: String, now: String| Change {
             suite: entry.suite.clone(),
             toolchain: entry.toolchain.clone(),
-            test,
+            test: test.map(TestKey::to_string),
             was,
             now,
         };
@@ -111,11 +111,11 @@ pub fn compare(now: &[Entry], before: &[Entry]) -> Regressions {
             continue;
         };
         let old_tests = tests(old_report);
-        for (name, (outcome, standing_now)) in tests(new_report) {
-            let Some((old_outcome, standing_then)) = old_tests.get(&name) else {
+        for (key, (outcome, standing_now)) in tests(new_report) {
+            let Some((old_outcome, standing_then)) = old_tests.get(&key) else {
                 continue;
             };
-            let c = change(Some(name), old_outcome.to_string(), outcome.to_string());
+            let c = change(Some(&key), old_outcome.to_string(), outcome.to_string());
             if standing_now > *standing_then {
                 match standing_now {
                     Standing::Blocking => r.newly_blocking.push(c),
@@ -139,13 +139,13 @@ pub fn compare(now: &[Entry], before: &[Entry]) -> Regressions {
 
 /// A suite's standing: its verdict, with contention waits left out, and
 /// the tests in `flaky` (flaky on either night) left out of it.
-fn steady_rank(entry: &Entry, flaky: &BTreeSet<String>) -> Standing {
-    use super::verdict::Verdict;
+fn steady_rank(entry: &Entry, flaky: &BTreeSet<TestKey>) -> Standing {
+    use crate::schema::Verdict;
     match (entry.verdict(), &entry.report) {
         (Verdict::BuildFailed | Verdict::Error, _) | (_, None) => Standing::Failing,
         (_, Some(report)) => tests(report)
             .into_iter()
-            .filter(|(name, _)| !flaky.contains(name))
+            .filter(|(key, _)| !flaky.contains(key))
             .map(|(_, (_, standing))| standing)
             .max()
             .unwrap_or(Standing::Clean),
@@ -153,17 +153,27 @@ fn steady_rank(entry: &Entry, flaky: &BTreeSet<String>) -> Standing {
 }
 
 /// The tests that were flaky in a report.
-fn flaky_tests(entry: &Entry) -> BTreeSet<String> {
+fn flaky_tests(entry: &Entry) -> BTreeSet<TestKey> {
     entry
         .report
         .iter()
-        .flat_map(|r| r.tests.iter())
-        .filter(|t| t.outcome == Outcome::Flaky)
-        .map(|t| t.id().to_string())
+        .flat_map(|r| r.tests.iter().map(move |t| (r, t)))
+        .filter(|(_, t)| t.outcome == Outcome::Flaky)
+        .map(|(r, t)| key(r, t))
         .collect()
 }
 
-fn tests(report: &Report) -> BTreeMap<String, (Outcome, Standing)> {
+/// A test's key; a report written before packages were named has its
+/// tests in the suite's crate.
+fn key(report: &Report, test: &TestEntry) -> TestKey {
+    let mut key = test.key.clone();
+    if key.package.is_empty() {
+        key.package.clone_from(&report.suite.krate);
+    }
+    key
+}
+
+fn tests(report: &Report) -> BTreeMap<TestKey, (Outcome, Standing)> {
     report
         .tests
         .iter()
@@ -171,7 +181,7 @@ fn tests(report: &Report) -> BTreeMap<String, (Outcome, Standing)> {
         .filter(|t| !matches!(t.outcome, Outcome::Ignored | Outcome::Flaky))
         .map(|t| {
             let denied = t.blocking.iter().any(|c| steady_denied(&c.event));
-            (t.id().to_string(), (t.outcome, standing(t.outcome, denied)))
+            (key(report, t), (t.outcome, standing(t.outcome, denied)))
         })
         .collect()
 }

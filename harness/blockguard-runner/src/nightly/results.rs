@@ -5,9 +5,9 @@
 use super::entry::Entry;
 use super::regressions::Regressions;
 use super::schema::SCHEMA;
-use super::verdict::Verdict;
 use crate::findings::{denied_tests_by_class, denied_tests_by_context, top_sites};
 use crate::schema::Summary;
+use crate::schema::Verdict;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

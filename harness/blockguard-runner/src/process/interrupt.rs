@@ -54,7 +54,7 @@ fn on_signal(signal: i32) {
             for &group in state.running.keys() {
                 kill(group, Signal::KILL);
             }
-            std::process::exit(i32::from(crate::exit::interrupted(signal)));
+            std::process::exit(i32::from(crate::schema::exit::interrupted(signal)));
         }
         state.signal = Some(signal);
         state.interrupted = state.running.values().cloned().collect();

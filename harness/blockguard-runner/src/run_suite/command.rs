@@ -12,20 +12,24 @@ use super::report::{junit, summary, to_json, write_atomically};
 use super::resolve::local::Selection;
 use super::resolve::{ResolveError, Resolved, Spec, resolve};
 use super::rules::Rules;
-use super::runner::{self, Plan, TestRecord, interrupt};
+use super::runner::{self, Plan, interrupt};
 use super::sandbox_paths;
-use super::snapshot::{SnapshotState, Snapshots};
+use super::snapshot::Snapshots;
 use super::timeout::DEFAULT_TIMEOUT;
 use super::traces;
 use crate::env::Env;
-use crate::exit;
+use crate::events::feed::FeedWriter;
+use crate::events::{Collected, RunEvents, RunListener};
 use crate::live::dashboard::Dashboard;
-use crate::live::hub::Live;
 use crate::options::{RunOptions, RunSuiteArgs};
 use crate::process::Contain;
 use crate::sandbox::Sandbox;
 use crate::sandbox_env::SandboxEnv;
-use crate::schema::{BuildInfo, BuildStatus, Report, SuiteInfo, Summary, TestEntry, Timing};
+use crate::schema::exit;
+use crate::schema::{
+    BuildInfo, BuildStatus, Outcome, Report, RunEvent, SnapshotState, SuiteInfo, Summary,
+    TestEntry, TestRecord, Timing,
+};
 use crate::untrusted_text;
 use blockguard_protocol::Mode;
 use blockguard_protocol::TraceEvent;
@@ -75,20 +79,29 @@ fn run_with(
         }
     };
     let console = Arc::new(Console::new());
-    let fed = match (&dashboard, &options.live_feed) {
-        (None, Some(path)) => {
-            let live = Live::new("", "");
-            if let Err(e) = live.feed_to(path) {
+    let collected = Arc::new(Collected::default());
+    let mut events = RunEvents::new(vec![
+        Arc::clone(&console) as Arc<dyn RunListener>,
+        Arc::clone(&collected) as Arc<dyn RunListener>,
+    ]);
+    if let Some(dashboard) = &dashboard {
+        events = events.with(Arc::clone(dashboard.live()) as Arc<dyn RunListener>);
+    }
+    if let Some(path) = &options.live_feed {
+        match FeedWriter::create(path) {
+            Ok(feed) => events = events.with(Arc::new(feed)),
+            Err(e) => {
                 eprintln!("error: --live-feed {}: {e}", path.display());
                 return exit::ERROR;
             }
-            live.follow();
-            Some(live)
         }
-        _ => None,
+    }
+    let run = Run {
+        console: &console,
+        events: &events,
+        collected: &collected,
     };
-    let live = dashboard.as_ref().map(Dashboard::live).or(fed.as_ref());
-    let code = match pipeline(options, spec, env, &console, live) {
+    let code = match pipeline(options, spec, env, &run) {
         Ok(code) => code,
         Err(e) => {
             console.finish_run();
@@ -97,22 +110,29 @@ fn run_with(
             exit::ERROR
         }
     };
-    if let Some(fed) = fed {
-        fed.end(code.into());
-    }
+    events.emit(&RunEvent::RunFinished {
+        exit_code: code.into(),
+    });
     match dashboard {
         Some(dashboard) => dashboard.finish(code),
         None => code,
     }
 }
 
+/// Where a run's narration, events and finished tests go.
+struct Run<'a> {
+    console: &'a Arc<Console>,
+    events: &'a RunEvents,
+    collected: &'a Collected,
+}
+
 fn pipeline(
     args: &RunOptions,
     spec: impl FnOnce(&Layout) -> Result<Spec, ResolveError>,
     env: &Env,
-    console: &Arc<Console>,
-    live: Option<&Arc<Live>>,
+    run: &Run<'_>,
 ) -> Result<u8, RunSuiteError> {
+    let console = run.console;
     let layout = Layout::new(&env.root, &env.snapshots);
     let libtest = libtest_args(&args.libtest)?;
     // Output paths and rules files are checked first: a bad one stops everything.
@@ -141,9 +161,10 @@ fn pipeline(
     // The command line overrides the suite, which overrides the default.
     let mode = args.mode.or(spec.mode).unwrap_or(Mode::Check);
     let timeout = args.timeout.or(spec.timeout).unwrap_or(DEFAULT_TIMEOUT);
-    if let Some(live) = live {
-        live.describe(&suite.name, mode.as_str());
-    }
+    run.events.emit(&RunEvent::RunStarted {
+        suite: suite.name.clone(),
+        mode: mode.as_str().to_owned(),
+    });
     // The sandbox is made by the launcher: proven before anything is built.
     let launcher = match sandboxed {
         true => {
@@ -203,7 +224,6 @@ fn pipeline(
     };
     let listing = libtest.list;
     interrupt::install();
-    let mut records: Vec<TestRecord> = Vec::new();
     let mut unfiltered = true;
     let mut contention_failed = false;
     for member in &suite.members {
@@ -297,7 +317,7 @@ fn pipeline(
                 env_remove: env.child_env_remove(),
                 farm_workers: args.farm_workers,
                 retries: args.retries,
-                live: live.cloned(),
+                events: run.events.clone(),
                 sandbox: sandbox.as_ref().map(Sandbox::holder),
                 limits: sandboxed.then(|| args.limits()),
             },
@@ -305,11 +325,6 @@ fn pipeline(
             console,
         );
         report.timing.run_ms += millis(run_started.elapsed());
-        let mut ran = results.records;
-        for record in &mut ran {
-            record.package = member.krate.clone();
-        }
-        records.extend(ran);
         if let (Some(runner), false) = (&env.doctest_runner, listing)
             && interrupt::signal().is_none()
         {
@@ -342,23 +357,30 @@ fn pipeline(
                 Ok(ran) => {
                     let mut text = String::new();
                     for r in &ran {
-                        text.push_str(&format!("doctest {} ... {}\n", r.name, r.outcome));
+                        text.push_str(&format!("doctest {} ... {}\n", r.key.name, r.outcome));
                     }
                     if !text.is_empty() {
                         console.block(&text);
                     }
-                    records.extend(ran);
+                    for record in ran {
+                        run.events.emit(&RunEvent::TestFinished {
+                            record,
+                            stderr_tail: String::new(),
+                        });
+                    }
                 }
                 Err(e) => console.warn(e),
             }
         }
         if let Some(signal) = interrupt::signal() {
             let _ = std::fs::remove_dir_all(&traces);
+            let records = run.collected.records();
             return Ok(interrupted(signal, &records, &layout, &suite.name, console));
         }
         traces::keep_as_last(&traces, &layout.last_traces(&member.name), traces_started);
         unfiltered &= results.unfiltered;
         if guarded && !listing {
+            let records = run.collected.records();
             let checked = check_contention(&member, &records, &layout, args, console);
             if let Some((state, failed)) = checked {
                 if report.contention_snapshot != Some(SnapshotState::Changed) {
@@ -371,6 +393,7 @@ fn pipeline(
     if listing {
         return Ok(exit::OK);
     }
+    let records = run.collected.records();
     if unfiltered {
         let matched: BTreeSet<String> = records
             .iter()
@@ -411,7 +434,7 @@ fn check_contention(
     let snapshots = Snapshots::new(layout.snapshots(&member.name, &member.dir), layout.root());
     let events: Vec<&TraceEvent> = records
         .iter()
-        .filter(|r| r.package == member.krate)
+        .filter(|r| r.key.package == member.krate)
         .flat_map(|r| r.blocking.iter().map(|c| &c.event))
         .collect();
     match snapshots.check_contention(&events) {
@@ -505,7 +528,7 @@ fn interrupted(
     let running = interrupt::interrupted_tests();
     let finished = records
         .iter()
-        .filter(|r| !running.contains(&r.full_name()) && r.outcome != runner::Outcome::Ignored)
+        .filter(|r| !running.contains(&r.key.to_string()) && r.outcome != Outcome::Ignored)
         .filter(|r| r.message.as_deref() != Some(runner::NOT_RUN_INTERRUPTED))
         .count();
     let not_started = records

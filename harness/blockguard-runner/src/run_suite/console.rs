@@ -9,6 +9,8 @@
 //! crate under test chose, so everything goes out through
 //! [`untrusted_text::visible`]: no ESC or bidi control reaches the terminal.
 
+use crate::events::RunListener;
+use crate::schema::{RunEvent, TestKey};
 use crate::untrusted_text;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{BufRead, BufReader, IsTerminal};
@@ -24,6 +26,8 @@ pub struct Console {
     /// runtime's build beside the suite's).
     phases: MultiProgress,
     bar: Mutex<Option<ProgressBar>>,
+    /// The tests the bar counts: queued, not yet finished.
+    queued: Mutex<std::collections::HashSet<TestKey>>,
     warned: Mutex<std::collections::BTreeSet<String>>,
 }
 
@@ -40,6 +44,7 @@ impl Console {
             tty: std::io::stderr().is_terminal(),
             phases: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             bar: Mutex::new(None),
+            queued: Mutex::new(std::collections::HashSet::new()),
             warned: Mutex::new(std::collections::BTreeSet::new()),
         }
     }
@@ -104,23 +109,32 @@ impl Console {
         Phase { bar: Some(bar) }
     }
 
-    /// Starts the run's progress bar over `len` tests (terminal only).
-    pub fn start_run(&self, len: u64) {
+    /// One more test for the run's progress bar (terminal only), which
+    /// is made by the first.
+    fn queue(&self, key: &TestKey) {
+        lock(&self.queued).insert(key.clone());
         if !self.tty {
             return;
         }
-        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} tests {elapsed} {wide_msg}")
-                .expect("a valid template"),
-        );
-        *self.bar.lock().unwrap_or_else(|e| e.into_inner()) = Some(bar);
+        let mut bar = lock(&self.bar);
+        let bar = bar.get_or_insert_with(|| {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} tests {elapsed} {wide_msg}")
+                    .expect("a valid template"),
+            );
+            bar
+        });
+        bar.inc_length(1);
     }
 
-    /// One test of the run is done.
-    pub fn test_done(&self, name: &str) {
-        if let Some(bar) = &*self.bar.lock().unwrap_or_else(|e| e.into_inner()) {
-            bar.set_message(untrusted_text::visible(name));
+    /// A test the bar counts is done.
+    fn done(&self, key: &TestKey) {
+        if !lock(&self.queued).remove(key) {
+            return;
+        }
+        if let Some(bar) = &*lock(&self.bar) {
+            bar.set_message(untrusted_text::visible(&key.to_string()));
             bar.inc(1);
         }
     }
@@ -168,6 +182,21 @@ impl Console {
             reader: Some(reader),
         })
     }
+}
+
+/// The console shows the run's progress.
+impl RunListener for Console {
+    fn on(&self, event: &RunEvent) {
+        match event {
+            RunEvent::TestQueued { key } => self.queue(key),
+            RunEvent::TestFinished { record, .. } => self.done(&record.key),
+            _ => {}
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A pipe whose lines the console prints; see [`Console::libtest_pipe`].

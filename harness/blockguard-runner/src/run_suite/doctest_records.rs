@@ -15,8 +15,6 @@ pub const RECORD_SKIP: &str = "skip";
 /// ... and the records, numbered in the order they ran (a skipped
 /// doctest's number is taken by an empty `.skipped` file).
 pub const RECORD_RUNS: &str = "runs";
-/// The binary name doctests have (in the report, and for rules).
-pub const DOCTESTS: &str = "doctests";
 
 /// One guarded doctest's result, as `--record` writes it.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -11,19 +11,19 @@
 //! `doctests::<name>`, as they choose every other test.
 
 use super::doctest_records::DoctestRun;
-use super::runner::outcome::{Outcome, TestRecord};
-use super::snapshot::{SnapshotState, Snapshots};
+use super::snapshot::Snapshots;
 use crate::env::Env;
 use crate::redact::Secrets;
 use crate::sandbox_env::SandboxEnv;
+use crate::schema::{Outcome, SnapshotState, TestKey, TestRecord};
+use blockguard_protocol::test_key::DOCTESTS;
 use blockguard_protocol::{Mode, TraceEvent};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use super::doctest_records::{DOCTESTS, RECORD_NAMES, RECORD_RUNS, RECORD_SKIP};
-use super::test_id::TestId;
+use super::doctest_records::{RECORD_NAMES, RECORD_RUNS, RECORD_SKIP};
 
 /// How one package's doctests run.
 pub struct DoctestPlan<'a> {
@@ -152,7 +152,7 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
     // so every doctest runs the runner, which skips those not chosen.
     let (taken, passed): (Vec<&String>, Vec<&String>) = will_run
         .iter()
-        .partition(|name| chosen(args, &TestId::new(DOCTESTS, name).to_string()));
+        .partition(|name| chosen(args, &TestKey::doctest(package, name.as_str()).to_string()));
     if taken.is_empty() {
         return Ok(Vec::new());
     }
@@ -178,7 +178,7 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
     let runs = read_records(&plan.records.join(RECORD_RUNS));
     let _ = std::fs::remove_dir_all(&plan.records);
     // Each record names its doctest; rustdoc's output is the check.
-    let recorded: Vec<&str> = runs.iter().map(|r| r.entry.name.as_str()).collect();
+    let recorded: Vec<&str> = runs.iter().map(|r| r.entry.key.name.as_str()).collect();
     if recorded != names {
         return Err(format!(
             "{package}'s doctests: rustdoc ran {names:?} but the runner recorded {recorded:?}; rustdoc said:\n{}",
@@ -196,7 +196,7 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
     Ok(runs
         .into_iter()
         .map(|run| {
-            let name = run.entry.name.clone();
+            let name = run.entry.key.name.clone();
             record(plan, package, name, run)
         })
         .collect())
@@ -286,8 +286,7 @@ fn read_records(dir: &Path) -> Vec<DoctestRun> {
 
 fn record(plan: &DoctestPlan, package: &str, name: String, run: DoctestRun) -> TestRecord {
     let e = run.entry;
-    let mut record = TestRecord::ignored(DOCTESTS, &name);
-    record.package = package.to_owned();
+    let mut record = TestRecord::ignored(TestKey::doctest(package, name));
     record.outcome = e.outcome;
     record.duration = Duration::from_millis(e.duration_ms);
     record.message = e.message;
@@ -299,7 +298,7 @@ fn record(plan: &DoctestPlan, package: &str, name: String, run: DoctestRun) -> T
         e.outcome == Outcome::Pass || (e.outcome == Outcome::Blocked && plan.mode != Mode::Deny);
     if let (Some(snapshots), true) = (&plan.snapshots, whole) {
         let events: Vec<TraceEvent> = record.blocking.iter().map(|c| c.event.clone()).collect();
-        if let Ok(checked) = snapshots.check(DOCTESTS, &name, &events) {
+        if let Ok(checked) = snapshots.check(&record.key, &events) {
             record.snapshot = Some(checked.state);
             record.snapshot_failed =
                 checked.failed && (checked.state == SnapshotState::Changed || plan.strict);

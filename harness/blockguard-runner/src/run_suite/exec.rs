@@ -22,7 +22,7 @@
 
 use super::build::TestBinary;
 use super::console::Console;
-use super::doctest_records::{DOCTESTS, DoctestRun, RECORD_NAMES, RECORD_RUNS, RECORD_SKIP};
+use super::doctest_records::{DoctestRun, RECORD_NAMES, RECORD_RUNS, RECORD_SKIP};
 use super::error::RunSuiteError;
 use super::libtest::libtest_args;
 use super::list::{Listed, list};
@@ -31,10 +31,12 @@ use super::rules::Rules;
 use super::runner::{self, Plan};
 use super::timeout::DEFAULT_TIMEOUT;
 use crate::env::Env;
-use crate::exit;
+use crate::events::{Collected, RunEvents, RunListener};
 use crate::schema::TestEntry;
+use crate::schema::exit;
 use crate::untrusted_text;
 use blockguard_protocol::Mode;
+use blockguard_protocol::test_key::DOCTESTS;
 use blockguard_rules::RulesFile;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -326,6 +328,9 @@ fn guarded(
     let libtest_output = binary.libtest;
     let args: &[String] = if binary.libtest { &request.args } else { &[] };
     let mut libtest = libtest_args(args)?;
+    // nextest names the one test it wants, and a recorded doctest is
+    // named beforehand: no need to ask the binary.
+    let only = only.or_else(|| one_test(&libtest).filter(|_| binary.libtest));
     // The harness names each test `<binary>::<name>`; the caller named
     // them within the binary.
     if libtest.exact {
@@ -340,9 +345,6 @@ fn guarded(
         .and_then(|s| s.timeout)
         .unwrap_or(DEFAULT_TIMEOUT);
     let runtime = guard_runtime(env, console)?;
-    // nextest names the one test it wants, and a recorded doctest is
-    // named beforehand: no need to ask the binary.
-    let only = only.or_else(|| one_test(&libtest).filter(|_| binary.libtest));
     let listed = match only {
         Some(test) => vec![Listed {
             binary,
@@ -356,7 +358,8 @@ fn guarded(
         .test_threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let symbols = runtime.library.as_deref().map(shared_symbols);
-    let results = runner::run(
+    let collected = Arc::new(Collected::default());
+    runner::run(
         Plan {
             binaries: listed,
             mode,
@@ -373,7 +376,10 @@ fn guarded(
             env_remove: env.child_env_remove(),
             farm_workers: None,
             retries: 0,
-            live: None,
+            events: RunEvents::new(vec![
+                Arc::clone(console) as Arc<dyn RunListener>,
+                Arc::clone(&collected) as Arc<dyn RunListener>,
+            ]),
             sandbox: None,
             limits: None,
         },
@@ -381,15 +387,16 @@ fn guarded(
         console,
     );
     let _ = std::fs::remove_dir_all(&traces);
-    let failed = results.records.iter().any(|r| r.outcome.is_failure());
+    let records = collected.records();
+    let failed = records.iter().any(|r| r.outcome.is_failure());
     if let Some(dir) = request.record.as_ref().filter(|_| !libtest_output) {
-        for r in &results.records {
+        for r in &records {
             record(dir, r);
         }
     }
     // A doctest's harness shows only what its program wrote to stderr.
     if !libtest_output {
-        for r in results.records.iter().filter(|r| r.outcome.is_failure()) {
+        for r in records.iter().filter(|r| r.outcome.is_failure()) {
             eprintln!(
                 "{}: {}",
                 r.outcome,
@@ -400,16 +407,15 @@ fn guarded(
     Ok(if failed { TESTS_FAILED } else { exit::OK })
 }
 
-/// The one test `--exact NAME` asks for (its name within the binary, as
-/// the caller gave it, before the harness's prefix).
+/// The one test `--exact NAME` asks for: its name within the binary, as
+/// the caller gave it.
 fn one_test(libtest: &libtest_mimic::Arguments) -> Option<String> {
-    let filter = libtest.filter.as_deref()?;
-    let (_, name) = filter.split_once("::")?;
+    let name = libtest.filter.as_deref()?;
     (libtest.exact && libtest.skip.is_empty()).then(|| name.to_owned())
 }
 
 /// Writes a doctest's record as the next number in `dir`.
-fn record(dir: &Path, r: &super::runner::outcome::TestRecord) {
+fn record(dir: &Path, r: &crate::schema::TestRecord) {
     let run = DoctestRun {
         entry: TestEntry::of(r),
         matched_rules: r.matched_rules.clone(),

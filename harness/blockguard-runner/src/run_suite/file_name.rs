@@ -18,17 +18,19 @@
 //!   share a snapshot, and the one whose calls differ from it shows as
 //!   changed on every run: a nuisance, nothing hidden.
 
-use crate::run_suite::test_id::TestId;
+use crate::schema::TestKey;
 
 /// `name` as a file name.
 pub fn for_name(name: &str) -> String {
     written(name, true, &[name.as_bytes()])
 }
 
-/// The snapshot file name (without `.snap`) of `test` in `binary`: the
-/// scheme above applied to `binary::test`.
-pub fn for_test(binary: &str, test: &str) -> String {
-    let joined = TestId::new(binary, test).to_string();
+/// The snapshot file name (without `.snap`) of a test: the scheme above
+/// applied to `binary::test` (a suite's packages keep their snapshots
+/// apart, in folders of their own).
+pub fn for_test(key: &TestKey) -> String {
+    let (binary, test) = (key.binary.as_str(), key.name.as_str());
+    let joined = key.to_string();
     // `binary::test` reads back as its two parts only when the binary
     // holds no `:` (cargo's target names never do); 0xFF, never in UTF-8,
     // separates them in the hash.
@@ -82,6 +84,7 @@ fn fnv1a(parts: &[&[u8]]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::{fnv1a, for_name, for_test};
+    use crate::schema::TestKey;
     use std::collections::BTreeSet;
 
     #[test]
@@ -105,7 +108,7 @@ mod tests {
             ("tokio-util", "a::_b", "tokio-util__a___b"),
             ("files", "tests::Reads9", "files__tests__Reads9"),
         ] {
-            assert_eq!(for_test(binary, test), file);
+            assert_eq!(for_test(&TestKey::new("", binary, test)), file);
         }
         assert_eq!(for_name("select_macro"), "select_macro");
         assert_eq!(for_name("tokio-util"), "tokio-util");
@@ -128,7 +131,11 @@ mod tests {
             ],
         ];
         for [a, b] in pairs {
-            assert_ne!(for_test(a.0, a.1), for_test(b.0, b.1), "{a:?} {b:?}");
+            assert_ne!(
+                for_test(&TestKey::new("", a.0, a.1)),
+                for_test(&TestKey::new("", b.0, b.1)),
+                "{a:?} {b:?}"
+            );
         }
         assert_ne!(for_name("tëst"), for_name("tåst"));
         assert_ne!(for_name("a::b"), for_name("a__b"));
@@ -136,15 +143,15 @@ mod tests {
 
     #[test]
     fn a_name_that_does_not_read_back_is_its_plain_form_and_a_hash() {
-        let file = for_test("t", "tests::tëst_ünïcødé");
+        let file = for_test(&TestKey::new("", "t", "tests::tëst_ünïcødé"));
         let (plain, hash) = file.rsplit_once("--").unwrap();
         assert_eq!(plain, "t__tests__t_st__n_c_d_");
         assert_eq!(hash.len(), 16);
         assert!(hash.chars().all(|c| c.is_ascii_hexdigit()));
-        let doctest = for_test("doctests", "src/lib.rs - Foo (line 3)");
+        let doctest = for_test(&TestKey::doctest("", "src/lib.rs - Foo (line 3)"));
         assert!(doctest.starts_with("doctests__src_lib_rs_-_Foo__line_3_--"));
         // A name holding `--` is hashed, so no plain name ends like a hash.
-        assert!(for_test("t", "x--y").starts_with("t__x--y--"));
+        assert!(for_test(&TestKey::new("", "t", "x--y")).starts_with("t__x--y--"));
     }
 
     #[test]
@@ -157,7 +164,7 @@ mod tests {
         let mut seen = BTreeSet::new();
         for binary in binaries {
             for test in tests {
-                let file = for_test(binary, test);
+                let file = for_test(&TestKey::new("", binary, test));
                 assert!(
                     file.chars()
                         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),

@@ -20,7 +20,6 @@ pub(crate) mod rules;
 pub mod runner;
 mod sandbox_paths;
 pub(crate) mod snapshot;
-pub mod test_id;
 mod timeout;
 mod traces;
 
@@ -30,5 +29,3 @@ pub use console::Console;
 pub use locate::{Located, locate};
 pub use preload::guard_runtime;
 pub use report::{to_json, write_atomically, xml_escape};
-pub use runner::Outcome;
-pub use snapshot::SnapshotState;

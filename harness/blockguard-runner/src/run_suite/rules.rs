@@ -5,6 +5,7 @@
 //! The built-in allowances live in the guard runtime; they are never
 //! reported as stale (they are generic, not about this suite).
 
+use blockguard_protocol::TestKey;
 use blockguard_rules::{RulesFile, SuppressRule};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -56,9 +57,9 @@ impl Rules {
     }
 
     /// The first `[[suppress]]` rule that names this failure.
-    pub fn suppress(&self, binary: &str, test: &str, failure_text: &str) -> Option<&SuppressRule> {
+    pub fn suppress(&self, test: &TestKey, failure_text: &str) -> Option<&SuppressRule> {
         let (_, file) = self.file.as_ref()?;
-        file.first_suppress(binary, test, failure_text)
+        file.first_suppress(test, failure_text)
     }
 
     /// The rules whose ids are in neither set of rule ids that matched.

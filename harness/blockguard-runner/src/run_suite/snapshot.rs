@@ -10,7 +10,7 @@
 //! `snapshot` field.
 
 use crate::run_suite::file_name;
-use crate::run_suite::test_id::TestId;
+use crate::schema::{SnapshotState, TestKey};
 use blockguard_protocol::{Class, TraceEvent, Verdict};
 use serde::Serialize;
 use std::cell::Cell;
@@ -18,18 +18,6 @@ use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
-
-/// How a test's calls compare with its accepted snapshot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SnapshotState {
-    /// Same calls as accepted.
-    Match,
-    /// No accepted snapshot yet.
-    New,
-    /// Different calls from the accepted snapshot.
-    Changed,
-}
 
 /// The result of one snapshot assertion.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,25 +110,20 @@ impl Snapshots {
 
     /// The snapshot's name: `<binary>__<test>`, `::` as `__`, and a hash
     /// when that alone could name another test too (see [`file_name`]).
-    pub fn name(binary: &str, test: &str) -> String {
-        file_name::for_test(binary, test)
+    pub fn name(test: &TestKey) -> String {
+        file_name::for_test(test)
     }
 
     /// Asserts the test's calls against its snapshot: every call but the
     /// waits reached only under contention (see [`Snapshots::check_contention`]).
-    pub fn check(
-        &self,
-        binary: &str,
-        test: &str,
-        events: &[TraceEvent],
-    ) -> Result<Checked, SnapshotError> {
-        let name = Snapshots::name(binary, test);
+    pub fn check(&self, test: &TestKey, events: &[TraceEvent]) -> Result<Checked, SnapshotError> {
+        let name = Snapshots::name(test);
         let entries: BTreeSet<Entry> = events
             .iter()
             .map(Entry::of)
             .filter(|e| !e.executor_wait && !e.under_contention_only())
             .collect();
-        let description = format!("blocking calls attempted by {}", TestId::new(binary, test));
+        let description = format!("blocking calls attempted by {test}");
         self.assert(&name, &text(&entries), &description)
     }
 
@@ -335,7 +318,7 @@ mod tests {
     #[test]
     fn snapshot_names_are_explicit_and_file_safe() {
         assert_eq!(
-            Snapshots::name("outcomes", "tests::hangs"),
+            Snapshots::name(&TestKey::new("p", "outcomes", "tests::hangs")),
             "outcomes__tests__hangs"
         );
     }
@@ -373,9 +356,10 @@ mod tests {
         let accepted = accepted_snapshots();
         assert!(accepted.len() > 1000, "{} snapshots", accepted.len());
         for (path, test) in accepted {
-            let id = TestId::parse(&test).unwrap();
+            // A binary's target name holds no `::`: the first one splits.
+            let (binary, name) = test.split_once("::").unwrap();
             assert_eq!(
-                format!("{}.snap", Snapshots::name(id.binary, id.name)),
+                format!("{}.snap", Snapshots::name(&TestKey::new("", binary, name))),
                 path.file_name().unwrap().to_str().unwrap(),
                 "{test}"
             );
@@ -399,9 +383,10 @@ mod tests {
         let snapshots = Snapshots::new(dir.clone(), &dir);
         let sleeps = [event("clock_nanosleep", None)];
         let sleeps_text = text(&sleeps.iter().map(Entry::of).collect());
-        accept(&dir, &Snapshots::name("t", "tests::tëst"), &sleeps_text);
-        let other = snapshots.check("t", "tests::tåst", &[]).unwrap();
-        let own = snapshots.check("t", "tests::tëst", &sleeps).unwrap();
+        let key = |name: &str| TestKey::new("p", "t", name);
+        accept(&dir, &Snapshots::name(&key("tests::tëst")), &sleeps_text);
+        let other = snapshots.check(&key("tests::tåst"), &[]).unwrap();
+        let own = snapshots.check(&key("tests::tëst"), &sleeps).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(other.state, SnapshotState::New);
         assert_eq!(own.state, SnapshotState::Match);

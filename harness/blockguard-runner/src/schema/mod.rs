@@ -1,15 +1,27 @@
-//! The report's schema (`blockguard-report/1`, DESIGN §7) and the
-//! vocabulary it is written in: what every reader of a report (the
-//! nightly, the live dashboard's saved runs, the findings, stability runs
-//! and the suites table) imports, instead of reaching into `run_suite`.
-//!
-//! The outcomes are declared where the runner judges them and re-exported
-//! here; the report's shape and the build's status are declared here.
+//! The vocabulary every part of blockguard speaks, declared once: the
+//! report's schema (`blockguard-report/1`), the outcomes, records and
+//! verdicts, the run's events, the live API's shapes
+//! (`blockguard-live/1`) and the exit codes. Readers of a report (the
+//! nightly, the dashboard's saved runs, the findings, stability runs and
+//! the suites table) import from here, never from `run_suite`.
 
+mod blocking;
 mod build;
+pub mod exit;
+pub mod live;
+mod outcome;
+mod record;
 mod report;
+mod run_event;
+mod snapshot_state;
+mod verdict;
 
-pub use crate::run_suite::runner::outcome::{Attempt, BlockingCall, Outcome};
-pub use crate::run_suite::snapshot::SnapshotState;
+pub use blockguard_protocol::TestKey;
+pub use blocking::{BlockingCall, ObservedCall};
 pub use build::BuildStatus;
+pub use outcome::{Attempt, Outcome};
+pub use record::TestRecord;
 pub use report::{BuildInfo, Report, SuiteInfo, Summary, TestEntry, Timing};
+pub use run_event::{Progress, RunEvent};
+pub use snapshot_state::SnapshotState;
+pub use verdict::Verdict;

@@ -1,12 +1,13 @@
 //! The report's shape, field for field as DESIGN §7 has it.
 
+use super::blocking::BlockingCall;
 use super::build::BuildStatus;
+use super::outcome::{Attempt, Outcome};
+use super::record::TestRecord;
+use super::snapshot_state::SnapshotState;
 use crate::run_suite::resolve::suite::SourceKind;
 use crate::run_suite::rules::StaleRule;
-use crate::run_suite::runner::outcome::{Attempt, BlockingCall, Outcome, TestRecord};
-use crate::run_suite::snapshot::SnapshotState;
-use crate::run_suite::test_id::TestId;
-use blockguard_protocol::{Capabilities, Mode};
+use blockguard_protocol::{Capabilities, Mode, TestKey};
 use serde::{Deserialize, Serialize};
 
 /// `blockguard-report/1`.
@@ -78,14 +79,10 @@ pub struct BuildInfo {
 /// One test.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TestEntry {
-    /// The package the binary belongs to (absent in reports made before
-    /// workspaces ran).
-    #[serde(default)]
-    pub package: String,
-    /// The binary's cargo target name.
-    pub binary: String,
-    /// The test's libtest name.
-    pub name: String,
+    /// The package, the binary's cargo target name and the libtest name
+    /// (`package`, `binary`, `name`).
+    #[serde(flatten)]
+    pub key: TestKey,
     /// Its outcome.
     pub outcome: Outcome,
     /// Wall time in milliseconds.
@@ -96,7 +93,7 @@ pub struct TestEntry {
     pub rule: Option<String>,
     /// `match`, `new` or `changed`; null when no snapshot was taken.
     pub snapshot: Option<SnapshotState>,
-    /// Its distinct blocking calls, each with a count.
+    /// Its distinct blocking calls, each with the calls made.
     pub blocking: Vec<BlockingCall>,
     /// Processes it left running after it exited (`pid: command line`),
     /// which the runner killed; the outcome is kept.
@@ -177,17 +174,10 @@ impl Summary {
 }
 
 impl TestEntry {
-    /// How the suite names it.
-    pub fn id(&self) -> TestId<'_> {
-        TestId::new(&self.binary, &self.name)
-    }
-
     /// The report entry of a record.
     pub fn of(r: &TestRecord) -> TestEntry {
         TestEntry {
-            package: r.package.clone(),
-            binary: r.binary.clone(),
-            name: r.name.clone(),
+            key: r.key.clone(),
             outcome: r.outcome,
             duration_ms: u64::try_from(r.duration.as_millis()).unwrap_or(u64::MAX),
             message: r.message.clone(),

@@ -3,8 +3,8 @@
 use crate::catalog::suite_names;
 use crate::child::SuiteRun;
 use crate::env::Env;
-use crate::exit;
 use crate::options::StabilityArgs;
+use crate::schema::exit;
 use crate::schema::{Report, SnapshotState};
 use crate::untrusted_text;
 use std::collections::BTreeMap;
@@ -80,7 +80,7 @@ fn unmatched(report: &Report) -> Vec<String> {
         .tests
         .iter()
         .filter(|t| moved(t.snapshot))
-        .map(|t| t.id().to_string())
+        .map(|t| t.key.to_string())
         .collect();
     if moved(report.contention_snapshot) {
         names.push("(the suite's contention waits)".to_owned());

@@ -7,9 +7,9 @@ use super::row::{Row, Side};
 use crate::catalog::suite_names;
 use crate::child::SuiteRun;
 use crate::env::Env;
-use crate::exit;
 use crate::options::SuitesTableArgs;
 use crate::run_suite::locate;
+use crate::schema::exit;
 use blockguard_protocol::Mode;
 use std::path::Path;
 

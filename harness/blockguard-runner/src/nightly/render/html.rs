@@ -287,7 +287,7 @@ fn suite_section(h: &mut String, s: &SuiteResult, e: &Entry) {
         let _ = writeln!(
             h,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&t.id().to_string()),
+            escape(&t.key.to_string()),
             t.outcome,
             escape(why.lines().next().unwrap_or("")),
             calls.join("<br>")

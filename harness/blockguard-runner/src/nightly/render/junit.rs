@@ -52,8 +52,8 @@ pub fn junit(entries: &[Entry]) -> String {
             let _ = write!(
                 xml,
                 "    <testcase name=\"{}\" classname=\"{name}::{}\"",
-                escape(&t.name),
-                escape(&t.binary)
+                escape(&t.key.name),
+                escape(&t.key.binary)
             );
             let message = t.message.as_deref().or(t.rule.as_deref()).unwrap_or("");
             let first = escape(message.lines().next().unwrap_or(""));

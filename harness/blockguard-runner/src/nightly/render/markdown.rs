@@ -9,9 +9,9 @@
 use super::super::entry::Entry;
 use super::super::regressions::{Change, Regressions};
 use super::super::results::Results;
-use super::super::verdict::Verdict;
 use crate::run_suite::xml_escape;
 use crate::schema::Outcome;
+use crate::schema::Verdict;
 use crate::untrusted_text;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -100,7 +100,7 @@ pub fn markdown(results: &Results, entries: &[Entry]) -> String {
             let _ = writeln!(
                 md,
                 "- {} {}: {}",
-                code(&t.id().to_string()),
+                code(&t.key.to_string()),
                 t.outcome,
                 cell(why)
             );

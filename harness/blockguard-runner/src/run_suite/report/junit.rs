@@ -10,7 +10,7 @@ use std::fmt::Write;
 pub fn junit(report: &Report) -> String {
     let mut by_binary: BTreeMap<&str, Vec<&TestEntry>> = BTreeMap::new();
     for test in &report.tests {
-        by_binary.entry(&test.binary).or_default().push(test);
+        by_binary.entry(&test.key.binary).or_default().push(test);
     }
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let all: Vec<&TestEntry> = report.tests.iter().collect();
@@ -49,9 +49,9 @@ fn testcase(xml: &mut String, suite: &str, test: &TestEntry) {
     let _ = write!(
         xml,
         "    <testcase name=\"{}\" classname=\"{}::{}\" time=\"{:.3}\"",
-        escape(&test.name),
+        escape(&test.key.name),
         escape(suite),
-        escape(&test.binary),
+        escape(&test.key.binary),
         test.duration_ms as f64 / 1000.0
     );
     let message = test.message.as_deref().unwrap_or_default();
@@ -132,7 +132,7 @@ pub fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run_suite::runner::outcome::Attempt;
+    use crate::schema::Attempt;
 
     #[test]
     fn a_flaky_test_passes_with_each_failed_run_as_a_flaky_failure() {

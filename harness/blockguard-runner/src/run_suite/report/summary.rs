@@ -54,7 +54,7 @@ pub fn summary(report: &Report, report_path: &str) -> String {
             };
             // A panic's first line is only its location; keep the next too.
             let why = why.lines().take(2).collect::<Vec<_>>().join(" ");
-            format!("{} — {}: {why}", t.id(), t.outcome)
+            format!("{} — {}: {why}", t.key, t.outcome)
         })
         .collect();
     list(&mut out, "did not pass", &did_not_pass);
@@ -66,7 +66,7 @@ pub fn summary(report: &Report, report_path: &str) -> String {
         .map(|t| {
             format!(
                 "{} ({}) left {} running, killed: {}",
-                t.id(),
+                t.key,
                 t.outcome,
                 t.leaked.len(),
                 t.leaked.join("; ")

@@ -6,8 +6,7 @@
 
 use super::child_env::{self, Guard};
 use super::judge::{Evidence, judge, suppressible};
-use super::outcome::{Attempt, BlockingCall, Outcome, TestRecord};
-use crate::live::hub::Live;
+use crate::events::{Following, RunEvents};
 use crate::process::interrupt;
 use crate::process::launch_server::LaunchServer;
 use crate::process::{Contain, Ended, Finished, Launch, spawn_and_wait};
@@ -15,16 +14,17 @@ use crate::run_suite::console::Console;
 use crate::run_suite::file_name;
 use crate::run_suite::list::Listed;
 use crate::run_suite::rules::Rules;
-use crate::run_suite::snapshot::{SnapshotState, Snapshots};
-use crate::run_suite::test_id::TestId;
+use crate::run_suite::snapshot::Snapshots;
+use crate::schema::{
+    Attempt, ObservedCall, Outcome, Progress, RunEvent, SnapshotState, TestKey, TestRecord,
+};
 use crate::untrusted_file;
 use blockguard_protocol::Mode;
 use blockguard_protocol::trace::Trace;
 use libtest_mimic::{Arguments, ColorSetting, Completion, Failed, FormatSetting, Trial};
-use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 /// Everything a run needs.
 pub struct Plan {
@@ -61,18 +61,16 @@ pub struct Plan {
     pub farm_workers: Option<u16>,
     /// How many times a failing test runs again.
     pub retries: u32,
-    /// The live dashboard, with `--serve`.
-    pub live: Option<Arc<Live>>,
+    /// Where the run's events go: the console, the report, the dashboard.
+    pub events: RunEvents,
     /// With the sandbox: the pid holding the run's sandbox.
     pub sandbox: Option<u32>,
     /// With the sandbox: its resource limits.
     pub limits: Option<blockguard_protocol::sandbox::Limits>,
 }
 
-/// What a run produced.
+/// What a run produced besides its events.
 pub struct RunResults {
-    /// The tests that ran or were ignored; filtered-out ones are absent.
-    pub records: Vec<TestRecord>,
     /// No filter, no --skip, no --ignored: every rule had its chance.
     pub unfiltered: bool,
 }
@@ -83,7 +81,8 @@ pub const NOT_RUN_INTERRUPTED: &str = "not run: the run was interrupted";
 struct Shared {
     plan: Plan,
     console: Arc<Console>,
-    records: Mutex<Vec<TestRecord>>,
+    /// The running tests' traces, read as they grow.
+    following: Arc<Following>,
     /// Forks each test's launcher; without it (none could start, or
     /// only listing) each launcher is spawned.
     server: Option<Arc<LaunchServer>>,
@@ -107,65 +106,59 @@ pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResult
     };
     let shared = Arc::new(Shared {
         server,
+        following: Following::start(&plan.events),
         plan,
         console: Arc::clone(console),
-        records: Mutex::new(Vec::new()),
     });
-    let mut trials = Vec::new();
+    // Each trial beside its test's key: the key is made here, once, and
+    // never read back from the trial's name.
+    let mut trials: Vec<(Trial, TestKey)> = Vec::new();
     let mut index = 0usize;
     for (b, listed) in shared.plan.binaries.iter().enumerate() {
+        let binary = &listed.binary;
         if let Some(error) = &listed.error {
-            let error = error.clone();
-            let name = format!("{}::--list", listed.binary.name);
-            let record_name = "--list".to_owned();
-            let shared = Arc::clone(&shared);
-            trials.push(Trial::ignorable_test(name, move || {
-                let binary = &shared.plan.binaries[b].binary.name;
-                let mut record = TestRecord::ignored(binary, &record_name);
+            let key = TestKey::new(&binary.package.0, &binary.name, "--list");
+            let message = format!("cannot list this binary's tests: {error}");
+            let (shared, trial_key) = (Arc::clone(&shared), key.clone());
+            let trial = Trial::ignorable_test(key.to_string(), move || {
+                let mut record = TestRecord::ignored(trial_key.clone());
                 record.outcome = Outcome::Fail;
-                record.message = Some(format!("cannot list this binary's tests: {error}"));
-                shared.finish(record)
-            }));
+                record.message = Some(message.clone());
+                shared.finish(record, "")
+            });
+            trials.push((trial, key));
             continue;
         }
         for (t, (test, ignored)) in listed.tests.iter().enumerate() {
-            let shared = Arc::clone(&shared);
+            let key = TestKey::new(&binary.package.0, &binary.name, test);
+            let (shared, trial_key) = (Arc::clone(&shared), key.clone());
             let trace = index;
             index += 1;
-            let trial = Trial::ignorable_test(
-                TestId::new(&listed.binary.name, test).to_string(),
-                move || {
-                    let record = shared.run_one(b, t, trace);
-                    shared.finish(record)
-                },
-            );
-            trials.push(trial.with_ignored_flag(*ignored));
+            let trial = Trial::ignorable_test(key.to_string(), move || {
+                let (record, stderr) = shared.run_one(&trial_key, b, t, trace);
+                shared.finish(record, &stderr)
+            });
+            trials.push((trial.with_ignored_flag(*ignored), key));
         }
     }
 
-    // Tests that pass the filters but are ignored never reach a trial.
-    let ignored: Vec<TestRecord> = trials
-        .iter()
-        .filter(|t| !args.is_filtered_out(t) && args.is_ignored(t))
-        .filter_map(|t| {
-            let id = TestId::parse(t.name())?;
-            Some(TestRecord::ignored(id.binary, id.name))
-        })
-        .collect();
-    let to_run = trials
-        .iter()
-        .filter(|t| !args.is_filtered_out(t) && !args.is_ignored(t))
-        .count();
-    if let (Some(live), false) = (&shared.plan.live, args.list) {
-        for trial in trials.iter().filter(|t| !args.is_filtered_out(t)) {
-            if let Some(id) = TestId::parse(trial.name()) {
-                live.queue(None, id.binary, id.name);
-            }
-        }
-        for record in &ignored {
-            shared.tell_live(record);
+    if !args.list {
+        let events = &shared.plan.events;
+        let chosen = |t: &Trial| !args.is_filtered_out(t);
+        for (trial, key) in trials.iter().filter(|(t, _)| chosen(t)) {
+            // A test that passes the filters but is ignored never reaches
+            // its trial.
+            let event = match args.is_ignored(trial) {
+                true => RunEvent::TestFinished {
+                    record: TestRecord::ignored(key.clone()),
+                    stderr_tail: String::new(),
+                },
+                false => RunEvent::TestQueued { key: key.clone() },
+            };
+            events.emit(&event);
         }
     }
+    let trials: Vec<Trial> = trials.into_iter().map(|(trial, _)| trial).collect();
 
     // libtest's lines name the tests and quote their failures: they go
     // through the console, which shows what the crate chose safely. Not a
@@ -182,9 +175,6 @@ pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResult
         // Escaped, libtest's own colours would show as `\u{1b}[32m`.
         args.color = Some(ColorSetting::Never);
     }
-    if !args.list {
-        console.start_run(to_run as u64);
-    }
     // The exit code comes from the records (suppressed, snapshots), not
     // from libtest-mimic's conclusion.
     let _ = libtest_mimic::run(&args, trials);
@@ -192,60 +182,34 @@ pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResult
         pipe.finish();
     }
     console.finish_run();
-
-    let shared = match Arc::try_unwrap(shared) {
-        Ok(shared) => shared,
-        Err(_) => unreachable!("every trial has run and dropped its handle"),
-    };
-    let mut records = shared
-        .records
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner());
-    records.extend(ignored);
-    records.sort_by(|a, b| (&a.binary, &a.name).cmp(&(&b.binary, &b.name)));
-    RunResults {
-        records,
-        unfiltered,
-    }
+    RunResults { unfiltered }
 }
 
 impl Shared {
-    /// Records a test and tells libtest how it went.
-    fn finish(&self, record: TestRecord) -> Result<Completion, Failed> {
-        self.console.test_done(&record.full_name());
-        self.tell_live(&record);
+    /// Says how a test ended, and tells libtest.
+    fn finish(&self, record: TestRecord, stderr: &str) -> Result<Completion, Failed> {
         let result = libtest_result(&record);
-        self.records
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(record);
+        self.plan.events.emit(&RunEvent::TestFinished {
+            record,
+            stderr_tail: stderr.to_owned(),
+        });
         result
-    }
-
-    /// The dashboard's id of a test, with `--serve`.
-    fn live_id(&self, binary: &str, name: &str) -> Option<(&Live, usize)> {
-        let live = self.plan.live.as_deref()?;
-        Some((live, live.id_of(None, binary, name)?))
-    }
-
-    /// Tells the dashboard how a test ended.
-    fn tell_live(&self, record: &TestRecord) {
-        if let Some((live, id)) = self.live_id(&record.binary, &record.name) {
-            let outcome = match record.outcome {
-                o if !o.is_failure() && record.snapshot_failed => Outcome::Fail,
-                o => o,
-            };
-            live.finished(id, outcome, record.duration, record.message.clone());
-        }
     }
 
     /// Runs one test, and again while it fails and retries are left. Only
     /// the last run is compared with the snapshot, and only if it ran to
     /// its end; a test that passes after failing is flaky.
-    fn run_one(&self, b: usize, t: usize, trace_index: usize) -> TestRecord {
+    fn run_one(
+        &self,
+        key: &TestKey,
+        b: usize,
+        t: usize,
+        trace_index: usize,
+    ) -> (TestRecord, String) {
         let mut attempts = Vec::new();
         loop {
-            let (mut record, trace, whole) = self.attempt(b, t, trace_index);
+            let ran = self.attempt(key, b, t, trace_index);
+            let mut record = ran.record;
             let retry = record.outcome.is_failure()
                 && attempts.len() < self.plan.retries as usize
                 && record.message.as_deref() != Some(NOT_RUN_INTERRUPTED)
@@ -260,8 +224,8 @@ impl Shared {
             if retry {
                 continue;
             }
-            if whole {
-                self.snapshot_into(&mut record, &trace);
+            if ran.whole {
+                self.snapshot_into(&mut record, &ran.trace);
             }
             if record.outcome == Outcome::Pass && attempts.len() > 1 {
                 record.outcome = Outcome::Flaky;
@@ -271,22 +235,21 @@ impl Shared {
             if attempts.len() > 1 {
                 record.attempts = attempts;
             }
-            return record;
+            return (record, ran.stderr);
         }
     }
 
-    /// One run of one test: its record, trace, and whether it ran to its
-    /// end (so that its calls may be compared with the snapshot).
-    fn attempt(&self, b: usize, t: usize, trace_index: usize) -> (TestRecord, Trace, bool) {
+    /// One run of one test.
+    fn attempt(&self, key: &TestKey, b: usize, t: usize, trace_index: usize) -> Ran {
         let plan = &self.plan;
         let listed = &plan.binaries[b];
         let binary = &listed.binary;
         let (test, ignored) = &listed.tests[t];
-        let mut record = TestRecord::ignored(&binary.name, test);
+        let mut record = TestRecord::ignored(key.clone());
         if interrupt::signal().is_some() {
             record.outcome = Outcome::Fail;
             record.message = Some(NOT_RUN_INTERRUPTED.to_owned());
-            return (record, Trace::default(), false);
+            return Ran::cut_short(record);
         }
 
         let trace_path = plan
@@ -341,28 +304,35 @@ impl Shared {
                 .preload
                 .is_some()
                 .then(|| blockguard_protocol::inflight::path(&trace_path)),
-            label: TestId::new(&binary.name, test).to_string(),
+            label: key.to_string(),
             log: None,
         };
-        let live = self.live_id(&binary.name, test);
-        if let Some((live, id)) = live {
-            live.started(id, plan.preload.is_some().then_some(&*trace_path), None);
+        plan.events
+            .emit(&RunEvent::TestStarted { key: key.clone() });
+        if plan.preload.is_some() {
+            self.following.begin(key, &trace_path);
         }
-        let finished = match spawn_and_wait(&launch) {
+        let spawned = spawn_and_wait(&launch);
+        // The trace is read to its end once, here.
+        let reader = self.following.end(key);
+        let calls = reader.as_ref().map(|r| r.calls()).unwrap_or_default();
+        let trace = reader.map(|r| r.into_trace()).unwrap_or_default();
+        let finished = match spawned {
             Ok(finished) => finished,
             Err(e) => {
                 record.outcome = Outcome::Fail;
                 record.message = Some(e.to_string());
-                return (record, Trace::default(), false);
+                return Ran::cut_short(record);
             }
         };
-        if let Some((live, id)) = live {
-            live.stderr(id, &finished.stderr);
-        }
-        let trace = untrusted_file::read_to_string(&trace_path)
-            .map(|text| Trace::parse(&text))
-            .unwrap_or_default();
-        self.judge_into(&mut record, &finished, &trace);
+        plan.events.emit(&RunEvent::TestProgress {
+            key: key.clone(),
+            progress: Progress {
+                calls: calls.clone(),
+                ..Progress::default()
+            },
+        });
+        self.judge_into(&mut record, &finished, &trace, calls);
         record.leaked = finished.leaked.clone();
         if let Some(why) = &finished.uncontained {
             self.console.warn_once(format!(
@@ -371,10 +341,21 @@ impl Shared {
         }
         let failed_too = finished.stdout.contains("test result: FAILED");
         let whole = ran_to_its_end(record.outcome, self.plan.mode, failed_too);
-        (record, trace, whole)
+        Ran {
+            record,
+            trace,
+            whole,
+            stderr: finished.stderr,
+        }
     }
 
-    fn judge_into(&self, record: &mut TestRecord, finished: &Finished, trace: &Trace) {
+    fn judge_into(
+        &self,
+        record: &mut TestRecord,
+        finished: &Finished,
+        trace: &Trace,
+        calls: Vec<ObservedCall>,
+    ) {
         let plan = &self.plan;
         let judged = judge(&Evidence {
             ended: finished.ended,
@@ -400,14 +381,14 @@ impl Shared {
             .iter()
             .filter_map(|e| e.rule_id.clone())
             .collect();
-        record.blocking = count(&trace.events);
+        record.blocking = calls.into_iter().map(|c| c.call).collect();
         if suppressible(record.outcome) {
             let text = format!(
                 "{}\n{}",
                 record.message.as_deref().unwrap_or_default(),
                 finished.stderr
             );
-            if let Some(rule) = plan.rules.suppress(&record.binary, &record.name, &text) {
+            if let Some(rule) = plan.rules.suppress(&record.key, &text) {
                 record.outcome = Outcome::Suppressed;
                 record.rule = Some(rule.reason.clone());
                 record.matched_rules.insert(rule.id.clone());
@@ -419,13 +400,13 @@ impl Shared {
         let Some(snapshots) = &self.plan.snapshots else {
             return;
         };
-        match snapshots.check(&record.binary, &record.name, &trace.events) {
+        match snapshots.check(&record.key, &trace.events) {
             Ok(checked) => {
                 record.snapshot = Some(checked.state);
                 record.snapshot_failed =
                     checked.failed && (checked.state == SnapshotState::Changed || self.plan.strict);
                 if !checked.diff.is_empty() {
-                    let mut text = format!("snapshot of {} changed:\n", record.full_name());
+                    let mut text = format!("snapshot of {} changed:\n", record.key);
                     for line in &checked.diff {
                         text.push_str("  ");
                         text.push_str(line);
@@ -435,6 +416,27 @@ impl Shared {
                 }
             }
             Err(e) => self.console.warn(e.to_string()),
+        }
+    }
+}
+
+/// One run of one test: its record, its trace, whether it ran to its end
+/// (so that its calls may be compared with the snapshot) and its stderr.
+struct Ran {
+    record: TestRecord,
+    trace: Trace,
+    whole: bool,
+    stderr: String,
+}
+
+impl Ran {
+    /// A run that did not get as far as its process.
+    fn cut_short(record: TestRecord) -> Ran {
+        Ran {
+            record,
+            trace: Trace::default(),
+            whole: false,
+            stderr: String::new(),
         }
     }
 }
@@ -465,23 +467,6 @@ fn child_args(test: &str, ignored: bool) -> Vec<OsString> {
         args.push("--ignored".into());
     }
     args
-}
-
-/// Distinct events in the order first seen, with how often each appears.
-fn count(events: &[blockguard_protocol::TraceEvent]) -> Vec<BlockingCall> {
-    let mut calls: Vec<BlockingCall> = Vec::new();
-    let mut seen = BTreeSet::new();
-    for event in events {
-        if seen.insert(event) {
-            calls.push(BlockingCall {
-                event: event.clone(),
-                count: 1,
-            });
-        } else if let Some(call) = calls.iter_mut().find(|c| &c.event == event) {
-            call.count += 1;
-        }
-    }
-    calls
 }
 
 /// How libtest shows a record: failures fail, `suppressed` shows as ignored

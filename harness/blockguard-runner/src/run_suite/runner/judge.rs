@@ -1,9 +1,9 @@
 //! Judge: a test's outcome from how its process ended, its output and its
 //! trace (DESIGN §4). Suppression is applied afterwards, by the caller.
 
-use super::outcome::Outcome;
 use crate::process::Ended;
 use crate::process::signal;
+use crate::schema::Outcome;
 use blockguard_protocol::exit::BLOCKED;
 use blockguard_protocol::inflight;
 use blockguard_protocol::trace::Trace;

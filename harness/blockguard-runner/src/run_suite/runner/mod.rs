@@ -4,11 +4,9 @@
 mod child_env;
 mod harness;
 mod judge;
-pub mod outcome;
 mod whole_binary;
 
 pub use crate::process::signal::name as signal_name;
 pub use crate::process::{Ended, Launch, SpawnError, interrupt, spawn_and_wait};
 pub use harness::{NOT_RUN_INTERRUPTED, Plan, run};
-pub use outcome::{BlockingCall, Outcome, TestRecord};
 pub use whole_binary::{WholeBinary, WholeBinaryError, run_whole_binary};

@@ -1,7 +1,7 @@
 //! What the dashboard's API says (`blockguard-live/1`), field for field.
 
-use crate::schema::Outcome;
-use blockguard_protocol::{Class, Verdict};
+use super::outcome::Outcome;
+use blockguard_protocol::{Class, TestKey, Verdict};
 use serde::{Deserialize, Serialize};
 
 /// The API's schema name.
@@ -50,10 +50,9 @@ pub struct TestView {
     pub id: usize,
     /// The suite it belongs to (a nightly runs many).
     pub suite: String,
-    /// The test binary's cargo target name.
-    pub binary: String,
-    /// The libtest name.
-    pub name: String,
+    /// Its package, binary and libtest name.
+    #[serde(flatten)]
+    pub key: TestKey,
     /// Queued, running or finished.
     pub state: TestState,
     /// The outcome; null while queued or running.
@@ -62,7 +61,7 @@ pub struct TestView {
     pub duration_ms: Option<u64>,
     /// Why it did not pass.
     pub message: Option<String>,
-    /// Its distinct blocking calls, with their counts.
+    /// Its distinct blocking calls, with their figures.
     pub blocking: Vec<TestCall>,
 }
 
@@ -77,6 +76,8 @@ pub struct TestCall {
     /// The reason of the rule that allowed it.
     pub rule: Option<String>,
     /// Calls made.
+    pub calls: u64,
+    /// The same number as `calls`, by its first name in this API.
     pub count: u64,
     /// Nanoseconds those calls spent blocked.
     pub blocked_ns: u64,
@@ -124,6 +125,8 @@ pub struct SiteView {
     /// The reason of the rule that allowed it, where one did.
     pub rule: Option<String>,
     /// Calls made, over every test.
+    pub calls: u64,
+    /// The same number as `calls`, by its first name in this API.
     pub count: u64,
     /// Tests that made it.
     pub tests: usize,

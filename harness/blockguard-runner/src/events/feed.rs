@@ -1,23 +1,59 @@
-//! A nightly's dashboard is fed by its suites' runs: each run-suite child
-//! writes its events to a file (`--live-feed`), and the nightly follows
-//! that file while the child runs, taking its tests on as that suite's.
+//! `--live-feed FILE`: a run's events as JSON lines, and a nightly
+//! following the feeds of its suites' runs, each run-suite child's tests
+//! shown as that suite's on the nightly's dashboard.
 
-use super::hub::{FOLLOW_EVERY, FeedLine, Live};
-use std::io::{Read, Seek, SeekFrom};
-use std::path::PathBuf;
-use std::sync::Arc;
+use super::bus::RunListener;
+use super::following::FOLLOW_EVERY;
+use crate::live::hub::Live;
+use crate::schema::RunEvent;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-/// A feed being followed; [`Following::finish`] reads it to its end.
-pub struct Following {
+/// Writes every event to a file, one JSON line each.
+pub struct FeedWriter {
+    file: Mutex<std::fs::File>,
+}
+
+impl FeedWriter {
+    /// A feed into a new file at `path`.
+    pub fn create(path: &Path) -> std::io::Result<FeedWriter> {
+        Ok(FeedWriter {
+            file: Mutex::new(std::fs::File::create(path)?),
+        })
+    }
+}
+
+impl RunListener for FeedWriter {
+    fn on(&self, event: &RunEvent) {
+        let Ok(mut line) = serde_json::to_vec(event) else {
+            return;
+        };
+        line.push(b'\n');
+        // One write per line: a reader never sees half of one.
+        let _ = self
+            .file
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .write_all(&line);
+    }
+
+    fn follows(&self) -> bool {
+        true
+    }
+}
+
+/// A feed being followed; [`FeedFollower::finish`] reads it to its end.
+pub struct FeedFollower {
     stop: Arc<AtomicBool>,
     thread: JoinHandle<()>,
 }
 
-impl Following {
-    /// Follows `path` into `live` as `suite`'s, until finished.
-    pub fn start(live: &Arc<Live>, suite: &str, path: PathBuf) -> Following {
+impl FeedFollower {
+    /// Follows `path` into `live`, its tests as `suite`'s, until finished.
+    pub fn start(live: &Arc<Live>, suite: &str, path: PathBuf) -> FeedFollower {
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let (live, suite, stop) = (Arc::clone(live), suite.to_owned(), Arc::clone(&stop));
@@ -30,8 +66,8 @@ impl Following {
                 loop {
                     // Read once more after the stop: the child has exited.
                     let last = stop.load(Ordering::Acquire);
-                    for line in reader.new_lines() {
-                        live.absorb(&suite, &line);
+                    for event in reader.new_events() {
+                        live.apply(Some(&suite), &event);
                     }
                     if last {
                         return;
@@ -40,7 +76,7 @@ impl Following {
                 }
             })
         };
-        Following { stop, thread }
+        FeedFollower { stop, thread }
     }
 
     /// The child has exited: take the rest of its feed.
@@ -58,7 +94,7 @@ struct FeedReader {
 }
 
 impl FeedReader {
-    fn new_lines(&mut self) -> Vec<FeedLine> {
+    fn new_events(&mut self) -> Vec<RunEvent> {
         let Ok(mut file) = std::fs::File::open(&self.path) else {
             return Vec::new();
         };
