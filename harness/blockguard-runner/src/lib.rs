@@ -19,6 +19,7 @@
 
 pub mod catalog;
 mod child;
+mod child_error;
 pub mod env;
 pub mod exit;
 mod findings;
@@ -29,6 +30,7 @@ mod outputs;
 pub mod process;
 pub mod redact;
 pub mod run_program;
+mod run_program_error;
 pub mod run_suite;
 pub mod sandbox;
 pub mod sandbox_env;

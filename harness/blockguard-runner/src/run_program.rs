@@ -6,6 +6,7 @@
 use crate::exit;
 use crate::live::dashboard::Dashboard;
 use crate::live::hub::Live;
+use crate::run_program_error::RunProgramError;
 use crate::schema::Outcome;
 use blockguard_protocol::{Mode, env as protocol};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -70,9 +71,12 @@ pub fn run(plan: &ProgramRun) -> u8 {
     }
 }
 
-fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8, String> {
+fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8, RunProgramError> {
     let dir = std::env::temp_dir().join(format!("blockguard-run-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(|source| RunProgramError::Scratch {
+        dir: dir.clone(),
+        source,
+    })?;
     let trace = dir.join("trace.jsonl");
     let mut cmd = Command::new(&plan.program);
     cmd.args(&plan.args)
@@ -95,11 +99,12 @@ fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8
     // Caught before the program starts: a signal meant for it must not end
     // this process first.
     let mut signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP])
-        .map_err(|e| format!("cannot catch signals: {e}"))?;
+        .map_err(RunProgramError::Signals)?;
     let started = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", Path::new(&plan.program).display()))?;
+    let mut child = cmd.spawn().map_err(|source| RunProgramError::Start {
+        program: PathBuf::from(&plan.program),
+        source,
+    })?;
     let id = live.map(|live| {
         live.describe(name, plan.mode.as_str());
         let id = live.queue(None, name, protocol::MAIN_TEST);
@@ -126,9 +131,7 @@ fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8
             }
         }
     });
-    let status = child
-        .wait()
-        .map_err(|e| format!("waiting for the program: {e}"))?;
+    let status = child.wait().map_err(RunProgramError::Wait)?;
     handle.close();
     let _ = forwarder.join();
     if let Some(copier) = copier {

@@ -198,7 +198,7 @@ fn pipeline(
     let rules = match sandboxed {
         true => rules
             .passed_in(&layout.inputs())
-            .map_err(|e| RunSuiteError::Sandbox(format!("cannot pass the rules file in: {e}")))?,
+            .map_err(RunSuiteError::RulesNotPassedIn)?,
         false => rules,
     };
     let listing = libtest.list;
@@ -394,9 +394,7 @@ fn pipeline(
 
 /// The launcher that makes the sandbox.
 fn sandbox_launcher(runtime: &Runtime) -> Result<PathBuf, RunSuiteError> {
-    runtime.launcher.clone().ok_or_else(|| {
-        RunSuiteError::Sandbox("the sandbox needs the test launcher, and none was built".to_owned())
-    })
+    runtime.launcher.clone().ok_or(RunSuiteError::NoLauncher)
 }
 
 /// Checks one member's contention snapshot against its tests' events:
