@@ -1,5 +1,6 @@
 //! The environment protocol, parsed once at load and strictly.
 
+use crate::config_error::ConfigError;
 use blockguard_protocol::{Mode, env};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -38,48 +39,41 @@ pub fn get() -> Option<&'static Config> {
 }
 
 /// Reads the environment. An invalid value is an error naming the variable.
-pub fn from_env() -> Result<Config, String> {
-    let var = |name: &str| -> Result<Option<String>, String> {
+pub fn from_env() -> Result<Config, ConfigError> {
+    let var = |name: &'static str| -> Result<Option<String>, ConfigError> {
         match std::env::var_os(name) {
             None => Ok(None),
             Some(v) if v.is_empty() => Ok(None),
             Some(v) => v
                 .into_string()
                 .map(Some)
-                .map_err(|_| format!("{name} is not valid UTF-8")),
+                .map_err(|_| ConfigError::NotUtf8 { name }),
         }
     };
     let mode = match var(env::MODE)? {
         None => Mode::default(),
-        Some(m) => m.parse().map_err(|e| format!("{}: {e}", env::MODE))?,
+        Some(m) => m.parse().map_err(ConfigError::Mode)?,
     };
     let main_is_test = match var(env::HARNESS)?.as_deref() {
         None | Some("libtest") => false,
         Some("none") => true,
-        Some(other) => {
-            return Err(format!(
-                "{}: `{other}` is neither `libtest` nor `none`",
-                env::HARNESS
-            ));
-        }
+        Some(other) => return Err(ConfigError::Harness(other.to_owned())),
     };
     let farm_workers = match var(env::FARM_WORKERS)? {
         None => DEFAULT_FARM_WORKERS,
         Some(n) => match n.parse::<usize>() {
             Ok(n) if (1..=1024).contains(&n) => n,
-            _ => {
-                return Err(format!(
-                    "{}: `{n}` is not a number of workers from 1 to 1024",
-                    env::FARM_WORKERS
-                ));
-            }
+            _ => return Err(ConfigError::FarmWorkers(n)),
         },
     };
     let tests = match var(env::TESTS)? {
         None => None,
         Some(path) => Some(
             std::fs::read_to_string(&path)
-                .map_err(|e| format!("{}: cannot read {path}: {e}", env::TESTS))?
+                .map_err(|source| ConfigError::Tests {
+                    path: path.clone(),
+                    source,
+                })?
                 .lines()
                 .map(str::to_owned)
                 .collect(),
@@ -87,11 +81,7 @@ pub fn from_env() -> Result<Config, String> {
     };
     let test = var(env::TEST)?;
     if test.is_some() && tests.is_some() {
-        return Err(format!(
-            "{} and {} are both set: a process runs one test or a whole binary",
-            env::TEST,
-            env::TESTS
-        ));
+        return Err(ConfigError::TestAndTests);
     }
     Ok(Config {
         mode,

@@ -25,14 +25,14 @@ fn setup() {
     hooks::disposition::resolve();
     hooks::dl::prepare();
     objects::get();
-    let config = config::from_env().unwrap_or_else(|e| fail(&e));
+    let config = config::from_env().unwrap_or_else(|e| fail(e));
     let user_rules = config
         .rules
         .as_deref()
-        .map(|path| blockguard_rules::load(path).unwrap_or_else(|e| fail(&e.to_string())));
+        .map(|path| blockguard_rules::load(path).unwrap_or_else(|e| fail(e)));
     rules::install(user_rules);
     let owes_capabilities = match &config.trace {
-        Some(path) => trace::open(path).unwrap_or_else(|e| fail(&e)),
+        Some(path) => trace::open(path).unwrap_or_else(|e| fail(e)),
         None => false,
     };
     if let (true, Some(path)) = (owes_capabilities, &config.trace) {
@@ -56,7 +56,7 @@ fn setup() {
 }
 
 /// Bad input from the runner: say what is wrong and stop before the test runs.
-fn fail(message: &str) -> ! {
+fn fail(message: impl std::fmt::Display) -> ! {
     trace::write_stderr(format!("blockguard: {message}\n").as_bytes());
     // SAFETY: _exit has no preconditions; the test has not started, so
     // nothing is lost by skipping the process's exit handlers.

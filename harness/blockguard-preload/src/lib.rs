@@ -20,6 +20,7 @@ mod arch;
 mod board;
 mod classify;
 mod config;
+mod config_error;
 mod context;
 mod errno;
 mod escape;

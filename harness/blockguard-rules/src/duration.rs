@@ -1,27 +1,28 @@
 //! Durations as written in suite files: `"60s"`, `"500ms"`, `"1m30s"`.
 
+use crate::duration_error::{DurationError, DurationProblem};
 use std::time::Duration;
 
 /// Parses a positive duration made of `<integer><unit>` parts, units `h`,
 /// `m`, `s` and `ms`, e.g. `"60s"`, `"500ms"`, `"2m"`, `"1h"`, `"1m30s"`.
 ///
 /// The error says what is wrong, for a message that quotes the text.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let mut rest = text;
     let mut total = Duration::ZERO;
     if rest.is_empty() {
-        return Err(expected(text, "it is empty"));
+        return Err(expected(text, DurationProblem::Empty));
     }
     while !rest.is_empty() {
         let digits = rest
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(rest.len());
         if digits == 0 {
-            return Err(expected(text, "a number must come before each unit"));
+            return Err(expected(text, DurationProblem::NoNumber));
         }
         let number: u64 = rest[..digits]
             .parse()
-            .map_err(|_| expected(text, "the number is too large"))?;
+            .map_err(|_| expected(text, DurationProblem::NumberTooLarge))?;
         rest = &rest[digits..];
         let unit_len = rest
             .find(|c: char| c.is_ascii_digit())
@@ -31,23 +32,31 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             "m" => number.checked_mul(60).map(Duration::from_secs),
             "s" => Some(Duration::from_secs(number)),
             "ms" => Some(Duration::from_millis(number)),
-            "" => return Err(expected(text, "a unit must follow each number")),
-            unit => return Err(expected(text, &format!("unknown unit `{unit}`"))),
+            "" => return Err(expected(text, DurationProblem::NoUnit)),
+            unit => {
+                return Err(expected(
+                    text,
+                    DurationProblem::UnknownUnit(unit.to_owned()),
+                ));
+            }
         };
         total = part
             .and_then(|p| total.checked_add(p))
-            .ok_or_else(|| expected(text, "it is too large"))?;
+            .ok_or_else(|| expected(text, DurationProblem::TooLarge))?;
         rest = &rest[unit_len..];
     }
     if total.is_zero() {
         // A zero per-test timeout would fail every test before it starts.
-        return Err(expected(text, "it must be longer than zero"));
+        return Err(expected(text, DurationProblem::Zero));
     }
     Ok(total)
 }
 
-fn expected(text: &str, why: &str) -> String {
-    format!("`{text}`: {why} (expected e.g. \"60s\", \"500ms\", \"2m\", \"1h\" or \"1m30s\")")
+fn expected(text: &str, problem: DurationProblem) -> DurationError {
+    DurationError {
+        text: text.to_owned(),
+        problem,
+    }
 }
 
 #[cfg(test)]
@@ -81,5 +90,13 @@ mod tests {
         ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should not parse");
         }
+    }
+
+    #[test]
+    fn the_message_quotes_the_text_and_shows_examples() {
+        assert_eq!(
+            parse_duration("10x").unwrap_err().to_string(),
+            "`10x`: unknown unit `x` (expected e.g. \"60s\", \"500ms\", \"2m\", \"1h\" or \"1m30s\")"
+        );
     }
 }

@@ -78,7 +78,7 @@ pub enum RulesErrorKind {
     BadMode(blockguard_protocol::mode::UnknownMode),
     /// A duration that does not parse.
     #[error("invalid duration: {0}")]
-    BadDuration(String),
+    BadDuration(crate::DurationError),
     /// An `[[allow]]` rule with no condition would allow every call.
     #[error(
         "an allow rule needs at least one of `call`, `class`, `within` or `fds`; without them it would allow every call"

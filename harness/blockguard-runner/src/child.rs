@@ -1,6 +1,7 @@
 //! `cargo xtask run-suite` as a child process of another task, with its
 //! output in a log file and its JSON report read back.
 
+use crate::child_error::SuiteRunError;
 use crate::process::{Ended, Launch, spawn_and_wait};
 use crate::schema::Report;
 use crate::schema::exit;
@@ -24,10 +25,10 @@ pub struct SuiteRun<'a> {
 }
 
 /// What the child left.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SuiteRunResult {
     /// The report, or why there is none.
-    pub report: Result<Report, String>,
+    pub report: Result<Report, SuiteRunError>,
 }
 
 /// The longest a run-suite child may take: its own per-test timeouts end
@@ -39,10 +40,10 @@ impl SuiteRun<'_> {
     /// both streams into the log as they come, a bound on its time.
     pub fn run(&self) -> SuiteRunResult {
         let _ = std::fs::remove_file(&self.report);
-        let failed = |why: String| SuiteRunResult { report: Err(why) };
+        let failed = |why| SuiteRunResult { report: Err(why) };
         let exe = match std::env::current_exe() {
             Ok(exe) => exe,
-            Err(e) => return failed(format!("cannot find xtask's own executable: {e}")),
+            Err(e) => return failed(SuiteRunError::OwnExe(e)),
         };
         let mut args: Vec<OsString> = vec!["run-suite".into(), self.suite.into()];
         args.extend(self.args.iter().map(OsString::from));
@@ -71,15 +72,20 @@ impl SuiteRun<'_> {
                 Ended::Exited(code) => Some(code),
                 Ended::Signaled(_) | Ended::TimedOut => None,
             },
-            Err(e) => return failed(format!("cannot run run-suite: {e}")),
+            Err(e) => return failed(SuiteRunError::Spawn(e)),
         };
         let report = if code == Some(i32::from(exit::ERROR)) {
-            Err(format!(
-                "run-suite could not run it: {}",
-                last_error(&self.log).unwrap_or_else(|| format!("see {}", self.log.display()))
-            ))
+            Err(match last_error(&self.log) {
+                Some(line) => SuiteRunError::Failed(line),
+                None => SuiteRunError::FailedSilently {
+                    log: self.log.clone(),
+                },
+            })
         } else {
-            read_report(&self.report).map_err(|why| format!("{why}; see {}", self.log.display()))
+            read_report(&self.report).map_err(|source| SuiteRunError::NoReport {
+                source,
+                log: self.log.clone(),
+            })
         };
         SuiteRunResult { report }
     }

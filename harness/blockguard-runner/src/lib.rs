@@ -21,6 +21,7 @@
 
 pub mod catalog;
 mod child;
+mod child_error;
 pub mod env;
 pub mod events;
 mod findings;
@@ -31,6 +32,7 @@ mod outputs;
 pub mod process;
 pub mod redact;
 pub mod run_program;
+mod run_program_error;
 pub mod run_suite;
 pub mod sandbox;
 pub mod sandbox_env;

@@ -305,27 +305,58 @@ impl RunOptions {
 }
 
 /// `512MiB`, `8GiB`, `1048576`: bytes.
-fn parse_size(text: &str) -> Result<u64, String> {
+fn parse_size(text: &str) -> Result<u64, SizeError> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| format!("{text}: a size is a number of bytes, KiB, MiB or GiB"))?;
+    let n: u64 = digits.parse().map_err(|_| SizeError::NotANumber {
+        text: text.to_owned(),
+    })?;
     let scale: u64 = match unit.trim() {
         "" | "B" => 1,
         "KiB" | "K" => 1 << 10,
         "MiB" | "M" => 1 << 20,
         "GiB" | "G" => 1 << 30,
-        other => return Err(format!("{text}: unknown unit {other:?} (B, KiB, MiB, GiB)")),
+        other => {
+            return Err(SizeError::UnknownUnit {
+                text: text.to_owned(),
+                unit: other.to_owned(),
+            });
+        }
     };
-    n.checked_mul(scale)
-        .ok_or_else(|| format!("{text}: too large"))
+    n.checked_mul(scale).ok_or_else(|| SizeError::TooLarge {
+        text: text.to_owned(),
+    })
 }
 
-fn parse_timeout(text: &str) -> Result<Duration, String> {
+/// A size flag's value that is not a size.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+enum SizeError {
+    /// No number of bytes.
+    #[error("{text}: a size is a number of bytes, KiB, MiB or GiB")]
+    NotANumber {
+        /// The value, trimmed.
+        text: String,
+    },
+    /// A unit that is not a binary one.
+    #[error("{text}: unknown unit {unit:?} (B, KiB, MiB, GiB)")]
+    UnknownUnit {
+        /// The value, trimmed.
+        text: String,
+        /// The unit given.
+        unit: String,
+    },
+    /// More bytes than 64 bits hold.
+    #[error("{text}: too large")]
+    TooLarge {
+        /// The value, trimmed.
+        text: String,
+    },
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, blockguard_rules::DurationError> {
     blockguard_rules::parse_duration(text)
 }
 
@@ -339,11 +370,15 @@ mod tests {
         assert_eq!(parse_size("512MiB"), Ok(512 << 20));
         assert_eq!(parse_size("8GiB"), Ok(8 << 30));
         assert_eq!(parse_size("4K"), Ok(4 << 10));
-        assert!(parse_size("1MB").unwrap_err().contains("unknown unit"));
+        assert_eq!(
+            parse_size("1MB").unwrap_err().to_string(),
+            "1MB: unknown unit \"MB\" (B, KiB, MiB, GiB)"
+        );
         assert!(parse_size("lots").is_err());
         assert!(
             parse_size("99999999999GiB")
                 .unwrap_err()
+                .to_string()
                 .contains("too large")
         );
     }

@@ -6,6 +6,7 @@
 use crate::events::{Following, RunEvents, RunListener};
 use crate::live::dashboard::Dashboard;
 use crate::live::hub::Live;
+use crate::run_program_error::RunProgramError;
 use crate::schema::exit;
 use crate::schema::{Outcome, Progress, RunEvent, TestKey, TestRecord};
 use blockguard_protocol::{Mode, env as protocol};
@@ -71,9 +72,12 @@ pub fn run(plan: &ProgramRun) -> u8 {
     }
 }
 
-fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8, String> {
+fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8, RunProgramError> {
     let dir = std::env::temp_dir().join(format!("blockguard-run-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(|source| RunProgramError::Scratch {
+        dir: dir.clone(),
+        source,
+    })?;
     let trace = dir.join("trace.jsonl");
     let mut cmd = Command::new(&plan.program);
     cmd.args(&plan.args)
@@ -96,11 +100,12 @@ fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8
     // Caught before the program starts: a signal meant for it must not end
     // this process first.
     let mut signals = SignalsInfo::<WithOrigin>::new([SIGINT, SIGTERM, SIGHUP])
-        .map_err(|e| format!("cannot catch signals: {e}"))?;
+        .map_err(RunProgramError::Signals)?;
     let started = Instant::now();
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", Path::new(&plan.program).display()))?;
+    let mut child = cmd.spawn().map_err(|source| RunProgramError::Start {
+        program: PathBuf::from(&plan.program),
+        source,
+    })?;
     // The dashboard is the one consumer of this run's events.
     let events = RunEvents::new(
         live.map(|live| Arc::clone(live) as Arc<dyn RunListener>)
@@ -139,9 +144,7 @@ fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8
             }
         }
     });
-    let status = child
-        .wait()
-        .map_err(|e| format!("waiting for the program: {e}"))?;
+    let status = child.wait().map_err(RunProgramError::Wait)?;
     handle.close();
     let _ = forwarder.join();
     if let Some(copier) = copier {

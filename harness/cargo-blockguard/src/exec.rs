@@ -2,6 +2,7 @@
 //! shim a merged doctest harness runs per doctest.
 
 use crate::cli::ExecArgs;
+use crate::exec_error::ExecError;
 use crate::{config, fail, runtime};
 use blockguard_protocol::Mode;
 use blockguard_runner::env::{self, Env, Preload};
@@ -49,30 +50,26 @@ struct How {
     record: Option<PathBuf>,
 }
 
-fn request(exe: PathBuf, args: Vec<String>, how: How) -> Result<(ExecRequest, Env), String> {
+fn request(exe: PathBuf, args: Vec<String>, how: How) -> Result<(ExecRequest, Env), ExecError> {
     let package_dir = std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .or_else(|| std::env::current_dir().ok())
-        .ok_or("no package folder: CARGO_MANIFEST_DIR is unset")?;
+        .ok_or(ExecError::NoPackageFolder)?;
     let found = match how.rules {
         Some(path) => Some(path),
-        None => config::find_upwards(&package_dir).map_err(|e| e.to_string())?,
+        None => config::find_upwards(&package_dir)?,
     };
     let config = match found {
-        Some(path) => Some((
-            path.clone(),
-            blockguard_rules::load(&path).map_err(|e| e.to_string())?,
-        )),
+        Some(path) => Some((path.clone(), blockguard_rules::load(&path)?)),
         None => None,
     };
     let root = config
         .as_ref()
         .and_then(|(p, _)| workspace_of(p))
         .unwrap_or_else(|| package_dir.clone());
-    let mut env = Env::from_process(&root).map_err(|e| e.to_string())?;
+    let mut env = Env::from_process(&root)?;
     if std::env::var_os(env::PRELOAD).is_none() {
-        env.preload =
-            Preload::Prebuilt(runtime::unpacked().map_err(|e| format!("the guard runtime: {e}"))?);
+        env.preload = Preload::Prebuilt(runtime::unpacked()?);
     }
     let var = |name: &str| std::env::var(name).unwrap_or_default();
     let request = ExecRequest {
@@ -83,7 +80,7 @@ fn request(exe: PathBuf, args: Vec<String>, how: How) -> Result<(ExecRequest, En
         config,
         mode: how.mode,
         record: how.record,
-        shim: std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?,
+        shim: std::env::current_exe().map_err(ExecError::CurrentExe)?,
     };
     Ok((request, env))
 }

@@ -12,8 +12,10 @@
 mod cli;
 mod config;
 mod exec;
+mod exec_error;
 mod run;
 mod runtime;
+mod runtime_error;
 mod test;
 
 use blockguard_runner::exit;

@@ -4,6 +4,7 @@
 //! `~/.cache/blockguard`, in a folder named by this version and a digest
 //! of the files (taken at build time), so that two builds never share one.
 
+use crate::runtime_error::RuntimeError;
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ const LAUNCHER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/blockguard-con
 
 /// The runtime's files, unpacked; the preload library's path (the
 /// launcher is beside it, where the engine looks for it).
-pub fn unpacked() -> Result<PathBuf, String> {
+pub fn unpacked() -> Result<PathBuf, RuntimeError> {
     let dir = cache_root()?.join(format!(
         "runtime-{}-{}",
         env!("CARGO_PKG_VERSION"),
@@ -24,7 +25,10 @@ pub fn unpacked() -> Result<PathBuf, String> {
     if same_file(&library, LIBRARY) && same_file(&launcher, LAUNCHER) {
         return Ok(library);
     }
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(|source| RuntimeError::Write {
+        path: dir.clone(),
+        source,
+    })?;
     write_atomically(&library, LIBRARY, 0o644)?;
     write_atomically(&launcher, LAUNCHER, 0o755)?;
     eprintln!(
@@ -35,7 +39,7 @@ pub fn unpacked() -> Result<PathBuf, String> {
 }
 
 /// Where unpacked runtimes live.
-pub fn cache_root() -> Result<PathBuf, String> {
+pub fn cache_root() -> Result<PathBuf, RuntimeError> {
     let from = |var: &str| {
         std::env::var_os(var)
             .filter(|v| !v.is_empty())
@@ -44,7 +48,7 @@ pub fn cache_root() -> Result<PathBuf, String> {
     from("BLOCKGUARD_CACHE_DIR")
         .or_else(|| from("XDG_CACHE_HOME").map(|d| d.join("blockguard")))
         .or_else(|| from("HOME").map(|d| d.join(".cache").join("blockguard")))
-        .ok_or_else(|| "no cache folder: set BLOCKGUARD_CACHE_DIR or HOME".to_owned())
+        .ok_or(RuntimeError::NoCacheFolder)
 }
 
 fn same_file(path: &Path, bytes: &[u8]) -> bool {
@@ -53,8 +57,12 @@ fn same_file(path: &Path, bytes: &[u8]) -> bool {
 
 /// Writes beside the file and renames it into place: a reader (another
 /// `cargo blockguard` at once) sees the whole file or none.
-fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<(), String> {
-    let err = |e: std::io::Error| format!("{}: {e}", path.display());
+fn write_atomically(path: &Path, bytes: &[u8], mode: u32) -> Result<(), RuntimeError> {
+    // Named by the file it replaces, whichever step failed.
+    let err = |source| RuntimeError::Write {
+        path: path.to_owned(),
+        source,
+    };
     let temp = path.with_extension(format!("tmp-{}", std::process::id()));
     let mut file = std::fs::File::create(&temp).map_err(err)?;
     file.write_all(bytes).map_err(err)?;

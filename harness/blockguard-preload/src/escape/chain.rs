@@ -15,6 +15,7 @@
 //! are called with the arguments the kernel passed to the backstop.
 #![allow(unsafe_code)]
 
+use super::error::BackstopError;
 use crate::real::Real;
 use libc::{c_int, c_void, siginfo_t};
 use std::cell::UnsafeCell;
@@ -99,7 +100,7 @@ fn to_libc(a: &KernelAction) -> libc::sigaction {
 
 /// Installs the backstop's `handler` for SIGSYS; the action found becomes
 /// the test's. Returns glibc's restorer.
-pub fn install(handler: usize) -> Result<usize, String> {
+pub fn install(handler: usize) -> Result<usize, BackstopError> {
     // SAFETY: all zeroes is a valid `sigaction`.
     let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
     action.sa_sigaction = handler;
@@ -107,10 +108,7 @@ pub fn install(handler: usize) -> Result<usize, String> {
     // SAFETY: all zeroes is a valid `sigaction`.
     let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
     if real_sigaction(&action, &mut old) != 0 {
-        return Err(format!(
-            "sigaction(SIGSYS): {}",
-            std::io::Error::last_os_error()
-        ));
+        return Err(BackstopError::Sigaction(std::io::Error::last_os_error()));
     }
     // SAFETY: all zeroes is a valid `sigaction`.
     let mut now: libc::sigaction = unsafe { std::mem::zeroed() };

@@ -5,5 +5,6 @@
 //! `hooks::dl`).
 
 pub mod chain;
+mod error;
 pub mod restorer;
 pub mod sud;

@@ -27,6 +27,7 @@
 #![allow(unsafe_code)]
 
 use super::chain;
+use super::error::BackstopError;
 use crate::arch::{self, TrappedSyscall};
 use crate::classify::classify_syscall;
 use crate::guard::{self, Decision};
@@ -116,7 +117,7 @@ fn prctl_dispatch(on: bool) -> Result<(), std::io::Error> {
 
 /// Installs the SIGSYS handler and proves the backstop traps a raw
 /// syscall on this thread; `Err` says why it does not work here.
-pub fn install_and_probe() -> Result<(), String> {
+pub fn install_and_probe() -> Result<(), BackstopError> {
     let restorer = chain::install(on_sigsys as *const () as usize)?;
     super::restorer::set(restorer);
     let probed = probe();
@@ -126,8 +127,8 @@ pub fn install_and_probe() -> Result<(), String> {
     probed
 }
 
-fn probe() -> Result<(), String> {
-    prctl_dispatch(true).map_err(|e| format!("prctl(PR_SET_SYSCALL_USER_DISPATCH): {e}"))?;
+fn probe() -> Result<(), BackstopError> {
+    prctl_dispatch(true).map_err(BackstopError::Dispatch)?;
     let before = TRAPS.load(Ordering::Relaxed);
     set_selector(FILTER_BLOCK);
     let got = arch::raw_getppid();
@@ -137,9 +138,7 @@ fn probe() -> Result<(), String> {
     let want = unsafe { libc::getppid() } as i64;
     let trapped = TRAPS.load(Ordering::Relaxed) - before;
     if trapped != 1 || got != want {
-        return Err(format!(
-            "a raw getppid trapped {trapped} times and returned {got} (expected 1 trap and {want})"
-        ));
+        return Err(BackstopError::Probe { trapped, got, want });
     }
     WORKS.store(true, Ordering::Relaxed);
     Ok(())

@@ -13,6 +13,7 @@
 //! valid buffers; the real functions are used, never the guard's hooks.
 #![allow(unsafe_code)]
 
+use super::error::TraceOpenError;
 use crate::errno;
 use crate::real::Real;
 use std::ffi::CString;
@@ -113,17 +114,17 @@ fn base() -> i32 {
 
 /// Opens (appending) the trace file. Returns true when the file was empty,
 /// that is, when this process is the first to write it.
-pub fn open(path: &Path) -> Result<bool, String> {
-    let c = CString::new(path.as_os_str().as_bytes())
-        .map_err(|_| "trace path has a NUL byte".to_owned())?;
+pub fn open(path: &Path) -> Result<bool, TraceOpenError> {
+    let c = CString::new(path.as_os_str().as_bytes()).map_err(|_| TraceOpenError::NulByte)?;
     BASE.store(base(), SeqCst);
     let low = open_path(&c);
     if low < 0 {
-        return Err(format!(
-            "cannot open the trace file {}: {}",
-            path.display(),
-            std::io::Error::last_os_error()
-        ));
+        // errno first: the path's copy allocates.
+        let source = std::io::Error::last_os_error();
+        return Err(TraceOpenError::Open {
+            path: path.to_owned(),
+            source,
+        });
     }
     // SAFETY: all zeroes is a valid `stat`.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };

@@ -6,6 +6,7 @@
 //! capabilities line) numbers its event lines (`seq`), so the in-flight
 //! slots can name them; children that inherit the preload do not.
 
+mod error;
 pub mod file;
 mod writer;
 

@@ -5,6 +5,7 @@
 //! `pthread_atfork` is given a handler with the C ABI that never unwinds.
 #![allow(unsafe_code)]
 
+use super::error::TraceOpenError;
 use super::file;
 use crate::test_name;
 use blockguard_protocol::trace::{NumberedEvent, TestLifecycle};
@@ -20,7 +21,7 @@ static SEQ: AtomicU64 = AtomicU64::new(1);
 /// Opens (appending) the trace file. Returns true when the file was empty,
 /// that is, when this process is the first to write it and owes it the
 /// capabilities line (children that inherit the preload append events only).
-pub fn open(path: &Path) -> Result<bool, String> {
+pub fn open(path: &Path) -> Result<bool, TraceOpenError> {
     let owner = file::open(path)?;
     OWNER.store(owner, Ordering::Relaxed);
     if owner {

@@ -229,7 +229,7 @@ fn run_one(
     }
     match result.report {
         Ok(report) => entry.report = Some(report),
-        Err(why) => entry.error = Some(why),
+        Err(why) => entry.error = Some(why.to_string()),
     }
     entry
 }

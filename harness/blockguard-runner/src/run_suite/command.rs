@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Runs the command; returns its exit code (see [`crate::exit`]).
+/// Runs the command; returns its exit code (see [`crate::schema::exit`]).
 pub fn run(args: &RunSuiteArgs, env: &Env) -> u8 {
     run_with(&args.run, env, |layout| Spec::from_args(args, layout))
 }
@@ -219,7 +219,7 @@ fn pipeline(
     let rules = match sandboxed {
         true => rules
             .passed_in(&layout.inputs())
-            .map_err(|e| RunSuiteError::Sandbox(format!("cannot pass the rules file in: {e}")))?,
+            .map_err(RunSuiteError::RulesNotPassedIn)?,
         false => rules,
     };
     let listing = libtest.list;
@@ -417,9 +417,7 @@ fn pipeline(
 
 /// The launcher that makes the sandbox.
 fn sandbox_launcher(runtime: &Runtime) -> Result<PathBuf, RunSuiteError> {
-    runtime.launcher.clone().ok_or_else(|| {
-        RunSuiteError::Sandbox("the sandbox needs the test launcher, and none was built".to_owned())
-    })
+    runtime.launcher.clone().ok_or(RunSuiteError::NoLauncher)
 }
 
 /// Checks one member's contention snapshot against its tests' events:

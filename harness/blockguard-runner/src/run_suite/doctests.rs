@@ -308,16 +308,34 @@ fn record(plan: &DoctestPlan, package: &str, name: String, run: DoctestRun) -> T
 }
 
 /// The host's target triple, as `rustc -vV` says.
-fn host_triple(env: &Env) -> Result<String, String> {
+fn host_triple(env: &Env) -> Result<String, HostTripleError> {
     let out = Command::new(&env.rustc)
         .arg("-vV")
         .output()
-        .map_err(|e| format!("cannot run rustc: {e}"))?;
+        .map_err(HostTripleError::Rustc)?;
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .find_map(|l| l.strip_prefix("host: "))
         .map(str::to_owned)
-        .ok_or_else(|| "rustc -vV named no host".to_owned())
+        .ok_or(HostTripleError::NoHost)
+}
+
+/// Why the host's target triple is not known.
+#[derive(Debug, thiserror::Error)]
+enum HostTripleError {
+    /// rustc could not be run.
+    #[error("cannot run rustc: {0}")]
+    Rustc(std::io::Error),
+    /// Its output has no `host:` line.
+    #[error("rustc -vV named no host")]
+    NoHost,
+}
+
+// `run` still reports its errors as text.
+impl From<HostTripleError> for String {
+    fn from(e: HostTripleError) -> String {
+        e.to_string()
+    }
 }
 
 #[cfg(test)]

@@ -32,5 +32,11 @@ pub enum RunSuiteError {
     Output(#[from] crate::outputs::OutputError),
     /// The sandbox was wanted and cannot be made.
     #[error("{0}")]
-    Sandbox(String),
+    Sandbox(crate::sandbox::SandboxError),
+    /// The sandbox was wanted and no test launcher was built to make it.
+    #[error("the sandbox needs the test launcher, and none was built")]
+    NoLauncher,
+    /// The rules file could not be copied to where the sandbox reads it.
+    #[error("cannot pass the rules file in: {0}")]
+    RulesNotPassedIn(std::io::Error),
 }

@@ -1,6 +1,7 @@
 //! Whether a run is sandboxed: what the flags and the suite's origin ask
 //! for, and whether the sandbox can be made here.
 
+use super::error::SandboxError;
 use super::holder::Sandbox;
 use blockguard_protocol::sandbox::SandboxPaths;
 use std::path::Path;
@@ -17,7 +18,7 @@ pub fn wanted(sandbox: bool, no_sandbox: bool, from_crates_io: bool) -> bool {
 
 /// Proves the sandbox can be made here, with `launcher`: why not, in a
 /// sentence that names what to change and the way out.
-pub fn check(launcher: &Path) -> Result<(), String> {
+pub fn check(launcher: &Path) -> Result<(), SandboxError> {
     Sandbox::start(launcher, &SandboxPaths::default()).map(drop)
 }
 

@@ -1,5 +1,6 @@
 //! A run's sandbox, alive while its holder lives.
 
+use super::error::SandboxError;
 use blockguard_protocol::contain::HOLD_SANDBOX_ARG;
 use blockguard_protocol::sandbox::SandboxPaths;
 use std::io::{BufRead, BufReader, Read};
@@ -20,16 +21,13 @@ pub struct Sandbox {
 impl Sandbox {
     /// Makes the sandbox with `paths`, held by `launcher`; why not, in a
     /// sentence.
-    pub fn start(launcher: &Path, paths: &SandboxPaths) -> Result<Sandbox, String> {
-        let cannot = |why: &str| {
-            format!(
-                "the sandbox cannot be made here: {why}; or run with --no-sandbox to run the \
-                 suite's code unsandboxed"
-            )
-        };
+    pub fn start(launcher: &Path, paths: &SandboxPaths) -> Result<Sandbox, SandboxError> {
         // Only paths that exist are shown; the tests' folders must be.
         for dir in &paths.writable {
-            std::fs::create_dir_all(dir).map_err(|e| cannot(&format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|source| SandboxError::Folder {
+                dir: dir.clone(),
+                source,
+            })?;
         }
         let mut holder = Command::new(launcher)
             .arg(HOLD_SANDBOX_ARG)
@@ -38,7 +36,10 @@ impl Sandbox {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| cannot(&format!("{}: {e}", launcher.display())))?;
+            .map_err(|source| SandboxError::Launcher {
+                launcher: launcher.to_owned(),
+                source,
+            })?;
         let stdin = holder.stdin.take();
         let mut line = String::new();
         let said = holder
@@ -54,7 +55,9 @@ impl Sandbox {
                 if let Some(mut err) = holder.stderr.take() {
                     let _ = err.read_to_string(&mut why);
                 }
-                Err(cannot(why.trim()))
+                Err(SandboxError::Refused {
+                    why: why.trim().to_owned(),
+                })
             }
         }
     }

@@ -13,9 +13,11 @@
 
 mod command;
 mod decide;
+mod error;
 mod holder;
 pub mod host_view;
 
 pub use command::command;
 pub use decide::{check, wanted};
+pub use error::SandboxError;
 pub use holder::Sandbox;

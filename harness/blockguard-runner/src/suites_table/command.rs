@@ -124,7 +124,7 @@ fn run_suite(name: &str, mode: Option<&str>, jobs: usize, logs: &Path, no_sandbo
     };
     match run.run().report {
         Ok(r) => Side::Report(Box::new(r)),
-        Err(why) => Side::Error(why),
+        Err(why) => Side::Error(why.to_string()),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The launcher's command line (`blockguard_protocol::contain`).
 
+use crate::args_error::ArgsError;
 use blockguard_protocol::contain::{
     JOIN_SANDBOX_ARG, MAKE_SANDBOX_ARG, PARENT_ARG, PRELOAD_ARG, STATUS_ARG,
 };
@@ -30,7 +31,7 @@ impl Args {
     /// Parses `[--preload LIB] [--status FILE] [--join-sandbox PID |
     /// --sandbox [--ro|--rw|--hide PATH]…] [--limits L] --parent PID --
     /// EXE ARGS…`.
-    pub fn parse(mut argv: impl Iterator<Item = OsString>) -> Result<Args, String> {
+    pub fn parse(mut argv: impl Iterator<Item = OsString>) -> Result<Args, ArgsError> {
         let mut preload = None;
         let mut status = None;
         let mut parent = None;
@@ -40,7 +41,7 @@ impl Args {
         let mut paths = SandboxPaths::default();
         loop {
             let Some(flag) = argv.next() else {
-                return Err("no `--` before the program".to_owned());
+                return Err(ArgsError::NoSeparator);
             };
             if flag == "--" {
                 break;
@@ -51,7 +52,7 @@ impl Args {
             }
             let value = argv
                 .next()
-                .ok_or_else(|| format!("{} needs a value", flag.to_string_lossy()))?;
+                .ok_or_else(|| ArgsError::NoValue(flag.to_string_lossy().into_owned()))?;
             match flag.to_str() {
                 Some(PRELOAD_ARG) => preload = Some(value),
                 Some(STATUS_ARG) => status = Some(PathBuf::from(value)),
@@ -61,29 +62,27 @@ impl Args {
                         value
                             .to_str()
                             .and_then(Limits::parse)
-                            .ok_or("--limits takes MEMORY:FILE_SIZE:PROCESSES")?,
+                            .ok_or(ArgsError::BadLimits)?,
                     )
                 }
                 Some(PARENT_ARG) => parent = Some(pid(&value, PARENT_ARG)?),
                 Some(path_flag) if paths.take_arg(path_flag, &value) => {}
-                _ => return Err(format!("unknown flag {}", flag.to_string_lossy())),
+                _ => return Err(ArgsError::UnknownFlag(flag.to_string_lossy().into_owned())),
             }
         }
         let program = argv
-            .map(|a| CString::new(a.into_vec()).map_err(|_| "an argument has a NUL byte"))
+            .map(|a| CString::new(a.into_vec()).map_err(|_| ArgsError::NulByte))
             .collect::<Result<Vec<_>, _>>()?;
         if program.is_empty() {
-            return Err("no program after `--`".to_owned());
+            return Err(ArgsError::NoProgram);
         }
         if own_sandbox && sandbox.is_some() {
-            return Err(format!(
-                "{MAKE_SANDBOX_ARG} and {JOIN_SANDBOX_ARG} exclude each other"
-            ));
+            return Err(ArgsError::TwoSandboxes);
         }
         Ok(Args {
             preload,
             status,
-            parent: parent.ok_or("--parent is required")?,
+            parent: parent.ok_or(ArgsError::NoParent)?,
             sandbox,
             own_sandbox: own_sandbox.then_some(paths),
             limits,
@@ -92,10 +91,10 @@ impl Args {
     }
 }
 
-fn pid(value: &std::ffi::OsStr, flag: &str) -> Result<i32, String> {
+fn pid(value: &std::ffi::OsStr, flag: &'static str) -> Result<i32, ArgsError> {
     value
         .to_str()
         .and_then(|v| v.parse::<i32>().ok())
         .filter(|&pid| pid > 0)
-        .ok_or_else(|| format!("{flag} takes a pid"))
+        .ok_or(ArgsError::NotAPid(flag))
 }

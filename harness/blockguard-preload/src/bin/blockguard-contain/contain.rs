@@ -2,6 +2,7 @@
 //! forked by the launch server share.
 
 use crate::args::Args;
+use crate::sandbox_error::SandboxError;
 use crate::{namespace, pid1, sandbox, sys};
 use blockguard_protocol::contain::{NO_SANDBOX, Status};
 
@@ -46,7 +47,7 @@ pub fn contain(args: &Args) -> Ran {
                 args,
                 &Status {
                     contained: false,
-                    why: Some(why),
+                    why: Some(why.to_string()),
                     leaked: Vec::new(),
                     filled_tmp: None,
                 },
@@ -57,7 +58,7 @@ pub fn contain(args: &Args) -> Ran {
 }
 
 /// Asked for the sandbox and cannot give it: never runs the test.
-fn no_sandbox(args: &Args, why: String) -> Ran {
+fn no_sandbox(args: &Args, why: SandboxError) -> Ran {
     eprintln!("blockguard-contain: no sandbox: {why}");
     write_status(
         args,

@@ -21,12 +21,14 @@
 #![deny(unsafe_code)]
 
 mod args;
+mod args_error;
 mod contain;
 mod namespace;
 mod pid1;
 mod private_tmp;
 mod replay;
 mod sandbox;
+mod sandbox_error;
 mod sandbox_make;
 mod sandbox_tree;
 mod serve;

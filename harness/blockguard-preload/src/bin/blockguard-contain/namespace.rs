@@ -1,11 +1,12 @@
 //! Entering a PID and mount namespace of our own: as root directly, else
 //! inside a user namespace that maps our ids onto themselves.
 
+use crate::sandbox_error::SandboxError;
 use crate::sys;
 
 /// Unshares the PID namespace (for our children) and the mount namespace
 /// (so that init can mount a `/proc` that shows only the test's processes).
-pub fn enter() -> Result<(), String> {
+pub fn enter() -> Result<(), SandboxError> {
     let namespaces = libc::CLONE_NEWPID | libc::CLONE_NEWNS;
     let direct = match sys::unshare(namespaces) {
         Ok(()) => return Ok(()),
@@ -13,7 +14,7 @@ pub fn enter() -> Result<(), String> {
     };
     let (uid, gid) = sys::ids();
     sys::unshare(libc::CLONE_NEWUSER | namespaces)
-        .map_err(|e| format!("no PID namespace: unshare: {direct}; in a user namespace: {e}"))?;
+        .map_err(|nested| SandboxError::NoPidNamespace { direct, nested })?;
     // Our own ids map onto themselves, so the test sees the same user.
     let maps = [
         ("/proc/self/setgroups", "deny".to_owned()),
@@ -21,7 +22,7 @@ pub fn enter() -> Result<(), String> {
         ("/proc/self/gid_map", format!("{gid} {gid} 1")),
     ];
     for (file, map) in maps {
-        std::fs::write(file, map).map_err(|e| format!("{file}: {e}"))?;
+        std::fs::write(file, map).map_err(|e| SandboxError::step(file, e))?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! so that together they hold at most the memory limit. What the sandbox
 //! shows under `/tmp` (a host folder the tests need) is kept in place.
 
+use crate::sandbox_error::SandboxError;
 use crate::sys_mount::{self, bind, mount};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,7 @@ const FULL_BELOW: u64 = 64 << 10;
 
 /// Mounts them, `size` bytes in all. Runs in init, in the test's own mount
 /// namespace, before the test starts.
-pub fn make(size: u64) -> Result<(), String> {
+pub fn make(size: u64) -> Result<(), SandboxError> {
     let kept = mounts_under(Path::new("/tmp"))
         .into_iter()
         .map(|path| {
@@ -20,7 +21,7 @@ pub fn make(size: u64) -> Result<(), String> {
             tree.map(|tree| (path, tree, dir))
         })
         .collect::<std::io::Result<Vec<_>>>()
-        .map_err(|e| format!("keeping what /tmp shows: {e}"))?;
+        .map_err(|e| SandboxError::step("keeping what /tmp shows", e))?;
     let shm = Path::new("/dev/shm");
     mount(
         Some(Path::new("tmpfs")),
@@ -29,7 +30,7 @@ pub fn make(size: u64) -> Result<(), String> {
         libc::MS_NOSUID | libc::MS_NODEV,
         Some(&format!("mode=0755,size={size}")),
     )
-    .map_err(|e| format!("a tmpfs for /tmp and /dev/shm: {e}"))?;
+    .map_err(|e| SandboxError::step("a tmpfs for /tmp and /dev/shm", e))?;
     for (folder, target) in [("tmp", Path::new("/tmp")), ("shm", shm)] {
         let source = shm.join(folder);
         std::fs::create_dir(&source)
@@ -37,7 +38,7 @@ pub fn make(size: u64) -> Result<(), String> {
                 std::fs::set_permissions(&source, std::fs::Permissions::from_mode(0o1777))
             })
             .and_then(|()| bind(&source, target))
-            .map_err(|e| format!("{}: {e}", target.display()))?;
+            .map_err(|e| SandboxError::step(target.display().to_string(), e))?;
     }
     for (path, tree, dir) in kept {
         let made = if dir {
@@ -48,7 +49,7 @@ pub fn make(size: u64) -> Result<(), String> {
                 .and_then(|()| std::fs::File::create(&path).map(drop))
         };
         made.and_then(|()| sys_mount::attach(&tree, &path))
-            .map_err(|e| format!("showing {} again: {e}", path.display()))?;
+            .map_err(|e| SandboxError::step(format!("showing {} again", path.display()), e))?;
     }
     Ok(())
 }

@@ -10,6 +10,7 @@
 //! Joining costs a few system calls where making the namespaces afresh
 //! for every test (a network namespace above all) cost about 4 ms.
 
+use crate::sandbox_error::SandboxError;
 use crate::{sandbox_make, sys_ns};
 use blockguard_protocol::contain::NO_SANDBOX;
 use blockguard_protocol::sandbox::SandboxPaths;
@@ -29,45 +30,45 @@ pub struct Joined;
 
 /// Joins the namespaces of the holder `holder`, keeping the working
 /// directory (which must be visible in the sandbox).
-pub fn join(holder: i32) -> Result<Joined, String> {
+pub fn join(holder: i32) -> Result<Joined, SandboxError> {
     let proc = PathBuf::from(format!("/proc/{holder}"));
     let open = |name: &str, handle: bool| {
         let path = proc.join(name);
-        sys_ns::open(&path, handle).map_err(|e| format!("{}: {e}", path.display()))
+        sys_ns::open(&path, handle).map_err(|e| SandboxError::step(path.display().to_string(), e))
     };
-    let cwd = std::env::current_dir().map_err(|e| format!("the working directory: {e}"))?;
+    let cwd =
+        std::env::current_dir().map_err(|e| SandboxError::step("the working directory", e))?;
     // The user namespace first: it owns the others, and gives us the
     // capabilities to join them.
     let user = open("ns/user", false)?;
     let others = JOINED
         .iter()
         .map(|(name, kind)| Ok((open(&format!("ns/{name}"), false)?, *name, *kind)))
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, SandboxError>>()?;
     let root = open("root", true)?;
     sys_ns::setns(&user, libc::CLONE_NEWUSER)
-        .map_err(|e| format!("joining the sandbox's user namespace: {e}"))?;
+        .map_err(|e| SandboxError::step("joining the sandbox's user namespace", e))?;
     for (ns, name, kind) in &others {
-        sys_ns::setns(ns, *kind)
-            .map_err(|e| format!("joining the sandbox's {name} namespace: {e}"))?;
+        sys_ns::setns(ns, *kind).map_err(|e| {
+            SandboxError::step(format!("joining the sandbox's {name} namespace"), e)
+        })?;
     }
-    sys_ns::enter_root(&root, &cwd).map_err(|e| {
-        format!(
-            "entering the sandbox at {}: {e} (it must be one of the sandbox's folders)",
-            cwd.display()
-        )
+    sys_ns::enter_root(&root, &cwd).map_err(|source| SandboxError::Outside {
+        cwd: cwd.clone(),
+        source,
     })?;
     Ok(Joined)
 }
 
 /// Makes a sandbox with `paths` for this process and what it starts.
-pub fn make(paths: &SandboxPaths) -> Result<Joined, String> {
+pub fn make(paths: &SandboxPaths) -> Result<Joined, SandboxError> {
     sandbox_make::make(paths)?;
     Ok(Joined)
 }
 
 /// In the test, just before its exec: every capability gone, for good.
-pub fn confine() -> Result<(), String> {
-    sys_ns::drop_privileges().map_err(|e| format!("dropping capabilities: {e}"))
+pub fn confine() -> Result<(), SandboxError> {
+    sys_ns::drop_privileges().map_err(|e| SandboxError::step("dropping capabilities", e))
 }
 
 /// `--hold-sandbox PATHS…`: makes the sandbox, says our pid, then lives

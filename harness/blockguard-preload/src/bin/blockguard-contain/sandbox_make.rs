@@ -3,28 +3,29 @@
 //! network, IPC and UTS namespaces, loopback up, and the file tree of
 //! `sandbox_tree`. Where the kernel refuses, the error says what to change.
 
+use crate::sandbox_error::SandboxError;
 use crate::{sandbox_tree, sys, sys_mount};
 use blockguard_protocol::sandbox::SandboxPaths;
 
 /// Puts this process in a new sandbox with `paths`.
-pub fn make(paths: &SandboxPaths) -> Result<(), String> {
+pub fn make(paths: &SandboxPaths) -> Result<(), SandboxError> {
     let (uid, gid) = sys::ids();
     let namespaces = libc::CLONE_NEWUSER
         | libc::CLONE_NEWNS
         | libc::CLONE_NEWNET
         | libc::CLONE_NEWIPC
         | libc::CLONE_NEWUTS;
-    sys::unshare(namespaces).map_err(|e| refused(&format!("unshare: {e}")))?;
+    sys::unshare(namespaces).map_err(|e| refused(SandboxError::step("unshare", e)))?;
     let maps = [
         ("/proc/self/setgroups", "deny".to_owned()),
         ("/proc/self/uid_map", format!("{uid} {uid} 1")),
         ("/proc/self/gid_map", format!("{gid} {gid} 1")),
     ];
     for (file, map) in maps {
-        std::fs::write(file, map).map_err(|e| refused(&format!("{file}: {e}")))?;
+        std::fs::write(file, map).map_err(|e| refused(SandboxError::step(file, e)))?;
     }
-    sys_mount::loopback_up().map_err(|e| refused(&format!("bringing up loopback: {e}")))?;
-    sandbox_tree::build(paths).map_err(|e| refused(&e))
+    sys_mount::loopback_up().map_err(|e| refused(SandboxError::step("bringing up loopback", e)))?;
+    sandbox_tree::build(paths).map_err(refused)
 }
 
 /// The kernel settings that turn user namespaces off, what each must be
@@ -49,7 +50,7 @@ const SETTINGS: [(&str, &str, &str); 3] = [
 ];
 
 /// `why` the sandbox could not be made, with what to change.
-fn refused(why: &str) -> String {
+fn refused(why: SandboxError) -> SandboxError {
     let settings: Vec<&str> = SETTINGS
         .iter()
         .filter(|(file, off, _)| std::fs::read_to_string(file).is_ok_and(|v| v.trim() == *off))
@@ -62,5 +63,8 @@ fn refused(why: &str) -> String {
     } else {
         settings.join("; ")
     };
-    format!("{why}. {fix}")
+    SandboxError::Refused {
+        why: Box::new(why),
+        fix,
+    }
 }

@@ -8,6 +8,7 @@
 //! (even one under the host's `/tmp`) until the second `pivot_root` drops
 //! the host's root for good.
 
+use crate::sandbox_error::SandboxError;
 use crate::sys_mount::{self, bind, mount, read_only_tree};
 use blockguard_protocol::sandbox::{Access, SandboxPaths};
 use std::path::{Path, PathBuf};
@@ -37,11 +38,11 @@ fn new(path: &Path) -> PathBuf {
     Path::new("/new").join(path.strip_prefix("/").unwrap_or(path))
 }
 
-fn step<T>(what: impl FnOnce() -> String, result: std::io::Result<T>) -> Result<T, String> {
-    result.map_err(|e| format!("{}: {e}", what()))
+fn step<T>(what: impl FnOnce() -> String, result: std::io::Result<T>) -> Result<T, SandboxError> {
+    result.map_err(|e| SandboxError::step(what(), e))
 }
 
-fn tmpfs(target: &Path, options: &str) -> Result<(), String> {
+fn tmpfs(target: &Path, options: &str) -> Result<(), SandboxError> {
     step(
         || format!("a tmpfs at {}", target.display()),
         mount(
@@ -55,7 +56,7 @@ fn tmpfs(target: &Path, options: &str) -> Result<(), String> {
 }
 
 /// Makes the mount at `target` read-only, keeping its other flags.
-fn remount_read_only(target: &Path) -> Result<(), String> {
+fn remount_read_only(target: &Path) -> Result<(), SandboxError> {
     step(
         || format!("making {} read-only", target.display()),
         mount(
@@ -70,7 +71,7 @@ fn remount_read_only(target: &Path) -> Result<(), String> {
 
 /// Builds the tree and makes it our root, keeping the working directory
 /// when the sandbox shows it (else `/`).
-pub fn build(paths: &SandboxPaths) -> Result<(), String> {
+pub fn build(paths: &SandboxPaths) -> Result<(), SandboxError> {
     let cwd = std::env::current_dir().ok();
     step(
         || "making the mounts private".to_owned(),
@@ -136,7 +137,7 @@ pub fn build(paths: &SandboxPaths) -> Result<(), String> {
 
 /// `/sys` of our network namespace, `/dev` with the usual nodes and a
 /// pseudo-terminal instance of its own, and a placeholder `/tmp`.
-fn system_folders() -> Result<(), String> {
+fn system_folders() -> Result<(), SandboxError> {
     let sys = new(Path::new("/sys"));
     step(
         || "a sysfs at /sys".to_owned(),
@@ -184,7 +185,7 @@ fn system_folders() -> Result<(), String> {
 /// Shows one host path as `access` says; a hidden folder's tmpfs is
 /// returned, to be made read-only once what it shows is in place. A path
 /// the host does not have is left out.
-fn show(path: &Path, access: Access) -> Result<Option<PathBuf>, String> {
+fn show(path: &Path, access: Access) -> Result<Option<PathBuf>, SandboxError> {
     let source = host(path);
     let Ok(meta) = std::fs::metadata(&source) else {
         return Ok(None);
@@ -212,7 +213,7 @@ fn show(path: &Path, access: Access) -> Result<Option<PathBuf>, String> {
 
 /// Makes `target` exist as a folder or a file, if it does not: possible
 /// inside a hidden folder or `/tmp`, which are ours.
-fn mount_point(target: &Path, dir: bool) -> Result<(), String> {
+fn mount_point(target: &Path, dir: bool) -> Result<(), SandboxError> {
     if target.exists() {
         return Ok(());
     }
