@@ -1,7 +1,7 @@
 //! `cargo xtask run-suite` as a child process of another task, with its
 //! output in a log file and its JSON report read back.
 
-use crate::child_error::SuiteRunError;
+use crate::child_error::{ReadReportError, SuiteRunError};
 use crate::process::{Ended, Launch, spawn_and_wait};
 use crate::schema::Report;
 use crate::schema::exit;
@@ -89,27 +89,6 @@ impl SuiteRun<'_> {
         };
         SuiteRunResult { report }
     }
-}
-
-/// Why a run-suite report cannot be read.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadReportError {
-    /// The file cannot be read.
-    #[error("{}: {source}", path.display())]
-    Read {
-        /// The report's path.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// It is not a report.
-    #[error("{}: {source}", path.display())]
-    Parse {
-        /// The report's path.
-        path: PathBuf,
-        /// Why.
-        source: serde_json::Error,
-    },
 }
 
 /// A run-suite report from disk.

@@ -1,6 +1,5 @@
-//! Why a run-suite child left no report.
+//! Why a run-suite child left no report, or its report does not read.
 
-use crate::child::ReadReportError;
 use crate::process::SpawnError;
 use std::path::PathBuf;
 
@@ -29,5 +28,26 @@ pub enum SuiteRunError {
         source: ReadReportError,
         /// Its log.
         log: PathBuf,
+    },
+}
+
+/// Why a run-suite report cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadReportError {
+    /// The file cannot be read.
+    #[error("{}: {source}", path.display())]
+    Read {
+        /// The report's path.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// It is not a report.
+    #[error("{}: {source}", path.display())]
+    Parse {
+        /// The report's path.
+        path: PathBuf,
+        /// Why.
+        source: serde_json::Error,
     },
 }

@@ -369,7 +369,7 @@ fn pipeline(
                         });
                     }
                 }
-                Err(e) => console.warn(e),
+                Err(e) => console.warn(e.to_string()),
             }
         }
         if let Some(signal) = interrupt::signal() {

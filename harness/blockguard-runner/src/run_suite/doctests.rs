@@ -10,6 +10,7 @@
 //! recorded. The caller's libtest filters choose doctests by their id,
 //! `doctests::<name>`, as they choose every other test.
 
+use super::doctest_error::DoctestError;
 use super::doctest_records::DoctestRun;
 use super::snapshot::Snapshots;
 use crate::env::Env;
@@ -84,7 +85,7 @@ fn ignored_flags(args: &libtest_mimic::Arguments) -> Vec<&'static str> {
 /// Runs the package's doctests; one record per doctest that ran. A
 /// package without a library, or whose doctests do not build, gives none
 /// and a note.
-pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
+pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, DoctestError> {
     let (package, dir) = plan.package;
     let _ = std::fs::remove_dir_all(&plan.records);
     let host = host_triple(env)?;
@@ -135,7 +136,7 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
                 stderr: Secrets::of_runner().redact(&out.stderr),
                 ..out
             })
-            .map_err(|e| format!("cannot run `cargo test --doc`: {e}"))
+            .map_err(DoctestError::Cargo)
     };
     let listed = cargo(&["--", "--list", "--format", "terse"])?;
     if String::from_utf8_lossy(&listed.stderr).contains("no library targets found") {
@@ -156,15 +157,18 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
     if taken.is_empty() {
         return Ok(Vec::new());
     }
-    std::fs::create_dir_all(&plan.records)
-        .map_err(|e| format!("{}: {e}", plan.records.display()))?;
+    let records_error = |source| DoctestError::Records {
+        path: plan.records.clone(),
+        source,
+    };
+    std::fs::create_dir_all(&plan.records).map_err(records_error)?;
     let lines = |names: &[&String]| names.iter().map(|n| format!("{n}\n")).collect::<String>();
     std::fs::write(
         plan.records.join(RECORD_NAMES),
         lines(&will_run.iter().collect::<Vec<_>>()),
     )
     .and_then(|()| std::fs::write(plan.records.join(RECORD_SKIP), lines(&passed)))
-    .map_err(|e| format!("{}: {e}", plan.records.display()))?;
+    .map_err(records_error)?;
     let mut run_args = Vec::new();
     if !ignored_flags(args).is_empty() {
         run_args.push("--");
@@ -180,9 +184,11 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
     // Each record names its doctest; rustdoc's output is the check.
     let recorded: Vec<&str> = runs.iter().map(|r| r.entry.key.name.as_str()).collect();
     if recorded != names {
-        return Err(format!(
-            "{package}'s doctests: rustdoc ran {names:?} but the runner recorded {recorded:?}; rustdoc said:\n{}",
-            stderr
+        return Err(DoctestError::Mismatch {
+            package: package.to_owned(),
+            ran: names.iter().map(|n| (*n).to_owned()).collect(),
+            recorded: recorded.iter().map(|n| (*n).to_owned()).collect(),
+            said: stderr
                 .lines()
                 .rev()
                 .take(20)
@@ -190,8 +196,8 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, String> {
                 .into_iter()
                 .rev()
                 .collect::<Vec<_>>()
-                .join("\n")
-        ));
+                .join("\n"),
+        });
     }
     Ok(runs
         .into_iter()
@@ -308,34 +314,16 @@ fn record(plan: &DoctestPlan, package: &str, name: String, run: DoctestRun) -> T
 }
 
 /// The host's target triple, as `rustc -vV` says.
-fn host_triple(env: &Env) -> Result<String, HostTripleError> {
+fn host_triple(env: &Env) -> Result<String, DoctestError> {
     let out = Command::new(&env.rustc)
         .arg("-vV")
         .output()
-        .map_err(HostTripleError::Rustc)?;
+        .map_err(DoctestError::Rustc)?;
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .find_map(|l| l.strip_prefix("host: "))
         .map(str::to_owned)
-        .ok_or(HostTripleError::NoHost)
-}
-
-/// Why the host's target triple is not known.
-#[derive(Debug, thiserror::Error)]
-enum HostTripleError {
-    /// rustc could not be run.
-    #[error("cannot run rustc: {0}")]
-    Rustc(std::io::Error),
-    /// Its output has no `host:` line.
-    #[error("rustc -vV named no host")]
-    NoHost,
-}
-
-// `run` still reports its errors as text.
-impl From<HostTripleError> for String {
-    fn from(e: HostTripleError) -> String {
-        e.to_string()
-    }
+        .ok_or(DoctestError::NoHost)
 }
 
 #[cfg(test)]

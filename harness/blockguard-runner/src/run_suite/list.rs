@@ -4,6 +4,7 @@
 
 use crate::process::{Contain, Ended, Launch, SpawnError, spawn_and_wait};
 use crate::run_suite::build::TestBinary;
+use crate::run_suite::list_error::ListFailed;
 use blockguard_protocol::env as protocol;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -16,7 +17,7 @@ pub struct Listed {
     /// Its tests in listing order, each with its ignored flag.
     pub tests: Vec<(String, bool)>,
     /// Why listing failed, if it did (a binary without libtest's harness).
-    pub error: Option<String>,
+    pub error: Option<ListFailed>,
 }
 
 /// Listing is quick; a binary that does not understand `--list` may run
@@ -90,7 +91,7 @@ const INCLUDE_IGNORED: &str = "--include-ignored";
 pub fn list_as_run(
     binary: &TestBinary,
     args: &[String],
-) -> Result<Result<Vec<String>, String>, SpawnError> {
+) -> Result<Result<Vec<String>, ListFailed>, SpawnError> {
     let args = without_format(args);
     let listed = match run_list(binary, &args, None)? {
         Ok(tests) => tests,
@@ -130,7 +131,7 @@ fn run_list(
     binary: &TestBinary,
     extra: &[String],
     sandboxed: Option<&Sandboxed>,
-) -> Result<Result<Vec<String>, String>, SpawnError> {
+) -> Result<Result<Vec<String>, ListFailed>, SpawnError> {
     let mut args: Vec<std::ffi::OsString> =
         vec!["--list".into(), "--format".into(), "terse".into()];
     args.extend(extra.iter().map(Into::into));
@@ -148,12 +149,18 @@ fn run_list(
     })?;
     Ok(match done.ended {
         Ended::Exited(0) => Ok(parse(&done.stdout)),
-        Ended::Exited(code) => Err(format!(
-            "`--list` exited with status {code}: {}",
-            done.stderr.lines().last().unwrap_or_default().trim()
-        )),
-        Ended::Signaled(sig) => Err(format!("`--list` was killed by signal {sig}")),
-        Ended::TimedOut => Err("`--list` did not finish; is this a libtest harness?".to_owned()),
+        Ended::Exited(code) => Err(ListFailed::Exited {
+            code,
+            last_line: done
+                .stderr
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+        }),
+        Ended::Signaled(sig) => Err(ListFailed::Signaled(sig)),
+        Ended::TimedOut => Err(ListFailed::TimedOut),
     })
 }
 

@@ -4,6 +4,7 @@
 mod build;
 mod command;
 pub mod console;
+mod doctest_error;
 mod doctest_records;
 mod doctests;
 mod error;
@@ -12,6 +13,7 @@ mod file_name;
 mod layout;
 mod libtest;
 mod list;
+mod list_error;
 mod locate;
 pub mod preload;
 pub mod report;

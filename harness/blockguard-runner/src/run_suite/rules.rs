@@ -5,9 +5,9 @@
 //! The built-in allowances live in the guard runtime; they are never
 //! reported as stale (they are generic, not about this suite).
 
+use crate::schema::StaleRule;
 use blockguard_protocol::TestKey;
 use blockguard_rules::{RulesFile, SuppressRule};
-use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -15,19 +15,6 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
     file: Option<(PathBuf, RulesFile)>,
-}
-
-/// A rule that matched nothing in an unfiltered run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct StaleRule {
-    /// `rules:allow[N]` or `rules:suppress[N]`.
-    pub id: String,
-    /// The rules file.
-    pub file: String,
-    /// The line of the rule's header.
-    pub line: usize,
-    /// The rule's reason.
-    pub reason: String,
 }
 
 impl Rules {

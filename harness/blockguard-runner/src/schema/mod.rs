@@ -14,6 +14,8 @@ mod record;
 mod report;
 mod run_event;
 mod snapshot_state;
+mod source_kind;
+mod stale_rule;
 mod verdict;
 
 pub use blockguard_protocol::TestKey;
@@ -24,4 +26,6 @@ pub use record::TestRecord;
 pub use report::{BuildInfo, Report, SuiteInfo, Summary, TestEntry, Timing};
 pub use run_event::{Progress, RunEvent};
 pub use snapshot_state::SnapshotState;
+pub use source_kind::SourceKind;
+pub use stale_rule::StaleRule;
 pub use verdict::Verdict;

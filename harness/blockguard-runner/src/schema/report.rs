@@ -5,8 +5,8 @@ use super::build::BuildStatus;
 use super::outcome::{Attempt, Outcome};
 use super::record::TestRecord;
 use super::snapshot_state::SnapshotState;
-use crate::run_suite::resolve::suite::SourceKind;
-use crate::run_suite::rules::StaleRule;
+use super::source_kind::SourceKind;
+use super::stale_rule::StaleRule;
 use blockguard_protocol::{Capabilities, Mode, TestKey};
 use serde::{Deserialize, Serialize};
 

@@ -8,4 +8,4 @@ pub mod suite;
 
 pub use error::ResolveError;
 pub use spec::Spec;
-pub use suite::{Resolved, SourceKind, resolve};
+pub use suite::{Resolved, resolve};

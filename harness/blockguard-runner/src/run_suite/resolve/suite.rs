@@ -7,19 +7,8 @@ use super::spec::{Origin, Spec};
 use crate::env::Env;
 use crate::run_suite::console::Console;
 use crate::run_suite::layout::Layout;
-use serde::Serialize;
+use crate::schema::SourceKind;
 use std::path::PathBuf;
-
-/// Where the suite's crate came from, as the report names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub enum SourceKind {
-    /// Downloaded from crates.io.
-    #[serde(rename = "crates.io")]
-    CratesIo,
-    /// A local folder.
-    #[serde(rename = "path")]
-    Path,
-}
 
 /// A suite ready to build.
 #[derive(Debug, Clone)]

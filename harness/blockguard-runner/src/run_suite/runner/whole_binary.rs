@@ -75,7 +75,7 @@ pub fn run_whole_binary(w: &WholeBinary) -> Result<u8, WholeBinaryError> {
         })?
         .map_err(|why| WholeBinaryError::List {
             exe: exe.clone(),
-            why,
+            why: why.to_string(),
         })?;
     let io = |what: String| move |source| WholeBinaryError::Io { what, source };
     std::fs::create_dir_all(w.scratch)
