@@ -281,8 +281,8 @@ pub struct RunOptions {
     #[arg(long, value_name = "N")]
     pub limit_processes: Option<u64>,
 
-    /// Write the dashboard's events to FILE as they happen (how a nightly
-    /// follows its suites' runs).
+    /// Write the run's events to FILE as they happen, one JSON line each
+    /// (how a nightly follows its suites' runs).
     #[arg(long, value_name = "FILE", hide = true)]
     pub live_feed: Option<PathBuf>,
 
