@@ -6,7 +6,10 @@
 //!   report, for one suite;
 //! - [`nightly`]: every suite × toolchain, a verdict per crate, regressions;
 //! - [`stability`] and [`suites_table`]: repeated runs, and the suites'
-//!   transparency and findings table;
+//!   transparency and findings table, each running run-suite as a child
+//!   ([`suite_child`]);
+//! - [`target_runner`]: one test binary as cargo or nextest runs it
+//!   (`cargo blockguard exec`), under the guards;
 //! - [`run_program`]: a program (not a test) under the guards;
 //! - [`live`]: the live dashboard any of these can serve.
 //!
@@ -20,8 +23,6 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
-mod child;
-mod child_error;
 pub mod env;
 pub mod events;
 mod findings;
@@ -39,6 +40,9 @@ pub mod sandbox_env;
 pub mod schema;
 pub use schema::exit;
 pub mod stability;
+pub mod suite_child;
+mod suite_child_error;
 pub mod suites_table;
+pub mod target_runner;
 mod untrusted_file;
 pub mod untrusted_text;

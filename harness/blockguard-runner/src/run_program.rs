@@ -5,7 +5,7 @@
 
 use crate::events::{Following, RunEvents, RunListener};
 use crate::live::dashboard::Dashboard;
-use crate::live::hub::Live;
+use crate::live::hub::Hub;
 use crate::run_program_error::RunProgramError;
 use crate::schema::exit;
 use crate::schema::{Outcome, Progress, RunEvent, TestKey, TestRecord};
@@ -72,7 +72,7 @@ pub fn run(plan: &ProgramRun) -> u8 {
     }
 }
 
-fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Live>>) -> Result<u8, RunProgramError> {
+fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Hub>>) -> Result<u8, RunProgramError> {
     let dir = std::env::temp_dir().join(format!("blockguard-run-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|source| RunProgramError::Scratch {
         dir: dir.clone(),

@@ -6,7 +6,7 @@ use crate::exec_error::ExecError;
 use crate::{config, fail, runtime};
 use blockguard_protocol::Mode;
 use blockguard_runner::env::{self, Env, Preload};
-use blockguard_runner::run_suite::exec::{self, ExecRequest};
+use blockguard_runner::target_runner::{self, ExecRequest};
 use std::path::{Path, PathBuf};
 
 /// Runs the command; its exit code.
@@ -20,7 +20,7 @@ pub fn run(args: &ExecArgs) -> u8 {
         record: args.record.clone(),
     };
     match request(PathBuf::from(exe), rest.to_vec(), how) {
-        Ok((request, env)) => exec::exec(&request, &env),
+        Ok((request, env)) => target_runner::exec(&request, &env),
         Err(e) => fail(e),
     }
 }
@@ -28,17 +28,17 @@ pub fn run(args: &ExecArgs) -> u8 {
 /// When this process is a merged doctest harness's per-doctest program,
 /// runs that doctest under the guards and returns the exit code.
 pub fn doctest_shim() -> Option<u8> {
-    let number = std::env::var(exec::DOCTEST_NUMBER).ok()?;
-    let program = std::env::var_os(exec::DOCTEST_SHIM)?;
+    let number = std::env::var(target_runner::DOCTEST_NUMBER).ok()?;
+    let program = std::env::var_os(target_runner::DOCTEST_SHIM)?;
     let how = How {
-        mode: std::env::var(exec::DOCTEST_SHIM_MODE)
+        mode: std::env::var(target_runner::DOCTEST_SHIM_MODE)
             .ok()
             .and_then(|m| m.parse::<Mode>().ok()),
-        rules: std::env::var_os(exec::DOCTEST_SHIM_RULES).map(PathBuf::from),
-        record: std::env::var_os(exec::DOCTEST_SHIM_RECORD).map(PathBuf::from),
+        rules: std::env::var_os(target_runner::DOCTEST_SHIM_RULES).map(PathBuf::from),
+        record: std::env::var_os(target_runner::DOCTEST_SHIM_RECORD).map(PathBuf::from),
     };
     Some(match request(PathBuf::from(program), Vec::new(), how) {
-        Ok((request, env)) => exec::doctest(&request, &number, &env),
+        Ok((request, env)) => target_runner::doctest(&request, &number, &env),
         Err(e) => fail(e),
     })
 }

@@ -4,7 +4,7 @@
 
 use super::bus::RunListener;
 use super::following::FOLLOW_EVERY;
-use crate::live::hub::Live;
+use crate::live::hub::Hub;
 use crate::schema::RunEvent;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -53,7 +53,7 @@ pub struct FeedFollower {
 
 impl FeedFollower {
     /// Follows `path` into `live`, its tests as `suite`'s, until finished.
-    pub fn start(live: &Arc<Live>, suite: &str, path: PathBuf) -> FeedFollower {
+    pub fn start(live: &Arc<Hub>, suite: &str, path: PathBuf) -> FeedFollower {
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let (live, suite, stop) = (Arc::clone(live), suite.to_owned(), Arc::clone(&stop));

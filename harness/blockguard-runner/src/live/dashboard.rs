@@ -2,7 +2,7 @@
 //! runs (a taken port stops the command with exit 2), its address is on
 //! stderr, and after the run it keeps serving until SIGINT or SIGTERM.
 
-use super::hub::Live;
+use super::hub::Hub;
 use super::server::{ServeError, Server};
 use crate::process::interrupt;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -10,19 +10,19 @@ use std::sync::Arc;
 
 /// A dashboard being served.
 pub struct Dashboard {
-    live: Arc<Live>,
+    live: Arc<Hub>,
     server: Server,
 }
 
 impl Dashboard {
     /// Serves a run's dashboard at `addr`; the run's suite and mode are
-    /// told later ([`Live::describe`]).
+    /// told later ([`Hub::describe`]).
     pub fn start(addr: &str) -> Result<Dashboard, ServeError> {
-        Dashboard::serve(addr, Live::new("", ""))
+        Dashboard::serve(addr, Hub::new("", ""))
     }
 
     /// Serves `live`, as it already stands, at `addr`.
-    pub fn serve(addr: &str, live: Arc<Live>) -> Result<Dashboard, ServeError> {
+    pub fn serve(addr: &str, live: Arc<Hub>) -> Result<Dashboard, ServeError> {
         let server = Server::start(addr, Arc::clone(&live))?;
         let listening = server.addr();
         if !listening.ip().is_loopback() {
@@ -36,7 +36,7 @@ impl Dashboard {
     }
 
     /// The live run it shows.
-    pub fn live(&self) -> &Arc<Live> {
+    pub fn live(&self) -> &Arc<Hub> {
         &self.live
     }
 

@@ -29,15 +29,15 @@ struct Inner {
 }
 
 /// The live run.
-pub struct Live {
+pub struct Hub {
     inner: Mutex<Inner>,
     logged: watch::Sender<u64>,
 }
 
-impl Live {
+impl Hub {
     /// A run of `suite` in `mode`.
-    pub fn new(suite: &str, mode: &str) -> Arc<Live> {
-        Arc::new(Live {
+    pub fn new(suite: &str, mode: &str) -> Arc<Hub> {
+        Arc::new(Hub {
             inner: Mutex::new(Inner {
                 state: LiveState::new(suite, mode),
                 log: Vec::new(),
@@ -160,7 +160,7 @@ impl Live {
 }
 
 /// The dashboard follows its run's tests while they run.
-impl RunListener for Live {
+impl RunListener for Hub {
     fn on(&self, event: &RunEvent) {
         self.apply(None, event);
     }

@@ -4,7 +4,7 @@
 //! reports are in `logs/`), or one report file.
 
 use super::dashboard::Dashboard;
-use super::hub::Live;
+use super::hub::Hub;
 use crate::options::ServeArgs;
 use crate::schema::exit;
 use crate::schema::{Report, RunEvent, TestEntry, TestRecord};
@@ -43,7 +43,7 @@ pub fn run(args: &ServeArgs, default_dir: &Path) -> u8 {
     };
     // Loaded and ended before the address is announced: the first request
     // sees the whole run.
-    let live = Live::new("", "");
+    let live = Hub::new("", "");
     let failed = load(&live, &dir, &reports);
     let code = if failed { exit::FAILED } else { exit::OK };
     live.end(code.into());
@@ -114,7 +114,7 @@ pub fn read_reports(dir: &Path) -> Result<Vec<(String, Report)>, SavedError> {
 }
 
 /// Shows `reports` on `live`; whether any test failed.
-fn load(live: &Live, dir: &Path, reports: &[(String, Report)]) -> bool {
+fn load(live: &Hub, dir: &Path, reports: &[(String, Report)]) -> bool {
     let one = reports.len() == 1;
     let (suite, mode) = match reports {
         [(_, report)] => (report.suite.name.clone(), report.mode.as_str().to_owned()),

@@ -9,15 +9,15 @@ use super::folder;
 use super::publish::publish;
 use super::toolchain::{self, ToolchainError};
 use crate::catalog::suite_names;
-use crate::child::SuiteRun;
 use crate::env::{Env, Preload};
 use crate::events::feed::FeedFollower;
 use crate::live::dashboard::Dashboard;
-use crate::live::hub::Live;
+use crate::live::hub::Hub;
 use crate::options::NightlyArgs;
 use crate::run_suite::console::Console;
 use crate::run_suite::preload::guard_runtime;
 use crate::schema::exit;
+use crate::suite_child::SuiteRun;
 use globset::{Glob, GlobSetBuilder};
 use std::path::Path;
 use std::sync::Arc;
@@ -50,7 +50,7 @@ pub fn run(args: &NightlyArgs, env: &Env) -> u8 {
     }
 }
 
-fn nightly(args: &NightlyArgs, env: &Env, live: Option<&Arc<Live>>) -> Result<u8, NightlyError> {
+fn nightly(args: &NightlyArgs, env: &Env, live: Option<&Arc<Hub>>) -> Result<u8, NightlyError> {
     let date = match &args.date {
         Some(d) if is_date(d) => d.clone(),
         Some(d) => return Err(NightlyError::BadDate(d.clone())),
@@ -166,7 +166,7 @@ struct Shared<'a> {
     preload: Option<&'a Path>,
     args: &'a NightlyArgs,
     out: &'a Path,
-    live: Option<&'a Arc<Live>>,
+    live: Option<&'a Arc<Hub>>,
 }
 
 fn run_one(

@@ -46,7 +46,7 @@ pub fn as_libtest_would(args: &Arguments) -> Result<(), Refused> {
 
 /// Parses the libtest flags a run was given, and refuses what libtest
 /// itself would refuse.
-pub(super) fn libtest_args(flags: &[String]) -> Result<Arguments, RunSuiteError> {
+pub(crate) fn libtest_args(flags: &[String]) -> Result<Arguments, RunSuiteError> {
     let argv = std::iter::once("run-suite --").chain(flags.iter().map(String::as_str));
     let parsed = Arguments::try_parse_from(argv)
         .map_err(|e| RunSuiteError::LibtestArgs(e.to_string().trim().to_owned()))?;

@@ -1,18 +1,17 @@
 //! `cargo xtask run-suite`: resolve → build → list → run → judge →
 //! snapshot → report. Each step is a module of the same name.
 
-mod build;
+pub(crate) mod build;
 mod command;
 pub mod console;
 mod doctest_error;
-mod doctest_records;
+pub(crate) mod doctest_records;
 mod doctests;
-mod error;
-pub mod exec;
+pub(crate) mod error;
 mod file_name;
 mod layout;
-mod libtest;
-mod list;
+pub(crate) mod libtest;
+pub(crate) mod list;
 mod list_error;
 mod locate;
 pub mod preload;
@@ -22,7 +21,7 @@ pub(crate) mod rules;
 pub mod runner;
 mod sandbox_paths;
 pub(crate) mod snapshot;
-mod timeout;
+pub(crate) mod timeout;
 mod traces;
 
 pub use build::uses_libtest;

@@ -1,11 +1,11 @@
 //! N consecutive run-suite runs per suite; counts changed snapshots.
 
 use crate::catalog::suite_names;
-use crate::child::SuiteRun;
 use crate::env::Env;
 use crate::options::StabilityArgs;
 use crate::schema::exit;
 use crate::schema::{Report, SnapshotState};
+use crate::suite_child::SuiteRun;
 use crate::untrusted_text;
 use std::collections::BTreeMap;
 

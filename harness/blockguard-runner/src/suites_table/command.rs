@@ -5,11 +5,11 @@ use super::nextest::{Baseline, baseline};
 use super::render::{BEGIN, END, markdown, splice};
 use super::row::{Row, Side};
 use crate::catalog::suite_names;
-use crate::child::SuiteRun;
 use crate::env::Env;
 use crate::options::SuitesTableArgs;
 use crate::run_suite::locate;
 use crate::schema::exit;
+use crate::suite_child::SuiteRun;
 use blockguard_protocol::Mode;
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! behind the Host check.
 
 use super::{host, sse};
-use crate::live::hub::Live;
+use crate::live::hub::Hub;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
@@ -16,7 +16,7 @@ use std::sync::Arc;
 const PAGE: &str = include_str!("../page/index.html");
 
 /// The dashboard of `live`, served on `bound`.
-pub(super) fn app(live: Arc<Live>, bound: IpAddr) -> Router {
+pub(super) fn app(live: Arc<Hub>, bound: IpAddr) -> Router {
     Router::new()
         .route("/", get(page))
         .route("/api/run", get(run))
@@ -38,11 +38,11 @@ async fn page() -> Response {
         .into_response()
 }
 
-async fn run(State(live): State<Arc<Live>>) -> Response {
+async fn run(State(live): State<Arc<Hub>>) -> Response {
     axum::Json(live.run_view()).into_response()
 }
 
-async fn test(State(live): State<Arc<Live>>, Path(id): Path<String>) -> Response {
+async fn test(State(live): State<Arc<Hub>>, Path(id): Path<String>) -> Response {
     match id.parse::<usize>().ok().and_then(|id| live.detail(id)) {
         Some(detail) => axum::Json(detail).into_response(),
         None => (StatusCode::NOT_FOUND, format!("no test {id}\n")).into_response(),

@@ -3,7 +3,7 @@
 
 use super::error::ServeError;
 use super::routes;
-use crate::live::hub::Live;
+use crate::live::hub::Hub;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -19,7 +19,7 @@ pub struct Server {
 impl Server {
     /// Binds `addr` (`HOST:PORT`, or a port alone for loopback; port 0
     /// picks a free one) and serves `live` there until stopped.
-    pub fn start(addr: &str, live: Arc<Live>) -> Result<Server, ServeError> {
+    pub fn start(addr: &str, live: Arc<Hub>) -> Result<Server, ServeError> {
         let parsed = parse(addr).ok_or_else(|| ServeError::BadAddress {
             addr: addr.to_owned(),
         })?;

@@ -2,7 +2,7 @@
 //! with its id. A client starts after `?after=N` (the `event_id` of the
 //! `/api/run` it read) or after its `Last-Event-ID` when it reconnects.
 
-use crate::live::hub::{Live, LoggedEvent};
+use crate::live::hub::{Hub, LoggedEvent};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -20,14 +20,14 @@ pub(super) struct After {
 }
 
 struct Cursor {
-    live: Arc<Live>,
+    live: Arc<Hub>,
     logged: watch::Receiver<u64>,
     next_after: u64,
     pending: VecDeque<LoggedEvent>,
 }
 
 pub(super) async fn events(
-    State(live): State<Arc<Live>>,
+    State(live): State<Arc<Hub>>,
     Query(query): Query<After>,
     headers: HeaderMap,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {

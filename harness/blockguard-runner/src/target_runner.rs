@@ -20,18 +20,18 @@
 //!
 //! Any other program (`cargo run` through the same runner) runs as it is.
 
-use super::build::TestBinary;
-use super::console::Console;
-use super::doctest_records::{DoctestRun, RECORD_NAMES, RECORD_RUNS, RECORD_SKIP};
-use super::error::RunSuiteError;
-use super::libtest::libtest_args;
-use super::list::{Listed, list};
-use super::preload::guard_runtime;
-use super::rules::Rules;
-use super::runner::{self, Plan};
-use super::timeout::DEFAULT_TIMEOUT;
 use crate::env::Env;
 use crate::events::{Collected, RunEvents, RunListener};
+use crate::run_suite::build::TestBinary;
+use crate::run_suite::console::Console;
+use crate::run_suite::doctest_records::{DoctestRun, RECORD_NAMES, RECORD_RUNS, RECORD_SKIP};
+use crate::run_suite::error::RunSuiteError;
+use crate::run_suite::libtest::libtest_args;
+use crate::run_suite::list::{Listed, list};
+use crate::run_suite::preload::guard_runtime;
+use crate::run_suite::rules::Rules;
+use crate::run_suite::runner::{self, Plan};
+use crate::run_suite::timeout::DEFAULT_TIMEOUT;
 use crate::schema::TestEntry;
 use crate::schema::exit;
 use crate::untrusted_text;

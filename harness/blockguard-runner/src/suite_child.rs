@@ -1,10 +1,10 @@
 //! `cargo xtask run-suite` as a child process of another task, with its
 //! output in a log file and its JSON report read back.
 
-use crate::child_error::{ReadReportError, SuiteRunError};
 use crate::process::{Ended, Launch, spawn_and_wait};
 use crate::schema::Report;
 use crate::schema::exit;
+use crate::suite_child_error::{ReadReportError, SuiteRunError};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
