@@ -221,6 +221,11 @@ fn unjudged(call: &Call, escaped: bool) -> TraceEvent {
         rule: None,
         rule_id: None,
         context: None,
+        file: None,
+        line: None,
+        column: None,
+        chain: Vec::new(),
+        outside: false,
     }
 }
 
@@ -332,6 +337,11 @@ fn first_sight(
         rule: None,
         rule_id: None,
         context: Some(MICROTHREAD.to_owned()),
+        file: None,
+        line: None,
+        column: None,
+        chain: Vec::new(),
+        outside: false,
     };
     match (placed, rule) {
         (_, Some(rule)) => {

@@ -62,6 +62,24 @@ pub struct TraceEvent {
     /// executor's task poll (`tokio-current-thread`, `smol`, `futures`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
+    /// The site's file: relative to its package's root when inside it,
+    /// absolute otherwise; absent where the debug info has no line table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The site's line, from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// The site's column, from 1; absent where the line table has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// The way from the site to the call through the libraries: the site,
+    /// the entry frame of each library below it, then the call.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain: Vec<String>,
+    /// No frame of the code under test was on the stack (a dependency's
+    /// own thread): the site is the first frame out of std, as before.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outside: bool,
 }
 
 /// The context of calls on blockguard's own microthreads.
@@ -314,6 +332,12 @@ mod tests {
             rule: Some("why".into()),
             rule_id: None,
             context: None,
+
+            file: None,
+            line: None,
+            column: None,
+            chain: Vec::new(),
+            outside: false,
         };
         let json = serde_json::to_string(&event).unwrap();
         assert_eq!(
@@ -336,6 +360,12 @@ mod tests {
             rule: None,
             rule_id: None,
             context: None,
+
+            file: None,
+            line: None,
+            column: None,
+            chain: Vec::new(),
+            outside: false,
         };
         let line = serde_json::to_string(&NumberedEvent {
             event: &event,
@@ -368,6 +398,12 @@ mod tests {
             rule: None,
             rule_id: None,
             context: None,
+
+            file: None,
+            line: None,
+            column: None,
+            chain: Vec::new(),
+            outside: false,
         };
         let numbered = |seq, test| {
             serde_json::to_string(&NumberedEvent {
@@ -414,6 +450,12 @@ mod tests {
             rule: None,
             rule_id: None,
             context: None,
+
+            file: None,
+            line: None,
+            column: None,
+            chain: Vec::new(),
+            outside: false,
         };
         let line = serde_json::to_string(&NumberedEvent {
             event: &event,

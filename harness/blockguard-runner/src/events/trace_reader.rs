@@ -211,6 +211,11 @@ mod tests {
             rule: None,
             rule_id: None,
             context: None,
+            file: None,
+            line: None,
+            column: None,
+            chain: Vec::new(),
+            outside: false,
         }
     }
 

@@ -274,6 +274,11 @@ mod tests {
             rule: None,
             rule_id: None,
             context: None,
+            file: None,
+            line: None,
+            column: None,
+            chain: Vec::new(),
+            outside: false,
         };
         use blockguard_protocol::Class;
         assert!(!steady_denied(&wait("futex_wait", Class::Sync)));

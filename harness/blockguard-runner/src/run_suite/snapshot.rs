@@ -276,6 +276,11 @@ mod tests {
             rule: None,
             rule_id: rule_id.map(Into::into),
             context: None,
+            file: None,
+            line: None,
+            column: None,
+            chain: Vec::new(),
+            outside: false,
         }
     }
 
