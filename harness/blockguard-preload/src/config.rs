@@ -1,7 +1,7 @@
 //! The environment protocol, parsed once at load and strictly.
 
 use crate::config_error::ConfigError;
-use blockguard_protocol::{Mode, env};
+use blockguard_protocol::{GuardScope, Mode, env};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -12,6 +12,8 @@ pub const DEFAULT_FARM_WORKERS: usize = 16;
 pub struct Config {
     /// What the guards do with a denied call.
     pub mode: Mode,
+    /// Which contexts are guarded.
+    pub guard: GuardScope,
     /// Where the trace goes, if anywhere.
     pub trace: Option<PathBuf>,
     /// A rules file whose `[[allow]]` entries apply.
@@ -54,6 +56,10 @@ pub fn from_env() -> Result<Config, ConfigError> {
         None => Mode::default(),
         Some(m) => m.parse().map_err(ConfigError::Mode)?,
     };
+    let guard = match var(env::GUARD)? {
+        None => GuardScope::default(),
+        Some(g) => g.parse().map_err(ConfigError::Guard)?,
+    };
     let main_is_test = match var(env::HARNESS)?.as_deref() {
         None | Some("libtest") => false,
         Some("none") => true,
@@ -85,6 +91,7 @@ pub fn from_env() -> Result<Config, ConfigError> {
     }
     Ok(Config {
         mode,
+        guard,
         test,
         tests,
         main_is_test,

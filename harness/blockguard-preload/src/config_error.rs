@@ -1,6 +1,7 @@
 //! Why the environment the runner set is invalid.
 
 use blockguard_protocol::env;
+use blockguard_protocol::guard_scope::UnknownScope;
 use blockguard_protocol::mode::UnknownMode;
 
 /// A variable of the environment protocol has an invalid value; the
@@ -16,6 +17,9 @@ pub enum ConfigError {
     /// The mode is not one of the guard modes.
     #[error("{}: {}", env::MODE, .0)]
     Mode(UnknownMode),
+    /// The guard scope is not one of the scopes.
+    #[error("{}: {}", env::GUARD, .0)]
+    Guard(UnknownScope),
     /// The harness is neither of the two kinds.
     #[error("{}: `{}` is neither `libtest` nor `none`", env::HARNESS, .0)]
     Harness(String),

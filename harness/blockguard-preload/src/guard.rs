@@ -5,7 +5,7 @@ use crate::classify::Call;
 use crate::stack::{self, MAX_FRAMES, SymbolCache};
 use crate::{config, context, errno, exit, rules, scheduler, test_name, trace};
 use blockguard_protocol::trace::MICROTHREAD;
-use blockguard_protocol::{Mode, TraceEvent, Verdict};
+use blockguard_protocol::{GuardScope, Mode, TraceEvent, Verdict};
 use blockguard_rules::CallQuery;
 use blockguard_rules::Placed;
 use rustc_hash::{FxHashMap, FxHasher};
@@ -267,6 +267,12 @@ fn fingerprint(call: &Call, escaped: bool, ips: &[usize]) -> u64 {
     h.finish()
 }
 
+/// Under `--guard tasks`, the test's body (its main microthread) outside
+/// any task poll is not a guarded context; the microthreads it spawns are.
+fn outside_the_scope(cfg: &config::Config) -> bool {
+    cfg.guard == GuardScope::Tasks && scheduler::current() == Some(0)
+}
+
 /// How a call reached the guard.
 struct How {
     /// It did not come through an interposed entry point.
@@ -324,7 +330,7 @@ fn first_sight(
     // The rules come first (stdout and stderr, std's panic machinery, the
     // suite's allowances), except where the call is not the guards' at all.
     let rule = match placed {
-        Placed::Outside if worker => return None,
+        Placed::Outside if worker || outside_the_scope(cfg) => return None,
         _ => rules::first_allow(&query),
     };
     let mut event = TraceEvent {

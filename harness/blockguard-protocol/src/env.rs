@@ -23,6 +23,9 @@ pub const HARNESS: &str = "BLOCKGUARD_HARNESS";
 /// Optional: a folder where the processes of one run share the names
 /// they resolved, one file per object named by its GNU build id.
 pub const SYMBOLS: &str = "BLOCKGUARD_SYMBOLS";
+/// `test` (default) or `tasks`: which contexts are guarded
+/// ([`crate::GuardScope`]).
+pub const GUARD: &str = "BLOCKGUARD_GUARD";
 /// Farm mode: how many worker threads run farmed calls (default 16).
 pub const FARM_WORKERS: &str = "BLOCKGUARD_FARM_WORKERS";
 /// The test name of a `harness = false` binary's only test.

@@ -11,6 +11,7 @@ pub mod class;
 pub mod contain;
 pub mod env;
 pub mod exit;
+pub mod guard_scope;
 pub mod inflight;
 pub mod launch;
 pub mod mode;
@@ -20,6 +21,7 @@ pub mod test_key;
 pub mod trace;
 
 pub use class::Class;
+pub use guard_scope::GuardScope;
 pub use mode::Mode;
 pub use test_key::TestKey;
 pub use trace::{Capabilities, Lifecycle, TraceEvent, TraceLine, Verdict};

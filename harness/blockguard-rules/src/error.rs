@@ -76,6 +76,9 @@ pub enum RulesErrorKind {
     /// A mode name that is not one of the guard modes.
     #[error("{0}")]
     BadMode(blockguard_protocol::mode::UnknownMode),
+    /// A guard scope that is not `test` or `tasks`.
+    #[error("{0}")]
+    BadScope(blockguard_protocol::guard_scope::UnknownScope),
     /// A duration that does not parse.
     #[error("invalid duration: {0}")]
     BadDuration(crate::DurationError),

@@ -5,7 +5,7 @@ use crate::duration::parse_duration;
 use crate::error::{RulesError, RulesErrorKind};
 use crate::fields::Fields;
 use crate::names::{check_crate_name, check_feature, check_version};
-use blockguard_protocol::Mode;
+use blockguard_protocol::{GuardScope, Mode};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -24,13 +24,15 @@ pub struct Suite {
     pub timeout: Option<Duration>,
     /// The guard mode.
     pub mode: Option<Mode>,
+    /// Which contexts are guarded.
+    pub guard: Option<GuardScope>,
     /// Variables of the runner's a sandboxed build and its tests get
     /// besides the runner's allowlist, when set: never a credential's.
     pub env: Vec<String>,
 }
 
 const KEYS: &[&str] = &[
-    "crate", "path", "version", "features", "timeout", "mode", "env",
+    "crate", "path", "version", "features", "timeout", "mode", "guard", "env",
 ];
 
 impl Suite {
@@ -75,6 +77,14 @@ impl Suite {
                     .map_err(|e| f.error("mode", m.span, RulesErrorKind::BadMode(e)))?,
             ),
         };
+        let guard = match f.string("guard")? {
+            None => None,
+            Some(g) => Some(
+                g.value
+                    .parse()
+                    .map_err(|e| f.error("guard", g.span, RulesErrorKind::BadScope(e)))?,
+            ),
+        };
         let env = f.strings("env")?.unwrap_or_default();
         for name in &env {
             check_variable(name.value).map_err(|e| f.error("env", name.span.clone(), e))?;
@@ -86,6 +96,7 @@ impl Suite {
             features: features.into_iter().map(|f| f.value.to_owned()).collect(),
             timeout,
             mode,
+            guard,
             env: env.into_iter().map(|n| n.value.to_owned()).collect(),
         })
     }

@@ -2,7 +2,7 @@
 //! (`cargo xtask`, `cargo blockguard`) embed these, and the engine reads
 //! them.
 
-use blockguard_protocol::Mode;
+use blockguard_protocol::{GuardScope, Mode};
 use clap::Args;
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
@@ -224,6 +224,14 @@ pub struct RunOptions {
     /// Default: the suite's mode, else check.
     #[arg(long, value_name = "deny|check|audit|farm")]
     pub mode: Option<Mode>,
+
+    /// Which contexts are guarded: test (the test's body and everything
+    /// it runs: "is this library safe to call from a task?") or tasks
+    /// (only executor task polls and blockguard's own microthreads: "does
+    /// my async code block inside its tasks?"). Default: the suite's
+    /// `guard`, else test.
+    #[arg(long, value_name = "test|tasks")]
+    pub guard: Option<GuardScope>,
 
     /// Farm mode's worker threads (default 16).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]

@@ -35,8 +35,8 @@ use crate::run_suite::timeout::DEFAULT_TIMEOUT;
 use crate::schema::TestEntry;
 use crate::schema::exit;
 use crate::untrusted_text;
-use blockguard_protocol::Mode;
 use blockguard_protocol::test_key::DOCTESTS;
+use blockguard_protocol::{GuardScope, Mode};
 use blockguard_rules::RulesFile;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -219,6 +219,7 @@ fn whole(request: &ExecRequest, env: &Env) -> u8 {
         binary: &binary,
         args: &request.args,
         mode: mode_of(request),
+        guard: guard_of(request),
         preload: &preload,
         rules: request.config.as_ref().map(|(path, _)| path.as_path()),
         scratch: &scratch,
@@ -247,6 +248,12 @@ fn mode_of(request: &ExecRequest) -> Mode {
         .mode
         .or(suite.and_then(|s| s.mode))
         .unwrap_or(Mode::Check)
+}
+
+/// Which contexts are guarded: the configuration's, else the test's body.
+fn guard_of(request: &ExecRequest) -> GuardScope {
+    let suite = request.config.as_ref().and_then(|(_, f)| f.suite.as_ref());
+    suite.and_then(|s| s.guard).unwrap_or_default()
 }
 
 /// The name of the doctest about to run, when `cargo blockguard test`
@@ -363,6 +370,7 @@ fn guarded(
         Plan {
             binaries: listed,
             mode,
+            guard: guard_of(request),
             timeout,
             jobs,
             preload: runtime.library,

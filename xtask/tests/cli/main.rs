@@ -8,6 +8,7 @@ mod book;
 mod browser;
 mod dashboard;
 mod faults;
+mod guard_scope;
 mod live_client;
 mod nightly;
 mod run_suite;

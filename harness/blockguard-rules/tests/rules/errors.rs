@@ -96,6 +96,13 @@ use rstest::rstest;
     Some("suite.mode"),
     "unknown mode `strict`"
 )]
+#[case::bad_guard(
+    "[suite]\ncrate = \"x\"\nguard = \"task\"\n",
+    3,
+    9,
+    Some("suite.guard"),
+    "unknown guard scope `task` (expected test or tasks)"
+)]
 #[case::bad_timeout(
     "[suite]\ncrate = \"x\"\ntimeout = \"60\"\n",
     3,

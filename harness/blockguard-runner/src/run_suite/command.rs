@@ -160,6 +160,7 @@ fn pipeline(
     };
     // The command line overrides the suite, which overrides the default.
     let mode = args.mode.or(spec.mode).unwrap_or(Mode::Check);
+    let guard = args.guard.or(spec.guard).unwrap_or_default();
     let timeout = args.timeout.or(spec.timeout).unwrap_or(DEFAULT_TIMEOUT);
     run.events.emit(&RunEvent::RunStarted {
         suite: suite.name.clone(),
@@ -197,6 +198,7 @@ fn pipeline(
             source: suite.source,
         },
         mode,
+        guard,
         toolchain: toolchain(env, &suite),
         capabilities: None,
         build: BuildInfo {
@@ -302,6 +304,7 @@ fn pipeline(
             Plan {
                 binaries: listed,
                 mode,
+                guard,
                 timeout,
                 jobs,
                 preload: runtime.library.clone(),

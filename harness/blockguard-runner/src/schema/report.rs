@@ -7,7 +7,7 @@ use super::record::TestRecord;
 use super::snapshot_state::SnapshotState;
 use super::source_kind::SourceKind;
 use super::stale_rule::StaleRule;
-use blockguard_protocol::{Capabilities, Mode, TestKey};
+use blockguard_protocol::{Capabilities, GuardScope, Mode, TestKey};
 use serde::{Deserialize, Serialize};
 
 /// `blockguard-report/1`.
@@ -19,6 +19,10 @@ pub struct Report {
     pub suite: SuiteInfo,
     /// The guard mode.
     pub mode: Mode,
+    /// Which contexts were guarded (absent in reports made before
+    /// `--guard`: the test's body).
+    #[serde(default)]
+    pub guard: GuardScope,
     /// `rustc --version` in the crate's folder.
     pub toolchain: String,
     /// What the guard runtime proved about itself (from the first trace).

@@ -4,7 +4,7 @@
 //! prints it shows them safely.
 
 use crate::schema::{Outcome, Report, SnapshotState};
-use blockguard_protocol::Verdict;
+use blockguard_protocol::{GuardScope, Verdict};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -22,13 +22,17 @@ pub fn summary(report: &Report, report_path: &str) -> String {
     };
     let _ = writeln!(
         out,
-        "\nblockguard: {} ({what}, {}), mode {}",
+        "\nblockguard: {} ({what}, {}), mode {}, guarding {}",
         s.name,
         serde_json::to_value(s.source)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default(),
-        report.mode
+        report.mode,
+        match report.guard {
+            GuardScope::Test => "the test's body and all it runs",
+            GuardScope::Tasks => "task polls and spawned microthreads only (--guard tasks)",
+        }
     );
     let counts: Vec<String> = Outcome::ALL
         .iter()

@@ -5,7 +5,7 @@ use super::error::ResolveError;
 use super::local::Selection;
 use crate::options::RunSuiteArgs;
 use crate::run_suite::layout::Layout;
-use blockguard_protocol::Mode;
+use blockguard_protocol::{GuardScope, Mode};
 use blockguard_rules::{RulesFile, check_crate_name, check_version};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -38,6 +38,8 @@ pub struct Spec {
     pub timeout: Option<Duration>,
     /// The suite's mode.
     pub mode: Option<Mode>,
+    /// Which contexts the suite guards.
+    pub guard: Option<GuardScope>,
     /// The runner's variables a sandboxed build and its tests get besides
     /// the allowlist (the suite's `env`).
     pub env: Vec<String>,
@@ -121,6 +123,7 @@ impl Spec {
             features: Vec::new(),
             timeout: None,
             mode: None,
+            guard: None,
             env: Vec::new(),
             rules,
             warnings,
@@ -153,6 +156,7 @@ impl Spec {
             features: suite.features,
             timeout: suite.timeout,
             mode: suite.mode,
+            guard: suite.guard,
             env: suite.env,
             rules: config,
             warnings,
@@ -185,6 +189,7 @@ impl Spec {
             features: suite.features,
             timeout: suite.timeout,
             mode: suite.mode,
+            guard: suite.guard,
             env: suite.env,
             rules: cli_rules.or_else(|| Some((path.to_path_buf(), file))),
             warnings: Vec::new(),

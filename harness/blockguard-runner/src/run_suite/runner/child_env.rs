@@ -3,7 +3,7 @@
 //! the test must not inherit from the runner.
 
 use crate::run_suite::build::TestBinary;
-use blockguard_protocol::{Mode, env as protocol};
+use blockguard_protocol::{GuardScope, Mode, env as protocol};
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -12,6 +12,7 @@ use std::path::Path;
 const INHERITED: &[&str] = &[
     "LD_PRELOAD",
     protocol::MODE,
+    protocol::GUARD,
     protocol::TRACE,
     protocol::RULES,
     protocol::TEST,
@@ -43,6 +44,8 @@ const INHERITED: &[&str] = &[
 pub struct Guard<'a> {
     /// The mode.
     pub mode: Mode,
+    /// Which contexts are guarded.
+    pub scope: GuardScope,
     /// The test's trace file.
     pub trace: &'a Path,
     /// The rules file in force.
@@ -118,6 +121,7 @@ pub fn assemble_whole(
 fn guard_vars(guard: &Guard, binary: &TestBinary) -> Vec<(OsString, OsString)> {
     let mut env: Vec<(OsString, OsString)> = vec![
         (protocol::MODE.into(), guard.mode.as_str().into()),
+        (protocol::GUARD.into(), guard.scope.as_str().into()),
         (protocol::TRACE.into(), guard.trace.into()),
         (protocol::BINARY.into(), binary.name.clone().into()),
     ];

@@ -19,8 +19,8 @@ use crate::schema::{
     Attempt, ObservedCall, Outcome, Progress, RunEvent, SnapshotState, TestKey, TestRecord,
 };
 use crate::untrusted_file;
-use blockguard_protocol::Mode;
 use blockguard_protocol::trace::Trace;
+use blockguard_protocol::{GuardScope, Mode};
 use libtest_mimic::{Arguments, ColorSetting, Completion, Failed, FormatSetting, Trial};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -32,6 +32,8 @@ pub struct Plan {
     pub binaries: Vec<Listed>,
     /// The guard mode.
     pub mode: Mode,
+    /// Which contexts are guarded.
+    pub guard: GuardScope,
     /// The per-test timeout.
     pub timeout: Duration,
     /// Tests at once, unless `--test-threads` says otherwise.
@@ -268,6 +270,7 @@ impl Shared {
 
         let guard = plan.preload.is_some().then(|| Guard {
             mode: plan.mode,
+            scope: plan.guard,
             trace: &trace_path,
             rules: plan.rules.path(),
             farm_workers: plan.farm_workers,

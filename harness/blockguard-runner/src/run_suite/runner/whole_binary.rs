@@ -34,6 +34,8 @@ pub struct WholeBinary<'a> {
     pub args: &'a [String],
     /// The mode.
     pub mode: Mode,
+    /// Which contexts are guarded.
+    pub guard: blockguard_protocol::GuardScope,
     /// The guard runtime.
     pub preload: &'a Path,
     /// The rules file in force.
@@ -90,6 +92,7 @@ pub fn run_whole_binary(w: &WholeBinary) -> Result<u8, WholeBinaryError> {
     .map_err(io(format!("cannot write {}", list.display())))?;
     let guard = Guard {
         mode: w.mode,
+        scope: w.guard,
         trace: &trace_path,
         rules: w.rules,
         farm_workers: None,
