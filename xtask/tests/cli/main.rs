@@ -10,6 +10,7 @@ mod dashboard;
 mod faults;
 mod guard_scope;
 mod live_client;
+mod locations;
 mod nightly;
 mod run_suite;
 mod sandbox;
