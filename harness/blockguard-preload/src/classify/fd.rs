@@ -1,7 +1,7 @@
 //! The state of a file descriptor: its type and its `O_NONBLOCK` flag.
 //!
 //! # Safety
-//! `fstat` and `fcntl(F_GETFL)` are given a plain integer descriptor and a
+//! `fstat`, `fstatfs` and `fcntl(F_GETFL)` are given a plain integer descriptor and a
 //! buffer of the right size; on a bad descriptor they fail with EBADF.
 #![allow(unsafe_code)]
 
@@ -46,16 +46,36 @@ fn ask_kernel(fd: i32) -> Option<(FdKind, bool)> {
     }
     let kind = match st.st_mode & libc::S_IFMT {
         libc::S_IFSOCK => FdKind::Socket,
+        libc::S_IFREG if on_pseudo_filesystem(fd) => FdKind::Pseudo,
         libc::S_IFREG | libc::S_IFBLK => FdKind::File,
         libc::S_IFDIR => FdKind::Directory,
         0 => FdKind::AnonWait,
         _ => FdKind::Pipe,
     };
-    if kind == FdKind::File {
+    if matches!(kind, FdKind::File | FdKind::Pseudo) {
         // O_NONBLOCK has no effect on regular files.
         return Some((kind, false));
     }
     Some((kind, nonblocking(fd).unwrap_or(false)))
+}
+
+/// Whether `fd` is a file of procfs, sysfs or cgroupfs (v1 or v2), whose
+/// reads the kernel answers from memory: `available_parallelism` reading
+/// the cgroup's CPU quota, a runtime reading `/proc/self/…`.
+fn on_pseudo_filesystem(fd: i32) -> bool {
+    const PSEUDO: [libc::c_long; 4] = [
+        libc::PROC_SUPER_MAGIC as libc::c_long,
+        libc::SYSFS_MAGIC as libc::c_long,
+        libc::CGROUP_SUPER_MAGIC as libc::c_long,
+        libc::CGROUP2_SUPER_MAGIC as libc::c_long,
+    ];
+    // SAFETY: all zeroes is a valid `statfs` (plain integers).
+    let mut fs: libc::statfs = unsafe { std::mem::zeroed() };
+    // SAFETY: fs is a valid statfs buffer; a bad descriptor fails with EBADF.
+    if unsafe { libc::fstatfs(fd, &mut fs) } != 0 {
+        return false;
+    }
+    PSEUDO.contains(&(fs.f_type as libc::c_long))
 }
 
 /// The class of a read, write, send or receive on `fd`, or `None` when it
@@ -64,7 +84,7 @@ pub fn io_class(name: &'static str, fd: i32, dontwait: bool) -> Option<Call> {
     let (kind, nonblocking) = state(fd)?;
     let class = match kind {
         FdKind::File => Class::Fs,
-        FdKind::Directory => return None,
+        FdKind::Directory | FdKind::Pseudo => return None,
         _ if nonblocking || dontwait => return None,
         FdKind::Socket => Class::Net,
         FdKind::Pipe | FdKind::AnonWait => Class::Pipe,

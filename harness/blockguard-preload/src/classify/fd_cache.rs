@@ -6,7 +6,7 @@
 //! Sockets and anonymous wait objects (eventfd, timerfd, epoll) are
 //! remembered whole: their flags change only through this process's own
 //! calls. A regular file is remembered as one (`O_NONBLOCK` means nothing
-//! there). A pipe, FIFO, tty or character device is remembered by its type
+//! there), and so is a file of a pseudo-filesystem. A pipe, FIFO, tty or character device is remembered by its type
 //! only, and its flags are asked every time: another process sharing it
 //! may set `O_NONBLOCK`. A directory is asked every time.
 //!
@@ -40,6 +40,7 @@ fn encode(kind: FdKind, nonblocking: bool) -> Option<u32> {
         FdKind::AnonWait => 3 + u32::from(nonblocking),
         FdKind::File => 5,
         FdKind::Pipe => 6,
+        FdKind::Pseudo => 7,
         FdKind::Directory => return None,
     })
 }
@@ -50,6 +51,7 @@ fn decode(state: u32) -> Option<Lookup> {
         3 | 4 => Some(Lookup::Known(FdKind::AnonWait, state == 4)),
         5 => Some(Lookup::Known(FdKind::File, false)),
         6 => Some(Lookup::Flags(FdKind::Pipe)),
+        7 => Some(Lookup::Known(FdKind::Pseudo, false)),
         _ => None,
     }
 }

@@ -12,6 +12,9 @@ pub enum FdKind {
     AnonWait,
     /// A regular file or block device.
     File,
+    /// A file of a pseudo-filesystem (procfs, sysfs, cgroupfs): the kernel
+    /// makes its contents on the spot, and no read of it waits on a device.
+    Pseudo,
     /// A directory: reads fail rather than wait.
     Directory,
 }
