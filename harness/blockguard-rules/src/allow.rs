@@ -62,7 +62,7 @@ impl AllowRule {
             && self
                 .within_set
                 .as_ref()
-                .is_none_or(|set| q.frames.iter().any(|frame| set.is_match(frame)))
+                .is_none_or(|set| q.frames.iter().any(|frame| set.matches_frame(frame)))
     }
 
     pub(crate) fn parse(f: &Fields<'_>, id: String, line: usize) -> Result<AllowRule, RulesError> {

@@ -100,7 +100,7 @@ impl ExecutorDecl {
 
     /// True when `frame` is one of its poll or entry frames.
     pub fn matches(&self, frame: &str) -> bool {
-        self.poll.is_match(frame) || self.entry.is_match(frame)
+        self.poll.matches_frame(frame) || self.entry.matches_frame(frame)
     }
 
     pub(crate) fn parse(f: &Fields<'_>) -> Result<ExecutorDecl, RulesError> {
@@ -122,7 +122,7 @@ impl ExecutorDecl {
 impl MachineryRule {
     /// True when `frame` is one of these waits' frames.
     pub fn matches(&self, frame: &str) -> bool {
-        self.within.is_match(frame)
+        self.within.matches_frame(frame)
     }
 
     pub(crate) fn parse(
@@ -163,11 +163,15 @@ pub fn place<'a>(
         if let Some(executor) = executors
             .iter()
             .copied()
-            .find(|e| e.poll.is_match(frame) || e.entry.is_match(frame))
+            .find(|e| e.poll.matches_frame(frame) || e.entry.matches_frame(frame))
         {
             return Placed::InTask(executor);
         }
-        if let Some(rule) = machinery.iter().copied().find(|m| m.within.is_match(frame)) {
+        if let Some(rule) = machinery
+            .iter()
+            .copied()
+            .find(|m| m.within.matches_frame(frame))
+        {
             let Some(executor) = by_name(&rule.executor) else {
                 continue;
             };
@@ -191,10 +195,10 @@ fn nested<'a>(
 ) -> Option<(usize, &'a ExecutorDecl)> {
     let entry = outward
         .iter()
-        .position(|f| executors.iter().any(|e| e.entry.is_match(f)))?;
+        .position(|f| executors.iter().any(|e| e.entry.matches_frame(f)))?;
     let outer = outward[entry + 1..]
         .iter()
-        .find_map(|f| executors.iter().copied().find(|e| e.poll.is_match(f)))?;
+        .find_map(|f| executors.iter().copied().find(|e| e.poll.matches_frame(f)))?;
     Some((entry, outer))
 }
 

@@ -2,6 +2,7 @@
 
 use crate::error::{RulesError, RulesErrorKind};
 use crate::fields::Fields;
+use crate::frame_forms::frame_forms;
 use crate::limits;
 use globset::{Glob, GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use std::sync::OnceLock;
@@ -77,6 +78,12 @@ impl Globs {
     pub(crate) fn is_match(&self, text: &str) -> bool {
         self.wild.iter().any(|w| w.matches(text))
             || (!self.globs.is_empty() && self.set.get_or_init(|| set(&self.globs)).is_match(text))
+    }
+
+    /// Whether any glob matches a frame in any of its forms
+    /// ([`frame_forms`]).
+    pub(crate) fn matches_frame(&self, frame: &str) -> bool {
+        frame_forms(frame).iter().any(|form| self.is_match(form))
     }
 }
 

@@ -131,6 +131,35 @@ fn within_crosses_path_separators_and_impl_brackets() {
 }
 
 #[test]
+fn a_glob_of_a_type_or_a_trait_matches_its_trait_impls_methods() {
+    // blocking 1.7.0's pool: the frame names the type inside `<… as …>`.
+    let by_type = rules("[[allow]]\nwithin = \"blocking::*\"\nreason = \"r\"\n");
+    let pool = [
+        "futex_wait",
+        "<blocking::Unblock<T> as futures_core::stream::Stream>::poll_next::{{closure}}",
+        "chan::main",
+    ];
+    assert!(
+        by_type
+            .first_allow(&query("futex_wait", Class::Sync, None, &pool))
+            .is_some()
+    );
+    let by_trait =
+        rules("[[allow]]\nwithin = \"futures_core::stream::Stream::*\"\nreason = \"r\"\n");
+    assert!(
+        by_trait
+            .first_allow(&query("futex_wait", Class::Sync, None, &pool))
+            .is_some()
+    );
+    let other = rules("[[allow]]\nwithin = \"blockingx::*\"\nreason = \"r\"\n");
+    assert!(
+        other
+            .first_allow(&query("futex_wait", Class::Sync, None, &pool))
+            .is_none()
+    );
+}
+
+#[test]
 fn tests_glob_matches_binary_and_test_or_test_alone() {
     let qualified =
         rules("[[allow]]\nclass = \"sleep\"\ntests = \"basic::tests::*\"\nreason = \"r\"\n");
