@@ -237,6 +237,11 @@ pub struct RunOptions {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub farm_workers: Option<u16>,
 
+    /// What a run whose filters chose no test is: fail (exit code 4, the
+    /// last report left as it was), warn, or pass.
+    #[arg(long, value_name = "fail|warn|pass", default_value = "fail")]
+    pub no_tests: NoTests,
+
     /// A rules file (`[[allow]]`, `[[suppress]]`, optional `[suite]`); it
     /// replaces the suite file's rules.
     #[arg(long, value_name = "FILE")]
@@ -390,4 +395,16 @@ mod tests {
                 .contains("too large")
         );
     }
+}
+
+/// `--no-tests`: what a run that ran no test is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum NoTests {
+    /// An error: exit code 4, no report written.
+    #[default]
+    Fail,
+    /// A warning; the run exits as it went.
+    Warn,
+    /// Nothing to say.
+    Pass,
 }

@@ -1289,3 +1289,56 @@ fn a_suite_file_crate_or_version_that_could_escape_is_refused_and_creates_nothin
         ]
     );
 }
+
+#[test]
+fn a_run_whose_filters_choose_no_test_fails_with_code_4_and_keeps_the_last_report() {
+    let dir = scratch("no-tests");
+    let args = ["fixtures/outcomes.toml", "--", "no_test_is_named_this"];
+    let failed = run_suite(&dir, &args, &[]);
+    assert_eq!(failed.code, 4, "{}", failed.explain());
+    assert!(
+        failed.report.is_none(),
+        "no report is written: {}",
+        failed.explain()
+    );
+    assert!(
+        failed.stderr.contains("error: no test ran in outcomes")
+            && failed.stderr.contains("--no-tests"),
+        "{}",
+        failed.explain()
+    );
+
+    let warn = [
+        "fixtures/outcomes.toml",
+        "--no-tests",
+        "warn",
+        "--",
+        "no_test_is_named_this",
+    ];
+    let warned = run_suite(&dir, &warn, &[]);
+    assert_eq!(warned.code, 0, "{}", warned.explain());
+    assert!(
+        warned.stderr.contains("warning: no test ran"),
+        "{}",
+        warned.explain()
+    );
+    assert_eq!(
+        warned.report.as_ref().unwrap()["tests"],
+        serde_json::json!([])
+    );
+
+    let pass = [
+        "fixtures/outcomes.toml",
+        "--no-tests",
+        "pass",
+        "--",
+        "no_test_is_named_this",
+    ];
+    let passed = run_suite(&dir, &pass, &[]);
+    assert_eq!(passed.code, 0, "{}", passed.explain());
+    assert!(
+        !passed.stderr.contains("no test ran"),
+        "{}",
+        passed.explain()
+    );
+}

@@ -21,7 +21,7 @@ use crate::env::Env;
 use crate::events::feed::FeedWriter;
 use crate::events::{Collected, RunEvents, RunListener};
 use crate::live::dashboard::Dashboard;
-use crate::options::{RunOptions, RunSuiteArgs};
+use crate::options::{NoTests, RunOptions, RunSuiteArgs};
 use crate::process::Contain;
 use crate::sandbox::Sandbox;
 use crate::sandbox_env::SandboxEnv;
@@ -397,6 +397,9 @@ fn pipeline(
         return Ok(exit::OK);
     }
     let records = run.collected.records();
+    if let Some(code) = no_tests(&records, &report, args.no_tests, console) {
+        return Ok(code);
+    }
     if unfiltered {
         let matched: BTreeSet<String> = records
             .iter()
@@ -416,6 +419,39 @@ fn pipeline(
             code
         },
     )
+}
+
+/// A run whose filters chose no test: an error (exit code 4, the last
+/// report left as it was) unless `--no-tests` says otherwise; `None` to go
+/// on. A build that failed is a failure of its own.
+fn no_tests(
+    records: &[TestRecord],
+    report: &Report,
+    choice: NoTests,
+    console: &Console,
+) -> Option<u8> {
+    let ran = records.iter().any(|r| r.outcome != Outcome::Ignored);
+    if ran || report.build.status != BuildStatus::Ok {
+        return None;
+    }
+    let why = format!(
+        "no test ran in {} ({} ignored): the filters chose none, or it has none",
+        report.suite.name,
+        records.len()
+    );
+    match choice {
+        NoTests::Fail => {
+            console.block(&format!(
+                "error: {why}; the last report is left as it was (--no-tests warn or pass allows it)\n"
+            ));
+            Some(exit::NO_TESTS)
+        }
+        NoTests::Warn => {
+            console.warn(why);
+            None
+        }
+        NoTests::Pass => None,
+    }
 }
 
 /// The launcher that makes the sandbox.
