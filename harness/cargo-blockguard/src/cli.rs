@@ -35,8 +35,10 @@ pub enum Command {
     /// Run the workspace's tests under the guards: one process per test,
     /// per-test outcomes and blocking calls, snapshots and a report.
     Test(TestArgs),
-    /// A target runner for `cargo test` and `cargo nextest run`: runs the
-    /// test binary with each of its tests in a guarded process of its own.
+    /// A target runner for `cargo test` and `cargo nextest run`: under
+    /// `cargo test` the binary runs whole in one guarded process, each test
+    /// thread guarded and its events its own; under nextest (one test asked
+    /// for) that test runs in a guarded process of its own.
     Exec(ExecArgs),
     /// Run a program with its `main` as the guarded microthread, and watch
     /// its blocking calls live with --serve.

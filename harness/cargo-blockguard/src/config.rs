@@ -87,8 +87,11 @@ fn locate_project() -> Result<PathBuf, WorkspaceError> {
         .output()
         .map_err(|e| WorkspaceError::Metadata(format!("cannot run cargo: {e}")))?;
     if !out.status.success() {
+        // cargo's message starts with its own `error: `; ours adds one.
+        let said = String::from_utf8_lossy(&out.stderr);
+        let said = said.trim();
         return Err(WorkspaceError::Metadata(
-            String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            said.strip_prefix("error: ").unwrap_or(said).to_owned(),
         ));
     }
     Ok(PathBuf::from(

@@ -328,3 +328,22 @@ mod tampers {
     }
 }
 "#;
+
+#[test]
+fn outside_any_crate_the_error_says_so_once() {
+    let dir = std::env::temp_dir().join(format!("bg-no-crate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-blockguard"))
+        .args(["blockguard", "test"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: could not find `Cargo.toml`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("error: error:"), "{stderr}");
+}

@@ -833,7 +833,7 @@ fn a_dependency_that_does_not_compile_is_named_as_the_cause() {
         .unwrap()
         .to_owned();
     assert!(
-        message.starts_with("its dependency old-dep 0.1.0 does not compile with this toolchain:"),
+        message.starts_with("its dependency old-dep 0.1.0 did not compile; rustc said:"),
         "{message}"
     );
     assert!(message.contains("error[E0308]"), "{message}");

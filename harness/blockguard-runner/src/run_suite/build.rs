@@ -135,8 +135,10 @@ pub fn build(
                 } else {
                     format!("its dependency {name} {version}")
                 };
+                // rustc's own words say why: a missing import is as likely a
+                // dev-dependency the published manifest left out as the toolchain.
                 format!(
-                    "{who} does not compile with this toolchain:\n{}",
+                    "{who} did not compile; rustc said:\n{}",
                     first_lines(&text, ERROR_LINES)
                 )
             }

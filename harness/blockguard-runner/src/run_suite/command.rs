@@ -546,9 +546,13 @@ fn write_reports(
     if let Some(path) = &args.junit {
         write_atomically(path, &junit(report))?;
     }
-    let shown: PathBuf = main
-        .strip_prefix(layout.root())
-        .map_or_else(|_| main.clone(), PathBuf::from);
+    // The file the user asked for is the one they look for.
+    let shown: PathBuf = match &args.report {
+        Some(path) => path.clone(),
+        None => main
+            .strip_prefix(layout.root())
+            .map_or_else(|_| main.clone(), PathBuf::from),
+    };
     console.block(&summary(report, &shown.display().to_string()));
     Ok(())
 }
