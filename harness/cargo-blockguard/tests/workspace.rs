@@ -60,7 +60,7 @@ fn every_member_runs_under_its_rules_and_every_entry_names_its_package() {
         ("alpha", "files__reads_its_manifest.snap.new"),
         (
             "alpha",
-            "doctests__alpha_src_lib_rs_-_nap__line_15_--9203a97579c7710e.snap.new",
+            "doctests__alpha_src_lib_rs_-_nap__line_27_--ab930c7588228365.snap.new",
         ),
         ("beta", "beta__tests__naps_with_leave.snap.new"),
         (

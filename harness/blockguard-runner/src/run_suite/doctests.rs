@@ -11,6 +11,7 @@
 //! `doctests::<name>`, as they choose every other test.
 
 use super::doctest_error::DoctestError;
+use super::doctest_fences;
 use super::doctest_records::DoctestRun;
 use super::snapshot::Snapshots;
 use crate::env::Env;
@@ -148,13 +149,18 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, DoctestErro
         &String::from_utf8_lossy(&listed.stdout),
         &String::from_utf8_lossy(&ignored.stdout),
         Ignored::of(args),
-    );
+    )
+    .into_iter()
+    .filter(|name| !doctest_fences::only_compiled(dir, name))
+    .collect::<Vec<_>>();
     // rustdoc cannot be told names with spaces (`--test-args` splits them),
     // so every doctest runs the runner, which skips those not chosen.
-    let (taken, passed): (Vec<&String>, Vec<&String>) = will_run
-        .iter()
-        .partition(|name| chosen(args, &TestKey::doctest(package, name.as_str()).to_string()));
-    if taken.is_empty() {
+    let is_chosen = |name: &str| chosen(args, &TestKey::doctest(package, name).to_string());
+    let passed: Vec<&String> = will_run.iter().filter(|name| !is_chosen(name)).collect();
+    // Nothing chosen, not even an ignored or compile-only doctest: no build.
+    let listed_text = String::from_utf8_lossy(&listed.stdout);
+    let listed_names = listed_text.lines().filter_map(|l| l.strip_suffix(": test"));
+    if !listed_names.into_iter().any(is_chosen) {
         return Ok(Vec::new());
     }
     let records_error = |source| DoctestError::Records {
@@ -199,13 +205,74 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, DoctestErro
                 .join("\n"),
         });
     }
-    Ok(runs
-        .into_iter()
-        .map(|run| {
-            let name = run.entry.key.name.clone();
-            record(plan, package, name, run)
+    // Every doctest rustdoc reports, in its order: those that ran the
+    // runner with their records, those only compiled as rustdoc counts
+    // them, the ignored as ignored.
+    let mut runs = runs.into_iter();
+    let mut records = Vec::new();
+    for (name, result) in reported(&stdout) {
+        let key = TestKey::doctest(package, name.as_str());
+        if !chosen(args, &key.to_string()) {
+            continue;
+        }
+        match result {
+            Reported::Ran => {
+                records.extend(runs.next().map(|run| record(plan, package, name, run)))
+            }
+            Reported::Compiled { passed } => records.push(compiled(key, passed)),
+            Reported::Ignored => records.push(TestRecord::ignored(key)),
+        }
+    }
+    Ok(records)
+}
+
+/// A doctest rustdoc only compiled: passed or failed as it says.
+fn compiled(key: TestKey, passed: bool) -> TestRecord {
+    let mut record = TestRecord::ignored(key);
+    record.outcome = if passed { Outcome::Pass } else { Outcome::Fail };
+    if !passed {
+        record.message = Some("rustdoc: it did not compile as its fence says".to_owned());
+    }
+    record
+}
+
+/// What rustdoc's run says of one doctest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reported {
+    /// It ran (through the runner).
+    Ran,
+    /// It was only compiled (`no_run`, `compile_fail`).
+    Compiled {
+        /// rustdoc's `ok`.
+        passed: bool,
+    },
+    /// It is ignored.
+    Ignored,
+}
+
+/// rustdoc's `test NAME ... RESULT` lines, in order: each doctest's name
+/// (without ` - compile` or ` - compile fail`) and what became of it.
+fn reported(stdout: &str) -> Vec<(String, Reported)> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("test ")?.rsplit_once(" ... "))
+        // A failed doctest's output quotes the runner's own line for it,
+        // `test doctests::NAME ... FAILED`: not another doctest.
+        .filter(|(name, _)| name.contains(" (line ") && !name.starts_with(DOCTESTS))
+        .map(|(name, result)| {
+            let base = name
+                .strip_suffix(" - compile fail")
+                .or_else(|| name.strip_suffix(" - compile"));
+            let reported = match (base, result) {
+                (_, r) if r.starts_with("ignored") => Reported::Ignored,
+                (Some(_), r) => Reported::Compiled {
+                    passed: r.starts_with("ok"),
+                },
+                (None, _) => Reported::Ran,
+            };
+            (base.unwrap_or(name).to_owned(), reported)
         })
-        .collect())
+        .collect()
 }
 
 /// Which doctests run, by their `#[ignore]` (`ignore` in a doctest's fence).
@@ -263,18 +330,10 @@ fn compile_only(name: &str) -> bool {
 /// lines, less the ignored ones and those only compiled (`- compile`,
 /// `- compile fail`).
 fn ran(stdout: &str) -> Vec<String> {
-    stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("test ")?.rsplit_once(" ... "))
-        // A failed doctest's output quotes the runner's own line for it,
-        // `test doctests::NAME ... FAILED`: not another doctest.
-        .filter(|(name, result)| {
-            !result.starts_with("ignored")
-                && !compile_only(name)
-                && name.contains(" (line ")
-                && !name.starts_with(DOCTESTS)
-        })
-        .map(|(name, _)| name.to_owned())
+    reported(stdout)
+        .into_iter()
+        .filter(|(_, r)| *r == Reported::Ran)
+        .map(|(name, _)| name)
         .collect()
 }
 
@@ -328,7 +387,33 @@ fn host_triple(env: &Env) -> Result<String, DoctestError> {
 
 #[cfg(test)]
 mod tests {
-    use super::ran;
+    use super::{Reported, ran, reported};
+
+    #[test]
+    fn every_doctest_rustdoc_reports_is_taken_with_what_became_of_it() {
+        let stdout = "running 4 tests\n\
+            test src/lib.rs - (line 5) - compile ... ok\n\
+            test src/lib.rs - (line 9) - compile fail ... FAILED\n\
+            test src/lib.rs - g (line 20) ... ignored\n\
+            test src/lib.rs - f (line 11) ... ok\n\
+            test doctests::src/lib.rs - f (line 11) ... FAILED\n";
+        assert_eq!(
+            reported(stdout),
+            [
+                (
+                    "src/lib.rs - (line 5)".to_owned(),
+                    Reported::Compiled { passed: true }
+                ),
+                (
+                    "src/lib.rs - (line 9)".to_owned(),
+                    Reported::Compiled { passed: false }
+                ),
+                ("src/lib.rs - g (line 20)".to_owned(), Reported::Ignored),
+                ("src/lib.rs - f (line 11)".to_owned(), Reported::Ran),
+            ]
+        );
+        assert_eq!(ran(stdout), ["src/lib.rs - f (line 11)"]);
+    }
 
     #[test]
     fn the_doctests_to_run_are_the_listed_less_ignored_and_compile_only_in_name_order() {

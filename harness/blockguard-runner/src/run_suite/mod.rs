@@ -5,6 +5,7 @@ pub(crate) mod build;
 mod command;
 pub mod console;
 mod doctest_error;
+mod doctest_fences;
 pub(crate) mod doctest_records;
 mod doctests;
 pub(crate) mod error;
