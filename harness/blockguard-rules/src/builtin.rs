@@ -42,7 +42,10 @@ mod tests {
     fn builtin_executors_parse() {
         let file = builtin_executors();
         let names: Vec<&str> = file.executors.iter().map(|e| e.name.as_str()).collect();
-        assert_eq!(names, ["tokio", "smol", "futures"]);
+        assert_eq!(
+            names,
+            ["tokio", "smol", "async-std", "futures-lite", "futures"]
+        );
         assert!(file.allow.is_empty());
         assert!(
             file.machinery

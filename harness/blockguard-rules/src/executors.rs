@@ -261,6 +261,70 @@ mod tests {
     }
 
     #[test]
+    fn tokios_own_short_locks_under_contention_are_its_machinery() {
+        let frames = [
+            &[
+                "std::sys::sync::mutex::futex::Mutex::lock_contended",
+                "tokio::loom::std::mutex::Mutex<T>::lock",
+                "tokio::sync::batch_semaphore::Semaphore::poll_acquire",
+                "<tokio::sync::batch_semaphore::Acquire as core::future::future::Future>::poll",
+                "deadpool::unmanaged::Pool<T>::get::{{closure}}",
+                "zoo::test::{{closure}}",
+            ][..],
+            TOKIO_TASK,
+        ]
+        .concat();
+        assert!(
+            placed(&frames).starts_with("tokio machinery"),
+            "{}",
+            placed(&frames)
+        );
+    }
+
+    #[test]
+    fn futures_lites_and_async_stds_block_on_are_their_own_executors() {
+        let lite = [
+            "zoo::test::{{closure}}",
+            "futures_lite::future::block_on::{{closure}}",
+            "futures_lite::future::block_on",
+            "zoo::test",
+        ];
+        assert_eq!(placed(&lite), "in a futures-lite task");
+        let async_std = [
+            "zoo::test::{{closure}}",
+            "async_std::task::builder::Builder::blocking::{{closure}}",
+            "async_std::task::builder::Builder::blocking",
+            "async_std::task::block_on::block_on",
+            "zoo::test",
+        ];
+        assert_eq!(placed(&async_std), "in a async-std task");
+    }
+
+    #[test]
+    fn event_listeners_list_lock_is_machinery_and_its_wait_is_not() {
+        let lock = [
+            "std::sys::sync::mutex::futex::Mutex::lock_contended",
+            "event_listener::sys::<impl event_listener::Inner<T>>::with_inner",
+            "async_io::driver::block_on::{{closure}}",
+            "async_io::driver::block_on",
+            "async_process::Reaper::start_driver_thread::{{closure}}",
+        ];
+        assert!(
+            placed(&lock).starts_with("smol machinery"),
+            "{}",
+            placed(&lock)
+        );
+        let wait = [
+            "event_listener::EventListener<T>::wait",
+            "zoo::test::{{closure}}",
+            "async_io::driver::block_on::{{closure}}",
+            "async_io::driver::block_on",
+            "zoo::test",
+        ];
+        assert_eq!(placed(&wait), "in a smol task");
+    }
+
+    #[test]
     fn no_executor_frame_is_outside() {
         assert_eq!(placed(&["zoo::test", "std::thread::sleep"]), "outside");
     }
