@@ -331,6 +331,7 @@ fn pipeline(
         if let (Some(runner), false) = (&env.doctest_runner, listing)
             && interrupt::signal().is_none()
         {
+            let doctests_started = Instant::now();
             let doctests = doctests::run(
                 &DoctestPlan {
                     package: (&member.krate, &member.dir),
@@ -356,6 +357,8 @@ fn pipeline(
                 },
                 env,
             );
+            // Doctests are tests of the run: their time is the run's.
+            report.timing.run_ms += millis(doctests_started.elapsed());
             match doctests {
                 Ok(ran) => {
                     let mut text = String::new();
