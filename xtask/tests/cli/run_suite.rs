@@ -1326,6 +1326,27 @@ fn a_run_whose_filters_choose_no_test_fails_with_code_4_and_keeps_the_last_repor
         warned.report.as_ref().unwrap()["tests"],
         serde_json::json!([])
     );
+    let asked = dir.join("report.json");
+    assert!(
+        warned
+            .stderr
+            .contains(&format!("report: {}", asked.display())),
+        "the summary names the --report file:\n{}",
+        warned.explain()
+    );
+    // run-suite runs no doctests, and says so.
+    assert!(
+        warned.report.as_ref().unwrap()["doctests_not_run"]
+            .as_str()
+            .is_some_and(|why| why.contains("cargo blockguard test")),
+        "{}",
+        warned.explain()
+    );
+    assert!(
+        warned.stderr.contains("doctests: not run"),
+        "{}",
+        warned.explain()
+    );
 
     let pass = [
         "fixtures/outcomes.toml",

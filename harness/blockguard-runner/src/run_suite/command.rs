@@ -210,6 +210,10 @@ fn pipeline(
         stale_rules: Vec::new(),
         timing: Timing::default(),
         contention_snapshot: None,
+        doctests_not_run: env.doctest_runner.is_none().then(|| {
+            "run-suite runs the test binaries only; `cargo blockguard test` runs doctests too"
+                .to_owned()
+        }),
     };
 
     let rules_file = spec

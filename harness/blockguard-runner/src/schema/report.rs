@@ -38,6 +38,9 @@ pub struct Report {
     /// Wall time of the phases, for comparisons with other runners.
     #[serde(default)]
     pub timing: Timing,
+    /// Why the suite's doctests did not run, when they did not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doctests_not_run: Option<String>,
     /// The suite's waits reached only under contention against
     /// `contention_waits.snap`; null when no snapshot was taken.
     #[serde(default)]

@@ -124,6 +124,9 @@ pub fn summary(report: &Report, report_path: &str) -> String {
             "  snapshots: {new} new, {changed} changed; review them with `cargo insta review`"
         );
     }
+    if let Some(why) = &report.doctests_not_run {
+        let _ = writeln!(out, "  doctests: not run ({why})");
+    }
     let _ = writeln!(out, "  report: {report_path}");
     out
 }
