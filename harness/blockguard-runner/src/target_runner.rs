@@ -344,6 +344,7 @@ fn guarded(
         let within = |name: &String| format!("{}::{name}", binary.name);
         libtest.filter = libtest.filter.as_ref().map(within);
         libtest.skip = libtest.skip.iter().map(within).collect();
+        libtest.filters = libtest.filters.iter().map(within).collect();
     }
     let suite = request.config.as_ref().and_then(|(_, f)| f.suite.clone());
     let mode = mode_of(request);

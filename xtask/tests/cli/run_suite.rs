@@ -1363,3 +1363,40 @@ fn a_run_whose_filters_choose_no_test_fails_with_code_4_and_keeps_the_last_repor
         passed.explain()
     );
 }
+
+#[test]
+fn several_filters_choose_every_test_any_of_them_matches() {
+    let dir = scratch("several-filters");
+    let run = run_suite(
+        &dir,
+        &[
+            "fixtures/outcomes.toml",
+            "--",
+            "tests::passes",
+            "tests::sleeps",
+        ],
+        &[],
+    );
+    let report = run
+        .report
+        .as_ref()
+        .unwrap_or_else(|| panic!("{}", run.explain()));
+    let mut names: Vec<&str> = report["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["tests::passes", "tests::sleeps"],
+        "{}",
+        run.explain()
+    );
+    assert_eq!(
+        report["stale_rules"],
+        serde_json::json!([]),
+        "a filtered run checks no rule"
+    );
+}

@@ -13,6 +13,7 @@
 use super::doctest_error::DoctestError;
 use super::doctest_fences;
 use super::doctest_records::DoctestRun;
+use super::libtest::Libtest;
 use super::snapshot::Snapshots;
 use crate::env::Env;
 use crate::redact::Secrets;
@@ -46,7 +47,7 @@ pub struct DoctestPlan<'a> {
     /// New snapshots fail the run too.
     pub strict: bool,
     /// The caller's libtest arguments: which doctests to run.
-    pub chosen: &'a libtest_mimic::Arguments,
+    pub chosen: &'a Libtest,
     /// With the sandbox: the launcher that makes it, and what `cargo test
     /// --doc`, rustdoc's builds and the doctests see and write (all of it
     /// runs in the sandbox, offline).
@@ -61,15 +62,8 @@ pub struct DoctestPlan<'a> {
 /// Whether the caller's filters choose the test with id `id`, as the
 /// harness chooses tests: a filter and `--skip`s, by substring or with
 /// `--exact` whole.
-fn chosen(args: &libtest_mimic::Arguments, id: &str) -> bool {
-    let matches = |pattern: &str| {
-        if args.exact {
-            id == pattern
-        } else {
-            id.contains(pattern)
-        }
-    };
-    args.filter.as_deref().is_none_or(matches) && !args.skip.iter().any(|s| matches(s))
+fn chosen(args: &Libtest, id: &str) -> bool {
+    args.chooses(id)
 }
 
 /// What the caller's `--ignored` and `--include-ignored` ask rustdoc for.
@@ -433,11 +427,14 @@ mod tests {
     #[test]
     fn filters_choose_doctests_by_their_id_as_they_choose_tests() {
         let id = "doctests::src/lib.rs - nap (line 15)";
-        let args = |filter: Option<&str>, skip: &[&str], exact: bool| libtest_mimic::Arguments {
-            filter: filter.map(str::to_owned),
-            skip: skip.iter().map(|s| s.to_string()).collect(),
-            exact,
-            ..Default::default()
+        let args = |filter: Option<&str>, skip: &[&str], exact: bool| super::Libtest {
+            args: libtest_mimic::Arguments {
+                filter: filter.map(str::to_owned),
+                skip: skip.iter().map(|s| s.to_string()).collect(),
+                exact,
+                ..Default::default()
+            },
+            filters: filter.into_iter().map(str::to_owned).collect(),
         };
         assert!(super::chosen(&args(None, &[], false), id));
         assert!(super::chosen(&args(Some("nap"), &[], false), id));

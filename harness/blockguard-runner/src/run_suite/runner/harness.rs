@@ -12,6 +12,7 @@ use crate::process::launch_server::LaunchServer;
 use crate::process::{Contain, Ended, Finished, Launch, spawn_and_wait};
 use crate::run_suite::console::Console;
 use crate::run_suite::file_name;
+use crate::run_suite::libtest::Libtest;
 use crate::run_suite::list::Listed;
 use crate::run_suite::rules::Rules;
 use crate::run_suite::snapshot::Snapshots;
@@ -21,7 +22,7 @@ use crate::schema::{
 use crate::untrusted_file;
 use blockguard_protocol::trace::Trace;
 use blockguard_protocol::{GuardScope, Mode};
-use libtest_mimic::{Arguments, ColorSetting, Completion, Failed, FormatSetting, Trial};
+use libtest_mimic::{ColorSetting, Completion, Failed, FormatSetting, Trial};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -91,8 +92,8 @@ struct Shared {
 }
 
 /// Runs (or, with `--list`, lists) the plan's tests.
-pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResults {
-    let unfiltered = args.filter.is_none() && args.skip.is_empty() && !args.ignored;
+pub fn run(plan: Plan, mut args: Libtest, console: &Arc<Console>) -> RunResults {
+    let unfiltered = args.unfiltered();
     if args.test_threads.is_none() {
         args.test_threads = Some(plan.jobs);
     }
@@ -146,7 +147,7 @@ pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResult
 
     if !args.list {
         let events = &shared.plan.events;
-        let chosen = |t: &Trial| !args.is_filtered_out(t);
+        let chosen = |t: &Trial| !args.is_filtered_out(t) && args.filters_choose(t.name());
         for (trial, key) in trials.iter().filter(|(t, _)| chosen(t)) {
             // A test that passes the filters but is ignored never reaches
             // its trial.
@@ -160,7 +161,13 @@ pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResult
             events.emit(&event);
         }
     }
-    let trials: Vec<Trial> = trials.into_iter().map(|(trial, _)| trial).collect();
+    // More than one filter: libtest-mimic filters by none, so the run
+    // hands it only the tests they choose.
+    let trials: Vec<Trial> = trials
+        .into_iter()
+        .map(|(trial, _)| trial)
+        .filter(|trial| args.filters_choose(trial.name()))
+        .collect();
 
     // libtest's lines name the tests and quote their failures: they go
     // through the console, which shows what the crate chose safely. Not a
@@ -179,7 +186,7 @@ pub fn run(plan: Plan, mut args: Arguments, console: &Arc<Console>) -> RunResult
     }
     // The exit code comes from the records (suppressed, snapshots), not
     // from libtest-mimic's conclusion.
-    let _ = libtest_mimic::run(&args, trials);
+    let _ = libtest_mimic::run(&args.args, trials);
     if let Some(pipe) = pipe {
         pipe.finish();
     }
