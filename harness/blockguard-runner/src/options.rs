@@ -237,6 +237,13 @@ pub struct RunOptions {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub farm_workers: Option<u16>,
 
+    /// Snapshots of each test's blocking calls: new (compare, and write a
+    /// pending `.snap.new` for `cargo insta review` where one is new or
+    /// changed), check (compare only: new or changed fails, nothing is
+    /// written, for CI) or none (take no snapshots).
+    #[arg(long, value_name = "new|check|none", default_value = "new")]
+    pub snapshots: SnapshotMode,
+
     /// What a run whose filters chose no test is: fail (exit code 4, the
     /// last report left as it was), warn, or pass.
     #[arg(long, value_name = "fail|warn|pass", default_value = "fail")]
@@ -407,4 +414,16 @@ pub enum NoTests {
     Warn,
     /// Nothing to say.
     Pass,
+}
+
+/// `--snapshots`: what the run does with snapshots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SnapshotMode {
+    /// Compare, and write pending `.snap.new` files for review.
+    #[default]
+    New,
+    /// Compare only: new or changed fails; nothing is written.
+    Check,
+    /// Take none.
+    None,
 }

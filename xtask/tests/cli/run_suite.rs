@@ -1400,3 +1400,55 @@ fn several_filters_choose_every_test_any_of_them_matches() {
         "a filtered run checks no rule"
     );
 }
+
+#[test]
+fn snapshots_check_compares_without_writing_and_none_takes_none() {
+    let filter = ["--", "--exact", "outcomes::tests::passes"];
+    let dir = scratch("snapshots-check");
+    let args: Vec<&str> = ["fixtures/outcomes.toml", "--snapshots", "check"]
+        .into_iter()
+        .chain(filter)
+        .collect();
+    let checked = run_suite(&dir, &args, &[]);
+    let pending: Vec<_> = walk(&dir.join("snapshots"));
+    assert!(pending.is_empty(), "nothing written: {pending:?}");
+    assert_eq!(
+        checked.test("tests::passes")["snapshot"],
+        "new",
+        "{}",
+        checked.explain()
+    );
+    assert_eq!(
+        checked.code,
+        1,
+        "a new snapshot fails a check: {}",
+        checked.explain()
+    );
+
+    let dir = scratch("snapshots-none");
+    let args: Vec<&str> = ["fixtures/outcomes.toml", "--snapshots", "none"]
+        .into_iter()
+        .chain(filter)
+        .collect();
+    let none = run_suite(&dir, &args, &[]);
+    assert!(walk(&dir.join("snapshots")).is_empty());
+    assert_eq!(
+        none.test("tests::passes")["snapshot"],
+        serde_json::Value::Null
+    );
+    assert_eq!(none.code, 0, "{}", none.explain());
+}
+
+/// Every file under `dir` (none when it does not exist).
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .flat_map(|e| match e.path().is_dir() {
+            true => walk(&e.path()),
+            false => vec![e.path()],
+        })
+        .collect()
+}

@@ -21,7 +21,7 @@ use crate::env::Env;
 use crate::events::feed::FeedWriter;
 use crate::events::{Collected, RunEvents, RunListener};
 use crate::live::dashboard::Dashboard;
-use crate::options::{NoTests, RunOptions, RunSuiteArgs};
+use crate::options::{NoTests, RunOptions, RunSuiteArgs, SnapshotMode};
 use crate::process::Contain;
 use crate::sandbox::Sandbox;
 use crate::sandbox_env::SandboxEnv;
@@ -316,9 +316,9 @@ fn pipeline(
                 rules: rules.clone(),
                 traces: traces.clone(),
                 symbols: Some(layout.symbols()),
-                snapshots: guarded.then(|| {
-                    Snapshots::new(layout.snapshots(&member.name, &member.dir), layout.root())
-                }),
+                snapshots: guarded
+                    .then(|| snapshots_of(&layout, &member, args.snapshots))
+                    .flatten(),
                 strict: args.strict,
                 env_base,
                 env_remove: env.child_env_remove(),
@@ -344,9 +344,9 @@ fn pipeline(
                     records: traces.join("doctests"),
                     mode,
                     rules: rules.path(),
-                    snapshots: guarded.then(|| {
-                        Snapshots::new(layout.snapshots(&member.name, &member.dir), layout.root())
-                    }),
+                    snapshots: guarded
+                        .then(|| snapshots_of(&layout, &member, args.snapshots))
+                        .flatten(),
                     strict: args.strict,
                     chosen: &libtest,
                     runtime: runtime.library.as_deref(),
@@ -461,6 +461,16 @@ fn no_tests(
     }
 }
 
+/// A member's snapshots as `--snapshots` asks; `None` for none.
+fn snapshots_of(layout: &Layout, member: &Resolved, mode: SnapshotMode) -> Option<Snapshots> {
+    let snapshots = Snapshots::new(layout.snapshots(&member.name, &member.dir), layout.root());
+    match mode {
+        SnapshotMode::New => Some(snapshots),
+        SnapshotMode::Check => Some(snapshots.compare_only()),
+        SnapshotMode::None => None,
+    }
+}
+
 /// The launcher that makes the sandbox.
 fn sandbox_launcher(runtime: &Runtime) -> Result<PathBuf, RunSuiteError> {
     runtime.launcher.clone().ok_or(RunSuiteError::NoLauncher)
@@ -475,7 +485,7 @@ fn check_contention(
     args: &RunOptions,
     console: &Console,
 ) -> Option<(SnapshotState, bool)> {
-    let snapshots = Snapshots::new(layout.snapshots(&member.name, &member.dir), layout.root());
+    let snapshots = snapshots_of(layout, member, args.snapshots)?;
     let events: Vec<&TraceEvent> = records
         .iter()
         .filter(|r| r.key.package == member.krate)
@@ -490,7 +500,7 @@ fn check_contention(
                 }
                 console.block(&text);
             }
-            let failed = checked.failed && (checked.state == SnapshotState::Changed || args.strict);
+            let failed = checked.fails_run(args.strict);
             Some((checked.state, failed))
         }
         Err(e) => {

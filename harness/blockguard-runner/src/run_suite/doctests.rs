@@ -18,7 +18,7 @@ use super::snapshot::Snapshots;
 use crate::env::Env;
 use crate::redact::Secrets;
 use crate::sandbox_env::SandboxEnv;
-use crate::schema::{Outcome, SnapshotState, TestKey, TestRecord};
+use crate::schema::{Outcome, TestKey, TestRecord};
 use blockguard_protocol::test_key::DOCTESTS;
 use blockguard_protocol::{Mode, TraceEvent};
 use std::ffi::OsStr;
@@ -360,7 +360,7 @@ fn record(plan: &DoctestPlan, package: &str, name: String, run: DoctestRun) -> T
         if let Ok(checked) = snapshots.check(&record.key, &events) {
             record.snapshot = Some(checked.state);
             record.snapshot_failed =
-                checked.failed && (checked.state == SnapshotState::Changed || plan.strict);
+                checked.fails_run(plan.strict);
         }
     }
     record

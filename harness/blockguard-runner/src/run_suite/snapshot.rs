@@ -29,6 +29,16 @@ pub struct Checked {
     pub failed: bool,
     /// Lines that went (`- `) and came (`+ `), for a changed snapshot.
     pub diff: Vec<String>,
+    /// Only compared: nothing was written to review.
+    pub compared_only: bool,
+}
+
+impl Checked {
+    /// Whether it fails the run: a changed snapshot does; a new one with
+    /// `--strict`, or when only compared (there is nothing to review).
+    pub fn fails_run(&self, strict: bool) -> bool {
+        self.failed && (self.state == SnapshotState::Changed || strict || self.compared_only)
+    }
 }
 
 /// insta could not read or write a snapshot file.
@@ -96,6 +106,8 @@ pub const CONTENTION: &str = "contention_waits";
 pub struct Snapshots {
     dir: PathBuf,
     workspace: PathBuf,
+    /// Only compare: write no `.snap.new` (`--snapshots check`).
+    compare_only: bool,
 }
 
 impl Snapshots {
@@ -105,7 +117,22 @@ impl Snapshots {
         Snapshots {
             dir,
             workspace: workspace.to_path_buf(),
+            compare_only: false,
         }
+    }
+
+    /// The same snapshots, compared and never written: a call that is new
+    /// or changed fails, and no `.snap.new` appears.
+    pub fn compare_only(self) -> Snapshots {
+        Snapshots {
+            compare_only: true,
+            ..self
+        }
+    }
+
+    /// Where the snapshots are.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The snapshot's name: `<binary>__<test>`, `::` as `__`, and a hash
@@ -153,6 +180,14 @@ impl Snapshots {
         description: &str,
     ) -> Result<Checked, SnapshotError> {
         let (state, diff) = self.compare(name, content);
+        if self.compare_only {
+            return Ok(Checked {
+                state,
+                failed: state != SnapshotState::Match,
+                diff,
+                compared_only: true,
+            });
+        }
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path(&self.dir);
         settings.set_prepend_module_to_snapshot(false);
@@ -185,6 +220,7 @@ impl Snapshots {
             state,
             failed,
             diff,
+            compared_only: false,
         })
     }
 

@@ -414,7 +414,7 @@ impl Shared {
             Ok(checked) => {
                 record.snapshot = Some(checked.state);
                 record.snapshot_failed =
-                    checked.failed && (checked.state == SnapshotState::Changed || self.plan.strict);
+                    checked.fails_run(self.plan.strict);
                 if !checked.diff.is_empty() {
                     let mut text = format!("snapshot of {} changed:\n", record.key);
                     for line in &checked.diff {
