@@ -353,6 +353,14 @@ fn audit_mode_records_denied_calls_but_keeps_the_outcome() {
             .any(|c| c["verdict"] == "denied" && c["class"] == "sleep"),
         "{t:#}"
     );
+    // Nothing was denied: the summary says what check mode would deny.
+    assert!(
+        run.stderr
+            .contains("top blocking calls that check mode would deny:")
+            && !run.stderr.contains("top denied blocking calls"),
+        "{}",
+        run.explain()
+    );
 }
 
 #[test]

@@ -359,8 +359,7 @@ fn record(plan: &DoctestPlan, package: &str, name: String, run: DoctestRun) -> T
         let events: Vec<TraceEvent> = record.blocking.iter().map(|c| c.event.clone()).collect();
         if let Ok(checked) = snapshots.check(&record.key, &events) {
             record.snapshot = Some(checked.state);
-            record.snapshot_failed =
-                checked.fails_run(plan.strict);
+            record.snapshot_failed = checked.fails_run(plan.strict);
         }
     }
     record

@@ -101,7 +101,12 @@ pub fn summary(report: &Report, report_path: &str) -> String {
         .into_iter()
         .map(|(site, n)| format!("{n:>4} {} {site}", if n == 1 { "test " } else { "tests" }))
         .collect();
-    list(&mut out, "top denied blocking calls", &sites);
+    // In audit mode nothing was denied: the calls would have been.
+    let title = match report.mode {
+        blockguard_protocol::Mode::Audit => "top blocking calls that check mode would deny",
+        _ => "top denied blocking calls",
+    };
+    list(&mut out, title, &sites);
 
     let stale: Vec<String> = report
         .stale_rules

@@ -413,8 +413,7 @@ impl Shared {
         match snapshots.check(&record.key, &trace.events) {
             Ok(checked) => {
                 record.snapshot = Some(checked.state);
-                record.snapshot_failed =
-                    checked.fails_run(self.plan.strict);
+                record.snapshot_failed = checked.fails_run(self.plan.strict);
                 if !checked.diff.is_empty() {
                     let mut text = format!("snapshot of {} changed:\n", record.key);
                     for line in &checked.diff {
