@@ -35,6 +35,10 @@ pub enum Command {
     /// Browse saved reports (run-suite's or a nightly's) on the live
     /// dashboard's page.
     Serve(ServeArgs),
+    /// blockguard's own tests: installs what they need where it is
+    /// missing (cargo-insta, cargo-nextest, mdbook, Chromium and its
+    /// driver, actionlint), then runs `cargo test --workspace`.
+    Test(crate::test_setup::TestArgs),
 }
 
 #[cfg(test)]

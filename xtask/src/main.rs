@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod test_setup;
 
 use blockguard_runner::{env, exit, live, nightly, run_suite, stability, suites_table};
 use clap::Parser;
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         cli::Command::Serve(args) => {
             live::saved::run(&args, &root.join("target/blockguard/reports"))
         }
+        cli::Command::Test(args) => test_setup::run(&args, root),
     };
     ExitCode::from(code)
 }

@@ -16,3 +16,4 @@ mod run_suite;
 mod sandbox;
 mod secrets;
 mod suites;
+mod test_setup;
