@@ -85,6 +85,12 @@ pub struct TraceEvent {
 /// The context of calls on blockguard's own microthreads.
 pub const MICROTHREAD: &str = "microthread";
 
+/// In a process that runs many tests, the `test` of a line made on a
+/// thread no running test owns: a pool thread that outlived the test that
+/// started it, doing work that may be any test's. Its calls are the
+/// binary's, never a test's.
+pub const SHARED_THREAD: &str = "shared thread";
+
 /// An event line as the test's process writes it: the event, then its
 /// `seq`.
 #[derive(Debug, Serialize)]

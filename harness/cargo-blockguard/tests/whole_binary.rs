@@ -156,3 +156,24 @@ fn a_test_target_without_libtest_is_one_guarded_test_its_main() {
         "{all}"
     );
 }
+
+#[test]
+fn a_pool_thread_left_by_an_ended_test_blames_no_test() {
+    let (dir, path) = with_runner("whole-binary", "shared-pool", &[]);
+    let target: PathBuf = scratch().join("whole-binary-target");
+    let args = ["test", "--test", "shared_pool", "--", "--test-threads", "1"];
+    let out = cargo_with_runner_into(&dir, &path, &target, &args);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(101), "{}", shown(&out));
+    assert!(all.contains("test result: ok. 2 passed"), "{all}");
+    // The worker thread `a_…` started ran `b_…`'s task after `a_…` ended.
+    assert_eq!(blocked_list(&all), ["shared thread"], "{all}");
+    assert!(
+        section(&all, "shared thread").contains("clock_nanosleep"),
+        "{all}"
+    );
+    assert!(
+        !all.contains("---- a_builds_the_shared_runtime ----"),
+        "{all}"
+    );
+}

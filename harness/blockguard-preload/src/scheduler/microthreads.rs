@@ -122,6 +122,7 @@ pub fn run(launch: Launch) -> *mut libc::c_void {
     }
     if context::on_test_thread_ended() {
         trace::lifecycle(Lifecycle::Returned);
+        test_name::own_test_ended();
     }
     context::set_in_wrapper(false);
     YIELDER.with(|c| c.set(std::ptr::null()));

@@ -19,6 +19,7 @@ use crate::run_suite::build::TestBinary;
 use crate::run_suite::list::list_as_run;
 use crate::untrusted_text;
 use blockguard_protocol::exit::BLOCKED;
+use blockguard_protocol::trace::SHARED_THREAD;
 use blockguard_protocol::trace::Trace;
 use blockguard_protocol::{Lifecycle, Mode, TraceEvent};
 use std::path::Path;
@@ -157,6 +158,14 @@ impl<'t> Verdict<'t> {
                 Some(t) if t.lifecycle.contains(&Lifecycle::Started) => {}
                 _ => verdict.unseen.push(test),
             }
+        }
+        // A pool thread its test left behind: the binary's, no test's.
+        let shared: Vec<&TraceEvent> = trace
+            .events_of(SHARED_THREAD)
+            .filter(|e| e.verdict == blockguard_protocol::Verdict::Denied)
+            .collect();
+        if !shared.is_empty() {
+            verdict.blocked.push((SHARED_THREAD, shared));
         }
         verdict
     }
