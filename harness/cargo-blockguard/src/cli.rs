@@ -34,7 +34,7 @@ impl From<Blockguard> for Command {
 pub enum Command {
     /// Run the workspace's tests under the guards: one process per test,
     /// per-test outcomes and blocking calls, snapshots and a report.
-    Test(TestArgs),
+    Test(Box<TestArgs>),
     /// A target runner for `cargo test` and `cargo nextest run`: runs the
     /// test binary with each of its tests in a guarded process of its own.
     Exec(ExecArgs),

@@ -8,7 +8,7 @@ use super::layout::Layout;
 use super::libtest::libtest_args;
 use super::list::list_in;
 use super::preload::{Runtime, RuntimeBuild};
-use super::report::{junit, summary, to_json, write_atomically};
+use super::report::{Closing, junit, summary, to_json, write_atomically};
 use super::resolve::local::Selection;
 use super::resolve::{ResolveError, Resolved, Spec, resolve};
 use super::rules::Rules;
@@ -17,11 +17,12 @@ use super::sandbox_paths;
 use super::snapshot::Snapshots;
 use super::timeout::DEFAULT_TIMEOUT;
 use super::traces;
+use crate::diagnostics::{self, Sources, cargo_json, github, render};
 use crate::env::Env;
 use crate::events::feed::FeedWriter;
 use crate::events::{Collected, RunEvents, RunListener};
 use crate::live::dashboard::Dashboard;
-use crate::options::{RunOptions, RunSuiteArgs};
+use crate::options::{MessageFormat, RunOptions, RunSuiteArgs};
 use crate::process::Contain;
 use crate::sandbox::Sandbox;
 use crate::sandbox_env::SandboxEnv;
@@ -78,7 +79,11 @@ fn run_with(
             return exit::ERROR;
         }
     };
-    let console = Arc::new(Console::new());
+    let json = options.message_format == MessageFormat::Json;
+    let console = Arc::new(match json {
+        true => Console::reserving_stdout(),
+        false => Console::new(),
+    });
     let collected = Arc::new(Collected::default());
     let mut events = RunEvents::new(vec![
         Arc::clone(&console) as Arc<dyn RunListener>,
@@ -113,6 +118,9 @@ fn run_with(
     events.emit(&RunEvent::RunFinished {
         exit_code: code.into(),
     });
+    if json {
+        print!("{}", cargo_json::finished(code == exit::OK));
+    }
     match dashboard {
         Some(dashboard) => dashboard.finish(code),
         None => code,
@@ -154,6 +162,7 @@ fn pipeline(
         _ => layout,
     };
     let suite = resolve(&spec, &layout, env, console)?;
+    let mut sources = sources(&spec, &suite, env);
     let layout = match sandboxed {
         true => layout.sandboxed(&suite.name),
         false => layout,
@@ -251,7 +260,14 @@ fn pipeline(
         )?;
         report.timing.build_ms += millis(build_started.elapsed());
         let binaries = match built {
-            Built::Ok(binaries) => binaries,
+            Built::Ok(binaries) => {
+                for b in &binaries {
+                    if let Some(cargo) = &b.cargo {
+                        sources.add_target(&b.package.0, &b.name, &cargo.package_id, &cargo.target);
+                    }
+                }
+                binaries
+            }
             Built::Failed(message) => {
                 console.note(format!(
                     "{} {} did not build, so none of its tests ran; the compiler's first error:\n{message}",
@@ -404,7 +420,7 @@ fn pipeline(
     report.capabilities = records.iter().find_map(|r| r.capabilities.clone());
     report.summary = Summary::of(&records);
     report.tests = records.iter().map(TestEntry::of).collect();
-    write_reports(&report, args, &layout, console)?;
+    write_reports(&report, args, &layout, console, &sources, env)?;
     let code = exit_code(&records, &report, args.strict);
     Ok(
         if contention_failed || report.build.status != BuildStatus::Ok {
@@ -413,6 +429,35 @@ fn pipeline(
             code
         },
     )
+}
+
+/// Where the run's packages are, for the diagnostics: paths shown from
+/// GitHub's workspace under Actions, else from the repository's or
+/// workspace's root; a suggested rule goes in the rules file in force.
+fn sources(spec: &Spec, suite: &Resolved, env: &Env) -> Sources {
+    let root = env
+        .github
+        .as_ref()
+        .and_then(|g| g.workspace.clone())
+        .unwrap_or_else(|| env.root.clone());
+    let mut sources = Sources::new(&root);
+    let rules_file = spec
+        .rules
+        .as_ref()
+        .map(|(path, _)| {
+            let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+            sources.shown(&path)
+        })
+        .or_else(|| {
+            spec.default_rules_file
+                .as_ref()
+                .map(|p| p.display().to_string())
+        });
+    sources = sources.with_rules_file(rules_file);
+    for member in &suite.members {
+        sources.add_package(&member.name, &member.version, &member.dir);
+    }
+    sources
 }
 
 /// The launcher that makes the sandbox.
@@ -454,8 +499,8 @@ fn check_contention(
     }
 }
 
-/// run-suite's output files: `--report`, `--junit`, and libtest's
-/// `--logfile` after `--`.
+/// run-suite's output files: `--report`, `--junit`, `--sarif`, and
+/// libtest's `--logfile` after `--`.
 fn check_outputs(
     args: &RunOptions,
     logfile: Option<&str>,
@@ -463,6 +508,7 @@ fn check_outputs(
     let files = [
         ("--report", args.report.as_deref()),
         ("--junit", args.junit.as_deref()),
+        ("--sarif", args.sarif.as_deref()),
         ("--logfile", logfile.map(std::path::Path::new)),
     ];
     for (flag, path) in files {
@@ -490,13 +536,17 @@ fn exit_code(records: &[TestRecord], report: &Report, strict: bool) -> u8 {
     }
 }
 
-/// The JSON report (always, and to `--report`), JUnit (`--junit`), then
-/// the summary.
+/// The JSON report (always, and to `--report`), JUnit (`--junit`), SARIF
+/// (`--sarif`), then the summary with every finding as a diagnostic;
+/// under GitHub Actions the findings as annotations, and with
+/// `--message-format json` as cargo's messages on stdout.
 fn write_reports(
     report: &Report,
     args: &RunOptions,
     layout: &Layout,
     console: &Console,
+    sources: &Sources,
+    env: &Env,
 ) -> Result<(), RunSuiteError> {
     let json = to_json(report);
     let main = layout.report(&report.suite.name);
@@ -507,10 +557,38 @@ fn write_reports(
     if let Some(path) = &args.junit {
         write_atomically(path, &junit(report))?;
     }
+    if let Some(path) = &args.sarif {
+        write_atomically(path, &to_json(&diagnostics::sarif::sarif(report, sources)))?;
+    }
+    let findings = diagnostics::findings(report);
+    let annotations = env
+        .github
+        .as_ref()
+        .map(|g| github::annotations(&findings, sources, g.workspace.as_deref()));
+    let notes: Vec<String> = annotations.iter().filter_map(|a| a.left_out()).collect();
     let shown: PathBuf = main
         .strip_prefix(layout.root())
         .map_or_else(|_| main.clone(), PathBuf::from);
-    console.block(&summary(report, &shown.display().to_string()));
+    let diagnostics = render::render_all(&findings, sources);
+    console.block(&summary(
+        report,
+        &Closing {
+            report_path: &shown.display().to_string(),
+            diagnostics: &diagnostics,
+            notes: &notes,
+        },
+    ));
+    // GitHub reads workflow commands on either stream.
+    let stdout_reserved = args.message_format == MessageFormat::Json;
+    if let Some(annotations) = annotations {
+        match stdout_reserved {
+            true => eprint!("{}", annotations.text),
+            false => print!("{}", annotations.text),
+        }
+    }
+    if stdout_reserved {
+        print!("{}", cargo_json::messages(&findings, sources));
+    }
     Ok(())
 }
 

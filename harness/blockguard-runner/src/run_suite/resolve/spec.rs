@@ -43,6 +43,9 @@ pub struct Spec {
     pub env: Vec<String>,
     /// The rules file in force and its path.
     pub rules: Option<(PathBuf, RulesFile)>,
+    /// Where an `[[allow]]` the diagnostics suggest goes when no rules file
+    /// is in force: a workspace's `blockguard.toml`, relative to its root.
+    pub default_rules_file: Option<PathBuf>,
     /// Things the user should know, e.g. an ignored `[suite]` table.
     pub warnings: Vec<String>,
     /// Which packages of a local workspace run.
@@ -123,6 +126,7 @@ impl Spec {
             mode: None,
             env: Vec::new(),
             rules,
+            default_rules_file: None,
             warnings,
             selection: Selection::default(),
         }
@@ -155,6 +159,7 @@ impl Spec {
             mode: suite.mode,
             env: suite.env,
             rules: config,
+            default_rules_file: Some(PathBuf::from("blockguard.toml")),
             warnings,
             selection,
         }
@@ -187,6 +192,7 @@ impl Spec {
             mode: suite.mode,
             env: suite.env,
             rules: cli_rules.or_else(|| Some((path.to_path_buf(), file))),
+            default_rules_file: None,
             warnings: Vec::new(),
             selection: Selection::default(),
         })
