@@ -122,6 +122,10 @@ fn result(f: &Finding<'_>, sources: &Sources) -> SarifResult {
         })
         .message(Message::builder().text(message).build())
         .locations(vec![location])
+        .partial_fingerprints(BTreeMap::from([(
+            "blockguardFinding/v1".to_owned(),
+            fingerprint(f),
+        )]))
         .code_flows(vec![code_flow(f, located)])
         .properties(
             PropertyBag::builder()
@@ -233,6 +237,30 @@ fn message_string(text: &str) -> MultiformatMessageString {
     MultiformatMessageString::builder().text(text).build()
 }
 
+/// Which finding a result is, from run to run: its test and site, not
+/// its line (a site without a file shares its line with every other), as
+/// FNV-1a's 64 bits.
+fn fingerprint(f: &Finding<'_>) -> String {
+    let k = &f.test.key;
+    let e = f.event;
+    let identity = [
+        &k.package,
+        &k.binary,
+        &k.name,
+        &e.call,
+        e.class.as_str(),
+        &e.site,
+    ];
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in identity {
+        for byte in part.bytes().chain([0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
 /// `blocking/sleep`.
 fn rule_id(class: Class) -> String {
     format!("blocking/{class}")
@@ -273,8 +301,9 @@ mod tests {
     use blockguard_protocol::{Mode, Verdict};
     use serde_json::{Value, json};
 
-    fn log(mode: Mode, events: Vec<blockguard_protocol::TraceEvent>) -> Value {
-        let (root, sources) = sample::workspace(&format!("sarif-{mode}-{}", events.len()));
+    /// The log of one test's `events`, in a sample workspace of its own.
+    fn log(name: &str, mode: Mode, events: Vec<blockguard_protocol::TraceEvent>) -> Value {
+        let (root, sources) = sample::workspace(&format!("sarif-{name}"));
         let r = report(mode, vec![test("tests::naps", events)]);
         let log = serde_json::to_value(sarif(&r, &sources)).unwrap();
         sample::remove(&root);
@@ -285,7 +314,7 @@ mod tests {
     fn a_located_finding_is_a_result_at_its_line_with_the_chain_as_its_flow() {
         let mut allowed = event("sample::tests::allowed");
         allowed.verdict = Verdict::Allowed;
-        let log = log(Mode::Check, vec![located(), allowed]);
+        let log = log("located", Mode::Check, vec![located(), allowed]);
         assert_eq!(log["version"], "2.1.0");
         let run = &log["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
@@ -351,7 +380,7 @@ mod tests {
 
     #[test]
     fn audit_mode_warns_and_a_site_without_a_file_is_placed_at_its_manifest() {
-        let log = log(Mode::Audit, vec![event("a::b::{{closure}}")]);
+        let log = log("audit", Mode::Audit, vec![event("a::b::{{closure}}")]);
         let r = &log["runs"][0]["results"][0];
         assert_eq!(r["level"], "warning");
         assert_eq!(
@@ -400,6 +429,25 @@ mod tests {
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[test]
+    fn each_finding_has_a_fingerprint_of_its_own_that_its_line_does_not_change() {
+        let mut moved = located();
+        moved.line = Some(4);
+        let log = log("fingerprints", Mode::Check, vec![located(), event("a::b")]);
+        let fingerprints: Vec<&Value> = log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| &r["partialFingerprints"]["blockguardFinding/v1"])
+            .collect();
+        assert_ne!(fingerprints[0], fingerprints[1]);
+        let again = self::log("moved", Mode::Check, vec![moved]);
+        assert_eq!(
+            &again["runs"][0]["results"][0]["partialFingerprints"]["blockguardFinding/v1"],
+            fingerprints[0]
         );
     }
 

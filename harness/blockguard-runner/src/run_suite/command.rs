@@ -1,14 +1,15 @@
 //! The run-suite pipeline from start to end, and its exit code.
 
 use super::build::{Built, build};
+use super::closing::write_reports;
 use super::console::Console;
 use super::doctests::{self, DoctestPlan};
 use super::error::RunSuiteError;
 use super::layout::Layout;
 use super::libtest::libtest_args;
 use super::list::list_in;
+use super::package_sources::sources;
 use super::preload::{Runtime, RuntimeBuild};
-use super::report::{Closing, junit, summary, to_json, write_atomically};
 use super::resolve::local::Selection;
 use super::resolve::{ResolveError, Resolved, Spec, resolve};
 use super::rules::Rules;
@@ -17,7 +18,7 @@ use super::sandbox_paths;
 use super::snapshot::Snapshots;
 use super::timeout::DEFAULT_TIMEOUT;
 use super::traces;
-use crate::diagnostics::{self, Sources, cargo_json, github, render};
+use crate::diagnostics::cargo_json;
 use crate::env::Env;
 use crate::events::feed::FeedWriter;
 use crate::events::{Collected, RunEvents, RunListener};
@@ -431,35 +432,6 @@ fn pipeline(
     )
 }
 
-/// Where the run's packages are, for the diagnostics: paths shown from
-/// GitHub's workspace under Actions, else from the repository's or
-/// workspace's root; a suggested rule goes in the rules file in force.
-fn sources(spec: &Spec, suite: &Resolved, env: &Env) -> Sources {
-    let root = env
-        .github
-        .as_ref()
-        .and_then(|g| g.workspace.clone())
-        .unwrap_or_else(|| env.root.clone());
-    let mut sources = Sources::new(&root);
-    let rules_file = spec
-        .rules
-        .as_ref()
-        .map(|(path, _)| {
-            let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
-            sources.shown(&path)
-        })
-        .or_else(|| {
-            spec.default_rules_file
-                .as_ref()
-                .map(|p| p.display().to_string())
-        });
-    sources = sources.with_rules_file(rules_file);
-    for member in &suite.members {
-        sources.add_package(&member.name, &member.version, &member.dir);
-    }
-    sources
-}
-
 /// The launcher that makes the sandbox.
 fn sandbox_launcher(runtime: &Runtime) -> Result<PathBuf, RunSuiteError> {
     runtime.launcher.clone().ok_or(RunSuiteError::NoLauncher)
@@ -534,62 +506,6 @@ fn exit_code(records: &[TestRecord], report: &Report, strict: bool) -> u8 {
     } else {
         exit::OK
     }
-}
-
-/// The JSON report (always, and to `--report`), JUnit (`--junit`), SARIF
-/// (`--sarif`), then the summary with every finding as a diagnostic;
-/// under GitHub Actions the findings as annotations, and with
-/// `--message-format json` as cargo's messages on stdout.
-fn write_reports(
-    report: &Report,
-    args: &RunOptions,
-    layout: &Layout,
-    console: &Console,
-    sources: &Sources,
-    env: &Env,
-) -> Result<(), RunSuiteError> {
-    let json = to_json(report);
-    let main = layout.report(&report.suite.name);
-    write_atomically(&main, &json)?;
-    if let Some(path) = &args.report {
-        write_atomically(path, &json)?;
-    }
-    if let Some(path) = &args.junit {
-        write_atomically(path, &junit(report))?;
-    }
-    if let Some(path) = &args.sarif {
-        write_atomically(path, &to_json(&diagnostics::sarif::sarif(report, sources)))?;
-    }
-    let findings = diagnostics::findings(report);
-    let annotations = env
-        .github
-        .as_ref()
-        .map(|g| github::annotations(&findings, sources, g.workspace.as_deref()));
-    let notes: Vec<String> = annotations.iter().filter_map(|a| a.left_out()).collect();
-    let shown: PathBuf = main
-        .strip_prefix(layout.root())
-        .map_or_else(|_| main.clone(), PathBuf::from);
-    let diagnostics = render::render_all(&findings, sources);
-    console.block(&summary(
-        report,
-        &Closing {
-            report_path: &shown.display().to_string(),
-            diagnostics: &diagnostics,
-            notes: &notes,
-        },
-    ));
-    // GitHub reads workflow commands on either stream.
-    let stdout_reserved = args.message_format == MessageFormat::Json;
-    if let Some(annotations) = annotations {
-        match stdout_reserved {
-            true => eprint!("{}", annotations.text),
-            false => print!("{}", annotations.text),
-        }
-    }
-    if stdout_reserved {
-        print!("{}", cargo_json::messages(&findings, sources));
-    }
-    Ok(())
 }
 
 /// Says what an interruption stopped; the last report stays as it was.
