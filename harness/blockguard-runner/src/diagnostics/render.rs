@@ -26,19 +26,11 @@ pub fn render_all(findings: &[Finding<'_>], sources: &Sources) -> String {
 /// One finding, without a final newline.
 pub fn render(f: &Finding<'_>, sources: &Sources) -> String {
     let e = f.event;
-    let Some(line) = e.line else {
-        return format!(
-            "{}[{}]: {}",
-            f.severity.as_str(),
-            f.code(),
-            visible(&text::one_line(f))
-        );
-    };
     let path = e
         .file
         .as_deref()
         .and_then(|file| sources.path_of(&f.test.key.package, file));
-    let Some(path) = path else {
+    let (Some(path), Some(line)) = (path, e.line) else {
         return format!(
             "{}[{}]: {}",
             f.severity.as_str(),

@@ -30,10 +30,15 @@ pub struct Package {
 }
 
 impl Sources {
-    /// No packages yet; paths are shown relative to `root`.
+    /// No packages yet; paths are shown relative to `root` (as the
+    /// packages' folders are: without symbolic links).
     pub fn new(root: &Path) -> Sources {
+        let root = root
+            .canonicalize()
+            .or_else(|_| std::path::absolute(root))
+            .unwrap_or_else(|_| root.to_path_buf());
         Sources {
-            root: std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf()),
+            root,
             ..Sources::default()
         }
     }
