@@ -37,7 +37,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// blockguard's own tests: installs what they need where it is
     /// missing (cargo-insta, cargo-nextest, mdbook, Chromium and its
-    /// driver, actionlint), then runs `cargo test --workspace`.
+    /// driver, actionlint, the SARIF validator), then runs `cargo test
+    /// --workspace`.
     Test(crate::test_setup::TestArgs),
 }
 

@@ -7,6 +7,7 @@
 //! | `BLOCKGUARD_PRELOAD` | the guard runtime to preload: a path to a built `.so`, or `none` to run tests unguarded (for testing the runner itself); unset: build it from this workspace |
 //! | `BLOCKGUARD_SNAPSHOTS` | the folder that holds one snapshot folder per suite (default `<repo>/snapshots`) |
 //! | `BLOCKGUARD_PARENT` | set by xtask for a `run-suite` it starts (nightly, stability, suites-table): the parent's pid; the child then ends (SIGTERM, so its tests are stopped too) when the parent dies |
+//! | `GITHUB_ACTIONS`, `GITHUB_WORKSPACE` | set by GitHub Actions: when `GITHUB_ACTIONS` is `true`, run-suite prints each denied call as a workflow command (an annotation), its path relative to `GITHUB_WORKSPACE` |
 //! | `INSTA_UPDATE`, `INSTA_FORCE_PASS`, `INSTA_OUTPUT`, `CI` | read by insta itself, with insta's meaning; `.cargo/config.toml` defaults `INSTA_OUTPUT` to `none` because run-suite prints its own snapshot diffs, and test processes never inherit `INSTA_OUTPUT` |
 
 use std::ffi::OsString;
@@ -52,6 +53,30 @@ pub struct Env {
     /// The target runner that records guarded doctests (`cargo blockguard`
     /// itself); with none, doctests are not run.
     pub doctest_runner: Option<PathBuf>,
+    /// Under GitHub Actions (`GITHUB_ACTIONS=true`): its workspace
+    /// (`GITHUB_WORKSPACE`), which annotations' paths are relative to.
+    pub github: Option<GithubActions>,
+}
+
+/// What GitHub Actions says of the job a run is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GithubActions {
+    /// `GITHUB_WORKSPACE`, absolute; `None` when unset.
+    pub workspace: Option<PathBuf>,
+}
+
+impl GithubActions {
+    /// `Some` when `actions` (`GITHUB_ACTIONS`) is `true`.
+    pub fn of(
+        actions: Option<&std::ffi::OsStr>,
+        workspace: Option<&std::ffi::OsStr>,
+    ) -> Option<GithubActions> {
+        (actions? == "true").then(|| GithubActions {
+            workspace: workspace
+                .filter(|w| !w.is_empty())
+                .map(|w| std::path::absolute(w).unwrap_or_else(|_| w.into())),
+        })
+    }
 }
 
 /// A variable is set to something xtask cannot use.
@@ -114,6 +139,10 @@ impl Env {
         Ok(Env {
             parent,
             doctest_runner: None,
+            github: GithubActions::of(
+                std::env::var_os("GITHUB_ACTIONS").as_deref(),
+                std::env::var_os("GITHUB_WORKSPACE").as_deref(),
+            ),
             root,
             cargo: tool("CARGO", "cargo"),
             rustc: tool("RUSTC", "rustc"),

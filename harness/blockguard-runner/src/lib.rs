@@ -23,6 +23,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod diagnostics;
 pub mod env;
 pub mod events;
 mod findings;

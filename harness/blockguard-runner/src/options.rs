@@ -262,6 +262,17 @@ pub struct RunOptions {
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
 
+    /// Write the denied calls as a SARIF 2.1.0 log to FILE (for GitHub
+    /// code scanning), one result per blocking site.
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+
+    /// human: diagnostics in the closing summary on stderr; json: also
+    /// cargo's JSON messages on stdout, one per blocking site, and
+    /// libtest's lines on stderr.
+    #[arg(long, value_name = "FMT", value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+
     /// Per-test timeout, e.g. 60s, 500ms, 2m. Default: the suite's, else 60s.
     #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
@@ -310,6 +321,16 @@ pub struct RunOptions {
     /// --include-ignored, --list, --format, --test-threads.
     #[arg(last = true, value_name = "LIBTEST ARGS")]
     pub libtest: Vec<String>,
+}
+
+/// What `--message-format` asks stdout to carry.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum MessageFormat {
+    /// For people: libtest's lines on stdout, the diagnostics on stderr.
+    #[default]
+    Human,
+    /// For programs: cargo's JSON messages alone on stdout.
+    Json,
 }
 
 impl RunOptions {

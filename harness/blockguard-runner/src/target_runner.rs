@@ -152,6 +152,7 @@ impl ExecRequest {
             package: self.package.clone(),
             libtest,
             env,
+            cargo: None,
         }
     }
 }

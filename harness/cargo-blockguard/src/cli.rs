@@ -34,7 +34,7 @@ impl From<Blockguard> for Command {
 pub enum Command {
     /// Run the workspace's tests under the guards: one process per test,
     /// per-test outcomes and blocking calls, snapshots and a report.
-    Test(TestArgs),
+    Test(Box<TestArgs>),
     /// A target runner for `cargo test` and `cargo nextest run`: under
     /// `cargo test` the binary runs whole in one guarded process, each test
     /// thread guarded and its events its own; under nextest (one test asked

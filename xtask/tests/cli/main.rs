@@ -7,6 +7,7 @@ mod async_zoo;
 mod book;
 mod browser;
 mod dashboard;
+mod diagnostics;
 mod faults;
 mod guard_scope;
 mod live_client;

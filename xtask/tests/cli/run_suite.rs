@@ -207,6 +207,27 @@ fn a_failing_suite_exits_1_and_reports_every_outcome() {
 }
 
 #[test]
+fn the_summary_shows_every_denied_call_as_a_diagnostic() {
+    let run = outcomes();
+    // The header of rustc's form, or the one line of a site without a
+    // file and line (no line table): either names the class, call and test.
+    for (code, call, test) in [
+        ("sleep", "clock_nanosleep", "outcomes::tests::sleeps"),
+        ("sync", "futex_wait", "outcomes::tests::hangs_in_recv"),
+    ] {
+        let header = run
+            .stderr
+            .lines()
+            .find(|l| l.starts_with(&format!("error[blocking::{code}]: ")) && l.contains(test))
+            .unwrap_or_else(|| panic!("no diagnostic for {test}: {}", run.explain()));
+        assert!(header.contains(call), "{header}");
+    }
+    let diagnostics = run.stderr.find("error[blocking::").unwrap();
+    let summary = run.stderr.find("blockguard: outcomes (").unwrap();
+    assert!(diagnostics < summary, "{}", run.explain());
+}
+
+#[test]
 fn junit_has_a_testcase_per_test_and_escapes_messages() {
     outcomes();
     let xml = std::fs::read_to_string(scratch_path("outcomes").join("junit.xml")).unwrap();
@@ -1218,6 +1239,11 @@ fn an_unwritable_report_path_exits_2_before_any_test_runs() {
                 under_a_file.display(),
                 blocker.display()
             ),
+        ),
+        (
+            "--sarif",
+            dir.to_str().unwrap(),
+            format!("--sarif {}: is a folder; give a file path", dir.display()),
         ),
     ] {
         let args = ["--path", tiny.to_str().unwrap(), flag, path];

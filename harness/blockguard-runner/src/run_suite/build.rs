@@ -1,6 +1,7 @@
 //! Build: `cargo test --no-run --message-format=json` in the crate's folder,
 //! into the one target directory all suites share. A failed build is a
-//! result (the report says `failed`), not an error of the tool.
+//! result (the report says `failed`), not an error of the tool. Under
+//! `--message-format json` the compiler's messages go on to stdout.
 
 use crate::env::Env;
 use crate::redact::redacted;
@@ -8,6 +9,7 @@ use crate::run_suite::console::{Console, Phase};
 use crate::run_suite::layout::Layout;
 use crate::run_suite::resolve::suite::Resolved;
 use crate::sandbox_env::SandboxEnv;
+use crate::untrusted_text;
 use blockguard_protocol::sandbox::SandboxPaths;
 use cargo_metadata::{Artifact, Message, TargetKind};
 use std::collections::BTreeMap;
@@ -31,6 +33,18 @@ pub struct TestBinary {
     pub libtest: bool,
     /// Variables every test process of it gets (a merged doctest's number).
     pub env: Vec<(String, String)>,
+    /// What cargo said of it, for messages in cargo's own form; `None`
+    /// where cargo did not build it here.
+    pub cargo: Option<CargoTarget>,
+}
+
+/// A test binary as cargo names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CargoTarget {
+    /// Its package's id.
+    pub package_id: String,
+    /// Its target: kind, name, source path.
+    pub target: cargo_metadata::Target,
 }
 
 /// What the build produced.
@@ -100,8 +114,18 @@ pub fn build(
         let stdout = BufReader::new(child.stdout.take().expect("piped"));
         let mut binaries = Vec::new();
         let mut first_error = None;
-        for message in Message::parse_stream(stdout) {
-            match message.map_err(BuildError::Cargo)? {
+        for line in stdout.lines() {
+            let line = line.map_err(BuildError::Cargo)?;
+            let Some(message) = Message::parse_stream(line.as_bytes()).next() else {
+                continue;
+            };
+            let message = message.map_err(BuildError::Cargo)?;
+            // With cargo's messages on stdout (`--message-format json`),
+            // the build's warnings and errors are among them, as cargo's.
+            if console.stdout_reserved() && matches!(message, Message::CompilerMessage(_)) {
+                println!("{}", untrusted_text::json(&redacted(&line)));
+            }
+            match message {
                 Message::CompilerArtifact(a) => {
                     if let Some(binary) = test_binary(&a) {
                         binaries.push(binary);
@@ -190,6 +214,10 @@ fn test_binary(a: &Artifact) -> Option<TestBinary> {
         package,
         libtest,
         env: Vec::new(),
+        cargo: Some(CargoTarget {
+            package_id: a.package_id.repr.clone(),
+            target: a.target.clone(),
+        }),
     })
 }
 
@@ -296,6 +324,7 @@ mod tests {
             package: ("p".into(), "1.0.0".into()),
             libtest: true,
             env: Vec::new(),
+            cargo: None,
         }
     }
 

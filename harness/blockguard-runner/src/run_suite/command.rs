@@ -1,14 +1,15 @@
 //! The run-suite pipeline from start to end, and its exit code.
 
 use super::build::{Built, build};
+use super::closing::write_reports;
 use super::console::Console;
 use super::doctests::{self, DoctestPlan};
 use super::error::RunSuiteError;
 use super::layout::Layout;
 use super::libtest::libtest_args;
 use super::list::list_in;
+use super::package_sources::sources;
 use super::preload::{Runtime, RuntimeBuild};
-use super::report::{junit, summary, to_json, write_atomically};
 use super::resolve::local::Selection;
 use super::resolve::{ResolveError, Resolved, Spec, resolve};
 use super::rules::Rules;
@@ -17,11 +18,12 @@ use super::sandbox_paths;
 use super::snapshot::Snapshots;
 use super::timeout::DEFAULT_TIMEOUT;
 use super::traces;
+use crate::diagnostics::cargo_json;
 use crate::env::Env;
 use crate::events::feed::FeedWriter;
 use crate::events::{Collected, RunEvents, RunListener};
 use crate::live::dashboard::Dashboard;
-use crate::options::{NoTests, RunOptions, RunSuiteArgs, SnapshotMode};
+use crate::options::{MessageFormat, NoTests, RunOptions, RunSuiteArgs, SnapshotMode};
 use crate::process::Contain;
 use crate::sandbox::Sandbox;
 use crate::sandbox_env::SandboxEnv;
@@ -78,7 +80,11 @@ fn run_with(
             return exit::ERROR;
         }
     };
-    let console = Arc::new(Console::new());
+    let json = options.message_format == MessageFormat::Json;
+    let console = Arc::new(match json {
+        true => Console::reserving_stdout(),
+        false => Console::new(),
+    });
     let collected = Arc::new(Collected::default());
     let mut events = RunEvents::new(vec![
         Arc::clone(&console) as Arc<dyn RunListener>,
@@ -113,6 +119,9 @@ fn run_with(
     events.emit(&RunEvent::RunFinished {
         exit_code: code.into(),
     });
+    if json {
+        print!("{}", cargo_json::finished(code == exit::OK));
+    }
     match dashboard {
         Some(dashboard) => dashboard.finish(code),
         None => code,
@@ -154,6 +163,7 @@ fn pipeline(
         _ => layout,
     };
     let suite = resolve(&spec, &layout, env, console)?;
+    let mut sources = sources(&spec, &suite, env);
     let layout = match sandboxed {
         true => layout.sandboxed(&suite.name),
         false => layout,
@@ -257,7 +267,14 @@ fn pipeline(
         )?;
         report.timing.build_ms += millis(build_started.elapsed());
         let binaries = match built {
-            Built::Ok(binaries) => binaries,
+            Built::Ok(binaries) => {
+                for b in &binaries {
+                    if let Some(cargo) = &b.cargo {
+                        sources.add_target(&b.package.0, &b.name, &cargo.package_id, &cargo.target);
+                    }
+                }
+                binaries
+            }
             Built::Failed(message) => {
                 console.note(format!(
                     "{} {} did not build, so none of its tests ran; the compiler's first error:\n{message}",
@@ -417,7 +434,7 @@ fn pipeline(
     report.capabilities = records.iter().find_map(|r| r.capabilities.clone());
     report.summary = Summary::of(&records);
     report.tests = records.iter().map(TestEntry::of).collect();
-    write_reports(&report, args, &layout, console)?;
+    write_reports(&report, args, &layout, console, &sources, env)?;
     let code = exit_code(&records, &report, args.strict);
     Ok(
         if contention_failed || report.build.status != BuildStatus::Ok {
@@ -510,8 +527,8 @@ fn check_contention(
     }
 }
 
-/// run-suite's output files: `--report`, `--junit`, and libtest's
-/// `--logfile` after `--`.
+/// run-suite's output files: `--report`, `--junit`, `--sarif`, and
+/// libtest's `--logfile` after `--`.
 fn check_outputs(
     args: &RunOptions,
     logfile: Option<&str>,
@@ -519,6 +536,7 @@ fn check_outputs(
     let files = [
         ("--report", args.report.as_deref()),
         ("--junit", args.junit.as_deref()),
+        ("--sarif", args.sarif.as_deref()),
         ("--logfile", logfile.map(std::path::Path::new)),
     ];
     for (flag, path) in files {
@@ -544,34 +562,6 @@ fn exit_code(records: &[TestRecord], report: &Report, strict: bool) -> u8 {
     } else {
         exit::OK
     }
-}
-
-/// The JSON report (always, and to `--report`), JUnit (`--junit`), then
-/// the summary.
-fn write_reports(
-    report: &Report,
-    args: &RunOptions,
-    layout: &Layout,
-    console: &Console,
-) -> Result<(), RunSuiteError> {
-    let json = to_json(report);
-    let main = layout.report(&report.suite.name);
-    write_atomically(&main, &json)?;
-    if let Some(path) = &args.report {
-        write_atomically(path, &json)?;
-    }
-    if let Some(path) = &args.junit {
-        write_atomically(path, &junit(report))?;
-    }
-    // The file the user asked for is the one they look for.
-    let shown: PathBuf = match &args.report {
-        Some(path) => path.clone(),
-        None => main
-            .strip_prefix(layout.root())
-            .map_or_else(|_| main.clone(), PathBuf::from),
-    };
-    console.block(&summary(report, &shown.display().to_string()));
-    Ok(())
 }
 
 /// Says what an interruption stopped; the last report stays as it was.

@@ -3,7 +3,8 @@
 //! printed above the bar. Otherwise: plain lines.
 //!
 //! blockguard's own narration goes to stderr (like cargo's); libtest's
-//! per-test lines go to stdout.
+//! per-test lines go to stdout, or to stderr when stdout is kept for
+//! cargo's JSON messages (`--message-format json`).
 //!
 //! Everything printed here carries test names, messages and sites the
 //! crate under test chose, so everything goes out through
@@ -22,6 +23,9 @@ use std::time::Duration;
 /// The console of one run.
 pub struct Console {
     tty: bool,
+    /// stdout carries cargo's JSON messages alone: libtest's lines go to
+    /// stderr.
+    stdout_reserved: bool,
     /// The setup phases' spinners: two may run at once (the guard
     /// runtime's build beside the suite's).
     phases: MultiProgress,
@@ -42,6 +46,7 @@ impl Console {
     pub fn new() -> Console {
         Console {
             tty: std::io::stderr().is_terminal(),
+            stdout_reserved: false,
             phases: MultiProgress::with_draw_target(ProgressDrawTarget::stderr()),
             bar: Mutex::new(None),
             queued: Mutex::new(std::collections::HashSet::new()),
@@ -49,10 +54,24 @@ impl Console {
         }
     }
 
-    /// True when stdout and stderr are both terminals, so libtest's lines
-    /// can be routed above the progress bar.
+    /// A console that leaves stdout to cargo's JSON messages: libtest's
+    /// lines go to stderr.
+    pub fn reserving_stdout() -> Console {
+        Console {
+            stdout_reserved: true,
+            ..Console::new()
+        }
+    }
+
+    /// True when nothing but cargo's JSON messages may go to stdout.
+    pub fn stdout_reserved(&self) -> bool {
+        self.stdout_reserved
+    }
+
+    /// True when libtest's lines can be routed above the progress bar:
+    /// stderr is a terminal, and so is stdout where they would go there.
     pub fn interactive(&self) -> bool {
-        self.tty && std::io::stdout().is_terminal()
+        self.tty && (self.stdout_reserved || std::io::stdout().is_terminal())
     }
 
     /// A line of narration.
@@ -146,8 +165,8 @@ impl Console {
         }
     }
 
-    /// Prints each line written to the returned pipe on stdout, above the
-    /// bar when both streams are terminals. Its `path` is given to
+    /// Prints each line written to the returned pipe on stdout (stderr
+    /// when stdout is reserved), above the bar on a terminal. Its `path` is given to
     /// libtest-mimic as `--logfile`, which opens it anew. `json` lines
     /// (`--format json`) go to stdout as [`untrusted_text::json`] makes
     /// them, for the program that reads them.
@@ -172,6 +191,7 @@ impl Console {
                 bytes.clear();
                 match &*console.bar.lock().unwrap_or_else(|e| e.into_inner()) {
                     Some(bar) if above_bar => bar.println(&line),
+                    _ if console.stdout_reserved => eprintln!("{line}"),
                     _ => println!("{line}"),
                 }
             }

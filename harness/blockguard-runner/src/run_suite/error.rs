@@ -4,7 +4,7 @@ use super::build::BuildError;
 use super::preload::PreloadError;
 use super::report::ReportError;
 use super::resolve::ResolveError;
-use super::runner::SpawnError;
+use crate::process::SpawnError;
 
 /// run-suite could not do its job (exit code 2).
 #[derive(Debug, thiserror::Error)]

@@ -2,6 +2,7 @@
 //! snapshot → report. Each step is a module of the same name.
 
 pub(crate) mod build;
+mod closing;
 mod command;
 pub mod console;
 mod doctest_error;
@@ -15,6 +16,7 @@ pub(crate) mod libtest;
 pub(crate) mod list;
 mod list_error;
 mod locate;
+mod package_sources;
 pub mod preload;
 pub mod report;
 pub mod resolve;

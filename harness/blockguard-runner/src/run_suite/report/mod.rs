@@ -6,4 +6,4 @@ mod summary;
 
 pub use json::{ReportError, to_json, write_atomically};
 pub use junit::{escape as xml_escape, junit};
-pub use summary::summary;
+pub use summary::{Closing, summary};

@@ -1,8 +1,10 @@
-//! The closing summary: one screen with the outcome counts, the tests that
-//! did not pass, the top blocking sites, stale rules and snapshot news.
-//! It quotes the crate's names and messages as they are: the console that
-//! prints it shows them safely.
+//! The closing summary: each denied call as a diagnostic (rustc's form,
+//! [`crate::diagnostics::render`]), then one screen with the outcome
+//! counts, the tests that did not pass, the top blocking sites, stale
+//! rules and snapshot news. It quotes the crate's names and messages as
+//! they are: the console that prints it shows them safely.
 
+use crate::diagnostics::site_shown;
 use crate::schema::{Outcome, Report, SnapshotState};
 use blockguard_protocol::{GuardScope, Verdict};
 use std::collections::BTreeMap;
@@ -11,9 +13,21 @@ use std::fmt::Write;
 /// Entries shown per list before "… and N more".
 const SHOWN: usize = 8;
 
+/// What the summary shows besides the report itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Closing<'a> {
+    /// Where the report was written, as shown.
+    pub report_path: &'a str,
+    /// The findings, rendered: they come first.
+    pub diagnostics: &'a str,
+    /// Lines on what other outputs left out (GitHub's annotations).
+    pub notes: &'a [String],
+}
+
 /// The summary text.
-pub fn summary(report: &Report, report_path: &str) -> String {
-    let mut out = String::new();
+pub fn summary(report: &Report, closing: &Closing<'_>) -> String {
+    // Each diagnostic ends in a blank line, as cargo leaves one.
+    let mut out = format!("\n{}", closing.diagnostics);
     let s = &report.suite;
     let what = if s.packages.is_empty() {
         format!("{} {}", s.krate, s.version)
@@ -22,7 +36,7 @@ pub fn summary(report: &Report, report_path: &str) -> String {
     };
     let _ = writeln!(
         out,
-        "\nblockguard: {} ({what}, {}), mode {}, guarding {}",
+        "blockguard: {} ({what}, {}), mode {}, guarding {}",
         s.name,
         serde_json::to_value(s.source)
             .ok()
@@ -89,7 +103,13 @@ pub fn summary(report: &Report, report_path: &str) -> String {
             .filter(|c| c.event.verdict == Verdict::Denied)
         {
             let e = &call.event;
-            let key = format!("{} ({}) at {} via {}", e.call, e.class, e.site, e.via);
+            let key = format!(
+                "{} ({}) at {} via {}",
+                e.call,
+                e.class,
+                site_shown(e),
+                e.via
+            );
             if seen.insert(key.clone()) {
                 *sites.entry(key).or_default() += 1;
             }
@@ -132,7 +152,10 @@ pub fn summary(report: &Report, report_path: &str) -> String {
     if let Some(why) = &report.doctests_not_run {
         let _ = writeln!(out, "  doctests: not run ({why})");
     }
-    let _ = writeln!(out, "  report: {report_path}");
+    for note in closing.notes {
+        let _ = writeln!(out, "  {note}");
+    }
+    let _ = writeln!(out, "  report: {}", closing.report_path);
     out
 }
 
@@ -146,5 +169,55 @@ fn list(out: &mut String, title: &str, items: &[String]) {
     }
     if items.len() > SHOWN {
         let _ = writeln!(out, "    … and {} more", items.len() - SHOWN);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_diagnostics_come_first_and_the_notes_before_the_report() {
+        let report: Report = serde_json::from_value(serde_json::json!({
+            "schema": "blockguard-report/1",
+            "suite": {"name": "s", "crate": "s", "version": "1.0.0", "source": "path"},
+            "mode": "check", "toolchain": "rustc", "capabilities": null,
+            "build": {"status": "ok", "message": null},
+            "tests": [{"binary": "b", "name": "t", "outcome": "blocked", "duration_ms": 1,
+                       "message": "blocked", "rule": null, "snapshot": null, "blocking": [
+                {"call": "clock_nanosleep", "class": "sleep", "verdict": "denied", "escaped": false,
+                 "site": "a::b::{{closure}}", "via": "v", "rule": null, "count": 1,
+                 "file": "src/lib.rs", "line": 3}]}],
+            "summary": {"pass": 0, "fail": 0, "blocked": 1, "timeout": 0, "crash": 0, "suppressed": 0, "ignored": 0},
+            "stale_rules": []
+        }))
+        .unwrap();
+        let notes = ["GitHub annotations: 2 more error(s) not annotated".to_owned()];
+        let text = summary(
+            &report,
+            &Closing {
+                report_path: "r.json",
+                diagnostics: "error[blocking::sleep]: …\n\n",
+                notes: &notes,
+            },
+        );
+        assert!(
+            text.starts_with(
+                "\nerror[blocking::sleep]: …\n\nblockguard: s (s 1.0.0, path), mode check\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "1 test  clock_nanosleep (sleep) at a::b::{closure} at src/lib.rs:3 via v\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "  GitHub annotations: 2 more error(s) not annotated\n  report: r.json\n"
+            ),
+            "{text}"
+        );
     }
 }

@@ -45,6 +45,9 @@ pub struct Spec {
     pub env: Vec<String>,
     /// The rules file in force and its path.
     pub rules: Option<(PathBuf, RulesFile)>,
+    /// Where an `[[allow]]` the diagnostics suggest goes when no rules file
+    /// is in force: a workspace's `blockguard.toml`, relative to its root.
+    pub default_rules_file: Option<PathBuf>,
     /// Things the user should know, e.g. an ignored `[suite]` table.
     pub warnings: Vec<String>,
     /// Which packages of a local workspace run.
@@ -126,6 +129,7 @@ impl Spec {
             guard: None,
             env: Vec::new(),
             rules,
+            default_rules_file: None,
             warnings,
             selection: Selection::default(),
         }
@@ -159,6 +163,7 @@ impl Spec {
             guard: suite.guard,
             env: suite.env,
             rules: config,
+            default_rules_file: Some(PathBuf::from("blockguard.toml")),
             warnings,
             selection,
         }
@@ -192,6 +197,7 @@ impl Spec {
             guard: suite.guard,
             env: suite.env,
             rules: cli_rules.or_else(|| Some((path.to_path_buf(), file))),
+            default_rules_file: None,
             warnings: Vec::new(),
             selection: Selection::default(),
         })

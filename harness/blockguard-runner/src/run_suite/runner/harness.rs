@@ -171,9 +171,10 @@ pub fn run(plan: Plan, mut args: Libtest, console: &Arc<Console>) -> RunResults 
 
     // libtest's lines name the tests and quote their failures: they go
     // through the console, which shows what the crate chose safely. Not a
-    // `--list`, which programs read to ask for a test by its exact name,
-    // nor the caller's own `--logfile`.
-    let pipe = if !args.list && args.logfile.is_none() {
+    // `--list`, which programs read to ask for a test by its exact name
+    // (unless stdout is kept for cargo's messages), nor the caller's own
+    // `--logfile`.
+    let pipe = if (!args.list || console.stdout_reserved()) && args.logfile.is_none() {
         let json = matches!(args.format, Some(FormatSetting::Json));
         console.libtest_pipe(json).ok()
     } else {
