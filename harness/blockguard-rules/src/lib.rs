@@ -21,6 +21,7 @@ mod limits;
 mod locate;
 mod names;
 mod parse;
+mod std_paths;
 mod suite;
 mod suppress;
 
@@ -35,5 +36,6 @@ pub use file::RulesFile;
 pub use limits::{MAX_GLOB_BYTES, MAX_REGEX_BYTES};
 pub use names::{MAX_CRATE_NAME, NameError, check_crate_name, check_feature, check_version};
 pub use parse::{load, parse_str};
+pub use std_paths::{Fold, PRIVATE_MODULES, is_private, public_path};
 pub use suite::Suite;
 pub use suppress::SuppressRule;
