@@ -7,8 +7,10 @@ use crate::redact::redacted;
 use crate::run_suite::console::{Console, Phase};
 use crate::run_suite::layout::Layout;
 use crate::run_suite::resolve::suite::Resolved;
+use crate::run_suite::under_test::UnderTest;
 use crate::sandbox_env::SandboxEnv;
 use blockguard_protocol::sandbox::SandboxPaths;
+use blockguard_protocol::under_test::Package;
 use cargo_metadata::{Artifact, Message, TargetKind};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -31,6 +33,9 @@ pub struct TestBinary {
     pub libtest: bool,
     /// Variables every test process of it gets (a merged doctest's number).
     pub env: Vec<(String, String)>,
+    /// The packages under test, with their targets' crate names: the
+    /// code an event's site is in.
+    pub under_test: Vec<Package>,
 }
 
 /// What the build produced.
@@ -60,9 +65,12 @@ const ERROR_LINES: usize = 20;
 /// that makes it, what it shows, and the variables it passes), the
 /// dependencies are fetched first (the one step with the network), then
 /// the build runs offline in the sandbox, able to write only the suite's
-/// build folder and its packages.
+/// build folder and its packages. The packages at `under_test` (the
+/// suite's, or every selected member of a workspace) are the code under
+/// test of every executable.
 pub fn build(
     suite: &Resolved,
+    under_test: &[PathBuf],
     features: &[String],
     layout: &Layout,
     env: &Env,
@@ -100,9 +108,11 @@ pub fn build(
         let stdout = BufReader::new(child.stdout.take().expect("piped"));
         let mut binaries = Vec::new();
         let mut first_error = None;
+        let mut tested = UnderTest::new(under_test);
         for message in Message::parse_stream(stdout) {
             match message.map_err(BuildError::Cargo)? {
                 Message::CompilerArtifact(a) => {
+                    tested.artifact(&a);
                     if let Some(binary) = test_binary(&a) {
                         binaries.push(binary);
                     }
@@ -123,6 +133,10 @@ pub fn build(
         }
         let status = child.wait().map_err(BuildError::Cargo)?;
         let stderr = stderr.join().unwrap_or_default();
+        let packages = tested.packages();
+        for binary in &mut binaries {
+            binary.under_test = packages.clone();
+        }
         Ok::<_, BuildError>((status, binaries, first_error, stderr))
     });
     let (status, binaries, first_error, stderr) = stderr?;
@@ -188,6 +202,7 @@ fn test_binary(a: &Artifact) -> Option<TestBinary> {
         package,
         libtest,
         env: Vec::new(),
+        under_test: Vec::new(),
     })
 }
 
@@ -294,6 +309,7 @@ mod tests {
             package: ("p".into(), "1.0.0".into()),
             libtest: true,
             env: Vec::new(),
+            under_test: Vec::new(),
         }
     }
 
