@@ -1138,7 +1138,10 @@ fn a_tests_bidi_controls_and_escapes_show_on_the_terminal_and_stay_in_the_report
     assert_eq!(run.code, 1, "{}", run.explain());
     let test = run.test("says");
     assert_eq!(test["outcome"], "blocked", "{}", run.explain());
-    assert_eq!(test["blocking"][0]["site"], "<img src=x onerror=alert(1)>");
+    // The exported name is no path of the crate's: the test that called it
+    // is the site, and it is what the site called.
+    assert_eq!(test["blocking"][0]["via"], "<img src=x onerror=alert(1)>");
+    assert_eq!(test["blocking"][0]["site"], "untrusted::says");
     let message = test["message"].as_str().unwrap();
     assert!(message.contains("exe\u{202e}txt. \u{1b}[2J"), "{message:?}");
 

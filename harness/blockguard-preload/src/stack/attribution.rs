@@ -54,10 +54,7 @@ pub fn attribute(frames: &[Frame], called: Called<'_>, under_test: &UnderTest) -
     }
     // Nobody's code under test: today's rule, the first frame out of std.
     match frames[start..].iter().position(|f| f.kind == Kind::User) {
-        Some(i) => Attribution {
-            outside: true,
-            ..attribute_at(frames, start + i, called, under_test)
-        },
+        Some(i) => attribute_at(frames, start + i, called, under_test),
         None => Attribution {
             site: "<no crate frame>".to_owned(),
             site_index: None,
@@ -74,7 +71,8 @@ pub fn attribute(frames: &[Frame], called: Called<'_>, under_test: &UnderTest) -
     }
 }
 
-/// The attribution with `frames[site]` as the site.
+/// The attribution with `frames[site]` as the site (`outside` when no
+/// frame of the code under test is on the stack).
 pub fn attribute_at(
     frames: &[Frame],
     site: usize,
@@ -99,7 +97,7 @@ pub fn attribute_at(
         site_index: Some(site),
         via,
         chain,
-        outside: !is_under_test(frame, under_test),
+        outside: !frames[start..].iter().any(|f| is_under_test(f, under_test)),
         file: located.map(|l: &Location| under_test.file_name(krate, &l.file)),
         line: located.and_then(|l| l.line),
         column: located.and_then(|l| l.column),
@@ -458,6 +456,30 @@ mod tests {
         assert_eq!(a.site, "<no crate frame>");
         assert_eq!(a.via, "std::thread::sleep");
         assert!(a.chain.is_empty());
+    }
+
+    #[test]
+    fn a_site_chosen_by_the_caller_is_outside_only_without_the_code_under_test() {
+        // A nested block_on: the caller names the frame out from it.
+        let frames = [
+            f("hook", Kind::Guard),
+            f("futures_executor::local_pool::run_executor", Kind::User),
+            f("futures_executor::local_pool::block_on", Kind::User),
+            f("helper::blocks", Kind::User),
+            f("app::tests::nested::{{closure}}", Kind::User),
+        ];
+        let ut = under_test(&["app"], "/app");
+        let a = attribute_at(&frames, 3, called("futex_wait", "syscall"), &ut);
+        assert_eq!(a.site, "helper::blocks");
+        assert_eq!(a.via, "futures_executor::local_pool::block_on");
+        assert!(!a.outside);
+        let a = attribute_at(
+            &frames,
+            3,
+            called("futex_wait", "syscall"),
+            &under_test(&["x"], "/x"),
+        );
+        assert!(a.outside);
     }
 
     #[test]
