@@ -1,6 +1,7 @@
 //! The environment protocol, parsed once at load and strictly.
 
 use crate::config_error::ConfigError;
+use crate::under_test::UnderTest;
 use blockguard_protocol::{GuardScope, Mode, env};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -31,6 +32,8 @@ pub struct Config {
     pub farm_workers: usize,
     /// Where this run's processes share resolved names.
     pub symbols: Option<PathBuf>,
+    /// The code under test.
+    pub under_test: UnderTest,
 }
 
 static CONFIG: OnceLock<Config> = OnceLock::new();
@@ -89,9 +92,13 @@ pub fn from_env() -> Result<Config, ConfigError> {
     if test.is_some() && tests.is_some() {
         return Err(ConfigError::TestAndTests);
     }
+    let exe = std::env::current_exe().ok();
+    let under_test = UnderTest::from_env(var(env::UNDER_TEST)?.as_deref(), exe.as_deref())
+        .map_err(ConfigError::UnderTest)?;
     Ok(Config {
         mode,
         guard,
+        under_test,
         test,
         tests,
         main_is_test,

@@ -38,6 +38,9 @@ pub enum ConfigError {
         /// Why.
         source: std::io::Error,
     },
+    /// The code under test is not named as the protocol says.
+    #[error("{}: {}", env::UNDER_TEST, .0)]
+    UnderTest(blockguard_protocol::under_test::UnderTestError),
     /// One test and a whole binary were both asked for.
     #[error(
         "{} and {} are both set: a process runs one test or a whole binary",

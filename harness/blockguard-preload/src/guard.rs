@@ -27,7 +27,9 @@ pub enum Decision {
 #[derive(Default)]
 struct State {
     /// Stack fingerprint → verdict and event: the fast path for a site
-    /// seen before.
+    /// seen before. The event (its site's file and line too) follows from
+    /// the return addresses alone, so calls from two lines, which return
+    /// to two addresses, never share an entry.
     seen: FxHashMap<u64, Seen>,
     /// Events already written, with their test (in a process that runs
     /// many), and their lines' `seq`.
@@ -311,11 +313,17 @@ fn first_sight(
         }
         frames.extend(at.iter().cloned());
     }
-    let attribution = stack::attribute(&frames, direct);
-    let kept: Vec<&stack::Frame> = frames
-        .iter()
-        .filter(|f| f.kind != stack::Kind::Guard)
+    let called = stack::Called {
+        call: call.name,
+        direct,
+    };
+    let attribution = stack::attribute(&frames, called, &cfg.under_test);
+    // The frames the rules see: all but the guard's own, with where each
+    // is among all.
+    let kept_at: Vec<usize> = (0..frames.len())
+        .filter(|&i| frames[i].kind != stack::Kind::Guard)
         .collect();
+    let kept: Vec<&stack::Frame> = kept_at.iter().map(|&i| &frames[i]).collect();
     let names: Vec<&str> = kept.iter().map(|f| &*f.name).collect();
     let stack: Stack = kept.iter().map(|f| Arc::clone(&f.name)).collect();
     let query = CallQuery {
@@ -338,8 +346,8 @@ fn first_sight(
         class: call.class,
         verdict: Verdict::Denied,
         escaped,
-        site: attribution.site.to_string(),
-        via: attribution.via.to_string(),
+        site: String::new(),
+        via: String::new(),
         rule: None,
         rule_id: None,
         context: Some(MICROTHREAD.to_owned()),
@@ -349,6 +357,8 @@ fn first_sight(
         chain: Vec::new(),
         outside: false,
     };
+    let site = attribution.site_index;
+    attributed(&mut event, attribution);
     match (placed, rule) {
         (_, Some(rule)) => {
             event.verdict = Verdict::Allowed;
@@ -370,14 +380,23 @@ fn first_sight(
         }
         (Placed::Nested { outer, entry }, None) => {
             // The block_on is the API; the site is the user code that
-            // called it from inside the outer executor's task.
-            event.via = names[entry].to_owned();
-            if let Some(site) = kept[entry + 1..]
-                .iter()
-                .find(|f| f.kind == stack::Kind::User && !rules::is_executor_frame(&f.name))
-            {
-                event.site = site.name.to_string();
+            // called it from inside the outer executor's task: the code
+            // under test out from it, else the first crate frame that is
+            // no executor's.
+            let out_from = kept_at[entry];
+            let site = site
+                .filter(|&i| i > out_from && !event.outside)
+                .or_else(|| {
+                    kept_at[entry + 1..].iter().copied().find(|&i| {
+                        frames[i].kind == stack::Kind::User
+                            && !rules::is_executor_frame(&frames[i].name)
+                    })
+                });
+            if let Some(site) = site {
+                let at = stack::attribute_at(&frames, site, called, &cfg.under_test);
+                attributed(&mut event, at);
             }
+            event.via = names[entry].to_owned();
             event.context = Some(outer.context_on(worker).to_owned());
             return Some((Verdict::Denied, event, stack));
         }
@@ -392,4 +411,15 @@ fn first_sight(
         Verdict::Denied
     };
     Some((event.verdict, event, stack))
+}
+
+/// Puts where the call came from into its event.
+fn attributed(event: &mut TraceEvent, a: stack::Attribution) {
+    event.site = a.site;
+    event.via = a.via;
+    event.file = a.file;
+    event.line = a.line;
+    event.column = a.column;
+    event.chain = a.chain;
+    event.outside = a.outside;
 }

@@ -39,3 +39,4 @@ mod stack;
 mod tally;
 mod test_name;
 mod trace;
+mod under_test;

@@ -57,6 +57,14 @@ fn check_mode_denies_exactly_the_declared_calls() {
         for ev in run.trace.denied().filter(|ev| ev.rule.is_some()) {
             problems.push(format!("a denied event names a rule: {ev:?}"));
         }
+        // Each site is in its module's file, named from the fixture's root.
+        let module = e.test.split("::").next().unwrap_or_default();
+        let file = format!("src/{module}.rs");
+        for ev in run.trace.denied() {
+            if ev.file.as_deref() != Some(file.as_str()) || ev.line.is_none() || ev.outside {
+                problems.push(format!("want a site in {file} at a line: {ev:?}"));
+            }
+        }
         let want = if e.events.is_empty() { 0 } else { BLOCKED };
         if run.code() != Some(want) {
             problems.push(format!("exit code {:?}, want {want}", run.code()));

@@ -26,6 +26,13 @@ pub const SYMBOLS: &str = "BLOCKGUARD_SYMBOLS";
 /// `test` (default) or `tasks`: which contexts are guarded
 /// ([`crate::GuardScope`]).
 pub const GUARD: &str = "BLOCKGUARD_GUARD";
+/// Optional: the code under test, the packages being tested, each with
+/// the crate names of its targets and its root folder
+/// ([`crate::under_test`]). An event's site is the innermost frame of one
+/// of those crates, and its file is relative to that package's root.
+/// Unset: `CARGO_PKG_NAME` and the binary's own crate, rooted at
+/// `CARGO_MANIFEST_DIR`.
+pub const UNDER_TEST: &str = "BLOCKGUARD_UNDER_TEST";
 /// Farm mode: how many worker threads run farmed calls (default 16).
 pub const FARM_WORKERS: &str = "BLOCKGUARD_FARM_WORKERS";
 /// The test name of a `harness = false` binary's only test.

@@ -19,6 +19,7 @@ pub mod sandbox;
 pub mod tally;
 pub mod test_key;
 pub mod trace;
+pub mod under_test;
 
 pub use class::Class;
 pub use guard_scope::GuardScope;

@@ -48,10 +48,13 @@ pub struct TraceEvent {
     pub verdict: Verdict,
     /// True when the call never passed through an interposed function.
     pub escaped: bool,
-    /// The first frame out from the call that is not the guard, libc,
-    /// ld.so, or std/core/alloc; demangled, without hash.
+    /// The innermost frame of the code under test (see
+    /// [`crate::under_test`]); where there is none, the first frame out
+    /// from the call that is not the guard, libc, ld.so, or std/core/alloc
+    /// (and [`TraceEvent::outside`] is set). Demangled, without hash.
     pub site: String,
-    /// The std or libc API the site called.
+    /// The API the site called: the frame just inside it (std's by its
+    /// public path), or the libc function it called directly.
     pub via: String,
     /// The reason of the rule that allowed the call.
     pub rule: Option<String>,

@@ -22,6 +22,7 @@ mod limits;
 mod locate;
 mod names;
 mod parse;
+mod std_paths;
 mod suite;
 mod suppress;
 
@@ -37,5 +38,6 @@ pub use frame_forms::{frame_forms, split_qualified};
 pub use limits::{MAX_GLOB_BYTES, MAX_REGEX_BYTES};
 pub use names::{MAX_CRATE_NAME, NameError, check_crate_name, check_feature, check_version};
 pub use parse::{load, parse_str};
+pub use std_paths::{Fold, PRIVATE_MODULES, is_private, public_path};
 pub use suite::Suite;
 pub use suppress::SuppressRule;

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct SiteCount {
     /// The libc call.
     pub call: String,
-    /// The first frame outside std and libc.
+    /// The event's site: the innermost frame of the code under test.
     pub site: String,
     /// Tests with at least one denied call here.
     pub tests: usize,

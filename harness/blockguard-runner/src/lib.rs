@@ -44,6 +44,7 @@ pub mod stability;
 pub mod suite_child;
 mod suite_child_error;
 pub mod suites_table;
+mod target_package;
 pub mod target_runner;
 mod untrusted_file;
 pub mod untrusted_text;

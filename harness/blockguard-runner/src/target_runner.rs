@@ -34,6 +34,7 @@ use crate::run_suite::runner::{self, Plan};
 use crate::run_suite::timeout::DEFAULT_TIMEOUT;
 use crate::schema::TestEntry;
 use crate::schema::exit;
+use crate::target_package;
 use crate::untrusted_text;
 use blockguard_protocol::test_key::DOCTESTS;
 use blockguard_protocol::{GuardScope, Mode};
@@ -145,6 +146,7 @@ pub struct ExecRequest {
 impl ExecRequest {
     /// The test binary this request runs, under `name`.
     fn binary(&self, name: String, libtest: bool, env: Vec<(String, String)>) -> TestBinary {
+        let own = target_name(&self.exe);
         TestBinary {
             name,
             exe: self.exe.clone(),
@@ -153,6 +155,11 @@ impl ExecRequest {
             libtest,
             env,
             cargo: None,
+            under_test: vec![target_package::under_test(
+                &self.package_dir,
+                &self.package.0,
+                &own,
+            )],
         }
     }
 }

@@ -152,7 +152,7 @@ fn a_test_target_without_libtest_is_one_guarded_test_its_main() {
     assert_eq!(out.status.code(), Some(101), "{}", shown(&out));
     let all = text(&out);
     assert!(
-        all.contains("blocked: 1 denied blocking call: clock_nanosleep (sleep) at plain_main::main via std::thread::functions::sleep"),
+        all.contains("blocked: 1 denied blocking call: clock_nanosleep (sleep) at plain_main::main via std::thread::sleep"),
         "{all}"
     );
 }

@@ -237,6 +237,52 @@ fn junit_has_a_testcase_per_test_and_escapes_messages() {
     assert!(xml.contains("<skipped type=\"suppressed\""), "{xml}");
 }
 
+/// The line of `file` (from the repository root) that ends with `// {marker}`.
+fn marked_line(file: &str, marker: &str) -> u64 {
+    let text = std::fs::read_to_string(root().join(file)).unwrap();
+    let at = text
+        .lines()
+        .position(|l| l.trim_end().ends_with(&format!("// {marker}")))
+        .unwrap_or_else(|| panic!("no `// {marker}` in {file}"));
+    at as u64 + 1
+}
+
+#[test]
+fn each_call_is_at_its_file_and_line_relative_to_the_package_and_two_lines_are_two_calls() {
+    let run = outcomes();
+    let t = run.test("tests::sleeps");
+    let sleeps: Vec<&Value> = t["blocking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["class"] == "sleep")
+        .collect();
+    let mut lines: Vec<u64> = sleeps.iter().filter_map(|c| c["line"].as_u64()).collect();
+    lines.sort_unstable();
+    let file = "fixtures/outcomes/src/lib.rs";
+    let want = vec![
+        marked_line(file, "first sleep"),
+        marked_line(file, "second sleep"),
+    ];
+    assert_eq!(lines, want, "{t:#}");
+    for call in sleeps {
+        assert_eq!(call["site"], "outcomes::tests::sleeps", "{call:#}");
+        assert_eq!(call["via"], "std::thread::sleep", "{call:#}");
+        assert_eq!(call["file"], "src/lib.rs", "{call:#}");
+        assert!(call["column"].as_u64().is_some_and(|c| c > 0), "{call:#}");
+        assert_eq!(
+            call["chain"],
+            serde_json::json!([
+                "outcomes::tests::sleeps",
+                "std::thread::sleep",
+                call["call"]
+            ]),
+            "{call:#}"
+        );
+        assert!(call.get("outside").is_none(), "{call:#}");
+    }
+}
+
 fn scratch_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("run-suite-{name}"))
 }
@@ -1121,7 +1167,10 @@ fn a_tests_bidi_controls_and_escapes_show_on_the_terminal_and_stay_in_the_report
     assert_eq!(run.code, 1, "{}", run.explain());
     let test = run.test("says");
     assert_eq!(test["outcome"], "blocked", "{}", run.explain());
-    assert_eq!(test["blocking"][0]["site"], "<img src=x onerror=alert(1)>");
+    // The exported name is no path of the crate's: the test that called it
+    // is the site, and it is what the site called.
+    assert_eq!(test["blocking"][0]["via"], "<img src=x onerror=alert(1)>");
+    assert_eq!(test["blocking"][0]["site"], "untrusted::says");
     let message = test["message"].as_str().unwrap();
     assert!(message.contains("exe\u{202e}txt. \u{1b}[2J"), "{message:?}");
 

@@ -1,11 +1,14 @@
 //! Who made a call: the raw return addresses of the microthread's stack,
-//! their symbols, and from those the call's site and the API it went through.
+//! their symbols and source locations, and from those the call's site, the
+//! API it went through and the way to it.
 
 mod attribution;
+mod paths;
+mod resolved;
 mod shared_names;
 mod symbols;
 mod unwind;
 
-pub use attribution::attribute;
+pub use attribution::{Attribution, Called, attribute, attribute_at};
 pub use symbols::{Frame, Kind, SymbolCache};
 pub use unwind::{MAX_FRAMES, Offsets, capture, here, set_test_entry, thread_stack};

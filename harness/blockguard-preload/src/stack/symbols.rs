@@ -1,8 +1,10 @@
-//! Symbol names for return addresses, demangled without hash, and the kind
-//! of code each belongs to. Resolving is slow, so each address is resolved
-//! once per process, and once per run where the processes share names
-//! ([`super::shared_names`]).
+//! Symbol names for return addresses, demangled without hash, where in the
+//! source each is, and the kind of code each belongs to. Resolving is
+//! slow, so each address is resolved once per process, and once per
+//! binary where the processes share names ([`super::shared_names`]).
 
+use super::paths;
+use super::resolved::{Location, Resolved};
 use super::shared_names::SharedNames;
 use crate::objects::{self, Owner};
 use std::collections::HashMap;
@@ -31,6 +33,8 @@ pub struct Frame {
     pub name: Arc<str>,
     /// Its kind.
     pub kind: Kind,
+    /// Where in the source it is, when the debug info says.
+    pub location: Option<Location>,
 }
 
 /// Address → frames (more than one where calls were inlined), innermost first.
@@ -68,8 +72,9 @@ impl SymbolCache {
     }
 }
 
-/// The names at `ip`, innermost first, from its debug info or symbols.
-fn names_at(ip: usize) -> Vec<String> {
+/// The frames at `ip`, innermost first, from its debug info or symbols:
+/// names, and where the line table puts each.
+fn names_at(ip: usize) -> Vec<Resolved> {
     let mut names = Vec::new();
     // SAFETY: resolution state is only touched under the guard's state
     // lock, which the caller holds.
@@ -77,29 +82,38 @@ fn names_at(ip: usize) -> Vec<String> {
     unsafe {
         backtrace::resolve_unsynchronized(ip as *mut std::ffi::c_void, |sym| {
             if let Some(name) = sym.name() {
-                names.push(clean(&format!("{name:#}")));
+                let location = sym.filename().map(|file| Location {
+                    file: file.to_string_lossy().into(),
+                    line: sym.lineno().filter(|&l| l > 0),
+                    column: sym.colno().filter(|&c| c > 0),
+                });
+                names.push(Resolved {
+                    name: clean(&format!("{name:#}")),
+                    location,
+                });
             }
         });
     }
     if names.is_empty() {
-        names.push("<unknown>".to_owned());
+        names.push(Resolved::named("<unknown>"));
     }
     names
 }
 
-fn frames_of(ip: usize, names: Vec<String>) -> Vec<Frame> {
+fn frames_of(ip: usize, names: Vec<Resolved>) -> Vec<Frame> {
     let owner = objects::get().owner(ip);
     names
         .into_iter()
-        .map(|name| {
+        .map(|resolved| {
             let kind = if crate::escape::restorer::is_signal_return(ip) {
                 Kind::SignalReturn
             } else {
-                kind_of(owner, &name)
+                kind_of(owner, &resolved.name)
             };
             Frame {
-                name: name.into(),
+                name: resolved.name.into(),
                 kind,
+                location: resolved.location,
             }
         })
         .collect()
@@ -120,85 +134,21 @@ fn kind_of(owner: Owner, name: &str) -> Kind {
     }
 }
 
-/// True for a frame of Rust's standard library. For `<T as Trait>::f` the
-/// implementing type decides (`<mycrate::Foo as std::io::Read>::read` is
-/// the crate's code), unless it is a primitive, tuple or the like, which
-/// no crate owns: then the trait decides
-/// (`<(&str, u16) as std::net::ToSocketAddrs>::to_socket_addrs` is std's).
+/// True for a frame of Rust's standard library, by the path that owns it
+/// ([`paths::owner_path`]): `<mycrate::Foo as std::io::Read>::read` is
+/// the crate's code, `<(&str, u16) as std::net::ToSocketAddrs>::…` std's.
 pub fn is_std(name: &str) -> bool {
-    if let Some((self_ty, trait_path)) = split_qualified(name) {
-        return if names_a_path(self_ty) {
-            starts_std(self_ty)
-        } else {
-            starts_std(trait_path)
-        };
-    }
-    starts_std(name)
-}
-
-/// Splits `<T as Trait>::rest` into `T` and `Trait`.
-fn split_qualified(name: &str) -> Option<(&str, &str)> {
-    let inner = name.strip_prefix('<')?;
-    let mut depth = 0usize;
-    for (i, c) in inner.char_indices() {
-        match c {
-            '<' | '(' | '[' => depth += 1,
-            '>' | ')' | ']' if depth == 0 => return None,
-            '>' | ')' | ']' => depth -= 1,
-            ' ' if depth == 0 && inner[i..].starts_with(" as ") => {
-                return Some((&inner[..i], &inner[i + 4..]));
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// True when a type names a path (`a::B`) rather than a primitive.
-fn names_a_path(ty: &str) -> bool {
-    strip_type_prefixes(ty)
-        .split(['<', ',', ')', ']', ' ', ';'])
-        .next()
-        .is_some_and(|head| head.contains("::"))
-}
-
-fn strip_type_prefixes(name: &str) -> &str {
-    let mut s = name;
-    loop {
-        let t = s
-            .trim_start_matches(['<', '&', '[', '('])
-            .trim_start_matches("mut ")
-            .trim_start_matches("dyn ")
-            .trim_start_matches("*const ")
-            .trim_start_matches("*mut ");
-        if t.len() == s.len() {
-            break;
-        }
-        s = t;
-    }
-    if let Some(rest) = s.strip_prefix("for<") {
-        // A higher-ranked bound: `for<'a> core::ops::FnMut(..)`.
-        s = rest.split_once("> ").map_or(s, |(_, r)| r);
-    }
-    s
+    starts_std(paths::owner_path(name))
 }
 
 fn starts_std(name: &str) -> bool {
-    let s = strip_type_prefixes(name);
-    [
-        "std::",
-        "core::",
-        "alloc::",
-        "panic_unwind::",
-        "std_detect::",
-        "compiler_builtins::",
-        "__rustc::",
-        // rustix is a libc of its own: its raw syscalls are the API the
-        // caller went through, not the caller's site.
-        "rustix::",
-    ]
-    .iter()
-    .any(|p| s.starts_with(p))
+    let s = paths::strip_type_prefixes(name);
+    // rustix is a libc of its own: its raw syscalls are the API the
+    // caller went through, not the caller's site.
+    paths::STD_CRATES
+        .iter()
+        .chain(&["rustix"])
+        .any(|krate| s.strip_prefix(krate).is_some_and(|r| r.starts_with("::")))
 }
 
 #[cfg(test)]

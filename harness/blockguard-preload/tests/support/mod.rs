@@ -148,9 +148,10 @@ pub fn trace_path() -> PathBuf {
     ))
 }
 
-/// The command for one test of `exe` (cargo target `binary`): under the
-/// guard runtime in `mode`, tracing to the path returned, or plainly when
-/// `mode` is `None`.
+/// The command for one test of `exe` (cargo target `binary`, of the
+/// fixture whose folder is `binary` with `-` for `_`): under the guard
+/// runtime in `mode`, tracing to the path returned, or plainly when `mode`
+/// is `None`. The fixture is the code under test, as the runner says.
 pub fn command(
     exe: &Path,
     binary: &str,
@@ -171,6 +172,7 @@ pub fn command(
         env::TEST,
         env::BINARY,
         env::SYMBOLS,
+        env::UNDER_TEST,
     ] {
         cmd.env_remove(var);
     }
@@ -180,13 +182,23 @@ pub fn command(
             .env(env::MODE, mode)
             .env(env::TRACE, &path)
             .env(env::TEST, test)
-            .env(env::BINARY, binary);
+            .env(env::BINARY, binary)
+            .env(env::UNDER_TEST, under_test(binary));
         if let Some(rules) = rules {
             cmd.env(env::RULES, rules);
         }
         path
     });
     (cmd, trace_file)
+}
+
+/// The fixture of cargo target `binary` as the code under test.
+pub fn under_test(binary: &str) -> String {
+    let root = workspace().join("fixtures").join(binary.replace('_', "-"));
+    blockguard_protocol::under_test::encode(&[blockguard_protocol::under_test::Package {
+        crates: vec![binary.to_owned()],
+        root: Some(root),
+    }])
 }
 
 /// Reads a trace (empty when there is none) and removes it and its side

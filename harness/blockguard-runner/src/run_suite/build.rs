@@ -8,9 +8,11 @@ use crate::redact::redacted;
 use crate::run_suite::console::{Console, Phase};
 use crate::run_suite::layout::Layout;
 use crate::run_suite::resolve::suite::Resolved;
+use crate::run_suite::under_test::UnderTest;
 use crate::sandbox_env::SandboxEnv;
 use crate::untrusted_text;
 use blockguard_protocol::sandbox::SandboxPaths;
+use blockguard_protocol::under_test::Package;
 use cargo_metadata::{Artifact, Message, TargetKind};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
@@ -36,6 +38,9 @@ pub struct TestBinary {
     /// What cargo said of it, for messages in cargo's own form; `None`
     /// where cargo did not build it here.
     pub cargo: Option<CargoTarget>,
+    /// The packages under test, with their targets' crate names: the
+    /// code an event's site is in.
+    pub under_test: Vec<Package>,
 }
 
 /// A test binary as cargo names it.
@@ -74,9 +79,12 @@ const ERROR_LINES: usize = 20;
 /// that makes it, what it shows, and the variables it passes), the
 /// dependencies are fetched first (the one step with the network), then
 /// the build runs offline in the sandbox, able to write only the suite's
-/// build folder and its packages.
+/// build folder and its packages. The packages at `under_test` (the
+/// suite's, or every selected member of a workspace) are the code under
+/// test of every executable.
 pub fn build(
     suite: &Resolved,
+    under_test: &[PathBuf],
     features: &[String],
     layout: &Layout,
     env: &Env,
@@ -114,6 +122,7 @@ pub fn build(
         let stdout = BufReader::new(child.stdout.take().expect("piped"));
         let mut binaries = Vec::new();
         let mut first_error = None;
+        let mut tested = UnderTest::new(under_test);
         for line in stdout.lines() {
             let line = line.map_err(BuildError::Cargo)?;
             let Some(message) = Message::parse_stream(line.as_bytes()).next() else {
@@ -127,6 +136,7 @@ pub fn build(
             }
             match message {
                 Message::CompilerArtifact(a) => {
+                    tested.artifact(&a);
                     if let Some(binary) = test_binary(&a) {
                         binaries.push(binary);
                     }
@@ -147,6 +157,10 @@ pub fn build(
         }
         let status = child.wait().map_err(BuildError::Cargo)?;
         let stderr = stderr.join().unwrap_or_default();
+        let packages = tested.packages();
+        for binary in &mut binaries {
+            binary.under_test = packages.clone();
+        }
         Ok::<_, BuildError>((status, binaries, first_error, stderr))
     });
     let (status, binaries, first_error, stderr) = stderr?;
@@ -218,6 +232,7 @@ fn test_binary(a: &Artifact) -> Option<TestBinary> {
             package_id: a.package_id.repr.clone(),
             target: a.target.clone(),
         }),
+        under_test: Vec::new(),
     })
 }
 
@@ -325,6 +340,7 @@ mod tests {
             libtest: true,
             env: Vec::new(),
             cargo: None,
+            under_test: Vec::new(),
         }
     }
 

@@ -242,6 +242,8 @@ fn pipeline(
     interrupt::install();
     let mut unfiltered = true;
     let mut contention_failed = false;
+    // Every selected member is the code under test, whichever one's tests run.
+    let under_test: Vec<PathBuf> = suite.members.iter().map(|m| m.dir.clone()).collect();
     for member in &suite.members {
         let member = suite.member(member);
         let build_started = Instant::now();
@@ -259,6 +261,7 @@ fn pipeline(
                 });
         let built = build(
             &member,
+            &under_test,
             &spec.features,
             &layout,
             env,

@@ -26,6 +26,7 @@ mod sandbox_paths;
 pub(crate) mod snapshot;
 pub(crate) mod timeout;
 mod traces;
+mod under_test;
 
 pub use build::uses_libtest;
 pub use command::{run, run_workspace};

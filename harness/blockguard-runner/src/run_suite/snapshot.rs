@@ -50,7 +50,11 @@ pub struct SnapshotError {
 }
 
 /// One line of a snapshot: a trace event without its rule id (which names
-/// a rule's position, not the call).
+/// a rule's position, not the call), and without where the site is (`file`,
+/// `line`, `column`), the way to the call (`chain`) and `outside`: a line
+/// added above a call, or a change inside a dependency, must not churn
+/// every snapshot below it. Two calls from one site at two lines are one
+/// line here; the report keeps both.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 struct Entry {
     call: String,

@@ -90,7 +90,7 @@ pub struct SiteKey {
     pub call: String,
     /// The class of wait.
     pub class: Class,
-    /// The first frame out from the call that is user code.
+    /// The innermost frame of the code under test (see the trace's `site`).
     pub site: String,
     /// The std or libc API the site called.
     pub via: String,

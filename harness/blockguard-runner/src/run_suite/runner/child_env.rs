@@ -3,7 +3,7 @@
 //! the test must not inherit from the runner.
 
 use crate::run_suite::build::TestBinary;
-use blockguard_protocol::{GuardScope, Mode, env as protocol};
+use blockguard_protocol::{GuardScope, Mode, env as protocol, under_test};
 use std::ffi::OsString;
 use std::path::Path;
 
@@ -21,6 +21,7 @@ const INHERITED: &[&str] = &[
     protocol::HARNESS,
     protocol::FARM_WORKERS,
     protocol::SYMBOLS,
+    protocol::UNDER_TEST,
     "BLOCKGUARD_PRELOAD",
     "BLOCKGUARD_SNAPSHOTS",
     "CARGO_PRIMARY_PACKAGE",
@@ -133,6 +134,10 @@ fn guard_vars(guard: &Guard, binary: &TestBinary) -> Vec<(OsString, OsString)> {
     }
     if let Some(n) = guard.farm_workers {
         env.push((protocol::FARM_WORKERS.into(), n.to_string().into()));
+    }
+    let tested = under_test::encode(&binary.under_test);
+    if !tested.is_empty() {
+        env.push((protocol::UNDER_TEST.into(), tested.into()));
     }
     env
 }
