@@ -1,22 +1,27 @@
 //! The findings where developers act on them, from a real run of the
-//! outcomes fixture's blocked test: cargo's JSON messages on stdout
+//! locations fixture (`fixtures/locations`), each output checked against
+//! its table of expected sites: cargo's JSON messages on stdout
 //! (`--message-format json`), a SARIF log that the SARIF SDK's validator
-//! accepts (`--sarif`), and GitHub's workflow commands
-//! (`GITHUB_ACTIONS=true`). The guard runtime may or may not know the
-//! site's file and line: what is asserted holds either way; the exact
-//! locations are the unit tests' (`harness/blockguard-runner/src/diagnostics/`).
+//! accepts (`--sarif`), GitHub's workflow commands (`GITHUB_ACTIONS=true`)
+//! and the terminal's rustc-style diagnostics.
+
+#[path = "../../../fixtures/locations/expected.rs"]
+mod expected;
 
 use crate::run_suite::{Run, run_suite, scratch};
 use crate::support::root;
 use cargo_metadata::Message;
+use expected::{EXPECTED, Site, line_of};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::OnceLock;
 
-const TEST: &str = "outcomes::tests::sleeps";
+/// The package under test, from the repository's root (where SARIF's and
+/// the annotations' paths start, as GitHub's workspace would).
+const APP: &str = "fixtures/locations/app";
 
-/// The blocked test alone, with every output on.
-fn sleeps() -> &'static (Run, Value) {
+/// The fixture with every output on: its run and its SARIF log.
+fn located() -> &'static (Run, Value) {
     static RUN: OnceLock<(Run, Value)> = OnceLock::new();
     RUN.get_or_init(|| {
         let dir = scratch("diagnostics");
@@ -25,17 +30,15 @@ fn sleeps() -> &'static (Run, Value) {
         let run = run_suite(
             &dir,
             &[
-                "fixtures/outcomes.toml",
+                "fixtures/locations.toml",
                 "--sarif",
                 sarif.to_str().unwrap(),
                 "--message-format",
                 "json",
-                "--",
-                "--exact",
-                TEST,
+                "--snapshots",
+                "none",
             ],
             &[
-                ("INSTA_UPDATE", "no"),
                 ("GITHUB_ACTIONS", "true"),
                 ("GITHUB_WORKSPACE", workspace.to_str().unwrap()),
             ],
@@ -45,6 +48,13 @@ fn sleeps() -> &'static (Run, Value) {
         let log = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
         (run, log)
     })
+}
+
+/// A site's file from the repository's root, and its line.
+fn place(site: &Site) -> (String, u64) {
+    let file = format!("{APP}/{}", site.file);
+    let text = std::fs::read_to_string(root().join(&file)).unwrap();
+    (file, u64::from(line_of(&text, site.marker)))
 }
 
 /// Fails when the SARIF SDK's validator (with GitHub's rules) finds an
@@ -65,12 +75,11 @@ fn validate(path: &Path) {
 }
 
 #[test]
-fn stdout_is_cargos_json_messages_alone_one_per_blocking_site() {
-    let (run, _) = sleeps();
+fn stdout_is_cargos_json_messages_one_per_site_at_its_line() {
+    let (run, _) = located();
     let messages: Vec<Message> = Message::parse_stream(run.stdout.as_bytes())
         .map(|m| m.expect("a line of stdout that is not cargo's JSON"))
         .collect();
-    // The build's own messages, if it has any, come first.
     let findings: Vec<&cargo_metadata::CompilerMessage> = messages
         .iter()
         .filter_map(|m| match m {
@@ -85,24 +94,32 @@ fn stdout_is_cargos_json_messages_alone_one_per_blocking_site() {
             _ => None,
         })
         .collect();
-    assert_eq!(findings.len(), 1, "{}", run.explain());
-    let finding = findings[0];
-    let d = &finding.message;
-    assert_eq!(d.code.as_ref().unwrap().code, "blocking::sleep");
-    assert!(
-        d.message.contains(TEST) && d.message.contains("clock_nanosleep"),
-        "{d:?}"
-    );
-    assert_eq!(finding.target.name, "outcomes");
-    let rendered = d.rendered.as_deref().unwrap();
-    assert!(
-        rendered.starts_with("error[blocking::sleep]: "),
-        "{rendered}"
-    );
-    // With the site's line: the span is there, in the fixture's source.
-    for span in &d.spans {
-        assert!(span.is_primary && span.line_start > 0, "{span:?}");
-        assert!(span.file_name.starts_with("fixtures/outcomes/"), "{span:?}");
+    assert_eq!(findings.len(), EXPECTED.len(), "{}", run.explain());
+    for site in EXPECTED {
+        let (file, line) = place(site);
+        let found = findings.iter().find(|c| {
+            c.message.spans.iter().any(|s| {
+                s.is_primary && s.file_name == file && u64::try_from(s.line_start) == Ok(line)
+            })
+        });
+        let c = found.unwrap_or_else(|| panic!("no message at {file}:{line}\n{}", run.explain()));
+        let d = &c.message;
+        assert_eq!(
+            d.code.as_ref().unwrap().code,
+            format!("blocking::{}", site.class)
+        );
+        assert!(
+            d.message.contains(&format!("located::{}", site.test)),
+            "{d:?}"
+        );
+        assert_eq!(c.target.name, "located");
+        assert!(c.package_id.repr.contains("app"), "{}", c.package_id);
+        assert!(
+            d.rendered
+                .as_deref()
+                .is_some_and(|r| r.contains(&format!("--> {file}:{line}:"))),
+            "{d:?}"
+        );
     }
     assert!(
         matches!(messages.last(), Some(Message::BuildFinished(f)) if !f.success),
@@ -110,59 +127,106 @@ fn stdout_is_cargos_json_messages_alone_one_per_blocking_site() {
         run.explain()
     );
     // libtest's lines went to stderr.
-    assert!(run.stderr.contains("running 1 test"), "{}", run.explain());
+    assert!(run.stderr.contains("running 6 tests"), "{}", run.explain());
 }
 
 #[test]
-fn the_sarif_log_is_valid_and_has_the_blocked_call_as_its_result() {
-    let (run, log) = sleeps();
+fn the_sarif_log_is_valid_with_one_result_per_site_at_its_line() {
+    let (run, log) = located();
     let results = log["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 1, "{log:#}\n{}", run.explain());
-    let r = &results[0];
-    assert_eq!(
-        (&r["ruleId"], &r["level"]),
-        (&"blocking/sleep".into(), &"error".into())
-    );
-    let message = r["message"]["text"].as_str().unwrap();
-    assert!(
-        message.contains(TEST) && message.contains("clock_nanosleep"),
-        "{message}"
-    );
-    let artifact = &r["locations"][0]["physicalLocation"]["artifactLocation"];
-    let uri = artifact["uri"].as_str().unwrap();
-    // The site's file when known, else the package's manifest.
-    assert!(
-        uri.starts_with("fixtures/outcomes/src/") || uri == "fixtures/outcomes/Cargo.toml",
-        "{artifact}"
-    );
-    assert_eq!(artifact["uriBaseId"], "SRCROOT");
-    let flow = &r["codeFlows"][0]["threadFlows"][0]["locations"];
-    let last = flow.as_array().unwrap().last().unwrap();
-    assert_eq!(
-        last["location"]["logicalLocations"][0]["fullyQualifiedName"],
-        "clock_nanosleep"
-    );
+    assert_eq!(results.len(), EXPECTED.len(), "{log:#}\n{}", run.explain());
+    for site in EXPECTED {
+        let (file, line) = place(site);
+        let r = results
+            .iter()
+            .find(|r| {
+                let physical = &r["locations"][0]["physicalLocation"];
+                physical["artifactLocation"]["uri"] == file.as_str()
+                    && physical["region"]["startLine"] == line
+            })
+            .unwrap_or_else(|| panic!("no result at {file}:{line}: {log:#}"));
+        assert_eq!(r["ruleId"], format!("blocking/{}", site.class));
+        assert_eq!(r["level"], "error");
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"],
+            "SRCROOT"
+        );
+        let message = r["message"]["text"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("located::{}", site.test)),
+            "{message}"
+        );
+        let flow = r["codeFlows"][0]["threadFlows"][0]["locations"]
+            .as_array()
+            .unwrap();
+        assert_eq!(
+            flow.last().unwrap()["location"]["logicalLocations"][0]["fullyQualifiedName"],
+            site.call
+        );
+    }
 }
 
 #[test]
-fn under_github_actions_each_denied_call_is_an_error_annotation() {
-    let (run, _) = sleeps();
+fn under_github_actions_each_site_is_an_error_annotation_at_its_line() {
+    let (run, _) = located();
     let annotations: Vec<&str> = run
         .stderr
         .lines()
         .filter(|l| l.starts_with("::error "))
         .collect();
-    assert_eq!(annotations.len(), 1, "{}", run.explain());
-    let a = annotations[0];
-    assert!(
-        a.contains("title=blocking%3A%3Asleep%3A clock_nanosleep (sleep)")
-            && a.contains("outcomes%3A%3Atests%3A%3Asleeps"),
-        "{a}"
-    );
-    if a.contains("file=") {
-        assert!(a.starts_with("::error file=fixtures/outcomes/src/"), "{a}");
+    // Fewer than GitHub's ten per step: every one is shown.
+    assert_eq!(annotations.len(), EXPECTED.len(), "{}", run.explain());
+    for site in EXPECTED {
+        let (file, line) = place(site);
+        let at = format!("::error file={file},line={line},");
+        let a = annotations
+            .iter()
+            .find(|a| a.starts_with(&at))
+            .unwrap_or_else(|| panic!("no annotation {at}\n{}", run.explain()));
+        assert!(
+            a.contains(&format!(
+                "title=blocking%3A%3A{}%3A {}",
+                site.class, site.call
+            )),
+            "{a}"
+        );
+        assert!(
+            a.contains(&format!("[[allow]]%0Acall = \"{}\"", site.call)),
+            "{a}"
+        );
     }
-    assert!(a.contains("[[allow]]%0Acall = \"clock_nanosleep\""), "{a}");
+}
+
+#[test]
+fn the_terminal_shows_each_site_as_rustc_shows_an_error() {
+    let (run, _) = located();
+    for site in EXPECTED {
+        let (file, line) = place(site);
+        let arrow = format!("--> {file}:{line}:");
+        let at = run
+            .stderr
+            .find(&arrow)
+            .unwrap_or_else(|| panic!("no `{arrow}`\n{}", run.explain()));
+        let block = &run.stderr[at..];
+        let block = &block[..block.find("\nerror[").unwrap_or(block.len())];
+        // The source line, a caret under the call, and the rule that allows it.
+        let source = std::fs::read_to_string(root().join(&file)).unwrap();
+        let text = source
+            .lines()
+            .nth(usize::try_from(line).unwrap() - 1)
+            .unwrap();
+        assert!(block.contains(text.trim_end()), "{block}");
+        assert!(block.contains('^'), "{block}");
+        assert!(
+            block.contains("= help: to allow it")
+                && block.contains(&format!("call = \"{}\"", site.call)),
+            "{block}"
+        );
+        assert!(
+            block.contains(&format!("= note: via {}", site.via)),
+            "{block}"
+        );
+    }
 }
 
 #[test]
