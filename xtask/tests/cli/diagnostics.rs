@@ -5,13 +5,10 @@
 //! accepts (`--sarif`), GitHub's workflow commands (`GITHUB_ACTIONS=true`)
 //! and the terminal's rustc-style diagnostics.
 
-#[path = "../../../fixtures/locations/expected.rs"]
-mod expected;
-
+use crate::locations::expected::{EXPECTED, Site, line_of};
 use crate::run_suite::{Run, run_suite, scratch};
 use crate::support::root;
 use cargo_metadata::Message;
-use expected::{EXPECTED, Site, line_of};
 use serde_json::Value;
 use std::path::Path;
 use std::sync::OnceLock;

@@ -5,7 +5,7 @@
 //! it called; `--guard tasks` keeps only the calls inside task polls.
 
 #[path = "../../../fixtures/locations/expected.rs"]
-mod expected;
+pub(crate) mod expected;
 
 use crate::run_suite::{Run, run_suite, scratch};
 use crate::support::root;

@@ -150,9 +150,15 @@ pub fn describe(event: &TraceEvent) -> String {
     } else {
         ""
     };
+    // A closure says which one by its place; every site gives its line.
+    let site = event.site.replace("{{closure}}", "{closure}");
+    let place = match (&event.file, event.line) {
+        (Some(file), Some(line)) => format!(" ({file}:{line})"),
+        _ => String::new(),
+    };
     format!(
-        "{} ({}{escaped}{farmed}) at {} via {}",
-        event.call, event.class, event.site, event.via
+        "{} ({}{escaped}{farmed}) at {site} via {}{place}",
+        event.call, event.class, event.via
     )
 }
 
