@@ -65,6 +65,8 @@ fn every_test_thread_is_guarded_and_each_call_is_its_own_tests() {
         };
         let line = section(&all, e.name);
         let said = format!("blocked: 1 denied blocking call: {call} (");
+        // A closure is shown as `{closure}`, with the call's place after it.
+        let site = site.replace("{{closure}}", "{closure}");
         assert!(
             line.starts_with(&said) && line.contains(&format!(" at {site} via ")),
             "{}: {line}",

@@ -383,7 +383,12 @@ fn the_nightly_workflow_allows_the_sandbox_before_its_shards_run() {
             "--report",
         ])
         .arg(dir.join("report.json"))
-        .args(["--sandbox", "--", "--exact", "tests::writes_its_own_tmp"])
+        .args([
+            "--sandbox",
+            "--",
+            "--exact",
+            "escapes::tests::writes_its_own_tmp",
+        ])
         .current_dir(root())
         .env("BLOCKGUARD_SNAPSHOTS", dir.join("snapshots"))
         .env_remove("INSTA_UPDATE")

@@ -117,7 +117,7 @@ fn tiny_http_is_a_build_failure_that_names_its_cause() {
     assert_eq!(report["build"]["status"], "failed", "{text}");
     let message = report["build"]["message"].as_str().unwrap();
     assert!(
-        message.starts_with("its dependency rustc-serialize 0.3.24 does not compile"),
+        message.starts_with("its dependency rustc-serialize 0.3.24 did not compile; rustc said:"),
         "{message}"
     );
     assert!(

@@ -203,7 +203,7 @@ mod tests {
         );
         assert!(
             text.starts_with(
-                "\nerror[blocking::sleep]: …\n\nblockguard: s (s 1.0.0, path), mode check\n"
+                "\nerror[blocking::sleep]: …\n\nblockguard: s (s 1.0.0, path), mode check, guarding the test's body and all it runs\n"
             ),
             "{text}"
         );
