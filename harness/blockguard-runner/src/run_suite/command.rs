@@ -22,7 +22,7 @@ use crate::events::feed::FeedWriter;
 use crate::events::{Collected, RunEvents, RunListener};
 use crate::live::dashboard::Dashboard;
 use crate::options::{NoTests, RunOptions, RunSuiteArgs};
-use crate::process::Contain;
+use crate::process::{Contain, Join};
 use crate::sandbox::Sandbox;
 use crate::sandbox_env::SandboxEnv;
 use crate::schema::exit;
@@ -290,7 +290,7 @@ fn pipeline(
                 launcher: launcher.clone(),
                 preload: None,
                 status: traces.join("list.status"),
-                sandbox: Some(sandbox.holder()),
+                join: Some(Join::Sandbox(sandbox.holder())),
                 limits: Some(args.limits()),
                 server: None,
             });
