@@ -2,14 +2,16 @@
 //! that every test process runs under.
 //!
 //! The runner starts `blockguard-contain [--preload LIB] --status FILE
-//! --parent PID -- EXE ARGS…` in a process group of its own. The launcher
-//! dies with the runner (parent-death signal), runs the test in a PID
-//! namespace of its own so that nothing the test starts outlives it, and
-//! exits exactly as the test did. It writes FILE, a [`Status`], only when
-//! it has something to say: the test left processes behind, or the
-//! namespace could not be made. Within a run the launchers are forked by
-//! the run's launch server instead of started (`crate::launch`), with the
-//! same arguments.
+//! [--join-pids HOLDER | --join-sandbox HOLDER] --parent PID -- EXE ARGS…`
+//! in a process group of its own. The launcher dies with the runner
+//! (parent-death signal), runs the test in the run's PID namespace, under
+//! a reaper of its own so that nothing the test starts outlives it, and
+//! exits exactly as the test did. One PID namespace for the run's tests
+//! gives each a pid of its own, as it would have without us. It writes
+//! FILE, a [`Status`], only when it has something to say: the test left
+//! processes behind, or no namespace could be made. Within a run the
+//! launchers are forked by the run's launch server instead of started
+//! (`crate::launch`), with the same arguments.
 
 use serde::{Deserialize, Serialize};
 
@@ -22,18 +24,30 @@ pub const STATUS_ARG: &str = "--status";
 pub const PARENT_ARG: &str = "--parent";
 /// `--join-sandbox PID`: run the test in the run's sandbox, the namespaces
 /// (no network but loopback, the host read-only but for the run's
-/// folders; see `crate::sandbox`) that the holder PID lives in. The
-/// launcher never runs the test unsandboxed then.
+/// folders; see `crate::sandbox`) that the holder PID lives in, and in the
+/// PID namespace it made for its children. The launcher never runs the
+/// test unsandboxed then.
 pub const JOIN_SANDBOX_ARG: &str = "--join-sandbox";
+/// `--join-pids PID`: run the test in the run's PID namespace, the one the
+/// holder PID made for its children (see [`HOLD_PIDS_ARG`]). Without it
+/// (nor the sandbox), the test gets a PID namespace of its own.
+pub const JOIN_PIDS_ARG: &str = "--join-pids";
 /// `--sandbox`, with the paths of a `crate::sandbox::SandboxPaths`: run
 /// the program in a sandbox of its own (a sandboxed build).
 pub const MAKE_SANDBOX_ARG: &str = "--sandbox";
 /// `blockguard-contain --hold-sandbox PATHS…`: makes the run's sandbox
-/// with the paths of a `crate::sandbox::SandboxPaths` and holds it. It
-/// writes its pid and a newline on stdout, then lives until its stdin
-/// ends; if the sandbox cannot be made, it says why on stderr and exits
-/// with [`NO_SANDBOX`].
+/// with the paths of a `crate::sandbox::SandboxPaths`, and the run's PID
+/// namespace in it, and holds them. It writes its pid and a newline on
+/// stdout, then lives until its stdin ends; if the sandbox cannot be
+/// made, it says why on stderr and exits with [`NO_SANDBOX`].
 pub const HOLD_SANDBOX_ARG: &str = "--hold-sandbox";
+/// `blockguard-contain --hold-pids`: makes the PID namespace of a run
+/// without the sandbox (inside a user namespace that maps the user onto
+/// itself, where the user may not make one directly) and holds it, as
+/// [`HOLD_SANDBOX_ARG`] holds the sandbox; its init dies with it, and the
+/// kernel then kills whatever is left in the namespace. If it cannot be
+/// made, it says why on stderr and exits with 1.
+pub const HOLD_PIDS_ARG: &str = "--hold-pids";
 /// The exit code of a launcher that was asked for a sandbox and could not
 /// make one; the status file says why.
 pub const NO_SANDBOX: i32 = 125;
@@ -41,7 +55,8 @@ pub const NO_SANDBOX: i32 = 125;
 /// What the launcher saw.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
-    /// The test ran in a PID namespace of its own.
+    /// The test ran in a PID namespace (the run's, or one of its own) under
+    /// its reaper.
     pub contained: bool,
     /// Why it did not, when it did not.
     #[serde(default, skip_serializing_if = "Option::is_none")]

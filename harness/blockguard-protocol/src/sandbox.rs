@@ -2,9 +2,9 @@
 //! which makes it: what of the host is shown, and the limits on a test.
 //!
 //! No network but loopback, private IPC and hostname, the host read-only,
-//! the homes hidden, a fresh `/dev` and `/sys`, per test its own `/proc`
-//! and a `/tmp` and `/dev/shm` sized by the memory limit, and read-write
-//! only the folders named.
+//! the homes hidden, a fresh `/dev` and `/sys`, per test a `/proc` of the
+//! run's PID namespace and a `/tmp` and `/dev/shm` of its own sized by the
+//! memory limit, and read-write only the folders named.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -64,8 +64,9 @@ pub const WRITABLE_ARG: &str = "--rw";
 pub const HIDDEN_ARG: &str = "--hide";
 
 /// What of the host a sandboxed program sees. The host's root is shown
-/// read-only, with a fresh `/dev`, `/sys`, and per test its own `/proc`
-/// and sized `/tmp` and `/dev/shm`; then, from the outermost path in:
+/// read-only, with a fresh `/dev`, `/sys`, and per test a `/proc` of the
+/// run's PID namespace and its own sized `/tmp` and `/dev/shm`; then, from
+/// the outermost path in:
 /// `hidden` paths (the homes) are empty, read-only folders (a file is
 /// empty), `readable` ones are shown read-only, and `writable` ones
 /// read-write. At one path, writable wins over readable, and both over

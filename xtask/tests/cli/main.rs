@@ -13,6 +13,7 @@ mod guard_scope;
 mod live_client;
 mod locations;
 mod nightly;
+mod pid_names;
 mod run_suite;
 mod sandbox;
 mod secrets;

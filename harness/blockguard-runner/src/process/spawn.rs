@@ -4,7 +4,8 @@
 //!
 //! A test runs under the launcher `blockguard-contain` when one is given:
 //! it dies with us even on SIGKILL, and nothing the test starts outlives
-//! the test. Either way, once the child has exited the wait for its output
+//! the test. It joins the run's PID namespace ([`Join`]), so that tests
+//! side by side each see a pid of their own. Either way, once the child has exited the wait for its output
 //! is bounded: whatever still holds the pipes is named as leaked and killed.
 
 use super::holders::{holders, pipe_inode};
@@ -71,14 +72,25 @@ pub struct Contain {
     pub preload: Option<PathBuf>,
     /// Where the launcher writes its status.
     pub status: PathBuf,
-    /// Run the test in the run's sandbox, the one this pid holds
-    /// (`crate::sandbox::Sandbox::holder`).
-    pub sandbox: Option<u32>,
+    /// The run's namespaces the test joins; `None` gives it a PID
+    /// namespace of its own (or none, where none can be made).
+    pub join: Option<Join>,
     /// The sandbox's resource limits.
     pub limits: Option<blockguard_protocol::sandbox::Limits>,
     /// The run's launch server, which forks the launcher instead of our
     /// spawning it; `None` spawns it.
     pub server: Option<Arc<LaunchServer>>,
+}
+
+/// The run's namespaces a contained test joins, by their holder's pid
+/// ([`super::ns_holder::Holder`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Join {
+    /// The run's sandbox and its PID namespace
+    /// (`crate::sandbox::Sandbox::holder`).
+    Sandbox(u32),
+    /// The PID namespace of a run without the sandbox.
+    Pids(u32),
 }
 
 /// How the process ended.
@@ -210,8 +222,14 @@ fn contain_args(contain: &Contain, launch: &Launch) -> Vec<OsString> {
     if let Some(preload) = &contain.preload {
         args.extend([contain::PRELOAD_ARG.into(), preload.into()]);
     }
-    if let Some(holder) = contain.sandbox {
-        args.extend([contain::JOIN_SANDBOX_ARG.into(), holder.to_string().into()]);
+    match contain.join {
+        Some(Join::Sandbox(holder)) => {
+            args.extend([contain::JOIN_SANDBOX_ARG.into(), holder.to_string().into()]);
+        }
+        Some(Join::Pids(holder)) => {
+            args.extend([contain::JOIN_PIDS_ARG.into(), holder.to_string().into()]);
+        }
+        None => {}
     }
     if let Some(limits) = contain.limits {
         args.extend([

@@ -24,7 +24,7 @@ use crate::events::feed::FeedWriter;
 use crate::events::{Collected, RunEvents, RunListener};
 use crate::live::dashboard::Dashboard;
 use crate::options::{MessageFormat, NoTests, RunOptions, RunSuiteArgs, SnapshotMode};
-use crate::process::Contain;
+use crate::process::{Contain, Join};
 use crate::sandbox::Sandbox;
 use crate::sandbox_env::SandboxEnv;
 use crate::schema::exit;
@@ -314,7 +314,7 @@ fn pipeline(
                 launcher: launcher.clone(),
                 preload: None,
                 status: traces.join("list.status"),
-                sandbox: Some(sandbox.holder()),
+                join: Some(Join::Sandbox(sandbox.holder())),
                 limits: Some(args.limits()),
                 server: None,
             });

@@ -1,21 +1,17 @@
 //! A run's sandbox, alive while its holder lives.
 
 use super::error::SandboxError;
+use crate::process::ns_holder::{Holder, HolderError};
 use blockguard_protocol::contain::HOLD_SANDBOX_ARG;
 use blockguard_protocol::sandbox::SandboxPaths;
-use std::io::{BufRead, BufReader, Read};
+use std::ffi::OsString;
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::time::Duration;
-use wait_timeout::ChildExt;
 
 /// `blockguard-contain --hold-sandbox PATHS…`, which made the sandbox and
-/// lives in it until its stdin closes.
+/// the run's PID namespace in it, and lives in them until its stdin
+/// closes.
 pub struct Sandbox {
-    holder: Child,
-    /// Closed to end the holder.
-    stdin: Option<ChildStdin>,
-    pid: u32,
+    holder: Holder,
 }
 
 impl Sandbox {
@@ -29,55 +25,18 @@ impl Sandbox {
                 source,
             })?;
         }
-        let mut holder = Command::new(launcher)
-            .arg(HOLD_SANDBOX_ARG)
-            .args(paths.to_args())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|source| SandboxError::Launcher {
-                launcher: launcher.to_owned(),
-                source,
-            })?;
-        let stdin = holder.stdin.take();
-        let mut line = String::new();
-        let said = holder
-            .stdout
-            .take()
-            .map(|out| BufReader::new(out).read_line(&mut line));
-        match (said, line.trim().parse::<u32>()) {
-            (Some(Ok(_)), Ok(pid)) => Ok(Sandbox { holder, stdin, pid }),
-            _ => {
-                let _ = holder.kill();
-                let _ = holder.wait();
-                let mut why = String::new();
-                if let Some(mut err) = holder.stderr.take() {
-                    let _ = err.read_to_string(&mut why);
-                }
-                Err(SandboxError::Refused {
-                    why: why.trim().to_owned(),
-                })
+        let args = std::iter::once(OsString::from(HOLD_SANDBOX_ARG)).chain(paths.to_args());
+        match Holder::start(launcher, args) {
+            Ok(holder) => Ok(Sandbox { holder }),
+            Err(HolderError::Spawn { launcher, source }) => {
+                Err(SandboxError::Launcher { launcher, source })
             }
+            Err(HolderError::Refused(why)) => Err(SandboxError::Refused { why }),
         }
     }
 
     /// The holder's pid, for `blockguard-contain --join-sandbox`.
     pub fn holder(&self) -> u32 {
-        self.pid
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        // The holder ends with its stdin.
-        drop(self.stdin.take());
-        if !matches!(
-            self.holder.wait_timeout(Duration::from_secs(5)),
-            Ok(Some(_))
-        ) {
-            let _ = self.holder.kill();
-            let _ = self.holder.wait();
-        }
+        self.holder.pid()
     }
 }

@@ -1,10 +1,11 @@
 //! The sandbox for untrusted suites, made by the test launcher
 //! (`blockguard-contain`) itself: no network but loopback, private IPC and
 //! hostname, the host read-only with the homes hidden ([`host_view`]), a
-//! fresh `/dev` and `/sys`, and per test its own `/proc` and a `/tmp` and
-//! `/dev/shm` sized by the memory limit. A holder process keeps one set
-//! of namespaces alive per run ([`Sandbox`]); each test's launcher joins
-//! them, then makes the test's own PID and mount namespaces. A sandboxed
+//! fresh `/dev` and `/sys`, and per test a `/proc` of the run's PID
+//! namespace and a `/tmp` and `/dev/shm` sized by the memory limit. A
+//! holder process keeps one set of namespaces alive per run, the run's PID
+//! namespace among them ([`Sandbox`]); each test's launcher joins them,
+//! then makes the test's own mount namespace. A sandboxed
 //! build runs in a sandbox of its own ([`command`]). On by default for
 //! crates.io crates.
 //!

@@ -2,7 +2,7 @@
 
 use crate::args_error::ArgsError;
 use blockguard_protocol::contain::{
-    JOIN_SANDBOX_ARG, MAKE_SANDBOX_ARG, PARENT_ARG, PRELOAD_ARG, STATUS_ARG,
+    JOIN_PIDS_ARG, JOIN_SANDBOX_ARG, MAKE_SANDBOX_ARG, PARENT_ARG, PRELOAD_ARG, STATUS_ARG,
 };
 use blockguard_protocol::sandbox::{LIMITS_ARG, Limits, SandboxPaths};
 use std::ffi::{CString, OsString};
@@ -17,8 +17,12 @@ pub struct Args {
     pub status: Option<PathBuf>,
     /// The runner's pid.
     pub parent: i32,
-    /// With the run's sandbox: the pid of the process holding it.
+    /// With the run's sandbox: the pid of the process holding it (and the
+    /// run's PID namespace in it).
     pub sandbox: Option<i32>,
+    /// Without the sandbox: the pid of the process holding the run's PID
+    /// namespace.
+    pub pids: Option<i32>,
     /// With a sandbox of its own: what it shows.
     pub own_sandbox: Option<SandboxPaths>,
     /// The resource limits set on the test.
@@ -28,14 +32,15 @@ pub struct Args {
 }
 
 impl Args {
-    /// Parses `[--preload LIB] [--status FILE] [--join-sandbox PID |
-    /// --sandbox [--ro|--rw|--hide PATH]…] [--limits L] --parent PID --
-    /// EXE ARGS…`.
+    /// Parses `[--preload LIB] [--status FILE] [--join-pids PID |
+    /// --join-sandbox PID | --sandbox [--ro|--rw|--hide PATH]…] [--limits
+    /// L] --parent PID -- EXE ARGS…`.
     pub fn parse(mut argv: impl Iterator<Item = OsString>) -> Result<Args, ArgsError> {
         let mut preload = None;
         let mut status = None;
         let mut parent = None;
         let mut sandbox = None;
+        let mut pids = None;
         let mut limits = None;
         let mut own_sandbox = false;
         let mut paths = SandboxPaths::default();
@@ -57,6 +62,7 @@ impl Args {
                 Some(PRELOAD_ARG) => preload = Some(value),
                 Some(STATUS_ARG) => status = Some(PathBuf::from(value)),
                 Some(JOIN_SANDBOX_ARG) => sandbox = Some(pid(&value, JOIN_SANDBOX_ARG)?),
+                Some(JOIN_PIDS_ARG) => pids = Some(pid(&value, JOIN_PIDS_ARG)?),
                 Some(LIMITS_ARG) => {
                     limits = Some(
                         value
@@ -77,13 +83,22 @@ impl Args {
             return Err(ArgsError::NoProgram);
         }
         if own_sandbox && sandbox.is_some() {
-            return Err(ArgsError::TwoSandboxes);
+            return Err(ArgsError::Exclusive(MAKE_SANDBOX_ARG, JOIN_SANDBOX_ARG));
+        }
+        if pids.is_some() && (own_sandbox || sandbox.is_some()) {
+            let sandbox_arg = if own_sandbox {
+                MAKE_SANDBOX_ARG
+            } else {
+                JOIN_SANDBOX_ARG
+            };
+            return Err(ArgsError::Exclusive(JOIN_PIDS_ARG, sandbox_arg));
         }
         Ok(Args {
             preload,
             status,
             parent: parent.ok_or(ArgsError::NoParent)?,
             sandbox,
+            pids,
             own_sandbox: own_sandbox.then_some(paths),
             limits,
             program,

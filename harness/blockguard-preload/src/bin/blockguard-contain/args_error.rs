@@ -1,7 +1,5 @@
 //! Why the launcher's command line does not parse.
 
-use blockguard_protocol::contain::{JOIN_SANDBOX_ARG, MAKE_SANDBOX_ARG};
-
 /// The command line does not parse.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ArgsError {
@@ -26,9 +24,11 @@ pub enum ArgsError {
     /// Nothing after `--`.
     #[error("no program after `--`")]
     NoProgram,
-    /// A sandbox of its own and the run's were both asked for.
-    #[error("{MAKE_SANDBOX_ARG} and {JOIN_SANDBOX_ARG} exclude each other")]
-    TwoSandboxes,
+    /// Two ways to get the test's namespaces were both asked for (a
+    /// sandbox of its own and the run's, or the run's PID namespace and a
+    /// sandbox).
+    #[error("{0} and {1} exclude each other")]
+    Exclusive(&'static str, &'static str),
     /// The runner's pid is missing.
     #[error("--parent is required")]
     NoParent,
@@ -65,6 +65,19 @@ mod tests {
                 "x"
             ]),
             "--sandbox and --join-sandbox exclude each other"
+        );
+        assert_eq!(
+            error(&[
+                "--join-sandbox",
+                "2",
+                "--join-pids",
+                "3",
+                "--parent",
+                "1",
+                "--",
+                "x"
+            ]),
+            "--join-pids and --join-sandbox exclude each other"
         );
     }
 }

@@ -3,12 +3,12 @@
 
 use crate::args::Args;
 use crate::sandbox_error::SandboxError;
-use crate::{namespace, pid1, sandbox, sys};
+use crate::{namespace, reaper, run_pids, sandbox, sys};
 use blockguard_protocol::contain::{NO_SANDBOX, Status};
 
 /// How a containment went.
 pub enum Ran {
-    /// The test ran in its namespace and ended with this wait status.
+    /// The test ran in its PID namespace and ended with this wait status.
     Waited(i32),
     /// It was not run: exit with this code.
     NotRun(u8),
@@ -17,9 +17,11 @@ pub enum Ran {
     Uncontained,
 }
 
-/// Runs the test of `args` in a PID namespace of its own (and in the
-/// run's sandbox when asked), writing the status file when there is
-/// something to say.
+/// Runs the test of `args` in the run's PID namespace (in the run's
+/// sandbox when asked), or in one of its own where no run's is given (a
+/// sandbox of its own, or a launcher started alone), always in a mount
+/// namespace of its own; writes the status file when there is something
+/// to say.
 pub fn contain(args: &Args) -> Ran {
     if let Some(preload) = &args.preload {
         sys::set_preload(preload);
@@ -33,9 +35,15 @@ pub fn contain(args: &Args) -> Ran {
         Err(why) => return no_sandbox(args, why),
     };
     let sandboxed = joined.is_some();
-    match namespace::enter() {
+    let entered = match (args.sandbox, args.pids) {
+        // Joining the sandbox joined its PID namespace too.
+        (Some(_), _) => namespace::own_mounts(),
+        (None, Some(holder)) => run_pids::join(holder).and_then(|()| namespace::own_mounts()),
+        (None, None) => namespace::enter(),
+    };
+    match entered {
         Ok(()) => {
-            let status = pid1::run_contained(args, joined.as_ref());
+            let status = reaper::run_contained(args, joined.as_ref());
             if let Some(status) = &status.status {
                 write_status(args, status);
             }

@@ -1,28 +1,32 @@
-//! The sandbox: the run's namespaces, made once (`sandbox_make`) and held
-//! open by `blockguard-contain --hold-sandbox` (see [`hold`]). Each test's
-//! launcher joins them before it makes the test's own PID and mount
-//! namespaces: no network but loopback, private IPC and hostname, a fresh
-//! `/dev` and `/sys`, the host read-only but for the run's folders, the
-//! homes hidden. The test itself then runs with no capabilities at all, in
-//! its own `/proc` and its own sized `/tmp` (`private_tmp`). A sandboxed
-//! build makes a sandbox of its own the same way (`--sandbox`).
+//! The sandbox: the run's namespaces, made once (`sandbox_make`) with the
+//! run's PID namespace inside them (`run_pids`), and held open by
+//! `blockguard-contain --hold-sandbox` (see [`hold()`]). Each test's
+//! launcher joins them all, then makes the test's own mount namespace: no
+//! network but loopback, private IPC and hostname, a fresh `/dev` and
+//! `/sys`, the host read-only but for the run's folders, the homes hidden.
+//! The test itself then runs with no capabilities at all, in a `/proc` of
+//! the run's PID namespace and its own sized `/tmp` (`private_tmp`). A
+//! sandboxed build makes a sandbox of its own the same way (`--sandbox`),
+//! and a PID namespace of its own.
 //!
 //! Joining costs a few system calls where making the namespaces afresh
 //! for every test (a network namespace above all) cost about 4 ms.
 
 use crate::sandbox_error::SandboxError;
-use crate::{sandbox_make, sys_ns};
+use crate::{hold, run_pids, sandbox_make, sys_ns};
 use blockguard_protocol::contain::NO_SANDBOX;
 use blockguard_protocol::sandbox::SandboxPaths;
-use std::io::{BufRead, Write};
 use std::path::PathBuf;
 
-/// The namespaces to join after the user namespace that owns them, in order.
-const JOINED: [(&str, libc::c_int); 4] = [
-    ("mnt", libc::CLONE_NEWNS),
-    ("net", libc::CLONE_NEWNET),
-    ("ipc", libc::CLONE_NEWIPC),
-    ("uts", libc::CLONE_NEWUTS),
+/// The namespaces to join after the user namespace that owns them, in
+/// order: each one's file in `/proc/<holder>/ns`, its name, its kind. The
+/// PID namespace is the one the holder made for its children (its init's).
+const JOINED: [(&str, &str, libc::c_int); 5] = [
+    ("mnt", "mount", libc::CLONE_NEWNS),
+    ("net", "network", libc::CLONE_NEWNET),
+    ("ipc", "IPC", libc::CLONE_NEWIPC),
+    ("uts", "UTS", libc::CLONE_NEWUTS),
+    ("pid_for_children", "PID", libc::CLONE_NEWPID),
 ];
 
 /// A process in a sandbox: what is left to do is [`confine`] the test.
@@ -43,7 +47,7 @@ pub fn join(holder: i32) -> Result<Joined, SandboxError> {
     let user = open("ns/user", false)?;
     let others = JOINED
         .iter()
-        .map(|(name, kind)| Ok((open(&format!("ns/{name}"), false)?, *name, *kind)))
+        .map(|(file, name, kind)| Ok((open(&format!("ns/{file}"), false)?, *name, *kind)))
         .collect::<Result<Vec<_>, SandboxError>>()?;
     let root = open("root", true)?;
     sys_ns::setns(&user, libc::CLONE_NEWUSER)
@@ -71,8 +75,9 @@ pub fn confine() -> Result<(), SandboxError> {
     sys_ns::drop_privileges().map_err(|e| SandboxError::step("dropping capabilities", e))
 }
 
-/// `--hold-sandbox PATHS…`: makes the sandbox, says our pid, then lives
-/// until stdin ends (the runner closes it, or dies).
+/// `--hold-sandbox PATHS…`: makes the sandbox and the run's PID namespace
+/// in it, says our pid, then lives until stdin ends (the runner closes it,
+/// or dies).
 pub fn hold(mut argv: impl Iterator<Item = std::ffi::OsString>) -> std::process::ExitCode {
     let mut paths = SandboxPaths::default();
     while let Some(flag) = argv.next() {
@@ -88,22 +93,9 @@ pub fn hold(mut argv: impl Iterator<Item = std::ffi::OsString>) -> std::process:
             return std::process::ExitCode::from(2);
         }
     }
-    if let Err(why) = sandbox_make::make(&paths) {
+    if let Err(why) = sandbox_make::make(&paths).and_then(|()| run_pids::make()) {
         eprintln!("{why}");
         return std::process::ExitCode::from(NO_SANDBOX as u8);
     }
-    let mut out = std::io::stdout().lock();
-    if writeln!(out, "{}", std::process::id())
-        .and_then(|()| out.flush())
-        .is_err()
-    {
-        return std::process::ExitCode::from(1);
-    }
-    drop(out);
-    let mut stdin = std::io::stdin().lock();
-    let mut line = Vec::new();
-    while matches!(stdin.read_until(b'\n', &mut line), Ok(n) if n > 0) {
-        line.clear();
-    }
-    std::process::ExitCode::SUCCESS
+    hold::until_stdin_ends()
 }

@@ -9,7 +9,8 @@ use super::judge::{Evidence, judge, suppressible};
 use crate::events::{Following, RunEvents};
 use crate::process::interrupt;
 use crate::process::launch_server::LaunchServer;
-use crate::process::{Contain, Ended, Finished, Launch, spawn_and_wait};
+use crate::process::ns_holder::Holder;
+use crate::process::{Contain, Ended, Finished, Join, Launch, spawn_and_wait};
 use crate::run_suite::console::Console;
 use crate::run_suite::file_name;
 use crate::run_suite::libtest::Libtest;
@@ -66,7 +67,8 @@ pub struct Plan {
     pub retries: u32,
     /// Where the run's events go: the console, the report, the dashboard.
     pub events: RunEvents,
-    /// With the sandbox: the pid holding the run's sandbox.
+    /// With the sandbox: the pid holding the run's sandbox and its PID
+    /// namespace.
     pub sandbox: Option<u32>,
     /// With the sandbox: its resource limits.
     pub limits: Option<blockguard_protocol::sandbox::Limits>,
@@ -89,6 +91,13 @@ struct Shared {
     /// Forks each test's launcher; without it (none could start, or
     /// only listing) each launcher is spawned.
     server: Option<Arc<LaunchServer>>,
+    /// The namespaces every test joins: the sandbox's, or without it the
+    /// PID namespace `_pids` holds.
+    join: Option<Join>,
+    /// Without the sandbox: the holder of the run's PID namespace. When
+    /// none could be made, each launcher tries one of its own, and says
+    /// why not in its status.
+    _pids: Option<Holder>,
 }
 
 /// Runs (or, with `--list`, lists) the plan's tests.
@@ -107,8 +116,18 @@ pub fn run(plan: Plan, mut args: Libtest, console: &Arc<Console>) -> RunResults 
         }
         _ => None,
     };
+    let pids = match (&plan.launcher, plan.sandbox, args.list) {
+        (Some(launcher), None, false) => Holder::pids(launcher).ok(),
+        _ => None,
+    };
+    let join = match plan.sandbox {
+        Some(holder) => Some(Join::Sandbox(holder)),
+        None => pids.as_ref().map(|p| Join::Pids(p.pid())),
+    };
     let shared = Arc::new(Shared {
         server,
+        join,
+        _pids: pids,
         following: Following::start(&plan.events),
         plan,
         console: Arc::clone(console),
@@ -291,7 +310,7 @@ impl Shared {
             launcher: launcher.clone(),
             preload: plan.preload.clone(),
             status: trace_path.with_extension("contain.json"),
-            sandbox: plan.sandbox,
+            join: self.join,
             limits: plan.limits,
             server: self.server.clone(),
         });

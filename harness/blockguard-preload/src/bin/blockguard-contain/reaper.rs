@@ -1,10 +1,15 @@
-//! The namespace's init: starts the test, reaps everything, and on the
-//! test's exit gives what it left behind a moment to finish, then names
-//! what is still alive. Its own exit makes the kernel kill the rest.
+//! The test's reaper: the launcher's child in the run's PID namespace
+//! (or PID 1 of one of the test's own, where there is no run's to join),
+//! in the test's own mount namespace. A child subreaper, it keeps below
+//! itself whatever the test starts, a `setsid` daemon included: a process
+//! whose parent dies becomes its child. It starts the test, reaps
+//! everything, and on the test's exit gives what is left a moment to
+//! finish, then names it and kills it, until nothing is left.
 
 use crate::args::Args;
+use crate::descendants::{Descendant, descendants};
 use crate::sandbox::{self, Joined};
-use crate::{namespace, private_tmp, sys};
+use crate::{namespace, private_tmp, sweep, sys, sys_reap};
 use blockguard_protocol::contain::Status;
 use std::time::{Duration, Instant};
 
@@ -20,8 +25,8 @@ pub struct Contained {
     pub status: Option<Status>,
 }
 
-/// Runs the test under a new init; returns once init and everything in the
-/// namespace are gone.
+/// Runs the test under its reaper; returns once the reaper and everything
+/// below it are gone.
 pub fn run_contained(args: &Args, joined: Option<&Joined>) -> Contained {
     let failed = |why: String| {
         eprintln!("blockguard-contain: {why}");
@@ -35,19 +40,19 @@ pub fn run_contained(args: &Args, joined: Option<&Joined>) -> Contained {
         Ok(ends) => ends,
         Err(e) => return failed(format!("pipe: {e}")),
     };
-    let init = match sys::fork() {
+    let reaper = match sys::fork() {
         Err(e) => return failed(format!("fork: {e}")),
         Ok(sys::Fork::Child) => {
             sys::close(read);
-            init(args, joined, write)
+            reaper(args, joined, write)
         }
         Ok(sys::Fork::Parent(pid)) => pid,
     };
     sys::close(write);
     let report = sys::read_and_close(read);
-    let _ = sys::waitpid(init, false);
+    let _ = sys::waitpid(reaper, false);
     decode(&report, tmp_size(args, joined))
-        .unwrap_or_else(|| failed("init ended without a report".to_owned()))
+        .unwrap_or_else(|| failed("the test's reaper ended without a report".to_owned()))
 }
 
 /// In the sandbox, the size of the test's `/tmp` and `/dev/shm`: the
@@ -56,10 +61,11 @@ fn tmp_size(args: &Args, joined: Option<&Joined>) -> Option<u64> {
     joined.map(|_| args.limits.unwrap_or_default().memory)
 }
 
-/// Init's life: PID 1 of the new namespace.
-fn init(args: &Args, joined: Option<&Joined>, report: i32) -> ! {
+/// The reaper's life.
+fn reaper(args: &Args, joined: Option<&Joined>, report: i32) -> ! {
     let _ = sys::die_with_parent();
-    let own_proc = namespace::mount_proc();
+    let _ = sys_reap::become_subreaper();
+    namespace::mount_proc();
     // In the sandbox, the test's /tmp and /dev/shm are its own, sized by
     // the memory limit; without them it does not run.
     let tmp_size = tmp_size(args, joined);
@@ -101,7 +107,13 @@ fn init(args: &Args, joined: Option<&Joined>, report: i32) -> ! {
         }
     }
     let leaked = if left_behind() {
-        remaining(own_proc)
+        let named: Vec<String> = descendants().iter().map(Descendant::named).collect();
+        sweep::kill_all();
+        if named.is_empty() {
+            vec!["processes the test started (/proc did not show them to name them)".into()]
+        } else {
+            named
+        }
     } else {
         Vec::new()
     };
@@ -117,41 +129,14 @@ fn init(args: &Args, joined: Option<&Joined>, report: i32) -> ! {
 fn left_behind() -> bool {
     let deadline = Instant::now() + LEAK_GRACE;
     loop {
-        match sys::waitpid(-1, true) {
-            Err(_) => return false,
-            Ok(Some(_)) => continue,
-            Ok(None) if Instant::now() >= deadline => return true,
-            Ok(None) => sys::sleep_ms(2),
+        if !sweep::reap_ended() {
+            return false;
         }
+        if Instant::now() >= deadline {
+            return true;
+        }
+        sys::sleep_ms(2);
     }
-}
-
-/// `pid: command line` of every process but init in the namespace.
-fn remaining(own_proc: bool) -> Vec<String> {
-    if !own_proc {
-        return vec!["processes the test started (no /proc of the namespace to name them)".into()];
-    }
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    let mut pids: Vec<u32> = entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse().ok())
-        .filter(|&pid| pid != 1)
-        .collect();
-    pids.sort_unstable();
-    pids.into_iter()
-        .map(|pid| {
-            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            let mut text: String = String::from_utf8_lossy(&cmdline)
-                .split('\0')
-                .filter(|a| !a.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
-            text.truncate(200);
-            format!("{pid}: {text}")
-        })
-        .collect()
 }
 
 fn decode(report: &[u8], tmp_size: Option<u64>) -> Option<Contained> {
