@@ -1,7 +1,7 @@
 //! The contract between the preloaded guard runtime and the runner.
 //!
 //! The runner starts a test binary with `LD_PRELOAD` pointing at the guard
-//! runtime and the variables in [`env`]; the runtime writes a trace of
+//! runtime and the variables in [`env`](mod@env); the runtime writes a trace of
 //! [`TraceLine`]s (JSON Lines), an [`inflight`] file, a [`tally`] file and a [`board`], and may end the
 //! process with one of the [`exit`] codes.
 #![deny(missing_docs)]

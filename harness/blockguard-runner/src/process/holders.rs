@@ -50,6 +50,28 @@ fn command_line(proc_dir: &Path) -> String {
         .filter(|a| !a.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    text.truncate(200);
+    // Cut at a character: byte 200 may fall inside one.
+    let mut end = text.len().min(200);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_line;
+
+    #[test]
+    fn a_long_command_line_is_cut_at_a_character() {
+        let dir = std::env::temp_dir().join(format!("bg-holders-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Byte 200 falls inside the two-byte 'é'.
+        let cmdline = format!("{}é tail\0", "a".repeat(199));
+        std::fs::write(dir.join("cmdline"), cmdline).unwrap();
+        let shown = command_line(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(shown, "a".repeat(199));
+    }
 }

@@ -132,14 +132,19 @@ mod tests {
             .arg("30.25")
             .spawn()
             .expect("sleep starts");
-        let found = descendants();
+        let pid = i32::try_from(child.id()).unwrap();
+        let is_it = |d: &Descendant| d.pid == pid && d.command == "sleep 30.25";
+        // Until the child has exec'd, its command line is not yet `sleep`'s.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let mut found = descendants();
+        while !found.iter().any(is_it) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            found = descendants();
+        }
         let _ = child.kill();
         let _ = child.wait();
-        let pid = i32::try_from(child.id()).unwrap();
         assert!(
-            found
-                .iter()
-                .any(|d| d.pid == pid && d.command == "sleep 30.25"),
+            found.iter().any(is_it),
             "{:?}",
             found.iter().map(Descendant::named).collect::<Vec<_>>()
         );
