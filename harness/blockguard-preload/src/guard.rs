@@ -214,20 +214,8 @@ pub fn judge(
 /// The placeholder event of a site that is not judged.
 fn unjudged(call: &Call, escaped: bool) -> TraceEvent {
     TraceEvent {
-        call: call.name.to_owned(),
-        class: call.class,
-        verdict: Verdict::Allowed,
         escaped,
-        site: String::new(),
-        via: String::new(),
-        rule: None,
-        rule_id: None,
-        context: None,
-        file: None,
-        line: None,
-        column: None,
-        chain: Vec::new(),
-        outside: false,
+        ..TraceEvent::new(call.name, call.class, Verdict::Allowed, "", "")
     }
 }
 
@@ -342,20 +330,9 @@ fn first_sight(
         _ => rules::first_allow(&query),
     };
     let mut event = TraceEvent {
-        call: call.name.to_owned(),
-        class: call.class,
-        verdict: Verdict::Denied,
         escaped,
-        site: String::new(),
-        via: String::new(),
-        rule: None,
-        rule_id: None,
         context: Some(MICROTHREAD.to_owned()),
-        file: None,
-        line: None,
-        column: None,
-        chain: Vec::new(),
-        outside: false,
+        ..TraceEvent::new(call.name, call.class, Verdict::Denied, "", "")
     };
     let site = attribution.site_index;
     attributed(&mut event, attribution);

@@ -83,6 +83,26 @@ impl Status {
     }
 }
 
+/// The most bytes of a command line a process is named with.
+pub const COMMAND_LINE_MAX: usize = 200;
+
+/// A process's `/proc/<pid>/cmdline` as a leaked process (and the runner's
+/// list of who holds a file) names it: its arguments joined by spaces, cut
+/// at a character to [`COMMAND_LINE_MAX`] bytes.
+pub fn shown_command_line(cmdline: &[u8]) -> String {
+    let mut text = String::from_utf8_lossy(cmdline)
+        .split('\0')
+        .filter(|a| !a.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut end = text.len().min(COMMAND_LINE_MAX);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +117,15 @@ mod tests {
         };
         assert_eq!(Status::parse(&status.to_json()), Some(status));
         assert_eq!(Status::parse("not json"), None);
+    }
+
+    #[test]
+    fn a_command_line_is_joined_and_cut_at_a_character() {
+        assert_eq!(shown_command_line(b"sleep\x003600\x00"), "sleep 3600");
+        let long = format!("{}\u{e9} tail\0", "a".repeat(COMMAND_LINE_MAX - 1));
+        assert_eq!(
+            shown_command_line(long.as_bytes()),
+            "a".repeat(COMMAND_LINE_MAX - 1)
+        );
     }
 }

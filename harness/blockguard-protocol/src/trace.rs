@@ -85,6 +85,35 @@ pub struct TraceEvent {
     pub outside: bool,
 }
 
+impl TraceEvent {
+    /// A call at `site` through `via`: not escaped, no rule, context,
+    /// location or chain yet (those are set as they become known).
+    pub fn new(
+        call: impl Into<String>,
+        class: Class,
+        verdict: Verdict,
+        site: impl Into<String>,
+        via: impl Into<String>,
+    ) -> TraceEvent {
+        TraceEvent {
+            call: call.into(),
+            class,
+            verdict,
+            escaped: false,
+            site: site.into(),
+            via: via.into(),
+            rule: None,
+            rule_id: None,
+            context: None,
+            file: None,
+            line: None,
+            column: None,
+            chain: Vec::new(),
+            outside: false,
+        }
+    }
+}
+
 /// The context of calls on blockguard's own microthreads.
 pub const MICROTHREAD: &str = "microthread";
 
@@ -332,21 +361,9 @@ mod tests {
     #[test]
     fn an_event_round_trips_with_design_field_names() {
         let event = TraceEvent {
-            call: "read".into(),
-            class: Class::Pipe,
-            verdict: Verdict::Allowed,
             escaped: true,
-            site: "a::b".into(),
-            via: "read".into(),
             rule: Some("why".into()),
-            rule_id: None,
-            context: None,
-
-            file: None,
-            line: None,
-            column: None,
-            chain: Vec::new(),
-            outside: false,
+            ..TraceEvent::new("read", Class::Pipe, Verdict::Allowed, "a::b", "read")
         };
         let json = serde_json::to_string(&event).unwrap();
         assert_eq!(
@@ -359,23 +376,13 @@ mod tests {
 
     #[test]
     fn seq_numbers_an_event_line_without_changing_the_event() {
-        let event = TraceEvent {
-            call: "nanosleep".into(),
-            class: Class::Sleep,
-            verdict: Verdict::Denied,
-            escaped: false,
-            site: "a::b".into(),
-            via: "std::thread::sleep".into(),
-            rule: None,
-            rule_id: None,
-            context: None,
-
-            file: None,
-            line: None,
-            column: None,
-            chain: Vec::new(),
-            outside: false,
-        };
+        let event = TraceEvent::new(
+            "nanosleep",
+            Class::Sleep,
+            Verdict::Denied,
+            "a::b",
+            "std::thread::sleep",
+        );
         let line = serde_json::to_string(&NumberedEvent {
             event: &event,
             seq: 4,
@@ -397,23 +404,7 @@ mod tests {
 
     #[test]
     fn lines_of_a_process_that_ran_many_tests_say_whose_they_are() {
-        let event = TraceEvent {
-            call: "read".into(),
-            class: Class::Fs,
-            verdict: Verdict::Denied,
-            escaped: false,
-            site: "a::b".into(),
-            via: "std::fs::read".into(),
-            rule: None,
-            rule_id: None,
-            context: None,
-
-            file: None,
-            line: None,
-            column: None,
-            chain: Vec::new(),
-            outside: false,
-        };
+        let event = TraceEvent::new("read", Class::Fs, Verdict::Denied, "a::b", "std::fs::read");
         let numbered = |seq, test| {
             serde_json::to_string(&NumberedEvent {
                 event: &event,
@@ -449,23 +440,13 @@ mod tests {
 
     #[test]
     fn an_event_line_may_carry_its_first_seen_stack_outside_the_event() {
-        let event = TraceEvent {
-            call: "nanosleep".into(),
-            class: Class::Sleep,
-            verdict: Verdict::Denied,
-            escaped: false,
-            site: "a::b".into(),
-            via: "std::thread::sleep".into(),
-            rule: None,
-            rule_id: None,
-            context: None,
-
-            file: None,
-            line: None,
-            column: None,
-            chain: Vec::new(),
-            outside: false,
-        };
+        let event = TraceEvent::new(
+            "nanosleep",
+            Class::Sleep,
+            Verdict::Denied,
+            "a::b",
+            "std::thread::sleep",
+        );
         let line = serde_json::to_string(&NumberedEvent {
             event: &event,
             seq: 1,

@@ -20,7 +20,7 @@ pub mod render;
 #[cfg(test)]
 mod sample;
 pub mod sarif;
-mod site_name;
+pub(crate) mod site_name;
 mod source_line;
 mod sources;
 mod text;

@@ -12,20 +12,14 @@ pub const LIB_RS: &str = "#[cfg(test)]\nmod tests {\n    #[test]\n    fn naps() 
 /// A denied sleep at `site`, with no location.
 pub fn event(site: &str) -> TraceEvent {
     TraceEvent {
-        call: "clock_nanosleep".into(),
-        class: Class::Sleep,
-        verdict: Verdict::Denied,
-        escaped: false,
-        site: site.into(),
-        via: "std::thread::functions::sleep".into(),
-        rule: None,
-        rule_id: None,
         context: Some("microthread".into()),
-        file: None,
-        line: None,
-        column: None,
-        chain: Vec::new(),
-        outside: false,
+        ..TraceEvent::new(
+            "clock_nanosleep",
+            Class::Sleep,
+            Verdict::Denied,
+            site,
+            "std::thread::functions::sleep",
+        )
     }
 }
 

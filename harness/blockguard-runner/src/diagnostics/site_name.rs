@@ -5,9 +5,14 @@
 
 use blockguard_protocol::TraceEvent;
 
+/// A demangled path for people to read: each `{{closure}}` as `{closure}`.
+pub fn readable(path: &str) -> String {
+    path.replace("{{closure}}", "{closure}")
+}
+
 /// The event's site, for people to read.
 pub fn shown(event: &TraceEvent) -> String {
-    let name = event.site.replace("{{closure}}", "{closure}");
+    let name = readable(&event.site);
     match (&event.file, event.line) {
         (Some(file), Some(line)) if event.site.contains('{') => format!("{name} at {file}:{line}"),
         _ => name,

@@ -201,22 +201,13 @@ mod tests {
     use std::io::Write;
 
     fn event(call: &str, site: &str) -> TraceEvent {
-        TraceEvent {
-            call: call.into(),
-            class: Class::Sleep,
-            verdict: Verdict::Denied,
-            escaped: false,
-            site: site.into(),
-            via: "std::thread::sleep".into(),
-            rule: None,
-            rule_id: None,
-            context: None,
-            file: None,
-            line: None,
-            column: None,
-            chain: Vec::new(),
-            outside: false,
-        }
+        TraceEvent::new(
+            call,
+            Class::Sleep,
+            Verdict::Denied,
+            site,
+            "std::thread::sleep",
+        )
     }
 
     fn line(e: &TraceEvent, seq: Option<u64>) -> String {

@@ -390,20 +390,14 @@ mod tests {
         ObservedCall {
             call: BlockingCall {
                 event: TraceEvent {
-                    call: name.into(),
-                    class: Class::Sleep,
-                    verdict: Verdict::Denied,
-                    escaped: false,
-                    site: site.into(),
-                    via: "std::thread::sleep".into(),
-                    rule: None,
-                    rule_id: None,
                     context: Some("microthread".into()),
-                    file: None,
-                    line: None,
-                    column: None,
-                    chain: Vec::new(),
-                    outside: false,
+                    ..TraceEvent::new(
+                        name,
+                        Class::Sleep,
+                        Verdict::Denied,
+                        site,
+                        "std::thread::sleep",
+                    )
                 },
                 calls,
                 blocked_ns,

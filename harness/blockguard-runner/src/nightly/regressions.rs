@@ -264,21 +264,8 @@ mod tests {
         assert_eq!(standing(Outcome::Blocked, true), Standing::Blocking);
         assert_eq!(standing(Outcome::Pass, true), Standing::Blocking);
         assert_eq!(standing(Outcome::Timeout, false), Standing::Failing);
-        let wait = |call: &str, class| blockguard_protocol::TraceEvent {
-            call: call.into(),
-            class,
-            verdict: CallVerdict::Denied,
-            escaped: false,
-            site: "s".into(),
-            via: "v".into(),
-            rule: None,
-            rule_id: None,
-            context: None,
-            file: None,
-            line: None,
-            column: None,
-            chain: Vec::new(),
-            outside: false,
+        let wait = |call: &str, class| {
+            blockguard_protocol::TraceEvent::new(call, class, CallVerdict::Denied, "s", "v")
         };
         use blockguard_protocol::Class;
         assert!(!steady_denied(&wait("futex_wait", Class::Sync)));

@@ -45,18 +45,7 @@ fn holds(proc_dir: &Path, links: &[String]) -> bool {
 
 fn command_line(proc_dir: &Path) -> String {
     let raw = std::fs::read(proc_dir.join("cmdline")).unwrap_or_default();
-    let mut text = String::from_utf8_lossy(&raw)
-        .split('\0')
-        .filter(|a| !a.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    // Cut at a character: byte 200 may fall inside one.
-    let mut end = text.len().min(200);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text.truncate(end);
-    text
+    blockguard_protocol::contain::shown_command_line(&raw)
 }
 
 #[cfg(test)]

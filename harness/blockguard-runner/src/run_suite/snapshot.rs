@@ -307,20 +307,14 @@ mod tests {
 
     fn event(call: &str, rule_id: Option<&str>) -> TraceEvent {
         TraceEvent {
-            call: call.into(),
-            class: Class::Sleep,
-            verdict: Verdict::Denied,
-            escaped: false,
-            site: "a::b".into(),
-            via: "std::thread::sleep".into(),
-            rule: None,
             rule_id: rule_id.map(Into::into),
-            context: None,
-            file: None,
-            line: None,
-            column: None,
-            chain: Vec::new(),
-            outside: false,
+            ..TraceEvent::new(
+                call,
+                Class::Sleep,
+                Verdict::Denied,
+                "a::b",
+                "std::thread::sleep",
+            )
         }
     }
 

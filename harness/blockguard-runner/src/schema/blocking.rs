@@ -74,22 +74,13 @@ mod tests {
     use blockguard_protocol::{Class, Verdict};
 
     fn nap() -> TraceEvent {
-        TraceEvent {
-            call: "clock_nanosleep".into(),
-            class: Class::Sleep,
-            verdict: Verdict::Denied,
-            escaped: false,
-            site: "a::b".into(),
-            via: "std::thread::sleep".into(),
-            rule: None,
-            rule_id: None,
-            context: None,
-            file: None,
-            line: None,
-            column: None,
-            chain: Vec::new(),
-            outside: false,
-        }
+        TraceEvent::new(
+            "clock_nanosleep",
+            Class::Sleep,
+            Verdict::Denied,
+            "a::b",
+            "std::thread::sleep",
+        )
     }
 
     #[test]

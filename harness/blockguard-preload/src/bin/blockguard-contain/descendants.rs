@@ -4,17 +4,16 @@
 //! namespace's or an ancestor's (where ours could not be mounted), and
 //! names each process by its pid in our namespace (its `NSpid` line).
 
+use blockguard_protocol::contain::shown_command_line;
 use std::collections::{BTreeMap, BTreeSet};
-
-/// How much of a command line a report keeps.
-const COMMAND_LINE: usize = 200;
 
 /// A process below us.
 pub struct Descendant {
     /// Its pid in our PID namespace, as the test saw it and as `kill`
     /// takes it.
     pub pid: i32,
-    /// Its command line (empty for a zombie), cut to [`COMMAND_LINE`] bytes.
+    /// Its command line (empty for a zombie), cut to
+    /// [`blockguard_protocol::contain::COMMAND_LINE_MAX`] bytes.
     pub command: String,
 }
 
@@ -94,37 +93,15 @@ fn ns_pids(pid: i32) -> Option<Vec<i32>> {
     line.split_whitespace().map(|p| p.parse().ok()).collect()
 }
 
-/// `pid`'s command line, its arguments joined by spaces.
+/// `pid`'s command line, as a leaked process is named.
 fn command_line(pid: i32) -> String {
     let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    let text = String::from_utf8_lossy(&raw)
-        .split('\0')
-        .filter(|a| !a.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    cut(text, COMMAND_LINE)
-}
-
-/// `text` cut to at most `max` bytes, at a character's boundary.
-fn cut(mut text: String, max: usize) -> String {
-    let mut end = max.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text.truncate(end);
-    text
+    shown_command_line(&raw)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_long_command_line_is_cut_at_a_character() {
-        assert_eq!(cut("ab".to_owned(), 200), "ab");
-        assert_eq!(cut("aé".to_owned(), 2), "a");
-        assert_eq!(cut("abc".to_owned(), 2), "ab");
-    }
 
     #[test]
     fn a_child_is_found_with_its_command_line_and_pid() {

@@ -151,7 +151,7 @@ pub fn describe(event: &TraceEvent) -> String {
         ""
     };
     // A closure says which one by its place; every site gives its line.
-    let site = event.site.replace("{{closure}}", "{closure}");
+    let site = crate::diagnostics::site_name::readable(&event.site);
     let place = match (&event.file, event.line) {
         (Some(file), Some(line)) => format!(" ({file}:{line})"),
         _ => String::new(),
@@ -315,22 +315,13 @@ mod tests {
     use blockguard_protocol::{Capabilities, Class, Lifecycle};
 
     fn event(call: &str, verdict: Verdict) -> TraceEvent {
-        TraceEvent {
-            call: call.into(),
-            class: Class::Sync,
+        TraceEvent::new(
+            call,
+            Class::Sync,
             verdict,
-            escaped: false,
-            site: "fixture::hangs".into(),
-            via: "std::sync::mpsc::Receiver<T>::recv".into(),
-            rule: None,
-            rule_id: None,
-            context: None,
-            file: None,
-            line: None,
-            column: None,
-            chain: Vec::new(),
-            outside: false,
-        }
+            "fixture::hangs",
+            "std::sync::mpsc::Receiver<T>::recv",
+        )
     }
 
     fn trace(events: Vec<TraceEvent>, returned: bool) -> Trace {
