@@ -1,7 +1,8 @@
 //! The command line, declared in one place.
 
 use blockguard_runner::options::{
-    MergeReportsArgs, NightlyArgs, RunSuiteArgs, ServeArgs, StabilityArgs, SuitesTableArgs,
+    MergeReportsArgs, NightlyArgs, RealCratesArgs, RunSuiteArgs, ServeArgs, StabilityArgs,
+    SuitesTableArgs,
 };
 use clap::{Parser, Subcommand};
 
@@ -27,6 +28,10 @@ pub enum Command {
     /// Run suites several times in a row against their accepted snapshots
     /// and name every snapshot that changed.
     Stability(StabilityArgs),
+    /// The precision gate: pinned real crates (real-crates/*.toml) through
+    /// `cargo blockguard test`, audit against plain `cargo test` and check
+    /// against reviewed expectations; any drift fails.
+    RealCrates(RealCratesArgs),
     /// The compatibility report: every suite × toolchain under the guards,
     /// a verdict per crate, regressions against the last report.
     Nightly(NightlyArgs),

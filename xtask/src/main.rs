@@ -8,7 +8,9 @@
 mod cli;
 mod test_setup;
 
-use blockguard_runner::{env, exit, live, nightly, run_suite, stability, suites_table};
+use blockguard_runner::{
+    env, exit, live, nightly, real_crates, run_suite, stability, suites_table,
+};
 use clap::Parser;
 use std::path::Path;
 use std::process::ExitCode;
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         cli::Command::RunSuite(args) => run_suite::run(&args, &env),
         cli::Command::SuitesTable(args) => suites_table::run(&args, &env),
         cli::Command::Stability(args) => stability::run(&args, &env),
+        cli::Command::RealCrates(args) => real_crates::run(&args, &env),
         cli::Command::Nightly(args) => nightly::run(&args, &env),
         cli::Command::MergeReports(args) => nightly::merge_reports(&args),
         cli::Command::Serve(args) => {

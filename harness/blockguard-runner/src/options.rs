@@ -183,6 +183,37 @@ pub struct SuitesTableArgs {
     pub no_sandbox: bool,
 }
 
+/// `cargo xtask real-crates [--crate NAME]... [--write] [-j N] [--sandbox]`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Each crate of real-crates/*.toml runs three times: plain `cargo test`, then `cargo blockguard test` \
+in audit mode (each test must end as it did plainly) and in check mode (each denied call must be \
+one the file expects, and each expected one must be denied). Drift is printed with the [[expect]] \
+table that would accept it once reviewed.\n\n\
+Exit codes: 0 no drift; 1 drift in some crate (named on stderr); 2 a setup error.")]
+pub struct RealCratesArgs {
+    /// Only this crate (repeatable); default: every file in the folder.
+    #[arg(long = "crate", value_name = "NAME")]
+    pub crates: Vec<String>,
+
+    /// The folder of crate files. Default: real-crates/.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// Also write the table into the book (docs/src/guide/real-crates.md).
+    #[arg(long)]
+    pub write: bool,
+
+    /// Tests run at once in the guarded runs. Default: the number of cores.
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    pub jobs: Option<NonZeroUsize>,
+
+    /// Run the guarded builds and tests in the sandbox (their builds are
+    /// then their own, not plain `cargo test`'s).
+    #[arg(long)]
+    pub sandbox: bool,
+}
+
 /// `cargo xtask run-suite [CRATE|SUITE] [OPTIONS] [-- LIBTEST ARGS]`.
 #[derive(Debug, Args)]
 #[command(after_help = "\

@@ -118,6 +118,34 @@ fn outcomes() -> &'static Run {
     })
 }
 
+/// Issue 25, item 6: libtest's lines say each outcome as the summary does:
+/// a blocked test is `BLOCKED`, not `FAILED`, and the `test result:` line
+/// counts it among the blocked, not the failed.
+#[test]
+fn libtest_lines_say_blocked_once_as_the_summary_does() {
+    let run = outcomes();
+    let report = run.report.as_ref().expect("a report");
+    let summary = &report["summary"];
+    let blocked = summary["blocked"].as_u64().unwrap();
+    assert!(blocked > 0, "{summary:#}");
+    let sleeps = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("test outcomes::tests::sleeps "))
+        .unwrap_or_else(|| panic!("no line for sleeps: {}", run.explain()));
+    assert!(sleeps.ends_with(" ... BLOCKED"), "{sleeps}");
+    let conclusion = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("test result: "))
+        .unwrap_or_else(|| panic!("no conclusion: {}", run.explain()));
+    let fail = summary["fail"].as_u64().unwrap();
+    assert!(
+        conclusion.contains(&format!("; {fail} failed; {blocked} blocked;")),
+        "{conclusion}\n{summary:#}"
+    );
+}
+
 #[test]
 fn every_outcome_is_as_the_table_says() {
     let run = outcomes();

@@ -10,6 +10,7 @@
 //! crate under test chose, so everything goes out through
 //! [`untrusted_text::visible`]: no ESC or bidi control reaches the terminal.
 
+use super::libtest_lines;
 use crate::events::RunListener;
 use crate::schema::{RunEvent, TestKey};
 use crate::untrusted_text;
@@ -33,6 +34,8 @@ pub struct Console {
     /// The tests the bar counts: queued, not yet finished.
     queued: Mutex<std::collections::HashSet<TestKey>>,
     warned: Mutex<std::collections::BTreeSet<String>>,
+    /// Each finished test's outcome, for libtest's lines.
+    outcomes: Mutex<libtest_lines::Outcomes>,
 }
 
 impl Default for Console {
@@ -51,6 +54,7 @@ impl Console {
             bar: Mutex::new(None),
             queued: Mutex::new(std::collections::HashSet::new()),
             warned: Mutex::new(std::collections::BTreeSet::new()),
+            outcomes: Mutex::default(),
         }
     }
 
@@ -186,7 +190,10 @@ impl Console {
                 let text = text.strip_suffix('\r').unwrap_or(text);
                 let line = match json {
                     true => untrusted_text::json(text),
-                    false => untrusted_text::visible(text),
+                    false => untrusted_text::visible(&libtest_lines::rewrite(
+                        text,
+                        &lock(&console.outcomes),
+                    )),
                 };
                 bytes.clear();
                 match &*console.bar.lock().unwrap_or_else(|e| e.into_inner()) {
@@ -209,7 +216,10 @@ impl RunListener for Console {
     fn on(&self, event: &RunEvent) {
         match event {
             RunEvent::TestQueued { key } => self.queue(key),
-            RunEvent::TestFinished { record, .. } => self.done(&record.key),
+            RunEvent::TestFinished { record, .. } => {
+                lock(&self.outcomes).insert(record.key.to_string(), record.shown_outcome());
+                self.done(&record.key);
+            }
             _ => {}
         }
     }

@@ -51,9 +51,7 @@ fn cell(text: &str) -> String {
 /// `readme` with the text between the markers replaced by `table`; `None`
 /// when the markers are missing or out of order.
 pub fn splice(readme: &str, table: &str) -> Option<String> {
-    let start = readme.find(BEGIN)? + BEGIN.len();
-    let end = readme[start..].find(END)? + start;
-    Some(format!("{}\n{}{}", &readme[..start], table, &readme[end..]))
+    crate::generated_text::splice(readme, BEGIN, END, table)
 }
 
 #[cfg(test)]

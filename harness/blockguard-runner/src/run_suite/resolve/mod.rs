@@ -2,7 +2,7 @@
 
 pub mod error;
 pub mod local;
-mod registry;
+pub(crate) mod registry;
 mod spec;
 pub mod suite;
 

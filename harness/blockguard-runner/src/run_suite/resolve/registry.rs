@@ -99,7 +99,7 @@ fn scratch_manifest(name: &str, requirement: &str) -> String {
 
 /// Copies the crate unless a finished copy exists. The copy is made next to
 /// its final place and renamed, so it is either whole or absent.
-fn copy_out(from: &Path, to: &Path) -> Result<(), ResolveError> {
+pub(crate) fn copy_out(from: &Path, to: &Path) -> Result<(), ResolveError> {
     if to.join(COPIED).is_file() {
         return Ok(());
     }

@@ -1,0 +1,198 @@
+//! The gate's two comparisons: audit against plain `cargo test` (every test
+//! ends as it does without the guards), and check against the reviewed
+//! expectations (every denied call expected, every expected one seen).
+
+use super::crate_file::Expected;
+use super::libtest_output::{PlainOutcome, PlainOutcomes, normalized};
+use crate::schema::{Outcome, Report};
+use blockguard_protocol::Verdict;
+use std::collections::BTreeSet;
+
+/// A test that ended otherwise under audit than under plain `cargo test`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// `binary::name`.
+    pub test: String,
+    /// What plain `cargo test` said (`None`: it did not run the test).
+    pub plain: Option<PlainOutcome>,
+    /// What audit said (`None`: it did not run the test).
+    pub audit: Option<Outcome>,
+}
+
+/// Every test whose end differs. Binaries that print no libtest lines
+/// (`harness = false`) are left out: plain `cargo test` says nothing of
+/// them test by test.
+pub fn transparency(plain: &PlainOutcomes, silent: &[String], audit: &Report) -> Vec<Difference> {
+    let mut differences = Vec::new();
+    let mut seen = BTreeSet::new();
+    for entry in &audit.tests {
+        let key = (normalized(&entry.key.binary), entry.key.name.clone());
+        if silent.contains(&key.0) {
+            continue;
+        }
+        let plainly = plain.get(&key).copied();
+        seen.insert(key);
+        if !same_end(plainly, entry.outcome) {
+            differences.push(Difference {
+                test: entry.key.to_string(),
+                plain: plainly,
+                audit: Some(entry.outcome),
+            });
+        }
+    }
+    for ((binary, name), outcome) in plain {
+        if !seen.contains(&(binary.clone(), name.clone())) {
+            differences.push(Difference {
+                test: format!("{binary}::{name}"),
+                plain: Some(*outcome),
+                audit: None,
+            });
+        }
+    }
+    differences
+}
+
+/// Audit never changes what a test does: a retried pass counts as a pass,
+/// any way of not passing as a failure.
+fn same_end(plain: Option<PlainOutcome>, audit: Outcome) -> bool {
+    match plain {
+        None => false,
+        Some(PlainOutcome::Pass) => matches!(audit, Outcome::Pass | Outcome::Flaky),
+        Some(PlainOutcome::Ignored) => audit == Outcome::Ignored,
+        Some(PlainOutcome::Fail) => audit.is_failure() || audit == Outcome::Suppressed,
+    }
+}
+
+/// A denied call of the check run.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Denial {
+    /// `binary::name`.
+    pub test: String,
+    /// The function or syscall.
+    pub call: String,
+    /// The innermost frame of the code under test.
+    pub site: String,
+}
+
+/// Every distinct denied call of a check run.
+pub fn denials(check: &Report) -> BTreeSet<Denial> {
+    check
+        .tests
+        .iter()
+        .flat_map(|entry| {
+            entry
+                .blocking
+                .iter()
+                .filter(|b| b.event.verdict == Verdict::Denied)
+                .map(|b| Denial {
+                    test: entry.key.to_string(),
+                    call: b.event.call.clone(),
+                    site: b.event.site.clone(),
+                })
+        })
+        .collect()
+}
+
+/// How the check run drifted from the expectations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Drift {
+    /// Denied, and expected by no entry.
+    pub unexpected: Vec<Denial>,
+    /// Expected every time, and not denied.
+    pub missing: Vec<Expected>,
+    /// Expected sometimes, and denied this time.
+    pub sometimes_seen: usize,
+}
+
+impl Drift {
+    /// Nothing drifted.
+    pub fn is_empty(&self) -> bool {
+        self.unexpected.is_empty() && self.missing.is_empty()
+    }
+}
+
+/// Compares the denials with the expectations.
+pub fn drift(denied: &BTreeSet<Denial>, expected: &[Expected]) -> Drift {
+    let matches =
+        |d: &Denial, e: &Expected| d.test == e.test && d.call == e.call && d.site == e.site;
+    Drift {
+        unexpected: denied
+            .iter()
+            .filter(|d| !expected.iter().any(|e| matches(d, e)))
+            .cloned()
+            .collect(),
+        missing: expected
+            .iter()
+            .filter(|e| !e.sometimes && !denied.iter().any(|d| matches(d, e)))
+            .cloned()
+            .collect(),
+        sometimes_seen: expected
+            .iter()
+            .filter(|e| e.sometimes && denied.iter().any(|d| matches(d, e)))
+            .count(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn denial(test: &str, call: &str, site: &str) -> Denial {
+        Denial {
+            test: test.to_owned(),
+            call: call.to_owned(),
+            site: site.to_owned(),
+        }
+    }
+
+    fn expected(test: &str, call: &str, site: &str, sometimes: bool) -> Expected {
+        Expected {
+            test: test.to_owned(),
+            call: call.to_owned(),
+            site: site.to_owned(),
+            why: "reviewed".to_owned(),
+            sometimes,
+        }
+    }
+
+    #[test]
+    fn a_new_denial_and_a_vanished_one_both_drift() {
+        let denied: BTreeSet<Denial> = [
+            denial("t::a", "read", "x::a"),
+            denial("t::b", "futex_wait", "x::b"),
+        ]
+        .into();
+        let drift = drift(
+            &denied,
+            &[
+                expected("t::a", "read", "x::a", false),
+                expected("t::c", "write", "x::c", false),
+            ],
+        );
+        assert_eq!(drift.unexpected, [denial("t::b", "futex_wait", "x::b")]);
+        assert_eq!(drift.missing.len(), 1);
+        assert_eq!(drift.missing[0].test, "t::c");
+        assert!(!drift.is_empty());
+    }
+
+    #[test]
+    fn a_sometimes_expectation_may_be_absent_and_is_counted_when_seen() {
+        let expect = [expected("t::a", "futex_wait", "x::a", true)];
+        assert!(drift(&BTreeSet::new(), &expect).is_empty());
+        let seen: BTreeSet<Denial> = [denial("t::a", "futex_wait", "x::a")].into();
+        let drift = drift(&seen, &expect);
+        assert!(drift.is_empty());
+        assert_eq!(drift.sometimes_seen, 1);
+    }
+
+    #[test]
+    fn audit_is_transparent_when_each_test_ends_as_it_does_plainly() {
+        assert!(same_end(Some(PlainOutcome::Pass), Outcome::Pass));
+        assert!(same_end(Some(PlainOutcome::Pass), Outcome::Flaky));
+        assert!(!same_end(Some(PlainOutcome::Pass), Outcome::Timeout));
+        assert!(same_end(Some(PlainOutcome::Fail), Outcome::Crash));
+        assert!(!same_end(Some(PlainOutcome::Fail), Outcome::Pass));
+        assert!(!same_end(Some(PlainOutcome::Ignored), Outcome::Pass));
+        assert!(!same_end(None, Outcome::Pass));
+    }
+}
