@@ -344,7 +344,7 @@ fn first_sight(
             if let Placed::InTask(e) | Placed::Machinery(e, _) | Placed::Nested { outer: e, .. } =
                 placed
             {
-                event.context = Some(e.context_on(worker).to_owned());
+                event.context = Some(e.context_on(worker, &names).to_owned());
             }
             return Some((Verdict::Allowed, event, stack));
         }
@@ -352,7 +352,7 @@ fn first_sight(
             event.verdict = Verdict::Allowed;
             event.rule = Some(rule.reason.clone());
             event.rule_id = Some(rule.id.clone());
-            event.context = Some(executor.context_on(worker).to_owned());
+            event.context = Some(executor.context_on(worker, &names).to_owned());
             return Some((Verdict::Allowed, event, stack));
         }
         (Placed::Nested { outer, entry }, None) => {
@@ -374,11 +374,11 @@ fn first_sight(
                 attributed(&mut event, at);
             }
             event.via = names[entry].to_owned();
-            event.context = Some(outer.context_on(worker).to_owned());
+            event.context = Some(outer.context_on(worker, &names).to_owned());
             return Some((Verdict::Denied, event, stack));
         }
         (Placed::InTask(executor), None) => {
-            event.context = Some(executor.context_on(worker).to_owned());
+            event.context = Some(executor.context_on(worker, &names).to_owned());
         }
         (Placed::Outside, None) => {}
     }

@@ -62,7 +62,8 @@ pub struct TraceEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_id: Option<String>,
     /// Where the call was judged: `microthread` (blockguard's own), or an
-    /// executor's task poll (`tokio-current-thread`, `smol`, `futures`).
+    /// executor's task poll (`tokio-current-thread`, `tokio-multi-thread`,
+    /// `smol`, `futures`, ...: the executor tables' `context` values).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
     /// The site's file: relative to its package's root when inside it,

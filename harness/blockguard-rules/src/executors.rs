@@ -25,6 +25,10 @@ pub struct ExecutorDecl {
     pub context: String,
     /// The context on its own worker threads (`threads`), if it has any.
     pub worker_context: Option<String>,
+    /// A second shape of the executor on the calling thread, told by a
+    /// frame of its stack (tokio's multi-thread runtime's `block_on`), and
+    /// that shape's context.
+    flavor: Option<(Globs, String)>,
     /// Globs over OS thread names (15 bytes at most) of its worker threads:
     /// the guards judge task polls there too.
     threads: Option<Globs>,
@@ -72,6 +76,8 @@ const EXECUTOR_KEYS: &[&str] = &[
     "entry",
     "threads",
     "worker_context",
+    "flavor",
+    "flavor_context",
 ];
 const MACHINERY_KEYS: &[&str] = &["executor", "within", "reason"];
 
@@ -90,10 +96,14 @@ impl ExecutorDecl {
         self.threads.as_ref().is_some_and(|t| t.is_match(name))
     }
 
-    /// The context of a call in its task poll, on a worker thread or not.
-    pub fn context_on(&self, worker: bool) -> &str {
-        match (&self.worker_context, worker) {
-            (Some(c), true) => c,
+    /// The context of a call in its task poll, on a worker thread or not,
+    /// with these frames (innermost first).
+    pub fn context_on(&self, worker: bool, frames: &[&str]) -> &str {
+        match (&self.worker_context, worker, &self.flavor) {
+            (Some(c), true, _) => c,
+            (_, false, Some((globs, context))) if frames.iter().any(|f| globs.matches_frame(f)) => {
+                context
+            }
             _ => &self.context,
         }
     }
@@ -114,6 +124,12 @@ impl ExecutorDecl {
             threads: match f.string_or_strings("threads")? {
                 None => None,
                 Some(_) => Some(globs(f, "threads")?),
+            },
+            flavor: match (f.string_or_strings("flavor")?, f.string("flavor_context")?) {
+                (None, None) => None,
+                (Some(_), Some(context)) => Some((globs(f, "flavor")?, context.value.to_owned())),
+                (Some(_), None) => return Err(f.missing("flavor_context")),
+                (None, Some(_)) => return Err(f.missing("flavor")),
             },
         })
     }
@@ -234,6 +250,39 @@ mod tests {
     }
 
     #[test]
+    fn the_multi_thread_runtimes_block_on_is_a_context_of_its_own() {
+        let file = builtin_executors();
+        let tokio = file.executors.iter().find(|e| e.name == "tokio").unwrap();
+        let multi = [
+            "zoo::test::{{closure}}",
+            "tokio::runtime::park::CachedParkThread::block_on::{{closure}}",
+            "tokio::task::coop::with_budget",
+            "tokio::runtime::park::CachedParkThread::block_on",
+            "tokio::runtime::context::runtime::enter_runtime",
+            "tokio::runtime::scheduler::multi_thread::MultiThread::block_on",
+            "tokio::runtime::runtime::Runtime::block_on_inner",
+            "zoo::test",
+        ];
+        assert_eq!(tokio.context_on(false, &multi), "tokio-multi-thread");
+        assert_eq!(tokio.context_on(true, &multi), "tokio-worker");
+        let current = [&["zoo::test::{{closure}}"], TOKIO_TASK].concat();
+        assert_eq!(tokio.context_on(false, &current), "tokio-current-thread");
+    }
+
+    #[test]
+    fn a_flavor_needs_its_context() {
+        let err = crate::parse_str(
+            "[[executor]]\nname = \"x\"\ncontext = \"x\"\nflavor = [\"x::*\"]\n",
+            "rules.toml",
+            "rules",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("flavor_context"), "{err}");
+        assert!(err.contains("rules.toml:1"), "{err}");
+    }
+
+    #[test]
     fn the_executors_park_is_its_machinery() {
         let frames = [
             "mio::poll::Poll::poll",
@@ -322,6 +371,31 @@ mod tests {
             "zoo::test",
         ];
         assert_eq!(placed(&wait), "in a smol task");
+    }
+
+    /// Issue 25's gate: every `#[async_std::test]` of async-h1 was blocked
+    /// by async-io starting its driver thread as the runtime's first
+    /// block_on returned.
+    #[test]
+    fn async_ios_driver_start_as_block_on_returns_is_machinery() {
+        let start = [
+            "std::thread::park",
+            "event_listener::EventListener::wait",
+            "async_lock::once_cell::OnceCell<T>::get_or_init_blocking",
+            "<async_io::driver::CallOnDrop<F> as core::ops::drop::Drop>::drop",
+            "core::ptr::drop_in_place<async_io::driver::CallOnDrop<async_io::driver::block_on<(),async_global_executor::init::init::{{closure}}>::{{closure}}>>",
+            "async_io::driver::block_on",
+            "async_global_executor::init::init_with_config",
+            "async_std::rt::RUNTIME::{{closure}}",
+            "once_cell::sync::Lazy<T,F>::force",
+            "async_std::task::block_on::block_on",
+            "accept::basic",
+        ];
+        assert!(
+            placed(&start).starts_with("smol machinery"),
+            "{}",
+            placed(&start)
+        );
     }
 
     #[test]

@@ -52,7 +52,8 @@ pub struct SuiteResult {
     /// Per class, the tests with at least one denied call of it.
     pub blocking_by_class: BTreeMap<String, usize>,
     /// Per context (where the calls were judged: `microthread`,
-    /// `tokio-current-thread`, `tokio-worker`, `smol`, `futures`), the tests
+    /// `tokio-current-thread`, `tokio-multi-thread`, `tokio-worker`, `smol`,
+    /// `futures`, ...), the tests
     /// with at least one denied call there.
     #[serde(default)]
     pub blocking_by_context: BTreeMap<String, usize>,

@@ -67,7 +67,8 @@ fn test_line(line: &str) -> Option<(String, PlainOutcome)> {
     let outcome = match result.trim_end() {
         "ok" => PlainOutcome::Pass,
         "FAILED" => PlainOutcome::Fail,
-        r if r == "ignored" || r.starts_with("ignored, ") => PlainOutcome::Ignored,
+        // A reason may run onto the next lines, leaving `ignored,` here.
+        r if r == "ignored" || r.starts_with("ignored,") => PlainOutcome::Ignored,
         _ => return None,
     };
     let name = name
@@ -89,6 +90,8 @@ mod tests {
 running 2 tests
 test tests::a ... ok
 test tests::b ... ignored, needs a network
+test tests::c ... ignored, 
+    a reason on lines of its own
      Running tests/unblock.rs (target/debug/deps/unblock-0f6e1d)
 
 running 2 tests
@@ -110,6 +113,7 @@ test src/lib.rs - x (line 9) ... ignored
         let get = |b: &str, n: &str| outcomes.get(&(b.to_owned(), n.to_owned())).copied();
         assert_eq!(get("blocking", "tests::a"), Some(PlainOutcome::Pass));
         assert_eq!(get("blocking", "tests::b"), Some(PlainOutcome::Ignored));
+        assert_eq!(get("blocking", "tests::c"), Some(PlainOutcome::Ignored));
         assert_eq!(get("unblock", "chan"), Some(PlainOutcome::Fail));
         assert_eq!(get("unblock", "panic"), Some(PlainOutcome::Pass));
         assert_eq!(
@@ -124,7 +128,7 @@ test src/lib.rs - x (line 9) ... ignored
             get("doctests", "src/lib.rs - x (line 9)"),
             Some(PlainOutcome::Ignored)
         );
-        assert_eq!(outcomes.len(), 7);
+        assert_eq!(outcomes.len(), 8);
         assert_eq!(silent, ["my_custom"]);
     }
 }
