@@ -386,3 +386,77 @@ fn message_format_json_prints_cargos_messages_alone_on_stdout() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("running 1 test"), "{stderr}");
 }
+
+/// Issue 25, item 5: doctests run side by side (`-j`), each still guarded
+/// and named. Each of these two doctests leaves a mark and waits for the
+/// other's: they pass only if they run at once. Both are in the report
+/// under their own names, and the run's time counts them.
+#[test]
+fn doctests_run_side_by_side_each_guarded_and_named() {
+    let dir = scratch().join("doctests-side-by-side");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"pair\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    let meet = |me: &str, other: &str| {
+        format!(
+            "/// ```\n/// let dir = std::path::Path::new(env!(\"CARGO_MANIFEST_DIR\")).join(\"marks\");\n\
+             /// std::fs::create_dir_all(&dir).unwrap();\n\
+             /// std::fs::write(dir.join(\"{me}\"), \"\").unwrap();\n\
+             /// let start = std::time::Instant::now();\n\
+             /// while !dir.join(\"{other}\").exists() {{\n\
+             ///     assert!(start.elapsed().as_secs() < 60, \"{other} never ran beside {me}\");\n\
+             ///     std::thread::sleep(std::time::Duration::from_millis(20));\n\
+             /// }}\n\
+             /// ```\npub fn {me}() {{}}\n"
+        )
+    };
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        format!("{}{}", meet("first", "second"), meet("second", "first")),
+    )
+    .unwrap();
+    // Audit: the waits are the doctests' own and change nothing.
+    let out = blockguard_test(&dir, &["--mode", "audit", "-j", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    let report = report(&dir.join("target/blockguard/reports/pair.json"));
+    let doctests: Vec<(&str, &str)> = report["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["binary"] == "doctests")
+        .map(|t| (t["name"].as_str().unwrap(), t["outcome"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        doctests,
+        [
+            ("src/lib.rs - first (line 1)", "pass"),
+            ("src/lib.rs - second (line 12)", "pass")
+        ],
+        "{}",
+        shown(&out)
+    );
+    // Guarded, each in its own name: the one that waited has its sleeps,
+    // at its own line.
+    let mut waited = 0;
+    for t in report["tests"].as_array().unwrap() {
+        let line = if t["name"].as_str().unwrap().contains("first") {
+            1
+        } else {
+            12
+        };
+        for call in t["blocking"].as_array().unwrap() {
+            assert_eq!(call["class"], "sleep", "{t:#}");
+            let site = call["site"].as_str().unwrap();
+            assert!(
+                site.contains(&format!("_doctest_main_src_lib_rs_{line}_")),
+                "{t:#}"
+            );
+            waited += 1;
+        }
+    }
+    assert!(waited > 0, "{}", shown(&out));
+}

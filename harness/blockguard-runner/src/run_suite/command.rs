@@ -370,6 +370,7 @@ fn pipeline(
                     strict: args.strict,
                     chosen: &libtest,
                     runtime: runtime.library.as_deref(),
+                    jobs,
                     // The doctests are built and run in a sandbox of their
                     // own: rustdoc compiles them as `cargo test --doc` runs.
                     sandbox: launcher.as_deref().map(|launcher| {

@@ -36,4 +36,7 @@ pub enum DoctestError {
         /// The end of rustdoc's stderr.
         said: String,
     },
+    /// The thread running a shard of the doctests panicked.
+    #[error("a shard of the doctests stopped unexpectedly")]
+    ShardPanicked,
 }

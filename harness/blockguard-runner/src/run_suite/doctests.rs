@@ -2,9 +2,10 @@
 //! rustdoc lists them first (`-- --list`, and `--ignored` for the ones that
 //! will not run); their names go into the record folder in the order they
 //! will run. Then `cargo test --doc` runs with the target runner pointed at
-//! `cargo blockguard exec --record DIR`, one doctest at a time
-//! (`RUST_TEST_THREADS=1`), and each doctest the runner guards takes the
-//! next name: it is `doctests::<name>` to the rules, and its record carries
+//! `cargo blockguard exec --record DIR`, in `-j` shards side by side
+//! ([`doctest_shards`]), each one doctest at a time
+//! (`RUST_TEST_THREADS=1`), and each doctest its runner guards takes the
+//! shard's next name: it is `doctests::<name>` to the rules, and its record carries
 //! the name. Here each record becomes a test of the report with its
 //! snapshot; rustdoc's own output checks that every doctest that ran was
 //! recorded. The caller's libtest filters choose doctests by their id,
@@ -13,6 +14,7 @@
 use super::doctest_error::DoctestError;
 use super::doctest_fences;
 use super::doctest_records::DoctestRun;
+use super::doctest_shards;
 use super::libtest::Libtest;
 use super::snapshot::Snapshots;
 use crate::env::Env;
@@ -57,6 +59,8 @@ pub struct DoctestPlan<'a> {
     /// The guard runtime the run uses, which the runner guards the
     /// doctests with too; `None` runs them unguarded.
     pub runtime: Option<&'a Path>,
+    /// Shards run at once (`-j`).
+    pub jobs: usize,
 }
 
 /// Whether the caller's filters choose the test with id `id`, as the
@@ -84,60 +88,13 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, DoctestErro
     let (package, dir) = plan.package;
     let _ = std::fs::remove_dir_all(&plan.records);
     let host = host_triple(env)?;
-    let mut runner = vec![
-        plan.runner.to_string_lossy().into_owned(),
-        "blockguard".to_owned(),
-        "exec".to_owned(),
-        "--mode".to_owned(),
-        plan.mode.as_str().to_owned(),
-        "--record".to_owned(),
-        plan.records.to_string_lossy().into_owned(),
-    ];
-    if let Some(rules) = plan.rules {
-        runner.extend(["--rules".to_owned(), rules.to_string_lossy().into_owned()]);
-    }
-    runner.push("--".to_owned());
-    let quoted: Vec<String> = runner.iter().map(|a| format!("{a:?}")).collect();
-    let cargo = |extra: &[&str]| {
-        let mut cmd = match &plan.sandbox {
-            Some((launcher, paths)) => {
-                let mut cmd = crate::sandbox::command(launcher, &env.cargo, paths);
-                cmd.arg("--offline");
-                cmd
-            }
-            None => Command::new(&env.cargo),
-        };
-        if let Some(sandbox_env) = plan.sandbox_env {
-            sandbox_env.restrict(&mut cmd);
-        }
-        // Named, not looked for: `cargo blockguard exec` inside the sandbox
-        // sees none of the variables that say where this run found the
-        // runtime (`BLOCKGUARD_CACHE_DIR`), and could not unpack it there.
-        let runtime = plan.runtime.map_or(OsStr::new("none"), Path::as_os_str);
-        cmd.args(["test", "--doc", "--manifest-path"])
-            .arg(dir.join("Cargo.toml"))
-            .arg("--target-dir")
-            .arg(&plan.target_dir)
-            .arg("--config")
-            .arg(format!("target.{host}.runner=[{}]", quoted.join(", ")))
-            .env("RUST_TEST_THREADS", "1")
-            .env(crate::env::PRELOAD, runtime)
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .args(extra);
-        cmd.output()
-            .map(|out| Output {
-                stdout: Secrets::of_runner().redact(&out.stdout),
-                stderr: Secrets::of_runner().redact(&out.stderr),
-                ..out
-            })
-            .map_err(DoctestError::Cargo)
-    };
-    let listed = cargo(&["--", "--list", "--format", "terse"])?;
+    let cargo =
+        |records: Option<&Path>, extra: &[&str]| cargo_doc(plan, env, &host, records, extra);
+    let listed = cargo(None, &["--", "--list", "--format", "terse"])?;
     if String::from_utf8_lossy(&listed.stderr).contains("no library targets found") {
         return Ok(Vec::new());
     }
-    let ignored = cargo(&["--", "--list", "--format", "terse", "--ignored"])?;
+    let ignored = cargo(None, &["--", "--list", "--format", "terse", "--ignored"])?;
     let args = plan.chosen;
     let will_run = to_run(
         &String::from_utf8_lossy(&listed.stdout),
@@ -147,40 +104,179 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, DoctestErro
     .into_iter()
     .filter(|name| !doctest_fences::only_compiled(dir, name))
     .collect::<Vec<_>>();
-    // rustdoc cannot be told names with spaces (`--test-args` splits them),
-    // so every doctest runs the runner, which skips those not chosen.
     let is_chosen = |name: &str| chosen(args, &TestKey::doctest(package, name).to_string());
-    let passed: Vec<&String> = will_run.iter().filter(|name| !is_chosen(name)).collect();
     // Nothing chosen, not even an ignored or compile-only doctest: no build.
     let listed_text = String::from_utf8_lossy(&listed.stdout);
-    let listed_names = listed_text.lines().filter_map(|l| l.strip_suffix(": test"));
-    if !listed_names.into_iter().any(is_chosen) {
+    let mut listed_names: Vec<String> = listed_text
+        .lines()
+        .filter_map(|l| l.strip_suffix(": test"))
+        .map(str::to_owned)
+        .collect();
+    if !listed_names.iter().any(|n| is_chosen(n)) {
         return Ok(Vec::new());
     }
+    listed_names.sort();
+    let shards = doctest_shards::shards(&listed_names, plan.jobs);
+    let results: Vec<Result<Vec<(String, ShardResult)>, DoctestError>> =
+        std::thread::scope(|scope| {
+            let running: Vec<_> = shards
+                .iter()
+                .enumerate()
+                .map(|(k, shard)| {
+                    let records = plan.records.join(format!("shard-{k}"));
+                    let (host, will_run) = (&host, &will_run);
+                    scope.spawn(move || run_shard(plan, env, host, shard, &records, will_run))
+                })
+                .collect();
+            running
+                .into_iter()
+                .map(|r| r.join().unwrap_or(Err(DoctestError::ShardPanicked)))
+                .collect()
+        });
+    let _ = std::fs::remove_dir_all(&plan.records);
+    let mut by_name: std::collections::BTreeMap<String, ShardResult> = Default::default();
+    for result in results {
+        by_name.extend(result?);
+    }
+    // Every doctest rustdoc reports, in its order: those that ran the
+    // runner with their records, those only compiled as rustdoc counts
+    // them, the ignored as ignored.
+    let mut records = Vec::new();
+    for (name, result) in by_name {
+        let key = TestKey::doctest(package, name.as_str());
+        if !chosen(args, &key.to_string()) {
+            continue;
+        }
+        match result {
+            ShardResult::Ran(run) => records.push(record(plan, package, name, *run)),
+            ShardResult::Compiled { passed } => records.push(compiled(key, passed)),
+            ShardResult::Ignored => records.push(TestRecord::ignored(key)),
+        }
+    }
+    Ok(records)
+}
+
+/// What became of one doctest in its shard.
+enum ShardResult {
+    /// It ran the runner, which recorded it.
+    Ran(Box<DoctestRun>),
+    /// rustdoc only compiled it.
+    Compiled { passed: bool },
+    /// It is ignored.
+    Ignored,
+}
+
+/// `cargo test --doc` for the package, with the runner recording into
+/// `records` (none: listing, which runs nothing).
+fn cargo_doc(
+    plan: &DoctestPlan,
+    env: &Env,
+    host: &str,
+    records: Option<&Path>,
+    extra: &[&str],
+) -> Result<Output, DoctestError> {
+    let (_, dir) = plan.package;
+    let mut runner = vec![
+        plan.runner.to_string_lossy().into_owned(),
+        "blockguard".to_owned(),
+        "exec".to_owned(),
+        "--mode".to_owned(),
+        plan.mode.as_str().to_owned(),
+    ];
+    if let Some(records) = records {
+        runner.extend([
+            "--record".to_owned(),
+            records.to_string_lossy().into_owned(),
+        ]);
+    }
+    if let Some(rules) = plan.rules {
+        runner.extend(["--rules".to_owned(), rules.to_string_lossy().into_owned()]);
+    }
+    runner.push("--".to_owned());
+    let quoted: Vec<String> = runner.iter().map(|a| format!("{a:?}")).collect();
+    let mut cmd = match &plan.sandbox {
+        Some((launcher, paths)) => {
+            let mut cmd = crate::sandbox::command(launcher, &env.cargo, paths);
+            cmd.arg("--offline");
+            cmd
+        }
+        None => Command::new(&env.cargo),
+    };
+    if let Some(sandbox_env) = plan.sandbox_env {
+        sandbox_env.restrict(&mut cmd);
+    }
+    // Named, not looked for: `cargo blockguard exec` inside the sandbox
+    // sees none of the variables that say where this run found the
+    // runtime (`BLOCKGUARD_CACHE_DIR`), and could not unpack it there.
+    let runtime = plan.runtime.map_or(OsStr::new("none"), Path::as_os_str);
+    cmd.args(["test", "--doc", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .arg("--target-dir")
+        .arg(&plan.target_dir)
+        .arg("--config")
+        .arg(format!("target.{host}.runner=[{}]", quoted.join(", ")))
+        // One doctest at a time in a shard: its runner takes the names in
+        // order. Shards run side by side.
+        .env("RUST_TEST_THREADS", "1")
+        .env(crate::env::PRELOAD, runtime)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .args(extra);
+    cmd.output()
+        .map(|out| Output {
+            stdout: Secrets::of_runner().redact(&out.stdout),
+            stderr: Secrets::of_runner().redact(&out.stderr),
+            ..out
+        })
+        .map_err(DoctestError::Cargo)
+}
+
+/// Runs one shard: its runner is told the names of the doctests it will
+/// run, in order, and to skip those another shard owns or the caller's
+/// filters leave out. The doctests this shard owns, with their results.
+fn run_shard(
+    plan: &DoctestPlan,
+    env: &Env,
+    host: &str,
+    shard: &doctest_shards::Shard,
+    records: &Path,
+    will_run: &[String],
+) -> Result<Vec<(String, ShardResult)>, DoctestError> {
+    let (package, _) = plan.package;
+    let args = plan.chosen;
+    let is_chosen = |name: &str| chosen(args, &TestKey::doctest(package, name).to_string());
+    let owns = |name: &str| {
+        shard
+            .own
+            .iter()
+            .any(|o| o == name || o.strip_prefix(name).is_some_and(compile_suffix))
+    };
+    let will_run: Vec<&String> = will_run.iter().filter(|n| shard.selects(n)).collect();
+    // rustdoc cannot be told names with spaces, so every doctest the
+    // shard selects runs the runner, which skips those not its own.
+    let passed: Vec<&String> = will_run
+        .iter()
+        .copied()
+        .filter(|name| !owns(name) || !is_chosen(name))
+        .collect();
     let records_error = |source| DoctestError::Records {
-        path: plan.records.clone(),
+        path: records.to_path_buf(),
         source,
     };
-    std::fs::create_dir_all(&plan.records).map_err(records_error)?;
+    std::fs::create_dir_all(records).map_err(records_error)?;
     let lines = |names: &[&String]| names.iter().map(|n| format!("{n}\n")).collect::<String>();
-    std::fs::write(
-        plan.records.join(RECORD_NAMES),
-        lines(&will_run.iter().collect::<Vec<_>>()),
-    )
-    .and_then(|()| std::fs::write(plan.records.join(RECORD_SKIP), lines(&passed)))
-    .map_err(records_error)?;
-    let mut run_args = Vec::new();
-    if !ignored_flags(args).is_empty() {
-        run_args.push("--");
-        run_args.extend(ignored_flags(args));
-    }
-    let out = cargo(&run_args)?;
+    std::fs::write(records.join(RECORD_NAMES), lines(&will_run))
+        .and_then(|()| std::fs::write(records.join(RECORD_SKIP), lines(&passed)))
+        .map_err(records_error)?;
+    let mut run_args = vec!["--"];
+    run_args.extend(ignored_flags(args));
+    run_args.extend(shard.filters.iter().map(String::as_str));
+    let out = cargo_doc(plan, env, host, Some(records), &run_args)?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let mut names = ran(&stdout);
     names.retain(|name| !passed.contains(&name));
-    let runs = read_records(&plan.records.join(RECORD_RUNS));
-    let _ = std::fs::remove_dir_all(&plan.records);
+    let runs = read_records(&records.join(RECORD_RUNS));
     // Each record names its doctest; rustdoc's output is the check.
     let recorded: Vec<&str> = runs.iter().map(|r| r.entry.key.name.as_str()).collect();
     if recorded != names {
@@ -199,25 +295,29 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, DoctestErro
                 .join("\n"),
         });
     }
-    // Every doctest rustdoc reports, in its order: those that ran the
-    // runner with their records, those only compiled as rustdoc counts
-    // them, the ignored as ignored.
     let mut runs = runs.into_iter();
-    let mut records = Vec::new();
+    let mut results = Vec::new();
     for (name, result) in reported(&stdout) {
-        let key = TestKey::doctest(package, name.as_str());
-        if !chosen(args, &key.to_string()) {
-            continue;
-        }
-        match result {
-            Reported::Ran => {
-                records.extend(runs.next().map(|run| record(plan, package, name, run)))
-            }
-            Reported::Compiled { passed } => records.push(compiled(key, passed)),
-            Reported::Ignored => records.push(TestRecord::ignored(key)),
+        let ran = result == Reported::Ran && !passed.contains(&&name);
+        // A doctest run but skipped by the runner took no record.
+        let outcome = match result {
+            Reported::Ran if ran => runs.next().map(|run| ShardResult::Ran(Box::new(run))),
+            Reported::Ran => None,
+            Reported::Compiled { passed } => Some(ShardResult::Compiled { passed }),
+            Reported::Ignored => Some(ShardResult::Ignored),
+        };
+        if let Some(outcome) = outcome
+            && owns(&name)
+        {
+            results.push((name, outcome));
         }
     }
-    Ok(records)
+    Ok(results)
+}
+
+/// rustdoc's suffix of a doctest it only compiles.
+fn compile_suffix(rest: &str) -> bool {
+    rest == " - compile" || rest == " - compile fail"
 }
 
 /// A doctest rustdoc only compiled: passed or failed as it says.

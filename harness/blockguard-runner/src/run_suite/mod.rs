@@ -8,6 +8,7 @@ pub mod console;
 mod doctest_error;
 mod doctest_fences;
 pub(crate) mod doctest_records;
+mod doctest_shards;
 mod doctests;
 pub(crate) mod error;
 mod file_name;
