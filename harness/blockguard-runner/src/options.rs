@@ -212,6 +212,11 @@ pub struct RealCratesArgs {
     /// then their own, not plain `cargo test`'s).
     #[arg(long)]
     pub sandbox: bool,
+
+    /// Gate this `cargo-blockguard` (an installed one, say) instead of
+    /// building one from this workspace (release).
+    #[arg(long, value_name = "PATH")]
+    pub cargo_blockguard: Option<PathBuf>,
 }
 
 /// `cargo xtask run-suite [CRATE|SUITE] [OPTIONS] [-- LIBTEST ARGS]`.

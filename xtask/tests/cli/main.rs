@@ -14,6 +14,7 @@ mod live_client;
 mod locations;
 mod nightly;
 mod pid_names;
+mod real_crates;
 mod run_suite;
 mod sandbox;
 mod secrets;

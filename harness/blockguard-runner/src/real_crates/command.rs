@@ -32,10 +32,15 @@ pub fn run(args: &RealCratesArgs, env: &Env) -> u8 {
     if let Err(source) = std::fs::create_dir_all(&logs) {
         return setup_error(format!("{}: {source}", logs.display()));
     }
-    eprintln!("real-crates: building cargo-blockguard");
-    let exe = match build_cargo_blockguard(env) {
-        Ok(exe) => exe,
-        Err(e) => return setup_error(e),
+    let exe = match &args.cargo_blockguard {
+        Some(exe) => exe.clone(),
+        None => {
+            eprintln!("real-crates: building cargo-blockguard");
+            match build_cargo_blockguard(env) {
+                Ok(exe) => exe,
+                Err(e) => return setup_error(e),
+            }
+        }
     };
     let jobs = args.jobs.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),

@@ -71,9 +71,10 @@ fn test_line(line: &str) -> Option<(String, PlainOutcome)> {
         r if r == "ignored" || r.starts_with("ignored,") => PlainOutcome::Ignored,
         _ => return None,
     };
-    let name = name
-        .strip_suffix(" - compile fail")
-        .or_else(|| name.strip_suffix(" - compile"))
+    // libtest's and rustdoc's notes after a name are not part of it.
+    let name = [" - should panic", " - compile fail", " - compile"]
+        .iter()
+        .find_map(|note| name.strip_suffix(note))
         .unwrap_or(name);
     Some((name.to_owned(), outcome))
 }
@@ -94,9 +95,10 @@ test tests::c ... ignored,
     a reason on lines of its own
      Running tests/unblock.rs (target/debug/deps/unblock-0f6e1d)
 
-running 2 tests
+running 3 tests
 test chan ... FAILED
 test panic ... ok
+test overflows - should panic ... ok
      Running tests/custom.rs (target/debug/deps/my_custom-77aa)
 custom main says hello
    Doc-tests blocking
@@ -116,6 +118,7 @@ test src/lib.rs - x (line 9) ... ignored
         assert_eq!(get("blocking", "tests::c"), Some(PlainOutcome::Ignored));
         assert_eq!(get("unblock", "chan"), Some(PlainOutcome::Fail));
         assert_eq!(get("unblock", "panic"), Some(PlainOutcome::Pass));
+        assert_eq!(get("unblock", "overflows"), Some(PlainOutcome::Pass));
         assert_eq!(
             get("doctests", "src/lib.rs - Unblock (line 474)"),
             Some(PlainOutcome::Pass)
@@ -128,7 +131,7 @@ test src/lib.rs - x (line 9) ... ignored
             get("doctests", "src/lib.rs - x (line 9)"),
             Some(PlainOutcome::Ignored)
         );
-        assert_eq!(outcomes.len(), 8);
+        assert_eq!(outcomes.len(), 9);
         assert_eq!(silent, ["my_custom"]);
     }
 }
