@@ -339,14 +339,75 @@ mod tests {
             "zoo::test",
         ];
         assert_eq!(placed(&lite), "in a futures-lite task");
-        let async_std = [
-            "zoo::test::{{closure}}",
-            "async_std::task::builder::Builder::blocking::{{closure}}",
-            "async_std::task::builder::Builder::blocking",
-            "async_std::task::block_on::block_on",
-            "zoo::test",
-        ];
-        assert_eq!(placed(&async_std), "in a async-std task");
+        assert_eq!(
+            placed(&[&["zoo::test::{{closure}}"], ASYNC_STD_TASK].concat()),
+            "in a async-std task"
+        );
+        // Its block_on parking in the reactor is the executor's wait, not
+        // a block_on nested in a task (issue 25's gate: every async-std
+        // test was blocked by it).
+        let reactor = [
+            &[
+                "epoll_wait",
+                "polling::Poller::wait",
+                "async_io::driver::block_on::{{closure}}",
+            ][..],
+            &ASYNC_STD_TASK[4..],
+        ]
+        .concat();
+        assert!(
+            placed(&reactor).starts_with("smol machinery"),
+            "{}",
+            placed(&reactor)
+        );
+    }
+
+    /// A future polled by async-std's block_on, innermost first.
+    const ASYNC_STD_TASK: &[&str] = &[
+        "async_std::task::task_locals_wrapper::TaskLocalsWrapper::set_current::{{closure}}",
+        "std::thread::LocalKey<T>::with",
+        "<async_std::task::builder::SupportTaskLocals<F> as core::future::future::Future>::poll",
+        "async_executor::LocalExecutor::run::{{closure}}",
+        "async_io::driver::block_on::{{closure}}",
+        "std::thread::LocalKey<T>::with",
+        "async_io::driver::block_on",
+        "async_global_executor::executor::block_on::{{closure}}",
+        "std::thread::LocalKey<T>::with",
+        "async_global_executor::executor::block_on",
+        "async_std::task::builder::Builder::blocking::{{closure}}::{{closure}}",
+        "async_std::task::builder::Builder::blocking",
+        "async_std::task::block_on::block_on",
+        "zoo::test",
+    ];
+
+    #[test]
+    fn event_listener_2s_list_lock_and_async_executors_schedule_are_machinery() {
+        for inner in [
+            "<event_listener::EventListener as core::ops::drop::Drop>::drop",
+            "event_listener::Event::notify_additional",
+            "async_executor::Executor::schedule::{{closure}}",
+        ] {
+            let frames = [
+                &["std::sync::Mutex<T>::lock", inner, "zoo::test::{{closure}}"][..],
+                ASYNC_STD_TASK,
+            ]
+            .concat();
+            assert!(
+                placed(&frames).starts_with("smol machinery"),
+                "{inner}: {}",
+                placed(&frames)
+            );
+        }
+        // Waiting on a listener is the user's blocking still.
+        let wait = [
+            &[
+                "event_listener::EventListener::wait",
+                "zoo::test::{{closure}}",
+            ][..],
+            ASYNC_STD_TASK,
+        ]
+        .concat();
+        assert_eq!(placed(&wait), "in a async-std task");
     }
 
     #[test]
