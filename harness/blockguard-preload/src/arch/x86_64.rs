@@ -29,11 +29,43 @@
 //! # Safety
 //! The inline assembly reads registers or makes one syscall that touches
 //! no memory; the naked `dlsym` shim only compares and jumps. The trapped
-//! context is the one the kernel handed to the running signal handler.
+//! context is the one the kernel handed to the running signal handler. A
+//! call instruction is read only where its caller vouches it is readable.
 #![allow(unsafe_code)]
 
 /// Where a frame's return address is stored, below its CFA.
 pub const RETURN_ADDRESS_BELOW_CFA: usize = 8;
+
+/// The call instruction that returns to a return address, as far as a
+/// tail call's callee can be read from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallBefore {
+    /// `call rel32` (e8): to this address.
+    Direct(usize),
+    /// `call [rip+disp32]` (ff 15): to the address held in this slot (a
+    /// GOT entry).
+    Through(usize),
+}
+
+/// How long the call instructions [`call_before`] reads are, at most.
+pub const LONGEST_CALL: usize = 6;
+
+/// The call that returns to `ret`, from the [`LONGEST_CALL`] bytes before
+/// it; `None` for any other instruction.
+///
+/// # Safety
+/// The [`LONGEST_CALL`] bytes before `ret` must be mapped and readable.
+pub unsafe fn call_before(ret: usize) -> Option<CallBefore> {
+    let at = ret.checked_sub(LONGEST_CALL)?;
+    // SAFETY: the caller vouches that these bytes are readable.
+    let bytes = unsafe { std::ptr::read_unaligned(at as *const [u8; LONGEST_CALL]) };
+    let disp = |d: [u8; 4]| ret.wrapping_add_signed(i32::from_le_bytes(d) as isize);
+    match bytes {
+        [_, 0xe8, a, b, c, d] => Some(CallBefore::Direct(disp([a, b, c, d]))),
+        [0xff, 0x15, a, b, c, d] => Some(CallBefore::Through(disp([a, b, c, d]))),
+        _ => None,
+    }
+}
 
 /// The instruction and stack pointers at this point of the caller.
 #[inline(always)]
