@@ -60,7 +60,7 @@ pub unsafe fn call_before(ret: usize) -> Option<CallBefore> {
     let at = ret.checked_sub(LONGEST_CALL)?;
     // SAFETY: the caller vouches that these bytes are readable.
     let bytes = unsafe { std::ptr::read_unaligned(at as *const [u8; LONGEST_CALL]) };
-    Some(decode_call(ret, bytes)?)
+    decode_call(ret, bytes)
 }
 
 /// [`call_before`] on the bytes it read.
