@@ -299,6 +299,10 @@ fn first_sight(
         {
             stack::set_test_entry(ip);
         }
+        // A std function the innermost caller tail-called left no frame.
+        if let Some(callee) = stack::hidden_std_callee(symbols, ip, &at, &frames) {
+            frames.extend(callee.iter().cloned());
+        }
         frames.extend(at.iter().cloned());
     }
     let called = stack::Called {

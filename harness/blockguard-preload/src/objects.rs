@@ -51,6 +51,8 @@ struct Module {
 pub struct Objects {
     ranges: Vec<Range>,
     modules: Vec<Module>,
+    /// Every readable loaded segment, `(start, end)`.
+    readable: Vec<(usize, usize)>,
     /// libc's executable segment: the one range whose syscalls are not trapped.
     pub libc_text: Option<(usize, usize)>,
 }
@@ -75,6 +77,14 @@ impl Objects {
     pub fn own_build_id(&self) -> Option<&str> {
         let own = guard_base as *const () as usize;
         self.place(own).map(|(id, _)| &**id)
+    }
+
+    /// True when `start..end` lies in one readable segment of an object
+    /// loaded at start-up: reading it cannot fault.
+    pub fn readable(&self, start: usize, end: usize) -> bool {
+        self.readable
+            .iter()
+            .any(|&(lo, hi)| lo <= start && end <= hi)
     }
 
     /// The build id of the object a code address is in, and the address's
@@ -188,6 +198,10 @@ extern "C" fn visit(
         })
         .map(Into::into);
     for ph in headers {
+        if ph.p_type == libc::PT_LOAD && ph.p_flags & libc::PF_R != 0 {
+            let start = base + ph.p_vaddr as usize;
+            walk.out.readable.push((start, start + ph.p_memsz as usize));
+        }
         if ph.p_type == libc::PT_LOAD && ph.p_flags & libc::PF_X != 0 {
             let start = base + ph.p_vaddr as usize;
             let end = start + ph.p_memsz as usize;
@@ -217,6 +231,7 @@ fn read() -> Objects {
         out: Objects {
             ranges: Vec::new(),
             modules: Vec::new(),
+            readable: Vec::new(),
             libc_text: None,
         },
     };

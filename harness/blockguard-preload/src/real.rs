@@ -168,3 +168,15 @@ fn fatal(name: &CStr) -> ! {
         libc::abort()
     }
 }
+
+type SchedYieldFn = unsafe extern "C" fn() -> libc::c_int;
+// SAFETY: glibc's prototype of `sched_yield`.
+static SCHED_YIELD: Real<SchedYieldFn> = unsafe { Real::new(c"sched_yield") };
+
+/// Yields the CPU through the real `sched_yield`, for the runtime's own
+/// bounded waits: through the hook they would count toward a spin of the
+/// test's.
+pub fn sched_yield() {
+    // SAFETY: sched_yield has no preconditions.
+    unsafe { SCHED_YIELD.get()() };
+}

@@ -24,11 +24,23 @@ pub enum Class {
     Dns,
     /// Readiness waits with a non-zero timeout.
     Poll,
+    /// Busy-waiting: [`SPIN_YIELDS`] or more `sched_yield`s (or zero-length
+    /// sleeps) in a row within one turn of a microthread or one task poll.
+    Spin,
 }
+
+/// How many yields in a row make a spin. One or two are how code lets
+/// another thread run once (a retry after a lost race, a backoff's first
+/// step); a thread that yields this many times in a row with no other
+/// call between is waiting for another thread, and stalls its task poll
+/// as surely as a futex wait would. Backoffs such as std's and
+/// crossbeam's reach their first yield only after about a hundred busy
+/// spins, so their fourth yield is long past a lost race.
+pub const SPIN_YIELDS: u32 = 4;
 
 impl Class {
     /// Every class, in table order.
-    pub const ALL: [Class; 8] = [
+    pub const ALL: [Class; 9] = [
         Class::Sleep,
         Class::Sync,
         Class::Net,
@@ -37,6 +49,7 @@ impl Class {
         Class::Process,
         Class::Dns,
         Class::Poll,
+        Class::Spin,
     ];
 
     /// The lowercase name used in traces and rules.
@@ -50,16 +63,18 @@ impl Class {
             Class::Process => "process",
             Class::Dns => "dns",
             Class::Poll => "poll",
+            Class::Spin => "spin",
         }
     }
 
     /// Whether `call` of this class is a wait a thread reaches only when
     /// another thread holds what it waits for: futex waits (parking, a
     /// contended std lock, a condition variable), contended pthread locks,
-    /// semaphores, barriers. Whether a run reaches one is a race. Joins are
-    /// not: std always joins.
+    /// semaphores, barriers; and spins, which last as long as the other
+    /// thread takes. Whether a run reaches one is a race. Joins are not:
+    /// std always joins.
     pub fn reached_only_under_contention(self, call: &str) -> bool {
-        self == Class::Sync && !call.contains("join")
+        self == Class::Spin || self == Class::Sync && !call.contains("join")
     }
 }
 
@@ -75,11 +90,12 @@ pub struct UnknownClass(pub String);
 
 impl fmt::Display for UnknownClass {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown class `{}` (expected one of sleep, sync, net, pipe, fs, process, dns, poll)",
-            self.0
-        )
+        write!(f, "unknown class `{}` (expected one of ", self.0)?;
+        for (i, class) in Class::ALL.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}{class}")?;
+        }
+        f.write_str(")")
     }
 }
 
@@ -92,5 +108,29 @@ impl FromStr for Class {
             .into_iter()
             .find(|c| c.as_str() == s)
             .ok_or_else(|| UnknownClass(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_class_parses_from_its_name_and_an_unknown_one_lists_them_all() {
+        for class in Class::ALL {
+            assert_eq!(class.as_str().parse::<Class>(), Ok(class));
+        }
+        assert_eq!("spin".parse::<Class>(), Ok(Class::Spin));
+        let err = "spinning".parse::<Class>().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "unknown class `spinning` (expected one of sleep, sync, net, pipe, fs, process, dns, poll, spin)"
+        );
+    }
+
+    #[test]
+    fn a_spin_is_reached_only_under_contention() {
+        assert!(Class::Spin.reached_only_under_contention("sched_yield"));
+        assert!(!Class::Sync.reached_only_under_contention("pthread_join"));
     }
 }

@@ -29,11 +29,52 @@
 //! # Safety
 //! The inline assembly reads registers or makes one syscall that touches
 //! no memory; the naked `dlsym` shim only compares and jumps. The trapped
-//! context is the one the kernel handed to the running signal handler.
+//! context is the one the kernel handed to the running signal handler. A
+//! call instruction is read only where its caller vouches it is readable.
 #![allow(unsafe_code)]
 
 /// Where a frame's return address is stored, below its CFA.
 pub const RETURN_ADDRESS_BELOW_CFA: usize = 8;
+
+/// The call instruction that returns to a return address, as far as a
+/// tail call's callee can be read from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallBefore {
+    /// `call rel32` (e8): to this address.
+    Direct(usize),
+    /// `call [rip+disp32]` (ff 15), or an unoptimised build's
+    /// `mov rax, [rip+disp32]; call rax` (48 8b 05, ff d0): to the address
+    /// held in this slot (a GOT entry).
+    Through(usize),
+}
+
+/// How many bytes before a return address [`call_before`] reads.
+pub const LONGEST_CALL: usize = 9;
+
+/// The call that returns to `ret`, from the [`LONGEST_CALL`] bytes before
+/// it; `None` for any other instruction.
+///
+/// # Safety
+/// The [`LONGEST_CALL`] bytes before `ret` must be mapped and readable.
+pub unsafe fn call_before(ret: usize) -> Option<CallBefore> {
+    let at = ret.checked_sub(LONGEST_CALL)?;
+    // SAFETY: the caller vouches that these bytes are readable.
+    let bytes = unsafe { std::ptr::read_unaligned(at as *const [u8; LONGEST_CALL]) };
+    decode_call(ret, bytes)
+}
+
+/// [`call_before`] on the bytes it read.
+fn decode_call(ret: usize, bytes: [u8; LONGEST_CALL]) -> Option<CallBefore> {
+    let from = |end: usize, d: [u8; 4]| end.wrapping_add_signed(i32::from_le_bytes(d) as isize);
+    match bytes {
+        [0x48, 0x8b, 0x05, a, b, c, d, 0xff, 0xd0] => {
+            Some(CallBefore::Through(from(ret - 2, [a, b, c, d])))
+        }
+        [.., 0xff, 0x15, a, b, c, d] => Some(CallBefore::Through(from(ret, [a, b, c, d]))),
+        [.., 0xe8, a, b, c, d] => Some(CallBefore::Direct(from(ret, [a, b, c, d]))),
+        _ => None,
+    }
+}
 
 /// The instruction and stack pointers at this point of the caller.
 #[inline(always)]
@@ -182,3 +223,20 @@ macro_rules! dlsym_shim {
 }
 
 pub(crate) use dlsym_shim;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_three_call_forms_are_read_and_others_are_not() {
+        let ret = 0x1000;
+        let direct = [0, 0, 0, 0, 0xe8, 0x10, 0, 0, 0];
+        assert_eq!(decode_call(ret, direct), Some(CallBefore::Direct(0x1010)));
+        let got = [0, 0, 0, 0xff, 0x15, 0xf0, 0xff, 0xff, 0xff];
+        assert_eq!(decode_call(ret, got), Some(CallBefore::Through(0xff0)));
+        let via_rax = [0x48, 0x8b, 0x05, 0x20, 0, 0, 0, 0xff, 0xd0];
+        assert_eq!(decode_call(ret, via_rax), Some(CallBefore::Through(0x101e)));
+        assert_eq!(decode_call(ret, [0x90; LONGEST_CALL]), None);
+    }
+}

@@ -6,6 +6,7 @@ mod call;
 mod fd;
 pub mod fd_cache;
 mod fd_kind;
+pub mod spin;
 pub mod syscall;
 
 pub use call::Call;

@@ -7,7 +7,7 @@
 //! is about to read them.
 #![allow(unsafe_code)]
 
-use super::{Call, io_class, open_class};
+use super::{Call, io_class, open_class, spin};
 use blockguard_protocol::Class;
 
 const FUTEX_CMD_MASK: usize =
@@ -59,6 +59,7 @@ pub fn name(nr: i64) -> &'static str {
         libc::SYS_epoll_wait => "epoll_wait",
         libc::SYS_epoll_pwait => "epoll_pwait",
         SYS_EPOLL_PWAIT2 => "epoll_pwait2",
+        libc::SYS_sched_yield => "sched_yield",
         libc::SYS_open => "open",
         libc::SYS_openat => "openat",
         _ => "syscall",
@@ -85,6 +86,12 @@ pub fn zero_timeval(tv: usize) -> bool {
     tv.tv_sec == 0 && tv.tv_usec == 0
 }
 
+/// True when `clock_nanosleep`'s `flags` and `req` ask for no wait: a
+/// relative sleep of zero (an absolute one in the past is left a sleep).
+pub fn relative_zero(flags: usize, req: usize) -> bool {
+    flags as i32 & libc::TIMER_ABSTIME == 0 && zero_timespec(req)
+}
+
 /// The blocking call syscall `nr` with arguments `a` makes, if any.
 pub fn classify(nr: i64, a: [usize; 6]) -> Option<Call> {
     let n = name(nr);
@@ -102,11 +109,12 @@ pub fn classify(nr: i64, a: [usize; 6]) -> Option<Call> {
         libc::SYS_preadv2 | libc::SYS_pwritev2 => {
             io_class(n, fd, a[5] as i32 & libc::RWF_NOWAIT != 0)
         }
-        libc::SYS_nanosleep
-        | libc::SYS_clock_nanosleep
-        | libc::SYS_pause
-        | libc::SYS_rt_sigsuspend
-        | libc::SYS_rt_sigtimedwait => Some(Call::new(n, Class::Sleep)),
+        libc::SYS_sched_yield => spin::yielded(n),
+        libc::SYS_nanosleep => spin::sleep(n, zero_timespec(a[0])),
+        libc::SYS_clock_nanosleep => spin::sleep(n, relative_zero(a[1], a[2])),
+        libc::SYS_pause | libc::SYS_rt_sigsuspend | libc::SYS_rt_sigtimedwait => {
+            Some(Call::new(n, Class::Sleep))
+        }
         libc::SYS_futex => {
             let cmd = a[1] & FUTEX_CMD_MASK;
             let waits = [
@@ -174,6 +182,31 @@ mod tests {
         assert!(classify(libc::SYS_ppoll, [0, 0, 0, 0, 0, 0]).is_some());
         assert_eq!(classify(libc::SYS_poll, [0, 0, 0, 0, 0, 0]), None);
         assert!(classify(libc::SYS_poll, [0, 0, 5, 0, 0, 0]).is_some());
+    }
+
+    #[test]
+    fn yields_and_zero_sleeps_count_toward_a_spin() {
+        let zero = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        let p = &zero as *const _ as usize;
+        spin::new_turn();
+        let calls: Vec<_> = (0..10)
+            .filter_map(|i| {
+                let call = match i % 3 {
+                    0 => classify(libc::SYS_sched_yield, [0; 6]),
+                    1 => classify(libc::SYS_nanosleep, [p, 0, 0, 0, 0, 0]),
+                    _ => classify(libc::SYS_clock_nanosleep, [0, 0, p, 0, 0, 0]),
+                };
+                spin::classified();
+                call
+            })
+            .collect();
+        assert_eq!(calls, [Call::new("sched_yield", Class::Spin)]);
+        let abs = libc::TIMER_ABSTIME as usize;
+        let past = classify(libc::SYS_clock_nanosleep, [0, abs, p, 0, 0, 0]);
+        assert_eq!(past.map(|c| c.class), Some(Class::Sleep));
     }
 
     #[test]

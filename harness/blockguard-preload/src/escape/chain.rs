@@ -184,8 +184,7 @@ fn lock() {
         if spins < 100 {
             std::hint::spin_loop();
         } else {
-            // SAFETY: sched_yield has no preconditions.
-            unsafe { libc::sched_yield() };
+            crate::real::sched_yield();
         }
     }
 }

@@ -29,7 +29,7 @@
 use super::chain;
 use super::error::BackstopError;
 use crate::arch::{self, TrappedSyscall};
-use crate::classify::classify_syscall;
+use crate::classify::{classify_syscall, spin};
 use crate::guard::{self, Decision};
 use crate::hooks::raw;
 use crate::inflight::{self, InFlight};
@@ -242,7 +242,9 @@ fn perform(nr: i64, args: [usize; 6]) -> i64 {
     let mut in_flight = InFlight::NONE;
     if context::guarded() {
         let judged = std::panic::catch_unwind(|| {
-            classify_syscall(nr, args).map(|call| guard::judge(call, true, "raw syscall", false))
+            let call = classify_syscall(nr, args);
+            spin::classified();
+            call.map(|call| guard::judge(call, true, "raw syscall", false))
         });
         match judged {
             Ok(Some((Decision::Stop, seq))) => {

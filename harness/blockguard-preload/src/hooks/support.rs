@@ -1,6 +1,6 @@
 //! What every hook does on the microthread before forwarding its call.
 
-use crate::classify::Call;
+use crate::classify::{Call, spin};
 use crate::escape::sud;
 use crate::guard::{self, Decision};
 use crate::inflight::{self, InFlight};
@@ -28,7 +28,9 @@ pub fn before(
     sud::rearm();
     crate::context::count_probe();
     let _errno = errno::Saved::now();
-    let Ok(Some(call)) = catch_unwind(AssertUnwindSafe(classify)) else {
+    let classified = catch_unwind(AssertUnwindSafe(classify));
+    spin::classified();
+    let Ok(Some(call)) = classified else {
         return Next::Run(InFlight::NONE);
     };
     let probed = crate::context::probing();

@@ -10,6 +10,7 @@
 use super::handoff::{MicroCoroutine, MicroYielder, Resume, Suspend};
 use super::micro::{self, Micro, Sched};
 use super::{farm, idle_wait, scopes};
+use crate::classify::spin;
 use crate::{context, exit, inflight, test_name, trace};
 use blockguard_protocol::Lifecycle;
 use corosensei::stack::{DefaultStack, Stack};
@@ -184,6 +185,9 @@ fn switch_in(micro: &mut Micro, resume: Resume) -> CoroutineResult<Suspend, usiz
     }
     scopes::swap(&mut micro.scopes);
     with_sched(|s| s.current = micro.id);
+    // Yields of the turn before (of this or another microthread) and this
+    // one's are not one spin.
+    spin::new_turn();
     context::set_on_microthread(true);
     let co = micro
         .co

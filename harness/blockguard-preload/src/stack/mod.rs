@@ -7,8 +7,10 @@ mod paths;
 mod resolved;
 mod shared_names;
 mod symbols;
+mod tail_call;
 mod unwind;
 
 pub use attribution::{Attribution, Called, attribute, attribute_at};
 pub use symbols::{Frame, Kind, SymbolCache};
+pub use tail_call::hidden_std_callee;
 pub use unwind::{MAX_FRAMES, Offsets, capture, here, set_test_entry, thread_stack};

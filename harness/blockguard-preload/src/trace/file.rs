@@ -186,8 +186,7 @@ fn wait_for_writers() {
         if i < 200 {
             std::hint::spin_loop();
         } else {
-            // SAFETY: sched_yield has no preconditions.
-            unsafe { libc::sched_yield() };
+            crate::real::sched_yield();
         }
     }
 }

@@ -89,6 +89,13 @@ use rstest::rstest;
     Some("allow[0].class"),
     "unknown class `fsync`"
 )]
+#[case::bad_class_names_every_class(
+    "[[allow]]\nclass = \"spinning\"\nreason = \"r\"\n",
+    2,
+    9,
+    Some("allow[0].class"),
+    "unknown class `spinning` (expected one of sleep, sync, net, pipe, fs, process, dns, poll, spin)"
+)]
 #[case::bad_mode(
     "[suite]\ncrate = \"x\"\nmode = \"strict\"\n",
     3,

@@ -51,6 +51,19 @@ fn class_matches_only_its_class() {
 }
 
 #[test]
+fn a_spin_is_allowed_by_its_class_within_its_frames() {
+    let file =
+        rules("[[allow]]\nclass = \"spin\"\nwithin = \"mycrate::pool::*\"\nreason = \"r\"\n");
+    let frames = ["std::thread::yield_now", "mycrate::pool::steal"];
+    let spin = query("sched_yield", Class::Spin, None, &frames);
+    assert!(file.first_allow(&spin).is_some());
+    let sleep = query("nanosleep", Class::Sleep, None, &frames);
+    assert!(file.first_allow(&sleep).is_none());
+    let elsewhere = query("sched_yield", Class::Spin, None, &["mycrate::tests::naps"]);
+    assert!(file.first_allow(&elsewhere).is_none());
+}
+
+#[test]
 fn every_given_condition_must_hold() {
     let file = rules(
         "[[allow]]\ncall = \"write\"\nclass = \"pipe\"\nfds = [5]\n\

@@ -14,6 +14,9 @@ pub fn short(class: Class) -> &'static str {
         Class::Process => "Waiting for a child process blocks the thread",
         Class::Dns => "Name resolution blocks the thread",
         Class::Poll => "A readiness wait with a non-zero timeout blocks the thread",
+        Class::Spin => {
+            "A busy-wait (sched_yield or a zero-length sleep, again and again) blocks the thread"
+        }
     }
 }
 

@@ -48,3 +48,16 @@ async fn test(State(live): State<Arc<Hub>>, Path(id): Path<String>) -> Response 
         None => (StatusCode::NOT_FOUND, format!("no test {id}\n")).into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::PAGE;
+    use blockguard_protocol::Class;
+
+    #[test]
+    fn the_page_orders_every_class_as_the_protocol_declares_them() {
+        let names: Vec<String> = Class::ALL.iter().map(|c| format!("'{c}'")).collect();
+        let order = format!("const CLASS_ORDER = [{}];", names.join(", "));
+        assert!(PAGE.contains(&order), "the page lacks {order}");
+    }
+}
