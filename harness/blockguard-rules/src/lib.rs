@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 mod allow;
+mod contended;
 mod builtin;
 mod credential;
 mod duration;
@@ -25,8 +26,10 @@ mod parse;
 mod std_paths;
 mod suite;
 mod suppress;
+mod test_settings;
 
 pub use allow::{AllowRule, CallQuery};
+pub use contended::Contended;
 pub use builtin::{BUILTIN_EXECUTORS_TOML, BUILTIN_TOML, builtin, builtin_executors};
 pub use credential::looks_like_credential;
 pub use duration::parse_duration;
@@ -41,3 +44,4 @@ pub use parse::{load, parse_str};
 pub use std_paths::{Fold, PRIVATE_MODULES, is_private, public_path};
 pub use suite::Suite;
 pub use suppress::SuppressRule;
+pub use test_settings::TestSettings;
