@@ -28,6 +28,8 @@ mod exit;
 mod guard;
 mod hooks;
 mod inflight;
+mod lock_wait;
+mod settle;
 mod init;
 mod objects;
 mod real;

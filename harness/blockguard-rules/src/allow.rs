@@ -83,6 +83,26 @@ impl AllowRule {
                 .is_none_or(|set| q.frames.iter().any(|frame| set.matches_frame(frame)))
     }
 
+    /// The rule `contended = "allow"` in `[suite]` stands for: any lock
+    /// wait, after the file's own rules.
+    pub(crate) fn suite_contended(id: String, line: usize) -> AllowRule {
+        AllowRule {
+            id,
+            calls: Vec::new(),
+            class: None,
+            within: Vec::new(),
+            tests: "*".to_owned(),
+            fds: Vec::new(),
+            reason: "a contended lock wait: the suite allows them (contended = \"allow\")"
+                .to_owned(),
+            under: None,
+            contended: Some(Contended::Allow),
+            line,
+            within_set: None,
+            tests_matcher: TestsGlob::new(glob::compile("*").expect("`*` is a glob")),
+        }
+    }
+
     pub(crate) fn parse(f: &Fields<'_>, id: String, line: usize) -> Result<AllowRule, RulesError> {
         f.only(KEYS)?;
         let calls = f.string_or_strings("call")?;

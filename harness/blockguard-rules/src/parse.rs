@@ -63,6 +63,16 @@ pub fn parse_str(text: &str, source: &str, id_prefix: &str) -> Result<RulesFile,
         })
         .collect::<Result<Vec<_>, _>>()?;
 
+    let mut allow = allow;
+    if let Some(Suite {
+        contended: Some(_), ..
+    }) = &suite
+    {
+        let line = root.get("suite").map_or(0, |t| src.line_of(t.span()));
+        let id = format!("{id_prefix}:suite.contended");
+        allow.push(AllowRule::suite_contended(id, line));
+    }
+
     let suppress = tables(&src, root, "suppress")?
         .into_iter()
         .enumerate()

@@ -245,11 +245,12 @@ fn perform(nr: i64, args: [usize; 6]) -> i64 {
             classify_syscall(nr, args).map(|call| guard::judge(call, true, "raw syscall", false))
         });
         match judged {
-            Ok(Some((Decision::Stop, seq))) => {
+            Ok(Some((Decision::Stop, seq, _))) => {
                 crate::tally::add(seq, 0);
                 scheduler::stop()
             }
-            Ok(Some((_, seq))) => in_flight = inflight::enter(seq),
+            Ok(Some((_, _, Some(settle)))) => in_flight = inflight::settled(settle),
+            Ok(Some((_, seq, None))) => in_flight = inflight::enter(seq),
             _ => {}
         }
     }

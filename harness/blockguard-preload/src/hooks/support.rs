@@ -32,14 +32,18 @@ pub fn before(
         return Next::Run(InFlight::NONE);
     };
     let probed = crate::context::probing();
-    let (decision, seq) = catch_unwind(|| guard::judge(call, escaped, direct, thread_bound))
-        .unwrap_or((Decision::Run, 0));
+    let (decision, seq, settle) =
+        catch_unwind(|| guard::judge(call, escaped, direct, thread_bound))
+            .unwrap_or((Decision::Run, 0, None));
     if probed && crate::context::on_executor_thread() {
         // The probe found an executor's worker: its raw syscalls trap too.
         sud::enable_for_current_thread();
     }
     match decision {
-        Decision::Run => Next::Run(inflight::enter(seq)),
+        Decision::Run => Next::Run(match settle {
+            Some(settle) => inflight::settled(settle),
+            None => inflight::enter(seq),
+        }),
         Decision::Farm => Next::Farm(seq),
         Decision::Stop => {
             crate::tally::add(seq, 0);

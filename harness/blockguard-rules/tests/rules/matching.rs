@@ -342,3 +342,17 @@ fn a_tests_budget_is_its_first_test_tables_else_the_suites() {
     assert_eq!(file.budget(&key("fast::one")), Some(ms(5)));
     assert_eq!(rules("").budget(&key("fast::one")), None);
 }
+
+#[test]
+fn the_suites_contended_allows_lock_waits_after_the_files_rules() {
+    let file = rules("[suite]\npath = \"x\"\ncontended = \"allow\"\n");
+    let wait = query("futex_wait", Class::Sync, None, NO_FRAMES);
+    assert!(file.first_allow(&wait).is_none());
+    let rule = file
+        .first_allow(&CallQuery {
+            lock_wait: true,
+            ..wait
+        })
+        .unwrap();
+    assert_eq!(rule.id, "rules:suite.contended");
+}
