@@ -5,6 +5,7 @@
 //! nightly, the dashboard's saved runs, the findings, stability runs and
 //! the suites table) import from here, never from `run_suite`.
 
+mod blocked_budget;
 mod blocking;
 mod build;
 pub mod exit;
@@ -19,6 +20,7 @@ mod stale_rule;
 mod verdict;
 
 pub use blockguard_protocol::TestKey;
+pub use blocked_budget::BlockedBudget;
 pub use blocking::{BlockingCall, ObservedCall};
 pub use build::BuildStatus;
 pub use outcome::{Attempt, Outcome};
