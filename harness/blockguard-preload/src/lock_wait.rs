@@ -17,21 +17,35 @@ const LOCK_CALLS: &[&str] = &[
     "pthread_spin_lock",
 ];
 
-/// The slow paths of lock types that wait with a futex, by the end of
-/// their frame's name. A condition variable's or a channel's wait is not
-/// among them: it waits on purpose.
-const SLOW_PATHS: &[&str] = &[
+/// The slow paths of lock types that wait with a futex: type and method.
+/// A condition variable's or a channel's wait is not among them: it waits
+/// on purpose.
+const SLOW_PATHS: &[(&str, &str)] = &[
     // std's futex Mutex and RwLock.
-    "::Mutex::lock_contended",
-    "::RwLock::read_contended",
-    "::RwLock::write_contended",
+    ("Mutex", "lock_contended"),
+    ("RwLock", "read_contended"),
+    ("RwLock", "write_contended"),
     // parking_lot's.
-    "::RawMutex::lock_slow",
-    "::RawRwLock::lock_exclusive_slow",
-    "::RawRwLock::lock_shared_slow",
-    "::RawRwLock::lock_upgradable_slow",
-    "::RawRwLock::upgrade_slow",
+    ("RawMutex", "lock_slow"),
+    ("RawRwLock", "lock_exclusive_slow"),
+    ("RawRwLock", "lock_shared_slow"),
+    ("RawRwLock", "lock_upgradable_slow"),
+    ("RawRwLock", "upgrade_slow"),
 ];
+
+/// Whether `frame` is `path::Type::method` or `<path::Type>::method`.
+fn is_method(frame: &str, (ty, method): (&str, &str)) -> bool {
+    let Some(owner) = frame
+        .strip_suffix(method)
+        .and_then(|f| f.strip_suffix("::"))
+    else {
+        return false;
+    };
+    let owner = owner.strip_suffix('>').unwrap_or(owner);
+    owner
+        .strip_suffix(ty)
+        .is_some_and(|path| path.is_empty() || path.ends_with("::"))
+}
 
 /// A lock wait that took this long waited for the lock's holder; one that
 /// returned sooner found the lock free again (a futex wait whose word had
@@ -45,7 +59,7 @@ pub fn is_lock_wait(call: &str, class: Class, frames: &[&str]) -> bool {
             || (call == "futex_wait"
                 && frames
                     .iter()
-                    .any(|f| SLOW_PATHS.iter().any(|p| f.ends_with(p)))))
+                    .any(|f| SLOW_PATHS.iter().any(|&p| is_method(f, p)))))
 }
 
 #[cfg(test)]
@@ -54,7 +68,9 @@ mod tests {
 
     #[test]
     fn a_futex_wait_is_a_lock_wait_only_in_a_locks_slow_path() {
-        let lock = ["std::sys::sync::mutex::futex::Mutex::lock_contended"];
+        let lock = ["<std::sys::sync::mutex::futex::Mutex>::lock_contended"];
+        let parking = ["parking_lot::raw_mutex::RawMutex::lock_slow"];
+        assert!(is_lock_wait("futex_wait", Class::Sync, &parking));
         let condvar = ["std::sys::sync::condvar::futex::Condvar::wait"];
         assert!(is_lock_wait("futex_wait", Class::Sync, &lock));
         assert!(!is_lock_wait("futex_wait", Class::Sync, &condvar));

@@ -4,6 +4,7 @@
 mod support;
 
 mod async_zoo;
+mod budgets;
 mod book;
 mod browser;
 mod dashboard;
