@@ -2,7 +2,6 @@
 //! it, match the rules, record it once, and say whether it may run.
 
 use crate::classify::Call;
-use crate::settle::Settle;
 use crate::stack::{self, MAX_FRAMES, SymbolCache};
 use crate::{config, context, errno, exit, rules, scheduler, test_name, trace};
 use blockguard_protocol::trace::MICROTHREAD;
@@ -64,6 +63,21 @@ struct Seen {
 
 /// Frame names, innermost first, without the guard's own.
 pub(crate) type Stack = Arc<[Arc<str>]>;
+
+/// What a call's judgment still needs once it has returned (see
+/// [`crate::settle`]).
+pub struct Settle {
+    /// The site's fingerprint.
+    pub key: u64,
+    /// The site's event as judged before the call.
+    pub event: Arc<TraceEvent>,
+    /// The stack it was first seen with.
+    pub stack: Stack,
+    /// The allowing rule's budget per call.
+    pub under: Option<Duration>,
+    /// The call is a lock wait (see [`crate::lock_wait`]).
+    pub lock_wait: bool,
+}
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
 
@@ -192,21 +206,18 @@ pub fn judge(
     } else {
         scheduler::active_scope(call.class)
     };
-    match scope {
-        Some(reason) => {
-            let allowed = TraceEvent {
-                verdict: Verdict::Allowed,
-                rule: Some(reason),
-                rule_id: Some("scope".to_owned()),
-                ..(*seen.event).clone()
-            };
-            return (
-                Decision::Run,
-                record(&mut state.written, allowed, &seen.stack),
-                None,
-            );
-        }
-        None => {}
+    if let Some(reason) = scope {
+        let allowed = TraceEvent {
+            verdict: Verdict::Allowed,
+            rule: Some(reason),
+            rule_id: Some("scope".to_owned()),
+            ..(*seen.event).clone()
+        };
+        return (
+            Decision::Run,
+            record(&mut state.written, allowed, &seen.stack),
+            None,
+        );
     }
     let decision = match verdict {
         Verdict::Allowed => Decision::Run,

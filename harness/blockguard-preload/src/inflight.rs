@@ -84,17 +84,6 @@ pub fn enter(seq: u64) -> InFlight {
     in_flight
 }
 
-/// Times a call whose event line is written when it returns (so it has
-/// no line to mark in flight meanwhile).
-#[inline(always)]
-pub fn settled(settle: crate::settle::Settle) -> InFlight {
-    InFlight {
-        slot: std::ptr::null(),
-        prev: 0,
-        _timed: tally::start_settled(settle),
-    }
-}
-
 /// Marks the call as in flight without timing it: a farm worker's run of
 /// a call that its microthread times, waiting.
 #[inline(always)]

@@ -3,30 +3,52 @@
 //! actually waited. Such a call's event line is written here, once its
 //! verdict is known, rather than before the call.
 
-use crate::guard::{self, Stack};
+use crate::guard::{self, Settle};
 use crate::{config, context, errno, exit, lock_wait, scheduler, tally};
-use blockguard_protocol::{Mode, TraceEvent, Verdict, span};
-use std::sync::Arc;
-use std::time::Duration;
+use blockguard_protocol::{Mode, Verdict, span};
+use std::time::{Duration, Instant};
 
-/// What a call's judgment still needs once it has returned.
-pub struct Settle {
-    /// The site's fingerprint.
-    pub key: u64,
-    /// The site's event as judged before the call.
-    pub event: Arc<TraceEvent>,
-    /// The stack it was first seen with.
-    pub stack: Stack,
-    /// The allowing rule's budget per call.
-    pub under: Option<Duration>,
-    /// The call is a lock wait (see [`lock_wait`]).
-    pub lock_wait: bool,
+/// A call whose judgment waits for its end, being timed; dropping it
+/// settles the judgment (after the call's in-flight mark is dropped).
+#[must_use]
+pub struct Pending {
+    settle: Option<Settle>,
+    start: Option<Instant>,
+}
+
+impl Pending {
+    /// Nothing to settle.
+    pub const NONE: Pending = Pending {
+        settle: None,
+        start: None,
+    };
+
+    /// Starts timing the call `settle` is for (nothing for `None`).
+    #[inline]
+    pub fn start(settle: Option<Settle>) -> Pending {
+        match settle {
+            None => Pending::NONE,
+            Some(settle) => Pending {
+                settle: Some(settle),
+                start: Some(Instant::now()),
+            },
+        }
+    }
+}
+
+impl Drop for Pending {
+    #[inline]
+    fn drop(&mut self) {
+        if let (Some(settle), Some(start)) = (self.settle.take(), self.start) {
+            self::settle(&settle, start.elapsed());
+        }
+    }
 }
 
 /// Settles a call that took `took`: its line, its tally, and in deny mode
 /// a stop right after a call over budget. No panic leaves it, and errno
 /// is the call's own afterwards.
-pub fn settle(s: &Settle, took: Duration) {
+fn settle(s: &Settle, took: Duration) {
     let nanos = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
     let over = {
         let Some(_scope) = context::enter_guard() else {

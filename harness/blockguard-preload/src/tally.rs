@@ -11,7 +11,6 @@
 //! atomics.
 #![allow(unsafe_code)]
 
-use crate::settle::{self, Settle};
 use crate::shared_map::SharedMap;
 use blockguard_protocol::tally::{self, CAPACITY, LEN, MAGIC};
 use std::path::Path;
@@ -52,13 +51,11 @@ pub fn add(seq: u64, nanos: u64) {
     }
 }
 
-/// A judged call being timed; dropping it adds the call to the tally, or
-/// settles its judgment when that waits for the call's end.
+/// A judged call being timed; dropping it adds the call to the tally.
 #[must_use]
 pub struct Timed {
     seq: u64,
     start: Option<Instant>,
-    settle: Option<Settle>,
 }
 
 impl Timed {
@@ -66,19 +63,7 @@ impl Timed {
     pub const NONE: Timed = Timed {
         seq: 0,
         start: None,
-        settle: None,
     };
-}
-
-/// Starts timing a call whose judgment `settle` finishes when it returns
-/// (timed even where no tally is kept: its verdict needs the time).
-#[inline]
-pub fn start_settled(settle: Settle) -> Timed {
-    Timed {
-        seq: 0,
-        start: Some(Instant::now()),
-        settle: Some(settle),
-    }
 }
 
 /// Starts timing a call of event `seq` (nothing for 0: not judged, or a
@@ -91,20 +76,15 @@ pub fn start(seq: u64) -> Timed {
     Timed {
         seq,
         start: Some(Instant::now()),
-        settle: None,
     }
 }
 
 impl Drop for Timed {
     #[inline]
     fn drop(&mut self) {
-        let Some(start) = self.start else {
-            return;
-        };
-        let took = start.elapsed();
-        match self.settle.take() {
-            Some(s) => settle::settle(&s, took),
-            None => add(self.seq, u64::try_from(took.as_nanos()).unwrap_or(u64::MAX)),
+        if let Some(start) = self.start {
+            let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            add(self.seq, nanos);
         }
     }
 }

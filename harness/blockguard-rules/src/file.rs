@@ -5,8 +5,8 @@ use crate::executors::{ExecutorDecl, MachineryRule};
 use crate::suite::Suite;
 use crate::suppress::SuppressRule;
 use crate::test_settings::TestSettings;
-use std::time::Duration;
 use blockguard_protocol::TestKey;
+use std::time::Duration;
 
 /// The contents of one suite or rules file, rules in file order.
 #[derive(Debug, Clone, Default)]

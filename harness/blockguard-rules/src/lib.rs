@@ -8,8 +8,8 @@
 #![deny(missing_docs)]
 
 mod allow;
-mod contended;
 mod builtin;
+mod contended;
 mod credential;
 mod duration;
 mod duration_error;
@@ -29,8 +29,8 @@ mod suppress;
 mod test_settings;
 
 pub use allow::{AllowRule, CallQuery};
-pub use contended::Contended;
 pub use builtin::{BUILTIN_EXECUTORS_TOML, BUILTIN_TOML, builtin, builtin_executors};
+pub use contended::Contended;
 pub use credential::looks_like_credential;
 pub use duration::parse_duration;
 pub use duration_error::{DurationError, DurationProblem};

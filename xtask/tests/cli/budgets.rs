@@ -43,7 +43,12 @@ fn a_call_over_its_rules_under_is_denied_and_one_within_is_allowed() {
         .iter()
         .find(|c| c["verdict"] == "denied")
         .unwrap_or_else(|| panic!("no denied call: {over:#}"));
-    assert!(denied["rule"].as_str().unwrap().starts_with("over budget: "));
+    assert!(
+        denied["rule"]
+            .as_str()
+            .unwrap()
+            .starts_with("over budget: ")
+    );
 }
 
 #[test]

@@ -4,9 +4,9 @@
 mod support;
 
 mod async_zoo;
-mod budgets;
 mod book;
 mod browser;
+mod budgets;
 mod dashboard;
 mod diagnostics;
 mod faults;

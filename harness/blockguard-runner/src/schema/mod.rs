@@ -19,8 +19,8 @@ mod source_kind;
 mod stale_rule;
 mod verdict;
 
-pub use blockguard_protocol::TestKey;
 pub use blocked_budget::BlockedBudget;
+pub use blockguard_protocol::TestKey;
 pub use blocking::{BlockingCall, ObservedCall};
 pub use build::BuildStatus;
 pub use outcome::{Attempt, Outcome};

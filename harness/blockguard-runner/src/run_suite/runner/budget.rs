@@ -12,7 +12,10 @@ const NAMED: usize = 3;
 pub fn used(calls: &[BlockingCall], budget: Duration) -> BlockedBudget {
     BlockedBudget {
         budget_ns: u64::try_from(budget.as_nanos()).unwrap_or(u64::MAX),
-        blocked_ns: calls.iter().map(|c| c.blocked_ns).fold(0, u64::saturating_add),
+        blocked_ns: calls
+            .iter()
+            .map(|c| c.blocked_ns)
+            .fold(0, u64::saturating_add),
     }
 }
 

@@ -173,7 +173,7 @@ pub fn run(plan: Plan, mut args: Libtest, console: &Arc<Console>) -> RunResults 
             // its trial.
             let event = match args.is_ignored(trial) {
                 true => RunEvent::TestFinished {
-                    record: TestRecord::ignored(key.clone()),
+                    record: Box::new(TestRecord::ignored(key.clone())),
                     stderr_tail: String::new(),
                 },
                 false => RunEvent::TestQueued { key: key.clone() },
@@ -220,7 +220,7 @@ impl Shared {
     fn finish(&self, record: TestRecord, stderr: &str) -> Result<Completion, Failed> {
         let result = libtest_result(&record);
         self.plan.events.emit(&RunEvent::TestFinished {
-            record,
+            record: Box::new(record),
             stderr_tail: stderr.to_owned(),
         });
         result

@@ -262,7 +262,11 @@ fn blocked_message(denied: &[&TraceEvent], e: &Evidence<'_>) -> String {
             denied.iter().partition(|ev| ev.contended);
         let mut parts = Vec::new();
         if !own.is_empty() {
-            parts.push(listing(&own, "denied blocking call", "denied blocking calls"));
+            parts.push(listing(
+                &own,
+                "denied blocking call",
+                "denied blocking calls",
+            ));
         }
         if !contended.is_empty() {
             parts.push(listing(
