@@ -12,6 +12,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// What the hook must do with the call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,10 +52,32 @@ struct Seen {
     judged: bool,
     /// The stack it was first seen with, for its event line.
     stack: Stack,
+    /// The allowing rule's budget per call.
+    under: Option<Duration>,
+    /// It is a lock wait (see [`crate::lock_wait`]).
+    lock_wait: bool,
+    /// The `seq` of its over-budget line, once written (0: none yet): one
+    /// line per site, named for the first call that ran over.
+    over_seq: u64,
 }
 
 /// Frame names, innermost first, without the guard's own.
-type Stack = Arc<[Arc<str>]>;
+pub(crate) type Stack = Arc<[Arc<str>]>;
+
+/// What a call's judgment still needs once it has returned (see
+/// [`crate::settle`]).
+pub struct Settle {
+    /// The site's fingerprint.
+    pub key: u64,
+    /// The site's event as judged before the call.
+    pub event: Arc<TraceEvent>,
+    /// The stack it was first seen with.
+    pub stack: Stack,
+    /// The allowing rule's budget per call.
+    pub under: Option<Duration>,
+    /// The call is a lock wait (see [`crate::lock_wait`]).
+    pub lock_wait: bool,
+}
 
 static STATE: Mutex<Option<State>> = Mutex::new(None);
 
@@ -96,27 +119,28 @@ const LONGEST_PAUSE: std::time::Duration = std::time::Duration::from_millis(1);
 /// did not come through an interposed entry point; `direct` names the API
 /// for a site that reached the call with no std or libc frame between.
 /// Also returns the `seq` of the call's event line (0: none), for the
-/// in-flight slots.
+/// in-flight slots, and for a call whose judgment waits for its end (a
+/// budget per call, a lock wait) what settles it; its line is written then.
 #[inline(always)]
 pub fn judge(
     call: Call,
     escaped: bool,
     direct: &'static str,
     thread_bound: bool,
-) -> (Decision, u64) {
+) -> (Decision, u64, Option<Settle>) {
     let Some(_scope) = context::enter_guard() else {
-        return (Decision::Run, 0);
+        return (Decision::Run, 0, None);
     };
     let _errno = errno::Saved::now();
     let Some(cfg) = config::get() else {
-        return (Decision::Run, 0);
+        return (Decision::Run, 0, None);
     };
     let at = stack::here();
     // A probed thread is judged as a worker until it proves to be one.
     let probing = context::probing();
     let worker = probing || context::on_executor_thread();
     let Some(mut guard) = lock_state() else {
-        return (Decision::Run, 0);
+        return (Decision::Run, 0, None);
     };
     let state = guard.get_or_insert_with(State::default);
     let mut ips = [0usize; MAX_FRAMES];
@@ -139,28 +163,35 @@ pub fn judge(
             may_farm: !worker && farmable(escaped, thread_bound),
         };
         let sight = first_sight(&mut state.symbols, cfg, &call, &how, &ips[..n]);
-        let (verdict, event, judged, stack) = match sight {
-            Some((verdict, event, stack)) => (verdict, event, true, stack),
+        let (sight, judged) = match sight {
+            Some(sight) => (sight, true),
             // Never written: it only marks the site as not the guards'.
             None => (
-                Verdict::Allowed,
-                unjudged(&call, escaped),
+                Sight {
+                    verdict: Verdict::Allowed,
+                    event: unjudged(&call, escaped),
+                    stack: Stack::default(),
+                    under: None,
+                    lock_wait: false,
+                },
                 false,
-                Stack::default(),
             ),
         };
         Seen {
-            verdict,
-            event: Arc::new(event),
+            verdict: sight.verdict,
+            event: Arc::new(sight.event),
             written: !judged,
             seq: 0,
             judged,
-            stack,
+            stack: sight.stack,
+            under: sight.under,
+            lock_wait: sight.lock_wait,
+            over_seq: 0,
         }
     });
     // A worker thread's call outside any task poll is not the guards'.
     if !seen.judged {
-        return (Decision::Run, 0);
+        return (Decision::Run, 0, None);
     }
     if probing {
         context::set_executor_thread();
@@ -175,27 +206,19 @@ pub fn judge(
     } else {
         scheduler::active_scope(call.class)
     };
-    match scope {
-        Some(reason) => {
-            let allowed = TraceEvent {
-                verdict: Verdict::Allowed,
-                rule: Some(reason),
-                rule_id: Some("scope".to_owned()),
-                ..(*seen.event).clone()
-            };
-            return (
-                Decision::Run,
-                record(&mut state.written, allowed, &seen.stack),
-            );
-        }
-        None if !seen.written => {
-            seen.written = true;
-            seen.seq = record(&mut state.written, (*seen.event).clone(), &seen.stack);
-        }
-        None => {}
+    if let Some(reason) = scope {
+        let allowed = TraceEvent {
+            verdict: Verdict::Allowed,
+            rule: Some(reason),
+            rule_id: Some("scope".to_owned()),
+            ..(*seen.event).clone()
+        };
+        return (
+            Decision::Run,
+            record(&mut state.written, allowed, &seen.stack),
+            None,
+        );
     }
-    let seq = seen.seq;
-    drop(guard);
     let decision = match verdict {
         Verdict::Allowed => Decision::Run,
         Verdict::Farmed => Decision::Farm,
@@ -208,7 +231,50 @@ pub fn judge(
             }
         }
     };
-    (decision, seq)
+    // A call that runs and whose verdict waits for its end is written then.
+    if decision == Decision::Run && (seen.under.is_some() || seen.lock_wait) {
+        let settle = Settle {
+            key,
+            event: Arc::clone(&seen.event),
+            stack: Arc::clone(&seen.stack),
+            under: seen.under,
+            lock_wait: seen.lock_wait,
+        };
+        return (decision, 0, Some(settle));
+    }
+    if !seen.written {
+        seen.written = true;
+        seen.seq = record(&mut state.written, (*seen.event).clone(), &seen.stack);
+    }
+    (decision, seen.seq, None)
+}
+
+/// Writes the line of a call settled after it returned; its `seq`.
+pub fn record_settled(event: TraceEvent, stack: &Stack) -> u64 {
+    let Some(mut guard) = lock_state() else {
+        return 0;
+    };
+    let state = guard.get_or_insert_with(State::default);
+    record(&mut state.written, event, stack)
+}
+
+/// Writes the over-budget line of the site `key`, unless it has one; its
+/// `seq`.
+pub fn record_over_budget(key: u64, event: TraceEvent, stack: &Stack) -> u64 {
+    let Some(mut guard) = lock_state() else {
+        return 0;
+    };
+    let state = guard.get_or_insert_with(State::default);
+    if let Some(&Seen { over_seq, .. }) = state.seen.get(&key)
+        && over_seq != 0
+    {
+        return over_seq;
+    }
+    let seq = record(&mut state.written, event, stack);
+    if let Some(seen) = state.seen.get_mut(&key) {
+        seen.over_seq = seq;
+    }
+    seq
 }
 
 /// The placeholder event of a site that is not judged.
@@ -275,6 +341,17 @@ struct How {
     may_farm: bool,
 }
 
+/// What a site seen for the first time is judged to be.
+struct Sight {
+    verdict: Verdict,
+    event: TraceEvent,
+    stack: Stack,
+    /// The allowing rule's budget per call.
+    under: Option<Duration>,
+    /// It is a lock wait.
+    lock_wait: bool,
+}
+
 /// The verdict, event and stack of a call at a site seen for the first
 /// time; `None` for a worker thread's call outside any task poll.
 fn first_sight(
@@ -283,7 +360,7 @@ fn first_sight(
     call: &Call,
     how: &How,
     ips: &[usize],
-) -> Option<(Verdict, TraceEvent, Stack)> {
+) -> Option<Sight> {
     let &How {
         escaped,
         direct,
@@ -318,6 +395,14 @@ fn first_sight(
     let kept: Vec<&stack::Frame> = kept_at.iter().map(|&i| &frames[i]).collect();
     let names: Vec<&str> = kept.iter().map(|f| &*f.name).collect();
     let stack: Stack = kept.iter().map(|f| Arc::clone(&f.name)).collect();
+    let lock_wait = crate::lock_wait::is_lock_wait(call.name, call.class, &names);
+    let sight = |verdict, event, under| Sight {
+        verdict,
+        event,
+        stack: Arc::clone(&stack),
+        under,
+        lock_wait,
+    };
     let query = CallQuery {
         call: call.name,
         class: call.class,
@@ -325,6 +410,7 @@ fn first_sight(
         binary: cfg.binary.as_deref(),
         test: test_name::current().unwrap_or(""),
         frames: &names,
+        lock_wait,
     };
     let placed = rules::place(&names);
     // The rules come first (stdout and stderr, std's panic machinery, the
@@ -350,14 +436,14 @@ fn first_sight(
             {
                 event.context = Some(e.context_on(worker, &names).to_owned());
             }
-            return Some((Verdict::Allowed, event, stack));
+            return Some(sight(Verdict::Allowed, event, rule.under));
         }
         (Placed::Machinery(executor, rule), None) => {
             event.verdict = Verdict::Allowed;
             event.rule = Some(rule.reason.clone());
             event.rule_id = Some(rule.id.clone());
             event.context = Some(executor.context_on(worker, &names).to_owned());
-            return Some((Verdict::Allowed, event, stack));
+            return Some(sight(Verdict::Allowed, event, None));
         }
         (Placed::Nested { outer, entry }, None) => {
             // The block_on is the API; the site is the user code that
@@ -379,7 +465,7 @@ fn first_sight(
             }
             event.via = names[entry].to_owned();
             event.context = Some(outer.context_on(worker, &names).to_owned());
-            return Some((Verdict::Denied, event, stack));
+            return Some(sight(Verdict::Denied, event, None));
         }
         (Placed::InTask(executor), None) => {
             event.context = Some(executor.context_on(worker, &names).to_owned());
@@ -391,7 +477,7 @@ fn first_sight(
     } else {
         Verdict::Denied
     };
-    Some((event.verdict, event, stack))
+    Some(sight(event.verdict, event, None))
 }
 
 /// Puts where the call came from into its event.

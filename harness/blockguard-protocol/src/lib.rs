@@ -16,6 +16,7 @@ pub mod inflight;
 pub mod launch;
 pub mod mode;
 pub mod sandbox;
+pub mod span;
 pub mod tally;
 pub mod test_key;
 pub mod trace;

@@ -84,6 +84,11 @@ pub struct TraceEvent {
     /// own thread): the site is the first frame out of std, as before.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub outside: bool,
+    /// A lock wait that actually waited for another thread's lock, rather
+    /// than finding it free again at once: whether it happens depends on
+    /// timing, so it is reported apart from the test's own blocking.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub contended: bool,
 }
 
 impl TraceEvent {
@@ -111,6 +116,7 @@ impl TraceEvent {
             column: None,
             chain: Vec::new(),
             outside: false,
+            contended: false,
         }
     }
 }

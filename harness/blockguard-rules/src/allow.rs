@@ -1,10 +1,12 @@
 //! `[[allow]]` rules: explicit allowances for blocking calls.
 
+use crate::contended::Contended;
 use crate::error::{RulesError, RulesErrorKind};
 use crate::fields::Fields;
 use crate::glob;
 use crate::glob::{Globs, TestsGlob};
 use blockguard_protocol::Class;
+use std::time::Duration;
 
 /// One attempted blocking call, as a rule sees it.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +23,8 @@ pub struct CallQuery<'a> {
     pub test: &'a str,
     /// The demangled frame names on the stack, innermost first.
     pub frames: &'a [&'a str],
+    /// It waits for a lock another thread holds (see [`Contended`]).
+    pub lock_wait: bool,
 }
 
 /// An allowance: a blocking call that matches every given condition is
@@ -43,19 +47,33 @@ pub struct AllowRule {
     pub fds: Vec<i32>,
     /// Why the call is allowed.
     pub reason: String,
+    /// A call allowed by this rule that takes longer is denied, over budget.
+    pub under: Option<Duration>,
+    /// `contended = "allow"`: the rule allows lock waits only.
+    pub contended: Option<Contended>,
     /// 1-based line of the rule's header.
     pub line: usize,
     within_set: Option<Globs>,
     tests_matcher: TestsGlob,
 }
 
-const KEYS: &[&str] = &["call", "class", "within", "tests", "fds", "reason"];
+const KEYS: &[&str] = &[
+    "call",
+    "class",
+    "within",
+    "tests",
+    "fds",
+    "under",
+    "contended",
+    "reason",
+];
 
 impl AllowRule {
     /// Whether the call meets every condition of this rule.
     pub fn matches(&self, q: &CallQuery<'_>) -> bool {
         (self.calls.is_empty() || self.calls.iter().any(|c| c == q.call))
             && self.class.is_none_or(|c| c == q.class)
+            && (self.contended.is_none() || q.lock_wait)
             // A rule about fds says nothing about calls that have none.
             && (self.fds.is_empty() || q.fd.is_some_and(|fd| self.fds.contains(&fd)))
             && glob::matches_test(&self.tests_matcher, q.binary, q.test)
@@ -63,6 +81,26 @@ impl AllowRule {
                 .within_set
                 .as_ref()
                 .is_none_or(|set| q.frames.iter().any(|frame| set.matches_frame(frame)))
+    }
+
+    /// The rule `contended = "allow"` in `[suite]` stands for: any lock
+    /// wait, after the file's own rules.
+    pub(crate) fn suite_contended(id: String, line: usize) -> AllowRule {
+        AllowRule {
+            id,
+            calls: Vec::new(),
+            class: None,
+            within: Vec::new(),
+            tests: "*".to_owned(),
+            fds: Vec::new(),
+            reason: "a contended lock wait: the suite allows them (contended = \"allow\")"
+                .to_owned(),
+            under: None,
+            contended: Some(Contended::Allow),
+            line,
+            within_set: None,
+            tests_matcher: TestsGlob::new(glob::compile("*").expect("`*` is a glob")),
+        }
     }
 
     pub(crate) fn parse(f: &Fields<'_>, id: String, line: usize) -> Result<AllowRule, RulesError> {
@@ -95,8 +133,11 @@ impl AllowRule {
         };
         let (tests, tests_matcher) = glob::tests_key(f)?;
         let fds = f.i32s("fds")?;
+        let under = crate::test_settings::duration_key(f, "under")?;
+        let contended = Contended::parse(f)?;
         let reason = f.required_string("reason")?;
-        if calls.is_none() && class.is_none() && within.is_none() && fds.is_none() {
+        let conditions = [calls.is_some(), class.is_some(), within.is_some()];
+        if !conditions.contains(&true) && fds.is_none() && contended.is_none() {
             return Err(f.table_error(RulesErrorKind::NoCondition));
         }
         Ok(AllowRule {
@@ -115,6 +156,8 @@ impl AllowRule {
             tests,
             fds: fds.unwrap_or_default(),
             reason: reason.value.to_owned(),
+            under,
+            contended,
             line,
             within_set,
             tests_matcher,

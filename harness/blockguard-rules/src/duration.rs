@@ -4,7 +4,7 @@ use crate::duration_error::{DurationError, DurationProblem};
 use std::time::Duration;
 
 /// Parses a positive duration made of `<integer><unit>` parts, units `h`,
-/// `m`, `s` and `ms`, e.g. `"60s"`, `"500ms"`, `"2m"`, `"1h"`, `"1m30s"`.
+/// `m`, `s`, `ms` and `us` (budgets of single calls are that short), e.g. `"60s"`, `"500ms"`, `"2m"`, `"1h"`, `"1m30s"`.
 ///
 /// The error says what is wrong, for a message that quotes the text.
 pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
@@ -32,6 +32,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
             "m" => number.checked_mul(60).map(Duration::from_secs),
             "s" => Some(Duration::from_secs(number)),
             "ms" => Some(Duration::from_millis(number)),
+            "us" => Some(Duration::from_micros(number)),
             "" => return Err(expected(text, DurationProblem::NoUnit)),
             unit => {
                 return Err(expected(
@@ -72,6 +73,7 @@ mod tests {
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
         assert_eq!(parse_duration("1m30s"), Ok(Duration::from_secs(90)));
         assert_eq!(parse_duration("1s250ms"), Ok(Duration::from_millis(1250)));
+        assert_eq!(parse_duration("250us"), Ok(Duration::from_micros(250)));
     }
 
     #[test]

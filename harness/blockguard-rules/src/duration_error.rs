@@ -25,7 +25,7 @@ pub enum DurationProblem {
     /// A number with no unit after it.
     #[error("a unit must follow each number")]
     NoUnit,
-    /// A unit other than `h`, `m`, `s` and `ms`.
+    /// A unit other than `h`, `m`, `s`, `ms` and `us`.
     #[error("unknown unit `{0}`")]
     UnknownUnit(String),
     /// The sum does not fit in a `Duration`.

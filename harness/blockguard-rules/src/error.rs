@@ -84,7 +84,7 @@ pub enum RulesErrorKind {
     BadDuration(crate::DurationError),
     /// An `[[allow]]` rule with no condition would allow every call.
     #[error(
-        "an allow rule needs at least one of `call`, `class`, `within` or `fds`; without them it would allow every call"
+        "an allow rule needs at least one of `call`, `class`, `within`, `fds` or `contended`; without them it would allow every call"
     )]
     NoCondition,
     /// `[suite]` names both a crates.io crate and a local path.
@@ -106,6 +106,9 @@ pub enum RulesErrorKind {
         "{0} looks like a credential, and a sandboxed suite is never given one (its value is redacted from every output instead)"
     )]
     CredentialVariable(String),
+    /// `contended` with a value other than `allow`.
+    #[error("{0:?} is not a way to judge contended calls: the one value is \"allow\"")]
+    BadContended(String),
     /// `[suite]` names neither a crates.io crate nor a local path.
     #[error("`[suite]` needs `crate` (a crates.io name) or `path` (a local crate)")]
     NoCrateOrPath,

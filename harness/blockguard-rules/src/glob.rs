@@ -106,7 +106,7 @@ pub(crate) struct TestsGlob {
 }
 
 impl TestsGlob {
-    fn new(pattern: Pattern) -> TestsGlob {
+    pub(crate) fn new(pattern: Pattern) -> TestsGlob {
         TestsGlob {
             pattern,
             matcher: OnceLock::new(),

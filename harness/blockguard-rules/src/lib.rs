@@ -9,6 +9,7 @@
 
 mod allow;
 mod builtin;
+mod contended;
 mod credential;
 mod duration;
 mod duration_error;
@@ -25,9 +26,11 @@ mod parse;
 mod std_paths;
 mod suite;
 mod suppress;
+mod test_settings;
 
 pub use allow::{AllowRule, CallQuery};
 pub use builtin::{BUILTIN_EXECUTORS_TOML, BUILTIN_TOML, builtin, builtin_executors};
+pub use contended::Contended;
 pub use credential::looks_like_credential;
 pub use duration::parse_duration;
 pub use duration_error::{DurationError, DurationProblem};
@@ -41,3 +44,4 @@ pub use parse::{load, parse_str};
 pub use std_paths::{Fold, PRIVATE_MODULES, is_private, public_path};
 pub use suite::Suite;
 pub use suppress::SuppressRule;
+pub use test_settings::TestSettings;

@@ -8,11 +8,19 @@ use crate::file::RulesFile;
 use crate::locate::Source;
 use crate::suite::Suite;
 use crate::suppress::SuppressRule;
+use crate::test_settings::TestSettings;
 use std::ops::Range;
 use std::path::Path;
 use toml_edit::{ImDocument, Item, Table, TableLike, Value};
 
-const TOP_KEYS: &[&str] = &["suite", "allow", "suppress", "executor", "machinery"];
+const TOP_KEYS: &[&str] = &[
+    "suite",
+    "allow",
+    "suppress",
+    "executor",
+    "machinery",
+    "test",
+];
 
 /// Parses a rules file's text. `source` labels errors and the result;
 /// rule ids are `"{id_prefix}:allow[N]"` and `"{id_prefix}:suppress[N]"`.
@@ -55,6 +63,16 @@ pub fn parse_str(text: &str, source: &str, id_prefix: &str) -> Result<RulesFile,
         })
         .collect::<Result<Vec<_>, _>>()?;
 
+    let mut allow = allow;
+    if let Some(Suite {
+        contended: Some(_), ..
+    }) = &suite
+    {
+        let line = root.get("suite").map_or(0, |t| src.line_of(t.span()));
+        let id = format!("{id_prefix}:suite.contended");
+        allow.push(AllowRule::suite_contended(id, line));
+    }
+
     let suppress = tables(&src, root, "suppress")?
         .into_iter()
         .enumerate()
@@ -84,6 +102,15 @@ pub fn parse_str(text: &str, source: &str, id_prefix: &str) -> Result<RulesFile,
         })
         .collect::<Result<Vec<_>, _>>()?;
 
+    let tests = tables(&src, root, "test")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (table, span))| {
+            let line = src.line_of(span.clone());
+            TestSettings::parse(&Fields::new(&src, table, format!("test[{i}]"), span), line)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
     Ok(RulesFile {
         source: source.to_owned(),
         suite,
@@ -91,6 +118,7 @@ pub fn parse_str(text: &str, source: &str, id_prefix: &str) -> Result<RulesFile,
         suppress,
         executors,
         machinery,
+        tests,
     })
 }
 

@@ -1,5 +1,6 @@
 //! The `[suite]` table: which crate to run and how.
 
+use crate::contended::Contended;
 use crate::credential::looks_like_credential;
 use crate::duration::parse_duration;
 use crate::error::{RulesError, RulesErrorKind};
@@ -22,6 +23,10 @@ pub struct Suite {
     pub features: Vec<String>,
     /// The per-test timeout.
     pub timeout: Option<Duration>,
+    /// The most time each test's guarded contexts may spend blocked.
+    pub budget: Option<Duration>,
+    /// How lock waits are judged, where no rule says.
+    pub contended: Option<Contended>,
     /// The guard mode.
     pub mode: Option<Mode>,
     /// Which contexts are guarded.
@@ -32,7 +37,16 @@ pub struct Suite {
 }
 
 const KEYS: &[&str] = &[
-    "crate", "path", "version", "features", "timeout", "mode", "guard", "env",
+    "crate",
+    "path",
+    "version",
+    "features",
+    "timeout",
+    "budget",
+    "contended",
+    "mode",
+    "guard",
+    "env",
 ];
 
 impl Suite {
@@ -69,6 +83,8 @@ impl Suite {
                     .map_err(|why| f.error("timeout", t.span, RulesErrorKind::BadDuration(why)))?,
             ),
         };
+        let budget = crate::test_settings::duration_key(f, "budget")?;
+        let contended = Contended::parse(f)?;
         let mode = match f.string("mode")? {
             None => None,
             Some(m) => Some(
@@ -95,6 +111,8 @@ impl Suite {
             version: version.map(|v| v.value.to_owned()),
             features: features.into_iter().map(|f| f.value.to_owned()).collect(),
             timeout,
+            budget,
+            contended,
             mode,
             guard,
             env: env.into_iter().map(|n| n.value.to_owned()).collect(),

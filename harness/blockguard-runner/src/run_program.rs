@@ -183,7 +183,7 @@ fn guarded(plan: &ProgramRun, name: &str, live: Option<&Arc<Hub>>) -> Result<u8,
         record.message = Some(format!("exit code {code}"));
         record.blocking = calls.into_iter().map(|c| c.call).collect();
         events.emit(&RunEvent::TestFinished {
-            record,
+            record: Box::new(record),
             stderr_tail: crate::redact::redacted(&text),
         });
     }

@@ -6,6 +6,7 @@ mod support;
 mod async_zoo;
 mod book;
 mod browser;
+mod budgets;
 mod dashboard;
 mod diagnostics;
 mod faults;

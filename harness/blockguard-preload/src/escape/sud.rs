@@ -34,6 +34,7 @@ use crate::guard::{self, Decision};
 use crate::hooks::raw;
 use crate::inflight::{self, InFlight};
 use crate::real::Real;
+use crate::settle::Pending;
 use crate::{context, errno, objects, scheduler};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
@@ -240,6 +241,7 @@ extern "C" fn on_sigsys(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut 
 /// in flight meanwhile; libc's convention (-1 and errno).
 fn perform(nr: i64, args: [usize; 6]) -> i64 {
     let mut in_flight = InFlight::NONE;
+    let mut pending = Pending::NONE;
     if context::guarded() {
         let judged = std::panic::catch_unwind(|| {
             let call = classify_syscall(nr, args);
@@ -247,11 +249,14 @@ fn perform(nr: i64, args: [usize; 6]) -> i64 {
             call.map(|call| guard::judge(call, true, "raw syscall", false))
         });
         match judged {
-            Ok(Some((Decision::Stop, seq))) => {
+            Ok(Some((Decision::Stop, seq, _))) => {
                 crate::tally::add(seq, 0);
                 scheduler::stop()
             }
-            Ok(Some((_, seq))) => in_flight = inflight::enter(seq),
+            Ok(Some((_, seq, settle))) => {
+                in_flight = inflight::enter(seq);
+                pending = Pending::start(settle);
+            }
             _ => {}
         }
     }
@@ -262,5 +267,6 @@ fn perform(nr: i64, args: [usize; 6]) -> i64 {
         f(nr, args[0], args[1], args[2], args[3], args[4], args[5])
     };
     drop(in_flight);
+    drop(pending);
     ret
 }

@@ -150,7 +150,35 @@ use rstest::rstest;
     1,
     1,
     Some("allow[0]"),
-    "needs at least one of `call`, `class`, `within` or `fds`"
+    "needs at least one of `call`, `class`, `within`, `fds` or `contended`"
+)]
+#[case::bad_under(
+    "[[allow]]\ncall = \"read\"\nunder = \"1 ms\"\nreason = \"r\"\n",
+    3,
+    9,
+    Some("allow[0].under"),
+    "invalid duration"
+)]
+#[case::bad_contended(
+    "[[allow]]\nclass = \"sync\"\ncontended = \"yes\"\nreason = \"r\"\n",
+    3,
+    13,
+    Some("allow[0].contended"),
+    "the one value is \"allow\""
+)]
+#[case::bad_suite_budget(
+    "[suite]\npath = \"x\"\nbudget = \"soon\"\n",
+    3,
+    10,
+    Some("suite.budget"),
+    "invalid duration"
+)]
+#[case::test_table_without_budget(
+    "[[test]]\ntests = \"a::*\"\n",
+    1,
+    1,
+    Some("test[0].budget"),
+    "missing required key `budget`"
 )]
 #[case::suite_with_crate_and_path(
     "[suite]\ncrate = \"x\"\npath = \"../x\"\n",

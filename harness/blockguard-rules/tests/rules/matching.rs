@@ -15,6 +15,7 @@ fn query<'a>(call: &'a str, class: Class, fd: Option<i32>, frames: &'a [&'a str]
         binary: Some("basic"),
         test: "tests::naps",
         frames,
+        lock_wait: false,
     }
 }
 
@@ -319,4 +320,52 @@ fn within_escapes_glob_metacharacters() {
         file.first_allow(&query("read", Class::Fs, Some(3), &frames))
             .is_some()
     );
+}
+
+#[test]
+fn under_is_kept_on_the_rule_that_allows_the_call() {
+    let file = rules("[[allow]]\ncall = \"read\"\nunder = \"1ms\"\nreason = \"r\"\n");
+    let rule = file
+        .first_allow(&query("read", Class::Fs, None, NO_FRAMES))
+        .unwrap();
+    assert_eq!(rule.under, Some(std::time::Duration::from_millis(1)));
+}
+
+#[test]
+fn a_contended_rule_allows_lock_waits_alone() {
+    let file = rules("[[allow]]\nclass = \"sync\"\ncontended = \"allow\"\nreason = \"r\"\n");
+    let wait = query("futex_wait", Class::Sync, None, NO_FRAMES);
+    assert!(file.first_allow(&wait).is_none());
+    let lock_wait = CallQuery {
+        lock_wait: true,
+        ..wait
+    };
+    assert!(file.first_allow(&lock_wait).is_some());
+}
+
+#[test]
+fn a_tests_budget_is_its_first_test_tables_else_the_suites() {
+    let file = rules(
+        "[suite]\npath = \"x\"\nbudget = \"5ms\"\n\
+         [[test]]\ntests = \"slow::*\"\nbudget = \"50ms\"\n",
+    );
+    let key = |name: &str| TestKey::new("p", "b", name);
+    let ms = std::time::Duration::from_millis;
+    assert_eq!(file.budget(&key("slow::one")), Some(ms(50)));
+    assert_eq!(file.budget(&key("fast::one")), Some(ms(5)));
+    assert_eq!(rules("").budget(&key("fast::one")), None);
+}
+
+#[test]
+fn the_suites_contended_allows_lock_waits_after_the_files_rules() {
+    let file = rules("[suite]\npath = \"x\"\ncontended = \"allow\"\n");
+    let wait = query("futex_wait", Class::Sync, None, NO_FRAMES);
+    assert!(file.first_allow(&wait).is_none());
+    let rule = file
+        .first_allow(&CallQuery {
+            lock_wait: true,
+            ..wait
+        })
+        .unwrap();
+    assert_eq!(rule.id, "rules:suite.contended");
 }

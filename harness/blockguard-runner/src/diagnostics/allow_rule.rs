@@ -65,6 +65,7 @@ mod tests {
                 binary: Some("b"),
                 test: "tests::naps",
                 frames,
+                lock_wait: false,
             };
             file.first_allow(&query).is_some()
         };

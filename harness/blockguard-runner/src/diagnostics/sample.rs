@@ -55,6 +55,7 @@ pub fn test(name: &str, events: Vec<TraceEvent>) -> TestEntry {
                 blocked_ns: 2_000_000,
             })
             .collect(),
+        budget: None,
         leaked: Vec::new(),
         attempts: Vec::new(),
     }

@@ -54,8 +54,8 @@ impl RunListener for Collected {
         };
         let package = &mut packages[at];
         match record.key.is_doctest() {
-            true => package.doctests.push(record.clone()),
-            false => package.tests.push(record.clone()),
+            true => package.doctests.push((**record).clone()),
+            false => package.tests.push((**record).clone()),
         }
     }
 }
@@ -67,7 +67,7 @@ mod tests {
 
     fn finished(key: TestKey) -> RunEvent {
         RunEvent::TestFinished {
-            record: TestRecord::ignored(key),
+            record: Box::new(TestRecord::ignored(key)),
             stderr_tail: String::new(),
         }
     }

@@ -127,7 +127,7 @@ fn load(live: &Hub, dir: &Path, reports: &[(String, Report)]) -> bool {
         for entry in &report.tests {
             failed |= entry.outcome.is_failure();
             let event = RunEvent::TestFinished {
-                record: record_of(entry),
+                record: Box::new(record_of(entry)),
                 stderr_tail: String::new(),
             };
             live.apply(Some(suite), &event);

@@ -395,7 +395,7 @@ fn pipeline(
                     }
                     for record in ran {
                         run.events.emit(&RunEvent::TestFinished {
-                            record,
+                            record: Box::new(record),
                             stderr_tail: String::new(),
                         });
                     }

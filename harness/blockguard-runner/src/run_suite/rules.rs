@@ -43,6 +43,11 @@ impl Rules {
         self.file.as_ref().map(|(path, _)| path.as_path())
     }
 
+    /// `test`'s budget of blocked time, if its rules give it one.
+    pub fn budget(&self, test: &TestKey) -> Option<std::time::Duration> {
+        self.file.as_ref()?.1.budget(test)
+    }
+
     /// The first `[[suppress]]` rule that names this failure.
     pub fn suppress(&self, test: &TestKey, failure_text: &str) -> Option<&SuppressRule> {
         let (_, file) = self.file.as_ref()?;

@@ -75,6 +75,9 @@ struct Entry {
     executor_wait: bool,
 }
 
+/// How an over-budget call's reason starts (see `blockguard_protocol::span`).
+const OVER_BUDGET: &str = "over budget";
+
 impl Entry {
     fn of(e: &TraceEvent) -> Entry {
         Entry {
@@ -84,7 +87,12 @@ impl Entry {
             escaped: e.escaped,
             site: e.site.clone(),
             via: e.via.clone(),
-            rule: e.rule.clone(),
+            // An over-budget reason holds the call's time: only that it
+            // ran over belongs in a snapshot.
+            rule: e.rule.as_deref().map(|r| match r.starts_with(OVER_BUDGET) {
+                true => OVER_BUDGET.to_owned(),
+                false => r.to_owned(),
+            }),
             context: e
                 .context
                 .clone()
@@ -327,6 +335,16 @@ mod tests {
         assert!(Entry::of(&wait).under_contention_only());
         assert!(!Entry::of(&join).under_contention_only());
         assert!(!Entry::of(&event("clock_nanosleep", None)).under_contention_only());
+    }
+
+    #[test]
+    fn an_over_budget_reason_is_snapshot_without_its_times() {
+        let mut over = event("clock_nanosleep", None);
+        over.rule = Some(blockguard_protocol::span::over_budget(
+            std::time::Duration::from_micros(3_200),
+            std::time::Duration::from_millis(1),
+        ));
+        assert_eq!(Entry::of(&over).rule.as_deref(), Some("over budget"));
     }
 
     #[test]

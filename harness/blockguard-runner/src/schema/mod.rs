@@ -5,6 +5,7 @@
 //! nightly, the dashboard's saved runs, the findings, stability runs and
 //! the suites table) import from here, never from `run_suite`.
 
+mod blocked_budget;
 mod blocking;
 mod build;
 pub mod exit;
@@ -18,6 +19,7 @@ mod source_kind;
 mod stale_rule;
 mod verdict;
 
+pub use blocked_budget::BlockedBudget;
 pub use blockguard_protocol::TestKey;
 pub use blocking::{BlockingCall, ObservedCall};
 pub use build::BuildStatus;

@@ -1,6 +1,7 @@
 //! Everything recorded about one test: what the runner's stream carries
 //! when a test finishes, and what the report's entry is made from.
 
+use super::blocked_budget::BlockedBudget;
 use super::blocking::BlockingCall;
 use super::outcome::{Attempt, Outcome};
 use super::snapshot_state::SnapshotState;
@@ -28,6 +29,9 @@ pub struct TestRecord {
     pub snapshot_failed: bool,
     /// Distinct blocking calls, in the order first seen.
     pub blocking: Vec<BlockingCall>,
+    /// Its budget of blocked time and what it used, when it has one.
+    #[serde(default)]
+    pub budget: Option<BlockedBudget>,
     /// What the guard runtime reported about itself.
     pub capabilities: Option<Capabilities>,
     /// Ids of the rules that matched (for stale-rule detection).
@@ -52,6 +56,7 @@ impl TestRecord {
             snapshot: None,
             snapshot_failed: false,
             blocking: Vec::new(),
+            budget: None,
             capabilities: None,
             matched_rules: BTreeSet::new(),
             leaked: Vec::new(),

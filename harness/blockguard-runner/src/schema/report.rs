@@ -1,5 +1,6 @@
 //! The report's shape, field for field as DESIGN §7 has it.
 
+use super::blocked_budget::BlockedBudget;
 use super::blocking::BlockingCall;
 use super::build::BuildStatus;
 use super::outcome::{Attempt, Outcome};
@@ -102,6 +103,9 @@ pub struct TestEntry {
     pub snapshot: Option<SnapshotState>,
     /// Its distinct blocking calls, each with the calls made.
     pub blocking: Vec<BlockingCall>,
+    /// Its budget of blocked time and what it used, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BlockedBudget>,
     /// Processes it left running after it exited (`pid: command line`),
     /// which the runner killed; the outcome is kept.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -191,6 +195,7 @@ impl TestEntry {
             rule: r.rule.clone(),
             snapshot: r.snapshot,
             blocking: r.blocking.clone(),
+            budget: r.budget,
             leaked: r.leaked.clone(),
             attempts: r.attempts.clone(),
         }

@@ -46,7 +46,7 @@ pub enum RunEvent {
     /// A test was judged, or, ignored, was not run.
     TestFinished {
         /// All that is known of it.
-        record: TestRecord,
+        record: Box<TestRecord>,
         /// The end of its standard error.
         #[serde(default)]
         stderr_tail: String,

@@ -4,6 +4,7 @@
 //! --format, --test-threads) work. Each trial runs its test in a guarded
 //! child process, judges it, applies suppression and asserts its snapshot.
 
+use super::budget;
 use super::child_env::{self, Guard};
 use super::judge::{Evidence, judge, suppressible};
 use crate::events::{Following, RunEvents};
@@ -172,7 +173,7 @@ pub fn run(plan: Plan, mut args: Libtest, console: &Arc<Console>) -> RunResults 
             // its trial.
             let event = match args.is_ignored(trial) {
                 true => RunEvent::TestFinished {
-                    record: TestRecord::ignored(key.clone()),
+                    record: Box::new(TestRecord::ignored(key.clone())),
                     stderr_tail: String::new(),
                 },
                 false => RunEvent::TestQueued { key: key.clone() },
@@ -219,7 +220,7 @@ impl Shared {
     fn finish(&self, record: TestRecord, stderr: &str) -> Result<Completion, Failed> {
         let result = libtest_result(&record);
         self.plan.events.emit(&RunEvent::TestFinished {
-            record,
+            record: Box::new(record),
             stderr_tail: stderr.to_owned(),
         });
         result
@@ -412,6 +413,21 @@ impl Shared {
             .filter_map(|e| e.rule_id.clone())
             .collect();
         record.blocking = calls.into_iter().map(|c| c.call).collect();
+        if let Some(budget) = plan.rules.budget(&record.key) {
+            let used = budget::used(&record.blocking, budget);
+            record.budget = Some(used);
+            let enforcing = matches!(plan.mode, Mode::Check | Mode::Deny);
+            if enforcing && used.is_over() {
+                let why = budget::over_message(used, &record.blocking);
+                record.message = Some(match (record.outcome, record.message.take()) {
+                    (Outcome::Pass, _) | (_, None) => why,
+                    (_, Some(before)) => format!("{before}; {why}"),
+                });
+                if record.outcome == Outcome::Pass {
+                    record.outcome = Outcome::Blocked;
+                }
+            }
+        }
         if suppressible(record.outcome) {
             let text = format!(
                 "{}\n{}",

@@ -150,6 +150,12 @@ pub fn describe(event: &TraceEvent) -> String {
     } else {
         ""
     };
+    let contended = if event.contended { ", contended" } else { "" };
+    // A call denied after it ran: over its rule's budget.
+    let over = match &event.rule {
+        Some(why) if event.verdict == Verdict::Denied => format!(", {why}"),
+        _ => String::new(),
+    };
     // A closure says which one by its place; every site gives its line.
     let site = crate::diagnostics::site_name::readable(&event.site);
     let place = match (&event.file, event.line) {
@@ -157,7 +163,7 @@ pub fn describe(event: &TraceEvent) -> String {
         _ => String::new(),
     };
     format!(
-        "{} ({}{escaped}{farmed}) at {site} via {}{place}",
+        "{} ({}{escaped}{farmed}{contended}{over}) at {site} via {}{place}",
         event.call, event.class, event.via
     )
 }
@@ -251,14 +257,25 @@ fn blocked_message(denied: &[&TraceEvent], e: &Evidence<'_>) -> String {
     let mut message = if denied.is_empty() {
         format!("the guard runtime stopped the test at a denied call (exit status {BLOCKED})")
     } else {
-        let n = denied.len();
-        let calls = if n == 1 { "call" } else { "calls" };
-        let listed: Vec<String> = denied.iter().take(LISTED).map(|ev| describe(ev)).collect();
-        let mut m = format!("{n} denied blocking {calls}: {}", listed.join("; "));
-        if n > LISTED {
-            m.push_str(&format!("; and {} more", n - LISTED));
+        // Contended lock waits come and go with timing: listed apart.
+        let (contended, own): (Vec<&TraceEvent>, Vec<&TraceEvent>) =
+            denied.iter().partition(|ev| ev.contended);
+        let mut parts = Vec::new();
+        if !own.is_empty() {
+            parts.push(listing(
+                &own,
+                "denied blocking call",
+                "denied blocking calls",
+            ));
         }
-        m
+        if !contended.is_empty() {
+            parts.push(listing(
+                &contended,
+                "contended lock wait (contended = \"allow\" allows it)",
+                "contended lock waits (contended = \"allow\" allows them)",
+            ));
+        }
+        parts.join("; and ")
     };
     if e.stdout.contains("test result: FAILED") {
         message.push_str(&format!(
@@ -267,6 +284,18 @@ fn blocked_message(denied: &[&TraceEvent], e: &Evidence<'_>) -> String {
         ));
     }
     message
+}
+
+/// `N what: call; call; … and M more`.
+fn listing(events: &[&TraceEvent], one: &str, many: &str) -> String {
+    let n = events.len();
+    let what = if n == 1 { one } else { many };
+    let listed: Vec<String> = events.iter().take(LISTED).map(|ev| describe(ev)).collect();
+    let mut m = format!("{n} {what}: {}", listed.join("; "));
+    if n > LISTED {
+        m.push_str(&format!("; and {} more", n - LISTED));
+    }
+    m
 }
 
 fn fail_message(code: i32, stderr: &str) -> String {

@@ -1,6 +1,7 @@
 //! Run: one guarded child process per test, judged from its exit status,
 //! output and trace; a libtest-mimic harness in front.
 
+mod budget;
 mod child_env;
 mod harness;
 mod judge;
