@@ -130,7 +130,7 @@ fn row(
         (_, Err(e)) => return Row::failed(label, kind, format!("check: {e}")),
     };
     let differences = transparency(&plain.outcomes, &plain.silent, &audit);
-    let denied = denials(&check);
+    let (denied, contended) = denials(&check);
     let drift = drift(&denied, &file.expect);
     let error = (!plain.built).then(|| {
         format!(
@@ -147,6 +147,7 @@ fn row(
         drift,
         expected: file.expect.len(),
         denied: denied.len(),
+        contended: contended.len(),
         times: [plain_time, audit_time, check_time],
         audit: Some(audit),
         check: Some(check),

@@ -74,23 +74,29 @@ pub struct Denial {
     pub site: String,
 }
 
-/// Every distinct denied call of a check run.
-pub fn denials(check: &Report) -> BTreeSet<Denial> {
-    check
-        .tests
-        .iter()
-        .flat_map(|entry| {
-            entry
-                .blocking
-                .iter()
-                .filter(|b| b.event.verdict == Verdict::Denied)
-                .map(|b| Denial {
-                    test: entry.key.to_string(),
-                    call: b.event.call.clone(),
-                    site: b.event.site.clone(),
-                })
-        })
-        .collect()
+/// Every distinct denied call of a check run, and apart from them the
+/// denied lock waits that found their lock contended: whether a run meets
+/// contention is timing, so those are counted, never expected.
+pub fn denials(check: &Report) -> (BTreeSet<Denial>, BTreeSet<Denial>) {
+    let mut denied = BTreeSet::new();
+    let mut contended = BTreeSet::new();
+    for entry in &check.tests {
+        for b in entry.blocking.iter().filter(|b| b.event.verdict == Verdict::Denied) {
+            let denial = Denial {
+                test: entry.key.to_string(),
+                call: b.event.call.clone(),
+                site: b.event.site.clone(),
+            };
+            if b.event.contended {
+                contended.insert(denial);
+            } else {
+                denied.insert(denial);
+            }
+        }
+    }
+    // A site seen both ways is the contended kind.
+    denied.retain(|d| !contended.contains(d));
+    (denied, contended)
 }
 
 /// How the check run drifted from the expectations.
@@ -183,6 +189,40 @@ mod tests {
         let drift = drift(&seen, &expect);
         assert!(drift.is_empty());
         assert_eq!(drift.sometimes_seen, 1);
+    }
+
+    #[test]
+    fn contended_lock_waits_are_counted_apart_from_the_denials() {
+        let call = |call: &str, site: &str, contended: bool| {
+            serde_json::json!({
+                "call": call, "class": "sync", "verdict": "denied", "escaped": false,
+                "site": site, "via": "std::sync::Mutex<T>::lock", "rule": null,
+                "contended": contended, "count": 1
+            })
+        };
+        let report: Report = serde_json::from_value(serde_json::json!({
+            "schema": "blockguard-report/1",
+            "suite": {"name": "x", "crate": "x", "version": "1.0.0", "source": "path"},
+            "mode": "check", "toolchain": "rustc", "capabilities": null,
+            "build": {"status": "ok", "message": null},
+            "tests": [{
+                "package": "x", "binary": "t", "name": "a", "outcome": "blocked",
+                "duration_ms": 1, "message": null, "rule": null, "snapshot": null,
+                "blocking": [
+                    call("futex_wait", "x::pool", true),
+                    call("read", "x::a", false),
+                    call("futex_wait", "x::lock", false),
+                    call("futex_wait", "x::lock", true),
+                ]
+            }],
+            "summary": {"pass": 0, "fail": 0, "blocked": 1, "timeout": 0, "crash": 0,
+                        "limit": 0, "suppressed": 0, "flaky": 0, "ignored": 0},
+            "stale_rules": []
+        }))
+        .unwrap();
+        let (denied, contended) = denials(&report);
+        assert_eq!(denied.into_iter().collect::<Vec<_>>(), [denial("t::a", "read", "x::a")]);
+        assert_eq!(contended.len(), 2);
     }
 
     #[test]

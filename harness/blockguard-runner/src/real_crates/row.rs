@@ -27,8 +27,11 @@ pub struct Row {
     pub drift: Drift,
     /// Expectations in the crate's file.
     pub expected: usize,
-    /// Distinct denied calls of the check run.
+    /// Distinct denied calls of the check run (contended lock waits
+    /// apart).
     pub denied: usize,
+    /// Distinct denied lock waits that found their lock contended.
+    pub contended: usize,
     /// Wall time of each run: plain, audit, check.
     pub times: [Duration; 3],
 }
@@ -47,6 +50,7 @@ impl Row {
             drift: Drift::default(),
             expected: 0,
             denied: 0,
+            contended: 0,
             times: [Duration::ZERO; 3],
         }
     }
@@ -105,8 +109,12 @@ impl Row {
                 self.drift.missing.len()
             )
         };
+        let contended = match self.contended {
+            0 => String::new(),
+            n => format!("; {n} contended lock waits"),
+        };
         format!(
-            "{} tests blocked; {} denied calls, {} expected: {drift}",
+            "{} tests blocked; {} denied calls, {} expected: {drift}{contended}",
             check.summary.blocked, self.denied, self.expected
         )
     }
