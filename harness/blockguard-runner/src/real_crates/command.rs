@@ -97,16 +97,28 @@ fn row(
     };
     let stem = label.replace([' ', '(', ')'], "-");
     let started = Instant::now();
-    let plain = match plain::run(
-        &env.cargo,
-        &dir,
-        &file.krate.args,
-        &logs.join(format!("{stem}.plain.log")),
-    ) {
+    let plain_log = logs.join(format!("{stem}.plain.log"));
+    let krate = &file.krate;
+    let plain = match plain::run(&env.cargo, &dir, &krate.features, &krate.args, &plain_log) {
         Ok(plain) => plain,
         Err(e) => return Row::failed(label, kind, format!("plain cargo test: {e}")),
     };
     let plain_time = started.elapsed();
+    // The crate's features reach cargo blockguard test as a user gives
+    // them: in the rules file's [suite].
+    let rules = (!file.krate.features.is_empty()).then(|| logs.join(format!("{stem}.rules.toml")));
+    if let Some(rules) = &rules {
+        let mut suite = toml::Table::new();
+        suite.insert("features".to_owned(), file.krate.features.clone().into());
+        let text = toml::to_string(&toml::Table::from_iter([(
+            "suite".to_owned(),
+            suite.into(),
+        )]))
+        .expect("a table of strings serializes");
+        if let Err(e) = std::fs::write(rules, text) {
+            return Row::failed(label, kind, format!("{}: {e}", rules.display()));
+        }
+    }
     let guarded = |mode: Mode| {
         let started = Instant::now();
         let report = GuardedRun {
@@ -116,6 +128,7 @@ fn row(
             sandbox,
             jobs,
             libtest: &file.krate.args,
+            rules: rules.as_deref(),
             report: logs.join(format!("{stem}.{mode}.json")),
             log: logs.join(format!("{stem}.{mode}.log")),
         }
@@ -135,7 +148,7 @@ fn row(
     let error = (!plain.built).then(|| {
         format!(
             "plain cargo test built nothing: see {}",
-            logs.join(format!("{stem}.plain.log")).display()
+            plain_log.display()
         )
     });
     Row {

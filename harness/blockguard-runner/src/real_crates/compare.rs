@@ -81,7 +81,11 @@ pub fn denials(check: &Report) -> (BTreeSet<Denial>, BTreeSet<Denial>) {
     let mut denied = BTreeSet::new();
     let mut contended = BTreeSet::new();
     for entry in &check.tests {
-        for b in entry.blocking.iter().filter(|b| b.event.verdict == Verdict::Denied) {
+        for b in entry
+            .blocking
+            .iter()
+            .filter(|b| b.event.verdict == Verdict::Denied)
+        {
             let denial = Denial {
                 test: entry.key.to_string(),
                 call: b.event.call.clone(),
@@ -221,7 +225,10 @@ mod tests {
         }))
         .unwrap();
         let (denied, contended) = denials(&report);
-        assert_eq!(denied.into_iter().collect::<Vec<_>>(), [denial("t::a", "read", "x::a")]);
+        assert_eq!(
+            denied.into_iter().collect::<Vec<_>>(),
+            [denial("t::a", "read", "x::a")]
+        );
         assert_eq!(contended.len(), 2);
     }
 

@@ -38,6 +38,9 @@ pub struct CrateSpec {
     /// libtest arguments for both runs (filters, `--skip`).
     #[serde(default)]
     pub args: Vec<String>,
+    /// Cargo features for both runs.
+    #[serde(default)]
+    pub features: Vec<String>,
 }
 
 /// One denied call the check run reports, and why that is right.
@@ -216,10 +219,10 @@ mod tests {
 
     #[test]
     fn an_unknown_key_is_named_with_its_line() {
-        let err = load("[crate]\nname = \"x\"\nversion = \"1\"\nkind = \"pool\"\nfeatures = []\n")
+        let err = load("[crate]\nname = \"x\"\nversion = \"1\"\nkind = \"pool\"\nfeature = []\n")
             .unwrap_err();
         assert!(err.contains("line 5"), "{err}");
-        assert!(err.contains("unknown field `features`"), "{err}");
+        assert!(err.contains("unknown field `feature`"), "{err}");
     }
 
     #[test]

@@ -71,6 +71,8 @@ pub struct GuardedRun<'a> {
     pub jobs: usize,
     /// libtest arguments.
     pub libtest: &'a [String],
+    /// A rules file (the crate's features), if any.
+    pub rules: Option<&'a Path>,
     /// Where the report goes.
     pub report: PathBuf,
     /// Where its output goes.
@@ -95,6 +97,9 @@ impl GuardedRun<'_> {
             .into(),
         );
         args.extend(["--report".into(), self.report.clone().into()]);
+        if let Some(rules) = self.rules {
+            args.extend(["--rules".into(), rules.as_os_str().to_owned()]);
+        }
         if !self.libtest.is_empty() {
             args.push("--".into());
             args.extend(self.libtest.iter().map(OsString::from));

@@ -26,7 +26,13 @@ pub struct PlainRun {
 }
 
 /// Runs it; the log gets everything it printed.
-pub fn run(cargo: &Path, dir: &Path, libtest: &[String], log: &Path) -> std::io::Result<PlainRun> {
+pub fn run(
+    cargo: &Path,
+    dir: &Path,
+    features: &[String],
+    libtest: &[String],
+    log: &Path,
+) -> std::io::Result<PlainRun> {
     let (mut reader, writer) = std::io::pipe()?;
     let mut cmd = Command::new(cargo);
     cmd.args(["test", "--no-fail-fast"])
@@ -36,6 +42,9 @@ pub fn run(cargo: &Path, dir: &Path, libtest: &[String], log: &Path) -> std::io:
         .stdout(writer.try_clone()?)
         .stderr(writer)
         .process_group(0);
+    if !features.is_empty() {
+        cmd.arg("--features").arg(features.join(","));
+    }
     if !libtest.is_empty() {
         cmd.arg("--").args(libtest);
     }

@@ -93,40 +93,18 @@ pub fn summary(report: &Report, closing: &Closing<'_>) -> String {
         .collect();
     list(&mut out, "leaky (processes outlived the test)", &leaky);
 
-    // Sites of denied calls, by the number of tests that made them.
-    let mut sites: BTreeMap<String, usize> = BTreeMap::new();
-    for test in &report.tests {
-        let mut seen = std::collections::BTreeSet::new();
-        for call in test
-            .blocking
-            .iter()
-            .filter(|c| c.event.verdict == Verdict::Denied)
-        {
-            let e = &call.event;
-            let key = format!(
-                "{} ({}) at {} via {}",
-                e.call,
-                e.class,
-                site_shown(e),
-                e.via
-            );
-            if seen.insert(key.clone()) {
-                *sites.entry(key).or_default() += 1;
-            }
-        }
-    }
-    let mut sites: Vec<(String, usize)> = sites.into_iter().collect();
-    sites.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let sites: Vec<String> = sites
-        .into_iter()
-        .map(|(site, n)| format!("{n:>4} {} {site}", if n == 1 { "test " } else { "tests" }))
-        .collect();
     // In audit mode nothing was denied: the calls would have been.
     let title = match report.mode {
         blockguard_protocol::Mode::Audit => "top blocking calls that check mode would deny",
         _ => "top denied blocking calls",
     };
-    list(&mut out, title, &sites);
+    list(&mut out, title, &top_sites(report, false));
+    // Whether a run meets a held lock is timing: those waits are apart.
+    list(
+        &mut out,
+        "contended lock waits (reached only while another thread held the lock)",
+        &top_sites(report, true),
+    );
 
     let stale: Vec<String> = report
         .stale_rules
@@ -157,6 +135,38 @@ pub fn summary(report: &Report, closing: &Closing<'_>) -> String {
     }
     let _ = writeln!(out, "  report: {}", closing.report_path);
     out
+}
+
+/// Sites of denied calls, contended lock waits or the others, by the
+/// number of tests that made them.
+fn top_sites(report: &Report, contended: bool) -> Vec<String> {
+    let mut sites: BTreeMap<String, usize> = BTreeMap::new();
+    for test in &report.tests {
+        let mut seen = std::collections::BTreeSet::new();
+        for call in test
+            .blocking
+            .iter()
+            .filter(|c| c.event.verdict == Verdict::Denied && c.event.contended == contended)
+        {
+            let e = &call.event;
+            let key = format!(
+                "{} ({}) at {} via {}",
+                e.call,
+                e.class,
+                site_shown(e),
+                e.via
+            );
+            if seen.insert(key.clone()) {
+                *sites.entry(key).or_default() += 1;
+            }
+        }
+    }
+    let mut sites: Vec<(String, usize)> = sites.into_iter().collect();
+    sites.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    sites
+        .into_iter()
+        .map(|(site, n)| format!("{n:>4} {} {site}", if n == 1 { "test " } else { "tests" }))
+        .collect()
 }
 
 fn list(out: &mut String, title: &str, items: &[String]) {
@@ -217,6 +227,35 @@ mod tests {
             text.ends_with(
                 "  GitHub annotations: 2 more error(s) not annotated\n  report: r.json\n"
             ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn contended_lock_waits_are_listed_apart_from_the_denied_calls() {
+        let call = |site: &str, contended: bool| {
+            serde_json::json!({"call": "futex_wait", "class": "sync", "verdict": "denied",
+                "escaped": false, "site": site, "via": "std::sync::Mutex<T>::lock",
+                "rule": null, "count": 1, "contended": contended})
+        };
+        let report: Report = serde_json::from_value(serde_json::json!({
+            "schema": "blockguard-report/1",
+            "suite": {"name": "s", "crate": "s", "version": "1.0.0", "source": "path"},
+            "mode": "check", "toolchain": "rustc", "capabilities": null,
+            "build": {"status": "ok", "message": null},
+            "tests": [{"binary": "b", "name": "t", "outcome": "blocked", "duration_ms": 1,
+                       "message": "blocked", "rule": null, "snapshot": null,
+                       "blocking": [call("a::waits", false), call("a::pool", true)]}],
+            "summary": {"pass": 0, "fail": 0, "blocked": 1, "timeout": 0, "crash": 0, "suppressed": 0, "ignored": 0},
+            "stale_rules": []
+        }))
+        .unwrap();
+        let text = summary(&report, &Closing::default());
+        let (denied, contended) = text.split_once("contended lock waits").expect(&text);
+        assert!(denied.contains("at a::waits via"), "{text}");
+        assert!(!denied.contains("a::pool"), "{text}");
+        assert!(
+            contended.contains("at a::pool via") && !contended.contains("a::waits"),
             "{text}"
         );
     }
