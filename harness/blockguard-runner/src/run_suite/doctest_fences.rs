@@ -20,9 +20,23 @@ pub fn only_compiled(package_dir: &Path, name: &str) -> bool {
     else {
         return false;
     };
-    text.lines()
-        .nth(line.saturating_sub(1))
-        .is_some_and(fence_only_compiles)
+    let lines: Vec<&str> = text.lines().collect();
+    // rustdoc's line for a doc attribute's string (`#[doc = r#"…"#]`, as
+    // macros write docs) can be a line off: the fence nearest it counts.
+    [0, 1, -1, 2]
+        .iter()
+        .filter_map(|delta| lines.get((line as isize - 1 + delta).max(0) as usize))
+        .find(|l| is_fence(l))
+        .is_some_and(|l| fence_only_compiles(l))
+}
+
+/// A fence line: "```" or "~~~" opens it.
+fn is_fence(line: &str) -> bool {
+    let code = line
+        .trim_start()
+        .trim_start_matches(['/', '!'])
+        .trim_start();
+    code.starts_with("```") || code.starts_with("~~~")
 }
 
 /// The file and line of `FILE - ITEM (line N)`.
@@ -59,6 +73,23 @@ mod tests {
         assert!(!fence_only_compiles("/// ```should_panic"));
         assert!(!fence_only_compiles("/// ```ignore"));
         assert!(!fence_only_compiles("/// a no_run in prose"));
+    }
+
+    /// async-std 1.13.2 writes docs in macros' raw strings, where
+    /// rustdoc names the blank line above the fence.
+    #[test]
+    fn a_fence_a_line_off_the_named_line_still_counts() {
+        let dir = std::env::temp_dir().join(format!("bg-fences-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(
+            dir.join("src/lib.rs"),
+            "ext! {\n    #[doc = r#\"\n    # Examples\n\n    ```no_run\n    x();\n    ```\n\n    ```\n    y();\n    ```\n    \"#]\n}\n",
+        )
+        .unwrap();
+        assert!(only_compiled(&dir, "src/lib.rs - X::x (line 4)"));
+        assert!(only_compiled(&dir, "src/lib.rs - X::x (line 5)"));
+        assert!(!only_compiled(&dir, "src/lib.rs - X::y (line 8)"));
+        assert!(!only_compiled(&dir, "src/lib.rs - X::y (line 9)"));
     }
 
     #[test]
