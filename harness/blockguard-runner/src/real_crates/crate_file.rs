@@ -43,7 +43,9 @@ pub struct CrateSpec {
     pub features: Vec<String>,
 }
 
-/// One denied call the check run reports, and why that is right.
+/// One denied call the check run reports, and why that is right. `test`,
+/// `call` and `site` match whole; `*` in them stands for any run of
+/// characters, so one reviewed pattern may cover many tests.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expected {
