@@ -72,6 +72,10 @@ pub struct Denial {
     pub call: String,
     /// The innermost frame of the code under test.
     pub site: String,
+    /// Whether a run reaches it only when another thread holds what it
+    /// waits for (a park, a channel's wait, a spin): its expectation says
+    /// `sometimes`.
+    pub timing: bool,
 }
 
 /// Every distinct denied call of a check run, and apart from them the
@@ -90,6 +94,7 @@ pub fn denials(check: &Report) -> (BTreeSet<Denial>, BTreeSet<Denial>) {
                 test: entry.key.to_string(),
                 call: b.event.call.clone(),
                 site: b.event.site.clone(),
+                timing: b.event.class.reached_only_under_contention(&b.event.call),
             };
             if b.event.contended {
                 contended.insert(denial);
@@ -174,6 +179,7 @@ mod tests {
             test: test.to_owned(),
             call: call.to_owned(),
             site: site.to_owned(),
+            timing: false,
         }
     }
 

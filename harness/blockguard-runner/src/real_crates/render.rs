@@ -77,8 +77,13 @@ pub fn drift_text(row: &Row) -> String {
 /// The `[[expect]]` table for a denial, its `why` left for the reviewer.
 fn expect_table(d: &Denial) -> String {
     let quoted = |s: &str| toml::Value::String(s.to_owned()).to_string();
+    let sometimes = if d.timing {
+        "    sometimes = true\n"
+    } else {
+        ""
+    };
     format!(
-        "\n    [[expect]]\n    test = {}\n    call = {}\n    site = {}\n    why = \"\"\n",
+        "\n    [[expect]]\n    test = {}\n    call = {}\n    site = {}\n{sometimes}    why = \"\"\n",
         quoted(&d.test),
         quoted(&d.call),
         quoted(&d.site)
@@ -95,6 +100,7 @@ mod tests {
             test: "unblock::chan".to_owned(),
             call: "futex_wait".to_owned(),
             site: "<blocking::Unblock<T> as x>::poll \"q\"".to_owned(),
+            timing: true,
         });
         let parsed: toml::Table = toml::from_str(&text.replace("[[expect]]", "")).unwrap();
         assert_eq!(
@@ -102,6 +108,7 @@ mod tests {
             Some("<blocking::Unblock<T> as x>::poll \"q\"")
         );
         assert_eq!(parsed["why"].as_str(), Some(""));
+        assert_eq!(parsed["sometimes"].as_bool(), Some(true));
     }
 
     #[test]
