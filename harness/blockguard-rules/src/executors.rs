@@ -191,7 +191,7 @@ pub fn place<'a>(
             let Some(executor) = by_name(&rule.executor) else {
                 continue;
             };
-            return match nested(executors, &frames[i + 1..]) {
+            return match nested(executors, machinery, &frames[i + 1..]) {
                 Some((entry, outer)) => Placed::Nested {
                     outer,
                     entry: i + 1 + entry,
@@ -204,18 +204,31 @@ pub fn place<'a>(
 }
 
 /// An entry frame with a poll frame further out: its index and the outer
-/// executor.
+/// executor. Not when an executor's own frame lies between them: a
+/// `block_on` in a closure a blocking pool runs (`spawn_blocking`,
+/// `unblock`) is on a thread made for blocking, though that pool drives
+/// its closures as tasks.
 fn nested<'a>(
     executors: &[&'a ExecutorDecl],
+    machinery: &[&MachineryRule],
     outward: &[&str],
 ) -> Option<(usize, &'a ExecutorDecl)> {
     let entry = outward
         .iter()
         .position(|f| executors.iter().any(|e| e.entry.matches_frame(f)))?;
-    let outer = outward[entry + 1..]
-        .iter()
-        .find_map(|f| executors.iter().copied().find(|e| e.poll.matches_frame(f)))?;
-    Some((entry, outer))
+    for frame in &outward[entry + 1..] {
+        if let Some(outer) = executors
+            .iter()
+            .copied()
+            .find(|e| e.poll.matches_frame(frame))
+        {
+            return Some((entry, outer));
+        }
+        if machinery.iter().any(|m| m.within.matches_frame(frame)) {
+            return None;
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -456,6 +469,41 @@ mod tests {
             placed(&start).starts_with("smol machinery"),
             "{}",
             placed(&start)
+        );
+    }
+
+    /// async-std's `async_file_clone`: a block_on inside the closure of
+    /// `spawn_blocking` (the blocking crate's pool, which drives closures
+    /// as tasks) parks a thread made for blocking, not a task.
+    #[test]
+    fn a_block_on_in_a_blocking_pools_closure_is_not_nested() {
+        let frames = [
+            "futex_wait",
+            "std::sync::Condvar::wait",
+            "parking::Parker::park",
+            "async_io::driver::block_on::{{closure}}",
+            "async_io::driver::block_on",
+            "async_std::task::builder::Builder::blocking",
+            "async_std::fs::file::tests::async_file_clone::{{closure}}::{{closure}}",
+            "blocking::unblock::{{closure}}",
+            "async_task::raw::RawTask<F,T,S,M>::run",
+            "blocking::Executor::main_loop",
+        ];
+        assert!(
+            placed(&frames).starts_with("smol machinery"),
+            "{}",
+            placed(&frames)
+        );
+        // Without the pool's frame, the same block_on is nested in a task.
+        let in_a_task: Vec<&str> = frames
+            .iter()
+            .copied()
+            .filter(|f| !f.starts_with("blocking::"))
+            .collect();
+        assert!(
+            placed(&in_a_task).starts_with("nested in smol"),
+            "{}",
+            placed(&in_a_task)
         );
     }
 
