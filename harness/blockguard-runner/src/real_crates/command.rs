@@ -109,6 +109,7 @@ fn row(
     let rules = (!file.krate.features.is_empty()).then(|| logs.join(format!("{stem}.rules.toml")));
     if let Some(rules) = &rules {
         let mut suite = toml::Table::new();
+        suite.insert("path".to_owned(), dir.to_string_lossy().into_owned().into());
         suite.insert("features".to_owned(), file.krate.features.clone().into());
         let text = toml::to_string(&toml::Table::from_iter([(
             "suite".to_owned(),
