@@ -208,8 +208,7 @@ pub struct RealCratesArgs {
     #[arg(short = 'j', long = "jobs", value_name = "N")]
     pub jobs: Option<NonZeroUsize>,
 
-    /// Run the guarded builds and tests in the sandbox (their builds are
-    /// then their own, not plain `cargo test`'s).
+    /// Run the guarded builds and tests in the sandbox.
     #[arg(long)]
     pub sandbox: bool,
 

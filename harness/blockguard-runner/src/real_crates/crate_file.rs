@@ -15,6 +15,10 @@ pub struct CrateFile {
     /// Each denied call check mode is expected to report, with why.
     #[serde(default)]
     pub expect: Vec<Expected>,
+    /// Tests whose end varies from run to run without the guards: left
+    /// out of the transparency comparison, with why.
+    #[serde(default)]
+    pub flaky: Vec<Flaky>,
     /// The file it was read from.
     #[serde(skip)]
     pub file: PathBuf,
@@ -61,6 +65,16 @@ pub struct Expected {
     /// It depends on timing: seen in some runs, not in others.
     #[serde(default)]
     pub sometimes: bool,
+}
+
+/// A test that passes or fails by timing under plain `cargo test` too.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Flaky {
+    /// The test, `binary::name`.
+    pub test: String,
+    /// What makes it flaky, seen without the guards.
+    pub why: String,
 }
 
 impl CrateFile {
@@ -111,6 +125,14 @@ impl CrateFile {
                         }
                     )));
                 }
+            }
+        }
+        for (i, flaky) in file.flaky.iter().enumerate() {
+            if flaky.why.trim().is_empty() || flaky.test.trim().is_empty() {
+                return Err(invalid(format!(
+                    "line {}: `flaky[{i}]` needs a `test` and a `why` (what makes it flaky without the guards)",
+                    nth_table_line(&text, "[[flaky]]", i),
+                )));
             }
         }
         Ok(file)
@@ -217,6 +239,25 @@ mod tests {
             "{err}"
         );
         assert!(err.contains(".toml"), "{err}");
+    }
+
+    #[test]
+    fn a_flaky_test_needs_its_reason() {
+        let ok = load(
+            "[crate]\nname = \"x\"\nversion = \"1\"\nkind = \"pool\"\n\n\
+             [[flaky]]\ntest = \"x::t\"\nwhy = \"fails 3 in 5 plainly\"\n",
+        )
+        .unwrap();
+        assert_eq!(ok.flaky[0].test, "x::t");
+        let err = load(
+            "[crate]\nname = \"x\"\nversion = \"1\"\nkind = \"pool\"\n\n\
+             [[flaky]]\ntest = \"x::t\"\nwhy = \" \"\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("line 6: `flaky[0]` needs a `test` and a `why`"),
+            "{err}"
+        );
     }
 
     #[test]
