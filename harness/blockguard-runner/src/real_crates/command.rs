@@ -95,21 +95,34 @@ fn row(
         Err(e) => return Row::failed(label, kind, e.to_string()),
     };
     let stem = label.replace([' ', '(', ')'], "-");
+    let _server = match &file.krate.server {
+        Some(server) => {
+            match super::server::start(server, &logs.join(format!("{stem}.server.log"))) {
+                Ok(running) => Some(running),
+                Err(e) => return Row::failed(label, kind, e),
+            }
+        }
+        None => None,
+    };
     let started = Instant::now();
     let plain_log = logs.join(format!("{stem}.plain.log"));
     let krate = &file.krate;
-    let plain = match plain::run(&env.cargo, &dir, &krate.features, &krate.args, &plain_log) {
+    let plain = match plain::run(&env.cargo, &dir, krate, &plain_log) {
         Ok(plain) => plain,
         Err(e) => return Row::failed(label, kind, format!("plain cargo test: {e}")),
     };
     let plain_time = started.elapsed();
     // The crate's features reach cargo blockguard test as a user gives
     // them: in the rules file's [suite].
-    let rules = (!file.krate.features.is_empty()).then(|| logs.join(format!("{stem}.rules.toml")));
+    let rules = (!krate.features.is_empty() || !krate.env.is_empty())
+        .then(|| logs.join(format!("{stem}.rules.toml")));
     if let Some(rules) = &rules {
         let mut suite = toml::Table::new();
         suite.insert("path".to_owned(), dir.to_string_lossy().into_owned().into());
-        suite.insert("features".to_owned(), file.krate.features.clone().into());
+        suite.insert("features".to_owned(), krate.features.clone().into());
+        // Named, so that the sandbox passes them too.
+        let names: Vec<String> = krate.env.keys().cloned().collect();
+        suite.insert("env".to_owned(), names.into());
         let text = toml::to_string(&toml::Table::from_iter([(
             "suite".to_owned(),
             suite.into(),
@@ -129,6 +142,7 @@ fn row(
             jobs,
             libtest: &file.krate.args,
             rules: rules.as_deref(),
+            env: &krate.env,
             report: logs.join(format!("{stem}.{mode}.json")),
             log: logs.join(format!("{stem}.{mode}.log")),
         }

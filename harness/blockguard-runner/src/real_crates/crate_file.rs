@@ -45,6 +45,23 @@ pub struct CrateSpec {
     /// Cargo features for both runs.
     #[serde(default)]
     pub features: Vec<String>,
+    /// Variables every run's tests get (a database's address).
+    #[serde(default)]
+    pub env: std::collections::BTreeMap<String, String>,
+    /// A server the tests talk to over loopback, started for the crate's
+    /// runs and ended after them.
+    #[serde(default)]
+    pub server: Option<Server>,
+}
+
+/// A loopback server for a crate's tests (a database driver's).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    /// The program and its arguments.
+    pub run: Vec<String>,
+    /// The loopback port it listens on: the runs start once it accepts.
+    pub port: u16,
 }
 
 /// One denied call the check run reports, and why that is right. `test`,

@@ -73,6 +73,8 @@ pub struct GuardedRun<'a> {
     pub libtest: &'a [String],
     /// A rules file (the crate's features), if any.
     pub rules: Option<&'a Path>,
+    /// Variables the tests get.
+    pub env: &'a std::collections::BTreeMap<String, String>,
     /// Where the report goes.
     pub report: PathBuf,
     /// Where its output goes.
@@ -108,7 +110,9 @@ impl GuardedRun<'_> {
             exe: self.exe.to_owned(),
             args,
             cwd: self.dir.to_owned(),
-            env: vec![("CARGO_TERM_COLOR".into(), "never".into())],
+            env: std::iter::once(("CARGO_TERM_COLOR".into(), "never".into()))
+                .chain(self.env.iter().map(|(k, v)| (k.into(), v.into())))
+                .collect(),
             env_remove: vec![
                 "BLOCKGUARD_PRELOAD",
                 "BLOCKGUARD_SNAPSHOTS",

@@ -13,6 +13,7 @@ mod libtest_output;
 mod plain;
 mod render;
 mod row;
+mod server;
 mod source;
 
 pub use command::run;

@@ -2,6 +2,7 @@
 //! libtest's lines on one stream (so each test line follows its binary's
 //! `Running` line), kept in a log.
 
+use super::crate_file::CrateSpec;
 use super::libtest_output::{self, PlainOutcomes};
 use std::io::Read;
 use std::os::unix::process::CommandExt;
@@ -26,18 +27,14 @@ pub struct PlainRun {
 }
 
 /// Runs it; the log gets everything it printed.
-pub fn run(
-    cargo: &Path,
-    dir: &Path,
-    features: &[String],
-    libtest: &[String],
-    log: &Path,
-) -> std::io::Result<PlainRun> {
+pub fn run(cargo: &Path, dir: &Path, krate: &CrateSpec, log: &Path) -> std::io::Result<PlainRun> {
+    let (features, libtest) = (&krate.features, &krate.args);
     let (mut reader, writer) = std::io::pipe()?;
     let mut cmd = Command::new(cargo);
     cmd.args(["test", "--no-fail-fast"])
         .current_dir(dir)
         .env("CARGO_TERM_COLOR", "never")
+        .envs(&krate.env)
         .stdin(Stdio::null())
         .stdout(writer.try_clone()?)
         .stderr(writer)
