@@ -460,3 +460,62 @@ fn doctests_run_side_by_side_each_guarded_and_named() {
     }
     assert!(waited > 0, "{}", shown(&out));
 }
+
+/// The gate's deadpool-redis: doctests build with the configuration's
+/// features, as the tests do; a doctest that does not compile is a
+/// failure of its own, and the doctests after it keep their names.
+#[test]
+fn doctests_build_with_the_features_and_one_that_does_not_compile_fails_alone() {
+    let dir = scratch().join("doctests-features");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"featured\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [features]\nextra = []\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("blockguard.toml"),
+        "[suite]\npath = \".\"\nfeatures = [\"extra\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "/// ```\n/// featured::extra();\n/// ```\npub fn a() {}\n\
+         /// ```\n/// let x: u32 = \"not a number\";\n/// ```\npub fn b() {}\n\
+         /// ```\n/// std::thread::sleep(std::time::Duration::from_millis(1));\n/// ```\npub fn c() {}\n\
+         #[cfg(feature = \"extra\")]\npub fn extra() {}\n",
+    )
+    .unwrap();
+    let out = blockguard_test(&dir, &["--mode", "audit", "-j", "1"]);
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    let report = report(&dir.join("target/blockguard/reports/featured.json"));
+    let doctest = |item: &str| {
+        report["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["binary"] == "doctests" && t["name"].as_str().unwrap().contains(item))
+            .unwrap_or_else(|| panic!("no doctest {item}: {}", shown(&out)))
+            .clone()
+    };
+    assert_eq!(doctest(" a (line 1)")["outcome"], "pass", "{}", shown(&out));
+    let b = doctest(" b (line 5)");
+    assert_eq!(b["outcome"], "fail", "{b:#}");
+    assert_eq!(b["message"], "rustdoc could not compile it", "{b:#}");
+    let c = doctest(" c (line 9)");
+    assert_eq!(c["outcome"], "pass", "{c:#}");
+    let sites: Vec<&str> = c["blocking"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|call| call["site"].as_str().unwrap())
+        .collect();
+    assert!(
+        sites
+            .iter()
+            .any(|s| s.contains("_doctest_main_src_lib_rs_9_")),
+        "c's own sleep, under c's name: {c:#}"
+    );
+}

@@ -33,7 +33,8 @@ pub fn run(args: &RealCratesArgs, env: &Env) -> u8 {
         return setup_error(format!("{}: {source}", logs.display()));
     }
     let exe = match &args.cargo_blockguard {
-        Some(exe) => exe.clone(),
+        // Runs start in each crate's folder: a relative path is ours.
+        Some(exe) => std::path::absolute(exe).unwrap_or_else(|_| exe.clone()),
         None => {
             eprintln!("real-crates: building cargo-blockguard");
             match build_cargo_blockguard(env) {

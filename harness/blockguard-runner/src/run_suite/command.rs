@@ -371,6 +371,7 @@ fn pipeline(
                     chosen: &libtest,
                     runtime: runtime.library.as_deref(),
                     jobs,
+                    features: &spec.features,
                     // The doctests are built and run in a sandbox of their
                     // own: rustdoc compiles them as `cargo test --doc` runs.
                     sandbox: launcher.as_deref().map(|launcher| {

@@ -61,6 +61,8 @@ pub struct DoctestPlan<'a> {
     pub runtime: Option<&'a Path>,
     /// Shards run at once (`-j`).
     pub jobs: usize,
+    /// The suite's cargo features: the doctests build with them too.
+    pub features: &'a [String],
 }
 
 /// Whether the caller's filters choose the test with id `id`, as the
@@ -151,6 +153,11 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, DoctestErro
             ShardResult::Ran(run) => records.push(record(plan, package, name, *run)),
             ShardResult::Compiled { passed } => records.push(compiled(key, passed)),
             ShardResult::Ignored => records.push(TestRecord::ignored(key)),
+            ShardResult::DidNotCompile => {
+                let mut record = compiled(key, false);
+                record.message = Some("rustdoc could not compile it".to_owned());
+                records.push(record);
+            }
         }
     }
     Ok(records)
@@ -164,6 +171,8 @@ enum ShardResult {
     Compiled { passed: bool },
     /// It is ignored.
     Ignored,
+    /// rustdoc could not compile it: it failed, as under plain `cargo test`.
+    DidNotCompile,
 }
 
 /// `cargo test --doc` for the package, with the runner recording into
@@ -220,8 +229,11 @@ fn cargo_doc(
         .env("RUST_TEST_THREADS", "1")
         .env(crate::env::PRELOAD, runtime)
         .current_dir(dir)
-        .stdin(Stdio::null())
-        .args(extra);
+        .stdin(Stdio::null());
+    if !plan.features.is_empty() {
+        cmd.arg("--features").arg(plan.features.join(","));
+    }
+    cmd.args(extra);
     cmd.output()
         .map(|out| Output {
             stdout: Secrets::of_runner().redact(&out.stdout),
@@ -242,6 +254,43 @@ fn run_shard(
     records: &Path,
     will_run: &[String],
 ) -> Result<Vec<(String, ShardResult)>, DoctestError> {
+    // A doctest that does not compile never reaches the runner, and every
+    // later one would take the wrong name: the shard runs again with those
+    // left out of its names, once.
+    let first = run_shard_once(plan, env, host, shard, records, will_run, &[])?;
+    if first.did_not_compile.is_empty() {
+        return Ok(first.results);
+    }
+    let _ = std::fs::remove_dir_all(records);
+    let again = run_shard_once(
+        plan,
+        env,
+        host,
+        shard,
+        records,
+        will_run,
+        &first.did_not_compile,
+    )?;
+    Ok(again.results)
+}
+
+/// One run of a shard.
+struct ShardRun {
+    /// Its doctests' results.
+    results: Vec<(String, ShardResult)>,
+    /// Doctests it expected to run that rustdoc could not compile.
+    did_not_compile: Vec<String>,
+}
+
+fn run_shard_once(
+    plan: &DoctestPlan,
+    env: &Env,
+    host: &str,
+    shard: &doctest_shards::Shard,
+    records: &Path,
+    will_run: &[String],
+    uncompiled: &[String],
+) -> Result<ShardRun, DoctestError> {
     let (package, _) = plan.package;
     let args = plan.chosen;
     let is_chosen = |name: &str| chosen(args, &TestKey::doctest(package, name).to_string());
@@ -251,7 +300,10 @@ fn run_shard(
             .iter()
             .any(|o| o == name || o.strip_prefix(name).is_some_and(compile_suffix))
     };
-    let will_run: Vec<&String> = will_run.iter().filter(|n| shard.selects(n)).collect();
+    let will_run: Vec<&String> = will_run
+        .iter()
+        .filter(|n| shard.selects(n) && !uncompiled.contains(n))
+        .collect();
     // rustdoc cannot be told names with spaces, so every doctest the
     // shard selects runs the runner, which skips those not its own.
     let passed: Vec<&String> = will_run
@@ -274,8 +326,20 @@ fn run_shard(
     let out = cargo_doc(plan, env, host, Some(records), &run_args)?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
+    let failed_to_compile = did_not_compile(&stdout);
+    let did_not_compile: Vec<String> = failed_to_compile
+        .iter()
+        .filter(|n| will_run.contains(n))
+        .cloned()
+        .collect();
+    if !did_not_compile.is_empty() {
+        return Ok(ShardRun {
+            results: Vec::new(),
+            did_not_compile,
+        });
+    }
     let mut names = ran(&stdout);
-    names.retain(|name| !passed.contains(&name));
+    names.retain(|name| !passed.contains(&name) && !failed_to_compile.contains(name));
     let runs = read_records(&records.join(RECORD_RUNS));
     // Each record names its doctest; rustdoc's output is the check.
     let recorded: Vec<&str> = runs.iter().map(|r| r.entry.key.name.as_str()).collect();
@@ -301,6 +365,7 @@ fn run_shard(
         let ran = result == Reported::Ran && !passed.contains(&&name);
         // A doctest run but skipped by the runner took no record.
         let outcome = match result {
+            Reported::Ran if failed_to_compile.contains(&name) => Some(ShardResult::DidNotCompile),
             Reported::Ran if ran => runs.next().map(|run| ShardResult::Ran(Box::new(run))),
             Reported::Ran => None,
             Reported::Compiled { passed } => Some(ShardResult::Compiled { passed }),
@@ -312,7 +377,30 @@ fn run_shard(
             results.push((name, outcome));
         }
     }
-    Ok(results)
+    Ok(ShardRun {
+        results,
+        did_not_compile: Vec::new(),
+    })
+}
+
+/// The doctests rustdoc failed to compile (not `compile_fail` ones): the
+/// `---- NAME stdout ----` sections that say "Couldn't compile the test."
+fn did_not_compile(stdout: &str) -> Vec<String> {
+    let mut failed = Vec::new();
+    let mut section: Option<&str> = None;
+    for line in stdout.lines() {
+        if let Some(name) = line
+            .strip_prefix("---- ")
+            .and_then(|rest| rest.strip_suffix(" stdout ----"))
+        {
+            section = Some(name);
+        } else if line.trim() == "Couldn't compile the test."
+            && let Some(name) = section.take()
+        {
+            failed.push(name.to_owned());
+        }
+    }
+    failed
 }
 
 /// rustdoc's suffix of a doctest it only compiles.
@@ -480,7 +568,15 @@ fn host_triple(env: &Env) -> Result<String, DoctestError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Reported, ran, reported};
+    use super::{Reported, did_not_compile, ran, reported};
+
+    #[test]
+    fn doctests_that_did_not_compile_are_read_from_rustdocs_failures() {
+        let out = "test src/lib.rs - a (line 3) ... FAILED\ntest src/lib.rs - b (line 9) ... FAILED\n\n\
+            failures:\n\n---- src/lib.rs - a (line 3) stdout ----\nerror[E0432]: unresolved import\n\
+            Couldn't compile the test.\n---- src/lib.rs - b (line 9) stdout ----\nTest executable failed (exit status: 101).\n";
+        assert_eq!(did_not_compile(out), ["src/lib.rs - a (line 3)"]);
+    }
 
     #[test]
     fn every_doctest_rustdoc_reports_is_taken_with_what_became_of_it() {
