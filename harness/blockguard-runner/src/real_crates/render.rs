@@ -14,7 +14,7 @@ pub const END: &str = "<!-- real-crates:end -->";
 pub fn markdown(rows: &[Row]) -> String {
     let mut out = String::from(
         "| crate | kind | plain `cargo test` | audit against plain | check against expectations \
-         | plain / audit / check |\n|---|---|---|---|---|---|\n",
+         | wall: plain / audit / check |\n|---|---|---|---|---|---|\n",
     );
     for row in rows {
         let check = match &row.error {
