@@ -72,6 +72,17 @@ fn chosen(args: &Libtest, id: &str) -> bool {
     args.chooses(id)
 }
 
+impl DoctestPlan<'_> {
+    /// Whether the caller's filters choose doctest `name` by its id,
+    /// `doctests::<name>`.
+    fn chooses(&self, name: &str) -> bool {
+        chosen(
+            self.chosen,
+            &TestKey::doctest(self.package.0, name).to_string(),
+        )
+    }
+}
+
 /// What the caller's `--ignored` and `--include-ignored` ask rustdoc for.
 fn ignored_flags(args: &libtest_mimic::Arguments) -> Vec<&'static str> {
     if args.include_ignored {
@@ -106,7 +117,6 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, DoctestErro
     .into_iter()
     .filter(|name| !doctest_fences::only_compiled(dir, name))
     .collect::<Vec<_>>();
-    let is_chosen = |name: &str| chosen(args, &TestKey::doctest(package, name).to_string());
     // Nothing chosen, not even an ignored or compile-only doctest: no build.
     let listed_text = String::from_utf8_lossy(&listed.stdout);
     let mut listed_names: Vec<String> = listed_text
@@ -114,7 +124,7 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, DoctestErro
         .filter_map(|l| l.strip_suffix(": test"))
         .map(str::to_owned)
         .collect();
-    if !listed_names.iter().any(|n| is_chosen(n)) {
+    if !listed_names.iter().any(|n| plan.chooses(n)) {
         return Ok(Vec::new());
     }
     listed_names.sort();
@@ -125,9 +135,15 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, DoctestErro
                 .iter()
                 .enumerate()
                 .map(|(k, shard)| {
-                    let records = plan.records.join(format!("shard-{k}"));
-                    let (host, will_run) = (&host, &will_run);
-                    scope.spawn(move || run_shard(plan, env, host, shard, &records, will_run))
+                    let job = ShardJob {
+                        plan,
+                        env,
+                        host: &host,
+                        shard,
+                        records: plan.records.join(format!("shard-{k}")),
+                        will_run: &will_run,
+                    };
+                    scope.spawn(move || job.run())
                 })
                 .collect();
             running
@@ -146,7 +162,7 @@ pub fn run(plan: &DoctestPlan, env: &Env) -> Result<Vec<TestRecord>, DoctestErro
     let mut records = Vec::new();
     for (name, result) in by_name {
         let key = TestKey::doctest(package, name.as_str());
-        if !chosen(args, &key.to_string()) {
+        if !plan.chooses(&name) {
             continue;
         }
         match result {
@@ -243,35 +259,16 @@ fn cargo_doc(
         .map_err(DoctestError::Cargo)
 }
 
-/// Runs one shard: its runner is told the names of the doctests it will
-/// run, in order, and to skip those another shard owns or the caller's
-/// filters leave out. The doctests this shard owns, with their results.
-fn run_shard(
-    plan: &DoctestPlan,
-    env: &Env,
-    host: &str,
-    shard: &doctest_shards::Shard,
-    records: &Path,
-    will_run: &[String],
-) -> Result<Vec<(String, ShardResult)>, DoctestError> {
-    // A doctest that does not compile never reaches the runner, and every
-    // later one would take the wrong name: the shard runs again with those
-    // left out of its names, once.
-    let first = run_shard_once(plan, env, host, shard, records, will_run, &[])?;
-    if first.did_not_compile.is_empty() {
-        return Ok(first.results);
-    }
-    let _ = std::fs::remove_dir_all(records);
-    let again = run_shard_once(
-        plan,
-        env,
-        host,
-        shard,
-        records,
-        will_run,
-        &first.did_not_compile,
-    )?;
-    Ok(again.results)
+/// One shard to run, and what it runs with.
+struct ShardJob<'a> {
+    plan: &'a DoctestPlan<'a>,
+    env: &'a Env,
+    host: &'a str,
+    shard: &'a doctest_shards::Shard,
+    /// Its runner's record folder.
+    records: PathBuf,
+    /// Every doctest that will reach a runner, in order.
+    will_run: &'a [String],
 }
 
 /// One run of a shard.
@@ -282,105 +279,125 @@ struct ShardRun {
     did_not_compile: Vec<String>,
 }
 
-fn run_shard_once(
-    plan: &DoctestPlan,
-    env: &Env,
-    host: &str,
-    shard: &doctest_shards::Shard,
-    records: &Path,
-    will_run: &[String],
-    uncompiled: &[String],
-) -> Result<ShardRun, DoctestError> {
-    let (package, _) = plan.package;
-    let args = plan.chosen;
-    let is_chosen = |name: &str| chosen(args, &TestKey::doctest(package, name).to_string());
-    let owns = |name: &str| {
-        shard
-            .own
-            .iter()
-            .any(|o| o == name || o.strip_prefix(name).is_some_and(compile_suffix))
-    };
-    let will_run: Vec<&String> = will_run
-        .iter()
-        .filter(|n| shard.selects(n) && !uncompiled.contains(n))
-        .collect();
-    // rustdoc cannot be told names with spaces, so every doctest the
-    // shard selects runs the runner, which skips those not its own.
-    let passed: Vec<&String> = will_run
-        .iter()
-        .copied()
-        .filter(|name| !owns(name) || !is_chosen(name))
-        .collect();
-    let records_error = |source| DoctestError::Records {
-        path: records.to_path_buf(),
-        source,
-    };
-    std::fs::create_dir_all(records).map_err(records_error)?;
-    let lines = |names: &[&String]| names.iter().map(|n| format!("{n}\n")).collect::<String>();
-    std::fs::write(records.join(RECORD_NAMES), lines(&will_run))
-        .and_then(|()| std::fs::write(records.join(RECORD_SKIP), lines(&passed)))
-        .map_err(records_error)?;
-    let mut run_args = vec!["--"];
-    run_args.extend(ignored_flags(args));
-    run_args.extend(shard.filters.iter().map(String::as_str));
-    let out = cargo_doc(plan, env, host, Some(records), &run_args)?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let failed_to_compile = did_not_compile(&stdout);
-    let did_not_compile: Vec<String> = failed_to_compile
-        .iter()
-        .filter(|n| will_run.contains(n))
-        .cloned()
-        .collect();
-    if !did_not_compile.is_empty() {
-        return Ok(ShardRun {
-            results: Vec::new(),
-            did_not_compile,
-        });
-    }
-    let mut names = ran(&stdout);
-    names.retain(|name| !passed.contains(&name) && !failed_to_compile.contains(name));
-    let runs = read_records(&records.join(RECORD_RUNS));
-    // Each record names its doctest; rustdoc's output is the check.
-    let recorded: Vec<&str> = runs.iter().map(|r| r.entry.key.name.as_str()).collect();
-    if recorded != names {
-        return Err(DoctestError::Mismatch {
-            package: package.to_owned(),
-            ran: names.iter().map(|n| (*n).to_owned()).collect(),
-            recorded: recorded.iter().map(|n| (*n).to_owned()).collect(),
-            said: stderr
-                .lines()
-                .rev()
-                .take(20)
-                .collect::<Vec<_>>()
-                .into_iter()
-                .rev()
-                .collect::<Vec<_>>()
-                .join("\n"),
-        });
-    }
-    let mut runs = runs.into_iter();
-    let mut results = Vec::new();
-    for (name, result) in reported(&stdout) {
-        let ran = result == Reported::Ran && !passed.contains(&&name);
-        // A doctest run but skipped by the runner took no record.
-        let outcome = match result {
-            Reported::Ran if failed_to_compile.contains(&name) => Some(ShardResult::DidNotCompile),
-            Reported::Ran if ran => runs.next().map(|run| ShardResult::Ran(Box::new(run))),
-            Reported::Ran => None,
-            Reported::Compiled { passed } => Some(ShardResult::Compiled { passed }),
-            Reported::Ignored => Some(ShardResult::Ignored),
-        };
-        if let Some(outcome) = outcome
-            && owns(&name)
-        {
-            results.push((name, outcome));
+impl ShardJob<'_> {
+    /// Runs the shard: its runner is told the names of the doctests it
+    /// will run, in order, and to skip those another shard owns or the
+    /// caller's filters leave out. The doctests this shard owns, with
+    /// their results.
+    fn run(&self) -> Result<Vec<(String, ShardResult)>, DoctestError> {
+        // A doctest that does not compile never reaches the runner, and
+        // every later one would take the wrong name: the shard runs again
+        // with those left out of its names, once.
+        let first = self.run_once(&[])?;
+        if first.did_not_compile.is_empty() {
+            return Ok(first.results);
         }
+        let _ = std::fs::remove_dir_all(&self.records);
+        Ok(self.run_once(&first.did_not_compile)?.results)
     }
-    Ok(ShardRun {
-        results,
-        did_not_compile: Vec::new(),
-    })
+
+    fn run_once(&self, uncompiled: &[String]) -> Result<ShardRun, DoctestError> {
+        let ShardJob {
+            plan,
+            env,
+            host,
+            shard,
+            will_run,
+            ..
+        } = *self;
+        let records = self.records.as_path();
+        let (package, _) = plan.package;
+        let args = plan.chosen;
+        let owns = |name: &str| {
+            shard
+                .own
+                .iter()
+                .any(|o| o == name || o.strip_prefix(name).is_some_and(compile_suffix))
+        };
+        let will_run: Vec<&String> = will_run
+            .iter()
+            .filter(|n| shard.selects(n) && !uncompiled.contains(n))
+            .collect();
+        // rustdoc cannot be told names with spaces, so every doctest the
+        // shard selects runs the runner, which skips those not its own.
+        let passed: Vec<&String> = will_run
+            .iter()
+            .copied()
+            .filter(|name| !owns(name) || !plan.chooses(name))
+            .collect();
+        let records_error = |source| DoctestError::Records {
+            path: records.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(records).map_err(records_error)?;
+        let lines = |names: &[&String]| names.iter().map(|n| format!("{n}\n")).collect::<String>();
+        std::fs::write(records.join(RECORD_NAMES), lines(&will_run))
+            .and_then(|()| std::fs::write(records.join(RECORD_SKIP), lines(&passed)))
+            .map_err(records_error)?;
+        let mut run_args = vec!["--"];
+        run_args.extend(ignored_flags(args));
+        run_args.extend(shard.filters.iter().map(String::as_str));
+        let out = cargo_doc(plan, env, host, Some(records), &run_args)?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let failed_to_compile = did_not_compile(&stdout);
+        let did_not_compile: Vec<String> = failed_to_compile
+            .iter()
+            .filter(|n| will_run.contains(n))
+            .cloned()
+            .collect();
+        if !did_not_compile.is_empty() {
+            return Ok(ShardRun {
+                results: Vec::new(),
+                did_not_compile,
+            });
+        }
+        let mut names = ran(&stdout);
+        names.retain(|name| !passed.contains(&name) && !failed_to_compile.contains(name));
+        let runs = read_records(&records.join(RECORD_RUNS));
+        // Each record names its doctest; rustdoc's output is the check.
+        let recorded: Vec<&str> = runs.iter().map(|r| r.entry.key.name.as_str()).collect();
+        if recorded != names {
+            return Err(DoctestError::Mismatch {
+                package: package.to_owned(),
+                ran: names.iter().map(|n| (*n).to_owned()).collect(),
+                recorded: recorded.iter().map(|n| (*n).to_owned()).collect(),
+                said: stderr
+                    .lines()
+                    .rev()
+                    .take(20)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            });
+        }
+        let mut runs = runs.into_iter();
+        let mut results = Vec::new();
+        for (name, result) in reported(&stdout) {
+            let ran = result == Reported::Ran && !passed.contains(&&name);
+            // A doctest run but skipped by the runner took no record.
+            let outcome = match result {
+                Reported::Ran if failed_to_compile.contains(&name) => {
+                    Some(ShardResult::DidNotCompile)
+                }
+                Reported::Ran if ran => runs.next().map(|run| ShardResult::Ran(Box::new(run))),
+                Reported::Ran => None,
+                Reported::Compiled { passed } => Some(ShardResult::Compiled { passed }),
+                Reported::Ignored => Some(ShardResult::Ignored),
+            };
+            if let Some(outcome) = outcome
+                && owns(&name)
+            {
+                results.push((name, outcome));
+            }
+        }
+        Ok(ShardRun {
+            results,
+            did_not_compile: Vec::new(),
+        })
+    }
 }
 
 /// The doctests rustdoc failed to compile (not `compile_fail` ones): the
