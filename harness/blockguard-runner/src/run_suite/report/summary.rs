@@ -186,22 +186,28 @@ fn list(out: &mut String, title: &str, items: &[String]) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_diagnostics_come_first_and_the_notes_before_the_report() {
-        let report: Report = serde_json::from_value(serde_json::json!({
+    /// A check run's report of one blocked test, `b::t`, with these calls.
+    fn blocked_test_with(blocking: serde_json::Value) -> Report {
+        serde_json::from_value(serde_json::json!({
             "schema": "blockguard-report/1",
             "suite": {"name": "s", "crate": "s", "version": "1.0.0", "source": "path"},
             "mode": "check", "toolchain": "rustc", "capabilities": null,
             "build": {"status": "ok", "message": null},
             "tests": [{"binary": "b", "name": "t", "outcome": "blocked", "duration_ms": 1,
-                       "message": "blocked", "rule": null, "snapshot": null, "blocking": [
-                {"call": "clock_nanosleep", "class": "sleep", "verdict": "denied", "escaped": false,
-                 "site": "a::b::{{closure}}", "via": "v", "rule": null, "count": 1,
-                 "file": "src/lib.rs", "line": 3}]}],
+                       "message": "blocked", "rule": null, "snapshot": null,
+                       "blocking": blocking}],
             "summary": {"pass": 0, "fail": 0, "blocked": 1, "timeout": 0, "crash": 0, "suppressed": 0, "ignored": 0},
             "stale_rules": []
         }))
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn the_diagnostics_come_first_and_the_notes_before_the_report() {
+        let report = blocked_test_with(serde_json::json!([
+            {"call": "clock_nanosleep", "class": "sleep", "verdict": "denied", "escaped": false,
+             "site": "a::b::{{closure}}", "via": "v", "rule": null, "count": 1,
+             "file": "src/lib.rs", "line": 3}]));
         let notes = ["GitHub annotations: 2 more error(s) not annotated".to_owned()];
         let text = summary(
             &report,
@@ -238,18 +244,10 @@ mod tests {
                 "escaped": false, "site": site, "via": "std::sync::Mutex<T>::lock",
                 "rule": null, "count": 1, "contended": contended})
         };
-        let report: Report = serde_json::from_value(serde_json::json!({
-            "schema": "blockguard-report/1",
-            "suite": {"name": "s", "crate": "s", "version": "1.0.0", "source": "path"},
-            "mode": "check", "toolchain": "rustc", "capabilities": null,
-            "build": {"status": "ok", "message": null},
-            "tests": [{"binary": "b", "name": "t", "outcome": "blocked", "duration_ms": 1,
-                       "message": "blocked", "rule": null, "snapshot": null,
-                       "blocking": [call("a::waits", false), call("a::pool", true)]}],
-            "summary": {"pass": 0, "fail": 0, "blocked": 1, "timeout": 0, "crash": 0, "suppressed": 0, "ignored": 0},
-            "stale_rules": []
-        }))
-        .unwrap();
+        let report = blocked_test_with(serde_json::json!([
+            call("a::waits", false),
+            call("a::pool", true)
+        ]));
         let text = summary(&report, &Closing::default());
         let (denied, contended) = text.split_once("contended lock waits").expect(&text);
         assert!(denied.contains("at a::waits via"), "{text}");
