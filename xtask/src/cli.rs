@@ -45,6 +45,9 @@ pub enum Command {
     /// driver, actionlint, the SARIF validator), then runs `cargo test
     /// --workspace`.
     Test(crate::test_setup::TestArgs),
+    /// The prebuilt `cargo-blockguard` a release carries: a release build
+    /// packed where cargo-binstall looks for it, with its checksum.
+    Dist(crate::release::DistArgs),
 }
 
 #[cfg(test)]

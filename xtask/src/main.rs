@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod release;
 mod test_setup;
 
 use blockguard_runner::{
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
             live::saved::run(&args, &root.join("target/blockguard/reports"))
         }
         cli::Command::Test(args) => test_setup::run(&args, root),
+        cli::Command::Dist(args) => release::run(&args, root),
     };
     ExitCode::from(code)
 }

@@ -12,6 +12,7 @@
 //! blocking, and of what class) → [`guard`] (context, rules, verdict,
 //! [`stack`] attribution, [`trace`]) → back to the hook, which runs the
 //! real call or stops the microthread ([`scheduler`]).
+#![cfg(feature = "runtime")]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 

@@ -9,6 +9,7 @@ mod browser;
 mod budgets;
 mod dashboard;
 mod diagnostics;
+mod dist;
 mod faults;
 mod guard_scope;
 mod live_client;
