@@ -8,7 +8,8 @@
 //!
 //! - nextest, as `cargo xtask suites-table` runs it (two tests at once);
 //! - `xtask run-suite SUITE --mode audit -j 2` after the suite's names
-//!   folder is deleted (cold), then the same again (warm);
+//!   folder is deleted (cold), then the same again (warm), with the
+//!   workspace's runtime (or `BLOCKGUARD_PRELOAD`'s, as run-suite reads it);
 //! - when `FIRST_RUN_BEFORE` names another build of the guard runtime
 //!   (a `libblockguard_preload.so`, with `blockguard-contain` beside it),
 //!   the same cold and warm pair with that runtime preloaded: before and
