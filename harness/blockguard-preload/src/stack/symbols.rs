@@ -51,6 +51,16 @@ impl SymbolCache {
         if let Some(f) = self.cache.get(&ip) {
             return f.clone();
         }
+        if is_guards_own(ip) {
+            let frames: Arc<[Frame]> = [Frame {
+                name: GUARD_FRAME.into(),
+                kind: Kind::Guard,
+                location: None,
+            }]
+            .into();
+            self.cache.insert(ip, frames.clone());
+            return frames;
+        }
         let shared = self.shared.get_or_insert_with(|| {
             let dir = crate::config::get().and_then(|c| c.symbols.as_deref());
             SharedNames::new(dir, objects::get().own_build_id())
@@ -70,6 +80,18 @@ impl SymbolCache {
         self.cache.insert(ip, frames.clone());
         frames
     }
+}
+
+/// The name a frame of the guard runtime's own code is given. The rules,
+/// attribution and reports see such frames by their kind only, so they are
+/// never resolved: the runtime's debug info is larger than most test
+/// binaries', and parsing it was most of a cold process's cost.
+const GUARD_FRAME: &str = "<guard>";
+
+/// True for an address in the guard runtime's code, other than the signal
+/// restorer (whose frame stands for a signal handler's start).
+fn is_guards_own(ip: usize) -> bool {
+    objects::get().owner(ip) == Owner::Guard && !crate::escape::restorer::is_signal_return(ip)
 }
 
 /// The frames at `ip`, innermost first, from its debug info or symbols:
@@ -175,6 +197,18 @@ mod tests {
         ));
         assert!(is_std("__rustc::rust_begin_unwind"));
         assert!(!is_std("<(mycrate::A, u8) as mycrate::T>::f"));
+    }
+
+    #[test]
+    fn the_guards_own_frames_are_one_unresolved_guard_frame() {
+        // In this test binary the guard's code is the binary's own.
+        let ip = SymbolCache::frames as fn(&mut SymbolCache, usize) -> Arc<[Frame]> as usize + 1;
+        assert_eq!(objects::get().owner(ip), Owner::Guard);
+        let frames = SymbolCache::default().frames(ip);
+        assert_eq!(frames.len(), 1);
+        assert_eq!(&*frames[0].name, GUARD_FRAME);
+        assert_eq!(frames[0].kind, Kind::Guard);
+        assert!(frames[0].location.is_none());
     }
 
     #[test]
