@@ -51,13 +51,8 @@ impl SymbolCache {
         if let Some(f) = self.cache.get(&ip) {
             return f.clone();
         }
-        if is_guards_own(ip) {
-            let frames: Arc<[Frame]> = [Frame {
-                name: GUARD_FRAME.into(),
-                kind: Kind::Guard,
-                location: None,
-            }]
-            .into();
+        if let Some(frame) = known_without_resolving(ip) {
+            let frames: Arc<[Frame]> = [frame].into();
             self.cache.insert(ip, frames.clone());
             return frames;
         }
@@ -88,10 +83,28 @@ impl SymbolCache {
 /// binaries', and parsing it was most of a cold process's cost.
 const GUARD_FRAME: &str = "<guard>";
 
-/// True for an address in the guard runtime's code, other than the signal
-/// restorer (whose frame stands for a signal handler's start).
-fn is_guards_own(ip: usize) -> bool {
-    objects::get().owner(ip) == Owner::Guard && !crate::escape::restorer::is_signal_return(ip)
+/// The name of the signal restorer's frame, wherever it lives (libc's
+/// `__restore_rt` as a rule): it is known by its address, and resolving it
+/// would load libc's separate debug info where it is installed (about 85
+/// ms), only to name it `<unknown>`; without that file, the nearest
+/// exported symbol would misname it.
+const RESTORER_FRAME: &str = "__restore_rt";
+
+/// The one frame at `ip` when it is known by its address alone: the signal
+/// restorer (a signal handler's start), or the guard runtime's own code.
+fn known_without_resolving(ip: usize) -> Option<Frame> {
+    let (name, kind) = if crate::escape::restorer::is_signal_return(ip) {
+        (RESTORER_FRAME, Kind::SignalReturn)
+    } else if objects::get().owner(ip) == Owner::Guard {
+        (GUARD_FRAME, Kind::Guard)
+    } else {
+        return None;
+    };
+    Some(Frame {
+        name: name.into(),
+        kind,
+        location: None,
+    })
 }
 
 /// The frames at `ip`, innermost first, from its debug info or symbols:
@@ -127,11 +140,7 @@ fn frames_of(ip: usize, names: Vec<Resolved>) -> Vec<Frame> {
     names
         .into_iter()
         .map(|resolved| {
-            let kind = if crate::escape::restorer::is_signal_return(ip) {
-                Kind::SignalReturn
-            } else {
-                kind_of(owner, &resolved.name)
-            };
+            let kind = kind_of(owner, &resolved.name);
             Frame {
                 name: resolved.name.into(),
                 kind,
@@ -208,6 +217,18 @@ mod tests {
         assert_eq!(frames.len(), 1);
         assert_eq!(&*frames[0].name, GUARD_FRAME);
         assert_eq!(frames[0].kind, Kind::Guard);
+        assert!(frames[0].location.is_none());
+    }
+
+    #[test]
+    fn the_signal_restorer_is_named_by_its_address_not_resolved() {
+        // A libc function nothing else here resolves stands in for it.
+        let restorer = libc::getppid as *const () as usize;
+        crate::escape::restorer::set(restorer);
+        let frames = SymbolCache::default().frames(restorer + 1);
+        assert_eq!(frames.len(), 1);
+        assert_eq!(&*frames[0].name, RESTORER_FRAME);
+        assert_eq!(frames[0].kind, Kind::SignalReturn);
         assert!(frames[0].location.is_none());
     }
 
