@@ -33,6 +33,14 @@ extern "C" fn at_exit() {
     }
 }
 
+/// Bad input from the runner: says what is wrong and ends the process.
+pub fn bad_input(message: impl std::fmt::Display) -> ! {
+    crate::trace::write_stderr(format!("blockguard: {message}\n").as_bytes());
+    // SAFETY: _exit has no preconditions; at load the test has not
+    // started, so nothing is lost by skipping the process's exit handlers.
+    unsafe { libc::_exit(blockguard_protocol::exit::BAD_INPUT) }
+}
+
 /// In check mode: when the process exits normally, exit with the blocked
 /// code instead if any call was denied. Registered at load, so it runs
 /// after every handler the test registers.

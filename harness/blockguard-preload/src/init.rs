@@ -1,6 +1,8 @@
 //! Load-time setup, run by the dynamic loader before `main`: resolve the
 //! real functions, read the environment and rules, open the trace, prove
-//! the guards work, and write the capabilities line.
+//! the guards work, and write the capabilities line. A program the test
+//! starts (it finds the trace begun) leaves the rules for first use and
+//! the self-test to the test's own process, but for the escape backstop.
 #![allow(unsafe_code)]
 
 use crate::{board, config, exit, hooks, inflight, objects, rules, selftest, tally, trace};
@@ -25,14 +27,20 @@ fn setup() {
     hooks::disposition::resolve();
     hooks::dl::prepare();
     objects::get();
-    let config = config::from_env().unwrap_or_else(|e| fail(e));
-    let user_rules = config
-        .rules
-        .as_deref()
-        .map(|path| blockguard_rules::load(path).unwrap_or_else(|e| fail(e)));
-    rules::install(user_rules);
+    let config = config::from_env().unwrap_or_else(|e| exit::bad_input(e));
+    // A program the test starts finds the trace begun: it reads the rules
+    // when first asked and skips the self-test's report, which only the
+    // test's own process writes.
+    let started_by_test = config.trace.as_deref().is_some_and(trace::begun);
+    match config.rules.clone() {
+        Some(path) if started_by_test => rules::install_later(path),
+        Some(path) => rules::install(Some(
+            blockguard_rules::load(&path).unwrap_or_else(|e| exit::bad_input(e)),
+        )),
+        None => rules::install(None),
+    }
     let owes_capabilities = match &config.trace {
-        Some(path) => trace::open(path).unwrap_or_else(|e| fail(e)),
+        Some(path) => trace::open(path).unwrap_or_else(|e| exit::bad_input(e)),
         None => false,
     };
     if let (true, Some(path)) = (owes_capabilities, &config.trace) {
@@ -44,21 +52,17 @@ fn setup() {
         crate::context::enable_probing();
     }
     let config = config::install(config);
-    let capabilities = selftest::run(config.mode);
-    if owes_capabilities {
-        trace::capabilities(capabilities);
+    if started_by_test {
+        selftest::install_backstop();
+    } else {
+        let capabilities = selftest::run(config.mode);
+        if owes_capabilities {
+            trace::capabilities(capabilities);
+        }
     }
     // A process that runs many tests ends as libtest says: the runner
     // reads from the trace which tests were denied.
     if config.mode == Mode::Check && config.tests.is_none() {
         exit::install_check_mode_exit();
     }
-}
-
-/// Bad input from the runner: say what is wrong and stop before the test runs.
-fn fail(message: impl std::fmt::Display) -> ! {
-    trace::write_stderr(format!("blockguard: {message}\n").as_bytes());
-    // SAFETY: _exit has no preconditions; the test has not started, so
-    // nothing is lost by skipping the process's exit handlers.
-    unsafe { libc::_exit(blockguard_protocol::exit::BAD_INPUT) }
 }

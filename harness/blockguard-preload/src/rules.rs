@@ -2,12 +2,18 @@
 //! the executors known (built in, then the suite's).
 
 use blockguard_rules::{AllowRule, CallQuery, ExecutorDecl, MachineryRule, Placed, RulesFile};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 static RULES: OnceLock<Vec<RulesFile>> = OnceLock::new();
-/// The suite's file, read at load (so a bad one stops the test before it
-/// runs), and joined to the built-ins when a rule is first asked for.
+/// The suite's file, read at load in the test's own process (so a bad one
+/// stops the test before it runs), and joined to the built-ins when a
+/// rule is first asked for.
 static USER: OnceLock<Option<RulesFile>> = OnceLock::new();
+/// The suite's file in a program the test starts, read when a rule is
+/// first asked for: the test's process has read it already, and most
+/// programs (cargo, rustc, cc) never ask.
+static USER_LATER: OnceLock<PathBuf> = OnceLock::new();
 /// Every descriptor some rule names, gathered once: read on each guarded call.
 static NAMED_FDS: OnceLock<Vec<i32>> = OnceLock::new();
 
@@ -16,12 +22,30 @@ pub fn install(user: Option<RulesFile>) {
     let _ = USER.set(user);
 }
 
+/// Installs the rule files, the suite's (at `path`) to be read on first
+/// use; a bad one then ends the process as it would have at load.
+pub fn install_later(path: PathBuf) {
+    let _ = USER_LATER.set(path);
+}
+
+/// The suite's file, read now if it was left for later; `None` before
+/// either install.
+fn user() -> Option<&'static Option<RulesFile>> {
+    if let Some(user) = USER.get() {
+        return Some(user);
+    }
+    let path = USER_LATER.get()?;
+    Some(USER.get_or_init(|| {
+        Some(blockguard_rules::load(path).unwrap_or_else(|e| crate::exit::bad_input(e)))
+    }))
+}
+
 /// The files in force, built-ins first. The built-ins are parsed on first
 /// use: a test process that makes no guarded call and starts no executor
 /// thread never parses them (about 0.3 ms of TOML and globs).
 /// `None` before [`install`].
 fn files() -> Option<&'static [RulesFile]> {
-    let user = USER.get()?;
+    let user = user()?;
     let files = RULES.get_or_init(|| {
         let mut files = vec![
             blockguard_rules::builtin(),
@@ -55,7 +79,7 @@ pub fn first_allow(q: &CallQuery<'_>) -> Option<&'static AllowRule> {
 /// True when some rule names file descriptor `fd`, so calls on it must be
 /// told apart from calls on other descriptors.
 pub fn names_fd(fd: i32) -> bool {
-    USER.get().is_some() && named_fds().binary_search(&fd).is_ok()
+    user().is_some() && named_fds().binary_search(&fd).is_ok()
 }
 
 /// Where a call with these frames (innermost first) stands towards the

@@ -232,6 +232,7 @@ fn whole(request: &ExecRequest, env: &Env) -> u8 {
         rules: request.config.as_ref().map(|(path, _)| path.as_path()),
         scratch: &scratch,
         symbols: &shared_symbols(&preload),
+        lists: &kept_lists(&preload),
     });
     let _ = std::fs::remove_dir_all(&scratch);
     result.unwrap_or_else(|e| {
@@ -247,6 +248,15 @@ fn shared_symbols(runtime: &Path) -> PathBuf {
         .parent()
         .unwrap_or_else(|| Path::new("."))
         .join("symbols")
+}
+
+/// Where the tests each binary runs are kept between runs: beside the
+/// runtime too.
+fn kept_lists(runtime: &Path) -> PathBuf {
+    runtime
+        .parent()
+        .unwrap_or_else(|| Path::new("."))
+        .join("lists")
 }
 
 /// The mode: `--mode`, else the configuration's, else check.

@@ -15,11 +15,18 @@ use support::{cargo_with_runner_into, scratch, shown, text, with_runner};
 /// `cargo test ARGS` on a fresh copy of the fixture with the runner set
 /// (`cargo blockguard exec RUNNER_ARGS --`); all copies share one build.
 fn cargo_test(label: &str, runner_args: &[&str], args: &[&str]) -> Output {
+    cargo_test_runs(label, runner_args, args, 1).remove(0)
+}
+
+/// [`cargo_test`], run `times` times on the same copy.
+fn cargo_test_runs(label: &str, runner_args: &[&str], args: &[&str], times: usize) -> Vec<Output> {
     let (dir, path) = with_runner("whole-binary", label, runner_args);
     let target: PathBuf = scratch().join("whole-binary-target");
     let mut all = vec!["test", "--lib"];
     all.extend(args);
-    cargo_with_runner_into(&dir, &path, &target, &all)
+    (0..times)
+        .map(|_| cargo_with_runner_into(&dir, &path, &target, &all))
+        .collect()
 }
 
 /// The tests listed under `blocked:` after libtest's output.
@@ -98,22 +105,27 @@ fn every_test_thread_is_guarded_and_each_call_is_its_own_tests() {
 
 #[test]
 fn the_callers_filters_choose_the_tests_and_their_threads_are_still_told_apart() {
-    let out = cargo_test(
+    // The second run of the same build with the same filters takes the
+    // tests the first one listed, and tells them apart the same.
+    let runs = cargo_test_runs(
         "filtered",
         &[],
         &["--", "twins_nap_0", "--skip", "twins_nap_00"],
+        2,
     );
-    assert_eq!(out.status.code(), Some(101), "{}", shown(&out));
-    let all = text(&out);
     let chosen: Vec<&str> = EXPECTED
         .iter()
         .filter(|e| e.name.contains("twins_nap_0") && !e.name.contains("twins_nap_00"))
         .filter(|e| e.denied.is_some())
         .map(|e| e.name)
         .collect();
-    assert_eq!(blocked_list(&all), chosen, "{all}");
-    assert!(all.contains("test result: ok. 9 passed"), "{all}");
-    assert!(!all.contains("ran without the guards"), "{all}");
+    for out in &runs {
+        assert_eq!(out.status.code(), Some(101), "{}", shown(out));
+        let all = text(out);
+        assert_eq!(blocked_list(&all), chosen, "{all}");
+        assert!(all.contains("test result: ok. 9 passed"), "{all}");
+        assert!(!all.contains("ran without the guards"), "{all}");
+    }
 }
 
 #[test]

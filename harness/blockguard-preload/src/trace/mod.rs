@@ -10,4 +10,4 @@ mod error;
 pub mod file;
 mod writer;
 
-pub use writer::{capabilities, event, lifecycle, open, write_stderr};
+pub use writer::{begun, capabilities, event, lifecycle, open, write_stderr};

@@ -31,6 +31,13 @@ pub fn open(path: &Path) -> Result<bool, TraceOpenError> {
     Ok(owner)
 }
 
+/// Whether the trace at `path` was begun by another process (the test's
+/// own, which wrote its capabilities line at load): this process is then
+/// a program the test started.
+pub fn begun(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.len() > 0)
+}
+
 /// A forked child is not the test's process: its events go unnumbered.
 extern "C" fn disown() {
     OWNER.store(false, Ordering::Relaxed);

@@ -70,7 +70,7 @@ fn read_back(plain: &str) -> String {
 /// 64-bit FNV-1a: fixed by its definition, so a name's file name is the
 /// same with every Rust version (std's `DefaultHasher` promises no such
 /// thing).
-fn fnv1a(parts: &[&[u8]]) -> u64 {
+pub(crate) fn fnv1a(parts: &[&[u8]]) -> u64 {
     const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     parts

@@ -87,26 +87,35 @@ const INCLUDE_IGNORED: &str = "--include-ignored";
 /// The tests `binary` will start a thread for when run with the caller's
 /// libtest `args`, in the order libtest starts them (its own filtering:
 /// the caller's filters, `--skip`, `--exact`, `--ignored`), or why it
-/// could not be listed.
+/// could not be listed. Without `--ignored` or `--include-ignored`, the
+/// ignored tests are listed at the same time, to be left out.
 pub fn list_as_run(
     binary: &TestBinary,
     args: &[String],
 ) -> Result<Result<Vec<String>, ListFailed>, SpawnError> {
     let args = without_format(args);
-    let listed = match run_list(binary, &args, None)? {
+    let runs_ignored = args.iter().any(|a| a == IGNORED || a == INCLUDE_IGNORED);
+    let mut with_ignored = args.clone();
+    with_ignored.push(IGNORED.to_owned());
+    let (listed, ignored) = std::thread::scope(|scope| {
+        let ignored =
+            (!runs_ignored).then(|| scope.spawn(|| run_list(binary, &with_ignored, None)));
+        let listed = run_list(binary, &args, None);
+        let ignored = ignored.map(|h| {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (listed, ignored)
+    });
+    let listed = match listed? {
         Ok(tests) => tests,
         Err(e) => return Ok(Err(e)),
     };
-    if args.iter().any(|a| a == IGNORED || a == INCLUDE_IGNORED) {
+    let Some(ignored) = ignored else {
         return Ok(Ok(listed));
-    }
+    };
     // Without those, an ignored test is reported, not run.
-    let mut with_ignored = args;
-    with_ignored.push(IGNORED.to_owned());
-    let ignored: BTreeSet<String> = run_list(binary, &with_ignored, None)?
-        .unwrap_or_default()
-        .into_iter()
-        .collect();
+    let ignored: BTreeSet<String> = ignored?.unwrap_or_default().into_iter().collect();
     Ok(Ok(listed
         .into_iter()
         .filter(|t| !ignored.contains(t))

@@ -16,6 +16,7 @@ pub(crate) mod layout;
 pub(crate) mod libtest;
 mod libtest_lines;
 pub(crate) mod list;
+pub(crate) mod list_cache;
 mod list_error;
 mod locate;
 mod package_sources;

@@ -3,7 +3,8 @@
 //!
 //! The binary's tests are listed first, with the caller's own filters, so
 //! the guard runtime knows which test each of libtest's threads is (see
-//! the runtime's `test_name`). Every test thread is guarded, and so is
+//! the runtime's `test_name`); a build listed with the same arguments
+//! before is not listed again ([`list_cache`]). Every test thread is guarded, and so is
 //! every thread it starts; each event says whose it is. libtest's output
 //! reaches the caller unchanged; then the tests that made denied calls are
 //! listed, libtest-style, and the binary fails.
@@ -17,6 +18,7 @@ use super::child_env::{self, Guard};
 use super::judge::describe;
 use crate::run_suite::build::TestBinary;
 use crate::run_suite::list::list_as_run;
+use crate::run_suite::list_cache;
 use crate::untrusted_text;
 use blockguard_protocol::exit::BLOCKED;
 use blockguard_protocol::trace::SHARED_THREAD;
@@ -45,6 +47,8 @@ pub struct WholeBinary<'a> {
     pub scratch: &'a Path,
     /// Where the guard runtime shares resolved names between runs.
     pub symbols: &'a Path,
+    /// Where the lists of the binaries' tests are kept between runs.
+    pub lists: &'a Path,
 }
 
 /// Why the binary could not be run guarded.
@@ -71,26 +75,37 @@ pub enum WholeBinaryError {
 /// Runs the binary; the exit code for the caller.
 pub fn run_whole_binary(w: &WholeBinary) -> Result<u8, WholeBinaryError> {
     let exe = w.binary.exe.display().to_string();
-    let tests = list_as_run(w.binary, w.args)
-        .map_err(|e| WholeBinaryError::List {
-            exe: exe.clone(),
-            why: e.to_string(),
-        })?
-        .map_err(|why| WholeBinaryError::List {
-            exe: exe.clone(),
-            why: why.to_string(),
-        })?;
     let io = |what: String| move |source| WholeBinaryError::Io { what, source };
     std::fs::create_dir_all(w.scratch)
         .map_err(io(format!("cannot create {}", w.scratch.display())))?;
-    let list = w.scratch.join("tests");
     let trace_path = w.scratch.join("trace.jsonl");
     let _ = std::fs::remove_file(&trace_path);
-    std::fs::write(
-        &list,
-        tests.iter().map(|t| format!("{t}\n")).collect::<String>(),
-    )
-    .map_err(io(format!("cannot write {}", list.display())))?;
+    let (list, tests) = match list_cache::get(w.lists, &w.binary.exe, w.args) {
+        Some(kept) => kept,
+        None => {
+            let tests = list_as_run(w.binary, w.args)
+                .map_err(|e| WholeBinaryError::List {
+                    exe: exe.clone(),
+                    why: e.to_string(),
+                })?
+                .map_err(|why| WholeBinaryError::List {
+                    exe: exe.clone(),
+                    why: why.to_string(),
+                })?;
+            match list_cache::put(w.lists, &w.binary.exe, w.args, &tests) {
+                Some(kept) => (kept, tests),
+                None => {
+                    let list = w.scratch.join("tests");
+                    std::fs::write(
+                        &list,
+                        tests.iter().map(|t| format!("{t}\n")).collect::<String>(),
+                    )
+                    .map_err(io(format!("cannot write {}", list.display())))?;
+                    (list, tests)
+                }
+            }
+        }
+    };
     let guard = Guard {
         mode: w.mode,
         scope: w.guard,

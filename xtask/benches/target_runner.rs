@@ -1,0 +1,152 @@
+//! What the target runner costs a plain `cargo test`:
+//! `cargo bench -p xtask --bench target_runner`.
+//!
+//! `cargo test -p alpha --lib --test files --no-fail-fast` on a copy of
+//! `fixtures/workspace` (two test binaries, five tests) three ways, in
+//! turn, the order flipped every round, each timed from spawn to exit:
+//!
+//! - plain: no target runner;
+//! - runner: through a release `cargo blockguard exec` (the target runner
+//!   set by `CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER`), with the names
+//!   the runtime resolved and the tests each binary runs kept from the
+//!   warm-up run, as on every run after a build's first;
+//! - runner, listing: the same with the kept lists removed first, as on
+//!   the first run of a new build (the names are still kept).
+//!
+//! The runtime's cache is a folder of the bench's own
+//! (`BLOCKGUARD_CACHE_DIR`), so its lists start empty. With
+//! `BLOCKGUARD_BENCH_BEFORE=<an earlier cargo-blockguard>`, that one runs
+//! side by side as a fourth way (`before`), names kept as well.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+const ROUNDS: usize = 25;
+/// Test binaries the command runs.
+const BINARIES: f64 = 2.0;
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!(
+            "target_runner: a benchmark; run it with `cargo bench -p xtask --bench target_runner`"
+        );
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the repository")
+        .to_path_buf();
+    let runner = build_cargo_blockguard(&root);
+    let scratch = root.join("target/blockguard/bench/target-runner");
+    let _ = std::fs::remove_dir_all(&scratch);
+    let workspace = scratch.join("workspace");
+    copy_dir(&root.join("fixtures/workspace"), &workspace);
+    let cache = scratch.join("cache");
+    let before = std::env::var_os("BLOCKGUARD_BENCH_BEFORE").map(PathBuf::from);
+    let mut ways: Vec<(&str, Option<&Path>, bool)> = vec![
+        ("plain", None, false),
+        ("runner", Some(&runner), false),
+        ("runner, listing", Some(&runner), true),
+    ];
+    if let Some(before) = &before {
+        ways.push(("before", Some(before), false));
+    }
+    // Builds the fixture, and keeps the names and the lists.
+    for &(_, runner, _) in &ways {
+        cargo_test(&workspace, &scratch, runner, &cache);
+    }
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); ways.len()];
+    for round in 0..ROUNDS {
+        let mut order: Vec<usize> = (0..ways.len()).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for i in order {
+            let (_, runner, relist) = ways[i];
+            if relist {
+                forget_lists(&cache);
+            }
+            times[i].push(cargo_test(&workspace, &scratch, runner, &cache));
+        }
+    }
+    let plain = median(&mut times[0]);
+    println!("target_runner: {ROUNDS} rounds, medians");
+    for ((name, _, _), t) in ways.iter().zip(&mut times) {
+        let m = median(t);
+        println!(
+            "  {name:<16} {m:7.1} ms  {:+6.1} ms per binary  ({:.2}x)",
+            (m - plain) / BINARIES,
+            m / plain
+        );
+    }
+}
+
+/// `cargo test` of the fixture, through `runner` when given; its wall
+/// time in ms. Its output and exit code are the fixture's (it fails on
+/// purpose), not the bench's.
+fn cargo_test(workspace: &Path, scratch: &Path, runner: Option<&Path>, cache: &Path) -> f64 {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.args(["test", "-q", "-p", "alpha", "--lib", "--test", "files"])
+        .arg("--no-fail-fast")
+        .current_dir(workspace)
+        .env("CARGO_TARGET_DIR", scratch.join("target"))
+        .env("BLOCKGUARD_CACHE_DIR", cache)
+        .env_remove("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(runner) = runner {
+        cmd.env(
+            "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER",
+            format!("{} blockguard exec --", runner.display()),
+        );
+    }
+    let start = Instant::now();
+    cmd.status().expect("cargo runs");
+    start.elapsed().as_secs_f64() * 1000.0
+}
+
+/// Removes the lists the runner kept (`<cache>/runtime-*/lists`).
+fn forget_lists(cache: &Path) {
+    for entry in std::fs::read_dir(cache).into_iter().flatten().flatten() {
+        let _ = std::fs::remove_dir_all(entry.path().join("lists"));
+    }
+}
+
+/// `cargo build --release -p cargo-blockguard`; the binary.
+fn build_cargo_blockguard(root: &Path) -> PathBuf {
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["build", "--release", "-p", "cargo-blockguard"])
+        .current_dir(root)
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "cargo-blockguard builds");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    target.join("release/cargo-blockguard")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("a scratch folder");
+    for entry in std::fs::read_dir(from).expect("the fixture").flatten() {
+        let (source, dest) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            if entry.file_name() != "target" {
+                copy_dir(&source, &dest);
+            }
+        } else {
+            std::fs::copy(&source, &dest).expect("a fixture file");
+        }
+    }
+}
+
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
+}
