@@ -370,10 +370,8 @@ fn first_sight(
     let mut frames = Vec::new();
     for &ip in ips {
         let at = symbols.frames(ip);
-        if at
-            .iter()
-            .any(|f| f.name.ends_with("__rust_begin_short_backtrace"))
-        {
+        let entry = at.iter().any(|f| stack::is_test_entry(&f.name));
+        if entry {
             stack::set_test_entry(ip);
         }
         // A std function the innermost caller tail-called left no frame.
@@ -381,6 +379,12 @@ fn first_sight(
             frames.extend(callee.iter().cloned());
         }
         frames.extend(at.iter().cloned());
+        // Beyond the entry are libtest's and std's thread start-up, which
+        // later walks never reach: not resolved (std's units are most of
+        // what a first resolve in a process costs).
+        if entry {
+            break;
+        }
     }
     let called = stack::Called {
         call: call.name,

@@ -171,9 +171,11 @@ fn names_shared_between_processes_are_the_names_each_would_resolve() {
         })
         .collect();
     let _ = std::fs::remove_dir_all(&symbols);
+    // The zoo's own binary at least (libc's frames lie beyond the test
+    // entry or in its signal restorer, neither of them resolved).
     assert!(
-        files.len() >= 2,
-        "one file per object at least for the zoo and libc: {files:?}"
+        !files.is_empty(),
+        "a file per object whose frames were resolved: {files:?}"
     );
 }
 

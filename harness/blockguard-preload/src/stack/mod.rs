@@ -13,4 +13,4 @@ mod unwind;
 pub use attribution::{Attribution, Called, attribute, attribute_at};
 pub use symbols::{Frame, Kind, SymbolCache};
 pub use tail_call::hidden_std_callee;
-pub use unwind::{MAX_FRAMES, Offsets, capture, here, set_test_entry, thread_stack};
+pub use unwind::{MAX_FRAMES, Offsets, capture, here, is_test_entry, set_test_entry, thread_stack};

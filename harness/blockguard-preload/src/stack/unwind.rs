@@ -34,6 +34,14 @@ pub fn set_test_entry(ip: usize) {
     TEST_ENTRY.store(ip, Ordering::Relaxed);
 }
 
+/// True for a frame of a short-backtrace marker, libtest's or std's, with
+/// or without its generic arguments
+/// (`test::__rust_begin_short_backtrace::<R, fn() -> R>`).
+pub fn is_test_entry(name: &str) -> bool {
+    let path = name.split("::<").next().unwrap_or(name);
+    path.ends_with("::__rust_begin_short_backtrace")
+}
+
 /// Return address → CFA minus the stack pointer at that address.
 pub type Offsets = FxHashMap<usize, usize>;
 
@@ -171,4 +179,26 @@ pub fn thread_stack() -> (usize, usize) {
     };
     THREAD_STACK.with(|c| c.set(bounds));
     bounds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_test_entry;
+
+    #[test]
+    fn the_short_backtrace_markers_are_test_entries_generic_or_not() {
+        assert!(is_test_entry(
+            "test::__rust_begin_short_backtrace::<core::result::Result<(), alloc::string::String>, fn() -> core::result::Result<(), alloc::string::String>>"
+        ));
+        assert!(is_test_entry(
+            "std::sys::backtrace::__rust_begin_short_backtrace::<test::run_test::{closure#1}, ()>"
+        ));
+        assert!(is_test_entry("test::__rust_begin_short_backtrace"));
+        assert!(!is_test_entry(
+            "mycrate::__rust_begin_short_backtrace_helper"
+        ));
+        assert!(!is_test_entry(
+            "<fn() -> core::result::Result<(), alloc::string::String> as core::ops::function::FnOnce<()>>::call_once"
+        ));
+    }
 }
