@@ -10,23 +10,21 @@
 //! child with either rules file. With `BLOCKGUARD_BENCH_BEFORE=<an earlier
 //! libblockguard_preload.so>`, that runtime runs side by side too.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
+use support::median;
 
 const ROUNDS: usize = 10;
 /// Processes per way and round.
 const BATCH: usize = 100;
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("child_cost: a benchmark; run it with `cargo bench -p xtask --bench child_cost`");
+    let Some(root) = support::root_when_benching("child_cost") else {
         return;
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits in the repository")
-        .to_path_buf();
+    };
     let runtime = build_runtime(&root);
     let scratch = root.join("target/blockguard/bench/child-cost");
     std::fs::create_dir_all(&scratch).expect("a scratch folder");
@@ -98,14 +96,4 @@ fn build_runtime(root: &Path) -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
     target.join("release/libblockguard_preload.so")
-}
-
-fn median(xs: &mut [f64]) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len();
-    if n % 2 == 1 {
-        xs[n / 2]
-    } else {
-        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
-    }
 }

@@ -19,11 +19,14 @@
 //! line; run-suite's `timing.run_ms`), medians over the rounds. The
 //! target: the cold run within 2× of nextest.
 
+mod support;
+
 use blockguard_runner::env::Env;
 use blockguard_runner::run_suite::locate;
 use blockguard_runner::suites_table::nextest::{Baseline, baseline};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use support::median;
 
 const ROUNDS: usize = 7;
 const JOBS: usize = 2;
@@ -38,14 +41,9 @@ struct Way {
 }
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("first_run: a benchmark; run it with `cargo bench -p xtask --bench first_run`");
+    let Some(root) = support::root_when_benching("first_run") else {
         return;
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits in the repository")
-        .to_path_buf();
+    };
     let env = Env::from_process(&root).expect("the environment");
     let mut ways = vec![Way {
         name: "this runtime".to_owned(),
@@ -157,9 +155,4 @@ fn run_suite(suite: &str, way: &Way, root: &Path, report: &Path) -> f64 {
     report["timing"]["run_ms"]
         .as_u64()
         .expect("timing.run_ms in the report") as f64
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }

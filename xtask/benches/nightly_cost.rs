@@ -14,6 +14,8 @@
 //!   run` in run-suite's copy of the crate, with the suite's features and
 //!   target directory), each command from spawn to exit, summed.
 
+mod support;
+
 use blockguard_runner::catalog::suite_names;
 use blockguard_runner::env::Env;
 use blockguard_runner::run_suite::locate;
@@ -25,16 +27,9 @@ use std::time::{Duration, Instant};
 const ROUNDS: usize = 2;
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!(
-            "nightly_cost: a benchmark; run it with `cargo bench -p xtask --bench nightly_cost`"
-        );
+    let Some(root) = support::root_when_benching("nightly_cost") else {
         return;
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits in the repository")
-        .to_path_buf();
+    };
     let env = Env::from_process(&root).expect("the environment");
     let xtask = build_xtask(&root);
     let names = suite_names(&root.join("suites")).expect("the suites");

@@ -18,25 +18,21 @@
 //! `BLOCKGUARD_BENCH_BEFORE=<an earlier cargo-blockguard>`, that one runs
 //! side by side as a fourth way (`before`), names kept as well.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
+use support::median;
 
 const ROUNDS: usize = 25;
 /// Test binaries the command runs.
 const BINARIES: f64 = 2.0;
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!(
-            "target_runner: a benchmark; run it with `cargo bench -p xtask --bench target_runner`"
-        );
+    let Some(root) = support::root_when_benching("target_runner") else {
         return;
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits in the repository")
-        .to_path_buf();
+    };
     let runner = build_cargo_blockguard(&root);
     let scratch = root.join("target/blockguard/bench/target-runner");
     let _ = std::fs::remove_dir_all(&scratch);
@@ -138,15 +134,5 @@ fn copy_dir(from: &Path, to: &Path) {
         } else {
             std::fs::copy(&source, &dest).expect("a fixture file");
         }
-    }
-}
-
-fn median(xs: &mut [f64]) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len();
-    if n % 2 == 1 {
-        xs[n / 2]
-    } else {
-        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
     }
 }
