@@ -46,18 +46,11 @@ fn main() {
         }
         ways.push((format!("child, {name}'s rules"), Some((&runtime, file))));
     }
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); ways.len()];
-    for round in 0..ROUNDS {
-        let mut order: Vec<usize> = (0..ways.len()).collect();
-        if round % 2 == 1 {
-            order.reverse();
+    let mut times = support::in_turn(ROUNDS, ways.len(), |i, times| {
+        for _ in 0..BATCH {
+            times.push(start_one(ways[i].1, &trace));
         }
-        for i in order {
-            for _ in 0..BATCH {
-                times[i].push(start_one(ways[i].1, &trace));
-            }
-        }
-    }
+    });
     let plain = median(&mut times[0]);
     println!("child_cost: {ROUNDS} rounds of {BATCH} processes a way, medians");
     for ((name, _), t) in ways.iter().zip(&mut times) {

@@ -52,20 +52,13 @@ fn main() {
     for &(_, runner, _) in &ways {
         cargo_test(&workspace, &scratch, runner, &cache);
     }
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); ways.len()];
-    for round in 0..ROUNDS {
-        let mut order: Vec<usize> = (0..ways.len()).collect();
-        if round % 2 == 1 {
-            order.reverse();
+    let mut times = support::in_turn(ROUNDS, ways.len(), |i, times| {
+        let (_, runner, relist) = ways[i];
+        if relist {
+            forget_lists(&cache);
         }
-        for i in order {
-            let (_, runner, relist) = ways[i];
-            if relist {
-                forget_lists(&cache);
-            }
-            times[i].push(cargo_test(&workspace, &scratch, runner, &cache));
-        }
-    }
+        times.push(cargo_test(&workspace, &scratch, runner, &cache));
+    });
     let plain = median(&mut times[0]);
     println!("target_runner: {ROUNDS} rounds, medians");
     for ((name, _, _), t) in ways.iter().zip(&mut times) {

@@ -31,3 +31,24 @@ pub fn median(xs: &mut [f64]) -> f64 {
         (xs[n / 2 - 1] + xs[n / 2]) / 2.0
     }
 }
+
+/// Each of `ways` ways measured in each of `rounds` rounds, all in turn,
+/// the order reversed every other round so that neither end of a round
+/// favours one way; `measure(i, figures)` adds way `i`'s figures.
+pub fn in_turn(
+    rounds: usize,
+    ways: usize,
+    mut measure: impl FnMut(usize, &mut Vec<f64>),
+) -> Vec<Vec<f64>> {
+    let mut figures: Vec<Vec<f64>> = vec![Vec::new(); ways];
+    for round in 0..rounds {
+        let mut order: Vec<usize> = (0..ways).collect();
+        if round % 2 == 1 {
+            order.reverse();
+        }
+        for i in order {
+            measure(i, &mut figures[i]);
+        }
+    }
+    figures
+}
