@@ -33,33 +33,27 @@ pub struct Package {
     pub pkg_fmt: String,
 }
 
-/// Reads the crate's manifest (`harness/cargo-blockguard/Cargo.toml`),
-/// with the workspace's values it inherits.
+/// What cargo says of the crate: its version and repository (as the
+/// workspace gives them) and its binstall templates.
 pub fn read(root: &Path) -> Result<Package, String> {
     let manifest = root.join("harness").join(CRATE).join("Cargo.toml");
-    let own = table(&manifest)?;
-    let workspace = table(&root.join("Cargo.toml"))?;
-    let inherited = |key: &str| -> Result<String, String> {
-        let value = &own["package"][key];
-        let value = if value.get("workspace").and_then(toml::Value::as_bool) == Some(true) {
-            &workspace["workspace"]["package"][key]
-        } else {
-            value
-        };
-        value
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| format!("{}: package.{key} is not a string", manifest.display()))
-    };
-    let binstall = own
-        .get("package")
-        .and_then(|p| p.get("metadata"))
-        .and_then(|m| m.get("binstall"))
-        .ok_or_else(|| format!("{}: no [package.metadata.binstall]", manifest.display()))?;
+    let metadata = cargo_metadata::MetadataCommand::new()
+        .manifest_path(&manifest)
+        .no_deps()
+        .exec()
+        .map_err(|e| format!("{}: {e}", manifest.display()))?;
+    let package = metadata
+        .packages
+        .iter()
+        .find(|p| p.name.as_str() == CRATE)
+        .ok_or_else(|| format!("{}: no package {CRATE}", manifest.display()))?;
+    let repo = package
+        .repository
+        .clone()
+        .ok_or_else(|| format!("{}: package.repository is missing", manifest.display()))?;
     let template = |key: &str| -> Result<String, String> {
-        binstall
-            .get(key)
-            .and_then(toml::Value::as_str)
+        package.metadata["binstall"][key]
+            .as_str()
             .map(str::to_owned)
             .ok_or_else(|| {
                 format!(
@@ -69,17 +63,12 @@ pub fn read(root: &Path) -> Result<Package, String> {
             })
     };
     Ok(Package {
-        version: inherited("version")?,
-        repo: inherited("repository")?,
+        version: package.version.to_string(),
+        repo,
         pkg_url: template("pkg-url")?,
         bin_dir: template("bin-dir")?,
         pkg_fmt: template("pkg-fmt")?,
     })
-}
-
-fn table(path: &Path) -> Result<toml::Table, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    text.parse().map_err(|e| format!("{}: {e}", path.display()))
 }
 
 impl Package {
