@@ -50,11 +50,14 @@ pub fn read_to_string(path: &Path) -> std::io::Result<String> {
 }
 
 /// Empties the regular file at `path`, keeping its inode; anything else
-/// there (a link, a FIFO) is removed; makes nothing.
+/// there (a link, a FIFO) is removed; makes nothing. An empty file is left
+/// as it is: truncating costs even when there is nothing to free.
 pub fn clear(path: &Path) {
     match open(path, true) {
         Ok(file) => {
-            let _ = file.set_len(0);
+            if file.metadata().map_or(true, |m| m.len() > 0) {
+                let _ = file.set_len(0);
+            }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(_) => {

@@ -298,6 +298,7 @@ fn pipeline(
         traces::remove_abandoned(&traces);
         let traces_started = std::time::SystemTime::now();
         traces::reuse_last(&layout.last_traces(&member.name), &traces);
+        let clearing = traces::clear_taken_over(&traces);
         let sandbox = match &launcher {
             Some(launcher) => {
                 let packages = binaries.iter().map(|b| b.package_dir.clone());
@@ -323,6 +324,7 @@ fn pipeline(
             .as_ref()
             .map(|c| (c, env_base.clone().unwrap_or_default()));
         let listed = list_in(&binaries, list_sandbox.as_ref())?;
+        let _ = clearing.join();
         let run_started = Instant::now();
         let results = runner::run(
             Plan {

@@ -7,9 +7,14 @@
 //! traces with it): ext4 without a journal skips inodes freed in the last
 //! minutes when it makes a file, so a run that made its files right after
 //! the last one's were deleted took about 0.7 ms per file here, against
-//! 24–34 µs in a quiet folder.
+//! 24–34 µs in a quiet folder. Emptying a file the last run wrote costs
+//! too (0.7–1.1 ms for a test's four), so the files taken over are emptied
+//! on a thread of their own while the sandbox starts and the tests are
+//! listed, not one test at a time between tests.
 
-use std::path::Path;
+use crate::untrusted_file;
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
 use std::time::SystemTime;
 
 /// Takes over the suite's `last` traces as this run's folder, when there
@@ -21,9 +26,56 @@ pub fn reuse_last(last: &Path, run: &Path) {
     }
 }
 
+/// Empties, on a thread of its own, the traces and the runtime's side
+/// files under `run` (what [`reuse_last`] took over). Join it before any
+/// test starts: it must never empty what a test of this run writes. The
+/// launcher's status files are left alone: the runner removes each before
+/// its launch.
+pub fn clear_taken_over(run: &Path) -> JoinHandle<()> {
+    let mut files = Vec::new();
+    traces_under(run, &mut files);
+    std::thread::Builder::new()
+        .name("clear-traces".to_owned())
+        .spawn(move || files.iter().for_each(|f| untrusted_file::clear(f)))
+        .unwrap_or_else(|_| std::thread::spawn(|| {}))
+}
+
+/// The trace files (`N.jsonl`) and their side files under `dir`; what is
+/// not a folder or a file (a link a test left) is listed too, for
+/// [`untrusted_file::clear`] to remove.
+fn traces_under(dir: &Path, into: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(kind) if kind.is_dir() => traces_under(&path, into),
+            Ok(_) if is_trace_or_side_file(&path) => into.push(path),
+            _ => {}
+        }
+    }
+}
+
+/// `N.jsonl`, or one of [`blockguard_protocol::side_files`] of one.
+fn is_trace_or_side_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let Some(at) = name.find(".jsonl") else {
+        return false;
+    };
+    let trace = path.with_file_name(&name[..at + ".jsonl".len()]);
+    trace == path
+        || blockguard_protocol::side_files(&trace)
+            .iter()
+            .any(|side| side == path)
+}
+
 /// Keeps this run's traces as the suite's `last` (for a look at what the
 /// runtime wrote), without the files it took over and did not write
-/// (modified before `started`); an older `last` goes.
+/// (modified before `started`, or empty); an older `last` goes.
 pub fn keep_as_last(run: &Path, last: &Path, started: SystemTime) {
     if run.is_dir() {
         remove_unwritten(run, started);
@@ -34,7 +86,8 @@ pub fn keep_as_last(run: &Path, last: &Path, started: SystemTime) {
     }
 }
 
-/// Removes the files under `dir` last modified before `started`.
+/// Removes the files under `dir` last modified before `started`, and the
+/// empty ones ([`clear_taken_over`] emptied them after `started`).
 fn remove_unwritten(dir: &Path, started: SystemTime) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -46,7 +99,7 @@ fn remove_unwritten(dir: &Path, started: SystemTime) {
         };
         if meta.is_dir() {
             remove_unwritten(&path, started);
-        } else if meta.modified().is_ok_and(|m| m < started) {
+        } else if meta.len() == 0 || meta.modified().is_ok_and(|m| m < started) {
             let _ = std::fs::remove_file(&path);
         }
     }
@@ -121,6 +174,50 @@ mod tests {
         reuse_last(&last, &run);
         assert!(last.join("bin/0.jsonl").exists());
         let _ = std::fs::remove_dir_all(&suite);
+    }
+
+    #[test]
+    fn the_taken_over_traces_and_side_files_are_emptied_and_nothing_else() {
+        let run = std::env::temp_dir().join(format!(
+            "blockguard-traces-taken-over-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&run);
+        std::fs::create_dir_all(run.join("bin")).unwrap();
+        let trace = run.join("bin/0.jsonl");
+        let mut emptied = vec![trace.clone()];
+        emptied.extend(blockguard_protocol::side_files(&trace));
+        let left = [run.join("list.status"), run.join("bin/0.contain.json")];
+        for file in emptied.iter().chain(&left) {
+            std::fs::write(file, "earlier run\n").unwrap();
+        }
+        let host = run.join("host-file");
+        std::fs::write(&host, "not the run's\n").unwrap();
+        let link = run.join("bin/1.jsonl");
+        std::os::unix::fs::symlink(&host, &link).unwrap();
+
+        clear_taken_over(&run).join().unwrap();
+
+        for file in &emptied {
+            assert_eq!(std::fs::read(file).unwrap(), b"", "{}", file.display());
+        }
+        for file in &left {
+            assert_eq!(std::fs::read_to_string(file).unwrap(), "earlier run\n");
+        }
+        assert!(
+            std::fs::symlink_metadata(&link).is_err(),
+            "the link is removed"
+        );
+        assert_eq!(std::fs::read_to_string(&host).unwrap(), "not the run's\n");
+
+        // What stayed empty was not written by this run: not kept.
+        std::fs::write(&trace, "this run\n").unwrap();
+        let last = run.with_extension("last");
+        keep_as_last(&run, &last, SystemTime::UNIX_EPOCH);
+        assert!(last.join("bin/0.jsonl").exists());
+        assert!(!last.join("bin/0.jsonl.tally").exists());
+        assert!(last.join("list.status").exists());
+        let _ = std::fs::remove_dir_all(&last);
     }
 
     #[test]
