@@ -44,9 +44,14 @@ fn setup() {
         None => false,
     };
     if let (true, Some(path)) = (owes_capabilities, &config.trace) {
-        inflight::create(path);
-        tally::create(path);
-        board::create(path);
+        // A whole binary (many tests, under the target runner) has no
+        // timeout to explain and nobody following it live: its side files
+        // would be written for nobody (three files made per run).
+        if config.tests.is_none() {
+            inflight::create(path);
+            tally::create(path);
+            board::create(path);
+        }
         // Only the test's own process probes its threads: a program it
         // starts (cargo, rustc) inherits the preload but not the role.
         crate::context::enable_probing();

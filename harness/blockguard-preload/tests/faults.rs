@@ -185,3 +185,43 @@ fn a_sleep_still_running_is_in_flight() {
         assert_eq!(calls, [("clock_nanosleep", want)], "{mode}: {trace:?}");
     }
 }
+
+/// One test's process maps the side files beside its trace, for the
+/// runner's timeout message and live view; a whole binary (its tests named
+/// by `BLOCKGUARD_TESTS`) has neither, and keeps only its trace.
+#[test]
+fn only_a_single_tests_process_keeps_side_files() {
+    let test = "timeouts::sleeps_then_spins";
+    let exists = |trace: &Path| {
+        blockguard_protocol::side_files(trace)
+            .iter()
+            .map(|side| side.exists())
+            .collect::<Vec<_>>()
+    };
+    for whole in [false, true] {
+        let (mut cmd, trace) = command(faults_exe(), "faults", test, Some("audit"), None);
+        let trace = trace.expect("a guarded run has a trace");
+        let list = trace.with_extension("tests");
+        if whole {
+            std::fs::write(&list, format!("{test}\n")).unwrap();
+            cmd.env_remove(blockguard_protocol::env::TEST)
+                .env(blockguard_protocol::env::TESTS, &list);
+        }
+        let mut child = cmd.spawn().expect("spawn the fixture");
+        let (out, err) = (drain(&mut child, true), drain(&mut child, false));
+        let start = Instant::now();
+        while !has("clock_nanosleep")(&Trace::parse(
+            &std::fs::read_to_string(&trace).unwrap_or_default(),
+        )) {
+            assert!(start.elapsed() < Duration::from_secs(30), "never slept");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let sides = exists(&trace);
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = (out.join(), err.join(), std::fs::remove_file(&list));
+        let trace = take_trace(&trace);
+        assert!(trace.capabilities.is_some(), "the runtime ran: {trace:?}");
+        assert_eq!(sides, [!whole; 3], "whole binary: {whole}");
+    }
+}
