@@ -222,7 +222,7 @@ fn whole(request: &ExecRequest, env: &Env) -> u8 {
         return pass_through(request, &[]);
     };
     let binary = request.binary(target_name(&request.exe), true, Vec::new());
-    let scratch = std::env::temp_dir().join(format!("blockguard-exec-{}", std::process::id()));
+    let scratch = scratch_folder();
     let result = runner::run_whole_binary(&runner::WholeBinary {
         binary: &binary,
         args: &request.args,
@@ -239,6 +239,24 @@ fn whole(request: &ExecRequest, env: &Env) -> u8 {
         eprintln!("error: {e}");
         exit::ERROR
     })
+}
+
+/// This process's folder for its traces: in `/dev/shm`, which is memory,
+/// unless `TMPDIR` names a place. Making and removing a run's files in a
+/// disk folder is a cost every binary pays: on this ext4, right after the
+/// last run removed its own, about 0.3 ms a run for the trace and its
+/// folder.
+fn scratch_folder() -> PathBuf {
+    let name = format!("blockguard-exec-{}", std::process::id());
+    let tmpdir_set = std::env::var_os("TMPDIR").is_some();
+    scratch_folder_in(tmpdir_set, Path::new("/dev/shm"), &name)
+        .unwrap_or_else(|| std::env::temp_dir().join(name))
+}
+
+/// `memory/name`, made, when `TMPDIR` is not set and it can be made.
+fn scratch_folder_in(tmpdir_set: bool, memory: &Path, name: &str) -> Option<PathBuf> {
+    let in_memory = memory.join(name);
+    (!tmpdir_set && std::fs::create_dir(&in_memory).is_ok()).then_some(in_memory)
 }
 
 /// Where the runtime shares resolved names: beside it (in the runtime
@@ -379,7 +397,7 @@ fn guarded(
         }],
         None => list(&[binary])?,
     };
-    let traces = std::env::temp_dir().join(format!("blockguard-exec-{}", std::process::id()));
+    let traces = scratch_folder();
     let jobs = libtest
         .test_threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -491,8 +509,24 @@ fn target_name(exe: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::target_name;
+    use super::{scratch_folder_in, target_name};
     use std::path::Path;
+
+    #[test]
+    fn the_scratch_folder_is_in_memory_unless_tmpdir_names_a_place() {
+        let memory = std::env::temp_dir().join(format!("bg-scratch-{}", std::process::id()));
+        std::fs::create_dir_all(&memory).unwrap();
+        let made = scratch_folder_in(false, &memory, "run");
+        assert_eq!(made, Some(memory.join("run")));
+        assert!(memory.join("run").is_dir());
+        // Taken already (a pid's folder a killed run left): not shared.
+        assert_eq!(scratch_folder_in(false, &memory, "run"), None);
+        assert_eq!(scratch_folder_in(true, &memory, "other"), None);
+        assert!(!memory.join("other").exists(), "TMPDIR set: nothing made");
+        let missing = memory.join("no-such-folder");
+        assert_eq!(scratch_folder_in(false, &missing, "run"), None);
+        let _ = std::fs::remove_dir_all(&memory);
+    }
 
     #[test]
     fn a_target_name_drops_cargos_hash() {
