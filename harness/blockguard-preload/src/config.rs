@@ -34,6 +34,9 @@ pub struct Config {
     pub symbols: Option<PathBuf>,
     /// The code under test.
     pub under_test: UnderTest,
+    /// This program is one of the code under test's own (its file name,
+    /// less cargo's hash, is a crate under test), not a tool such as cargo.
+    pub runs_code_under_test: bool,
 }
 
 static CONFIG: OnceLock<Config> = OnceLock::new();
@@ -95,10 +98,12 @@ pub fn from_env() -> Result<Config, ConfigError> {
     let exe = std::env::current_exe().ok();
     let under_test = UnderTest::from_env(var(env::UNDER_TEST)?.as_deref(), exe.as_deref())
         .map_err(ConfigError::UnderTest)?;
+    let runs_code_under_test = exe.as_deref().is_some_and(|e| under_test.owns_program(e));
     Ok(Config {
         mode,
         guard,
         under_test,
+        runs_code_under_test,
         test,
         tests,
         main_is_test,

@@ -21,6 +21,21 @@ pub fn enable_probing() {
     PROBING.store(true, Ordering::Relaxed);
 }
 
+/// Whether a thread of this process that names itself as an executor's
+/// worker becomes an executor thread (not in a tool the test runs).
+static EXECUTORS_GUARDED: AtomicBool = AtomicBool::new(true);
+
+/// This process is a tool the test runs (cargo, rustup), none of the code
+/// under test: its executors' workers are its own, never guarded.
+pub fn leave_executors_unguarded() {
+    EXECUTORS_GUARDED.store(false, Ordering::Relaxed);
+}
+
+/// False in a tool the test runs (see [`leave_executors_unguarded`]).
+pub fn executors_guarded() -> bool {
+    EXECUTORS_GUARDED.load(Ordering::Relaxed)
+}
+
 /// The thread is the test's thread (recognised by its name).
 const TEST_THREAD: u8 = 1;
 /// The thread is currently executing on a microthread stack.

@@ -32,6 +32,9 @@ fn setup() {
     // when first asked and skips the self-test's report, which only the
     // test's own process writes.
     let started_by_test = config.trace.as_deref().is_some_and(trace::begun);
+    if started_by_test && !config.runs_code_under_test {
+        crate::context::leave_executors_unguarded();
+    }
     match config.rules.clone() {
         Some(path) if started_by_test => rules::install_later(path),
         Some(path) => rules::install(Some(

@@ -59,6 +59,12 @@ impl UnderTest {
         self.crates.contains_key(krate)
     }
 
+    /// True when the program at `exe` is one of the code under test's own:
+    /// a test binary or a `[[bin]]`, by its file name less cargo's hash.
+    pub fn owns_program(&self, exe: &Path) -> bool {
+        own_crate(exe).is_some_and(|krate| self.contains(&krate))
+    }
+
     /// `file` of a frame of `krate`: relative to the root of the crate's
     /// package when inside it (the deepest, if several contain it),
     /// as it is otherwise.
@@ -123,6 +129,25 @@ mod tests {
             under_test.file_name("std", "/rustc/x/lib.rs"),
             "/rustc/x/lib.rs"
         );
+    }
+
+    #[test]
+    fn a_program_is_the_code_under_tests_own_by_its_crate() {
+        let under_test = UnderTest::of(vec![package(&["os_pipe", "cat_both"], Some("/ws"))]);
+        for own in [
+            "/ws/target/debug/deps/os_pipe-0123456789abcdef",
+            "/ws/target/debug/cat_both",
+            "/ws/target/debug/cat-both",
+        ] {
+            assert!(under_test.owns_program(Path::new(own)), "{own}");
+        }
+        for tool in [
+            "/usr/bin/cargo",
+            "/root/.cargo/bin/rustup",
+            "/ws/target/debug/deps/mio-0123456789abcdef",
+        ] {
+            assert!(!under_test.owns_program(Path::new(tool)), "{tool}");
+        }
     }
 
     #[test]

@@ -244,6 +244,12 @@ pub fn on_thread_named(name: &[u8]) -> bool {
         become_test_thread();
         return true;
     }
+    // A tool the test runs (cargo's and rustup's tokio workers) is none of
+    // the code under test: its workers are not the test's, and telling
+    // them apart would parse the rules in every such program.
+    if !context::executors_guarded() {
+        return false;
+    }
     // The rules are parsed on first use: any wait in that is the guard's.
     let executor = context::enter_guard().is_some_and(|_scope| {
         std::str::from_utf8(name).is_ok_and(crate::rules::is_executor_thread)
