@@ -116,29 +116,39 @@ fn in_flight_when_stuck(
     mode: &str,
     ready: impl Fn(&Trace) -> bool,
 ) -> (Vec<u64>, Trace) {
-    let (mut cmd, trace) = command(faults_exe(), "faults", test, Some(mode), None);
-    let trace = trace.expect("a guarded run has a trace");
+    let (cmd, trace) = command(faults_exe(), "faults", test, Some(mode), None);
+    let (bytes, trace) = look_when_ready(cmd, &trace.expect("a guarded run"), ready, |t| {
+        std::fs::read(inflight::path(t)).unwrap_or_default()
+    });
+    let seqs = inflight::decode(&bytes)
+        .unwrap_or_else(|| panic!("{test}: no in-flight file ({} bytes)", bytes.len()));
+    (seqs, trace)
+}
+
+/// Spawns `cmd`, whose trace is `trace`, until the trace satisfies
+/// `ready`, waits a little more, takes `look` at the trace's path, kills
+/// it. Returns what `look` saw and the trace.
+fn look_when_ready<T>(
+    mut cmd: std::process::Command,
+    trace: &Path,
+    ready: impl Fn(&Trace) -> bool,
+    look: impl FnOnce(&Path) -> T,
+) -> (T, Trace) {
     let mut child = cmd.spawn().expect("spawn the fixture");
     let (out, err) = (drain(&mut child, true), drain(&mut child, false));
     let start = Instant::now();
     while !ready(&Trace::parse(
-        &std::fs::read_to_string(&trace).unwrap_or_default(),
+        &std::fs::read_to_string(trace).unwrap_or_default(),
     )) {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "{test} never got ready"
-        );
+        assert!(start.elapsed() < Duration::from_secs(30), "never got ready");
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(Duration::from_millis(300));
-    let bytes = std::fs::read(inflight::path(&trace)).unwrap_or_default();
+    let seen = look(trace);
     let _ = child.kill();
     let _ = child.wait();
     let _ = (out.join(), err.join());
-    let trace = take_trace(&trace);
-    let seqs = inflight::decode(&bytes)
-        .unwrap_or_else(|| panic!("{test}: no in-flight file ({} bytes)", bytes.len()));
-    (seqs, trace)
+    (seen, take_trace(trace))
 }
 
 fn has(call: &'static str) -> impl Fn(&Trace) -> bool {
@@ -207,20 +217,8 @@ fn only_a_single_tests_process_keeps_side_files() {
             cmd.env_remove(blockguard_protocol::env::TEST)
                 .env(blockguard_protocol::env::TESTS, &list);
         }
-        let mut child = cmd.spawn().expect("spawn the fixture");
-        let (out, err) = (drain(&mut child, true), drain(&mut child, false));
-        let start = Instant::now();
-        while !has("clock_nanosleep")(&Trace::parse(
-            &std::fs::read_to_string(&trace).unwrap_or_default(),
-        )) {
-            assert!(start.elapsed() < Duration::from_secs(30), "never slept");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let sides = exists(&trace);
-        let _ = child.kill();
-        let _ = child.wait();
-        let _ = (out.join(), err.join(), std::fs::remove_file(&list));
-        let trace = take_trace(&trace);
+        let (sides, trace) = look_when_ready(cmd, &trace, has("clock_nanosleep"), exists);
+        let _ = std::fs::remove_file(&list);
         assert!(trace.capabilities.is_some(), "the runtime ran: {trace:?}");
         assert_eq!(sides, [!whole; 3], "whole binary: {whole}");
     }

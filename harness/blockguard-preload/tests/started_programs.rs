@@ -7,23 +7,21 @@ mod support;
 
 use blockguard_protocol::env;
 use blockguard_protocol::trace::Verdict;
-use std::process::{Command, Stdio};
-use support::{fixture_exe, preload, take_trace, trace_path, under_test};
+use std::process::Stdio;
+use support::{command, fixture_exe, take_trace, under_test};
 
 /// Runs async-zoo's test whose tokio worker sleeps in a task, as a program
-/// a test started (its trace begun), with `under_test` as the code under
-/// test; the calls the trace got.
+/// a test started (its trace begun, no test of its own), with `under_test`
+/// as the code under test; the calls the trace got.
 fn worker_sleeps_in(under_test: &str) -> Vec<(String, Verdict)> {
-    let trace = trace_path();
+    let exe = fixture_exe("async-zoo", "async_zoo");
+    let test = "tokio_multi::blocks_std_sleep_in_a_task";
+    let (mut cmd, trace) = command(&exe, "async_zoo", test, Some("audit"), None);
+    let trace = trace.expect("a guarded run has a trace");
     // What the test's own process writes first, at its load.
     std::fs::write(&trace, "{\"capabilities\":{\"interpose\":true}}\n").unwrap();
-    let status = Command::new(fixture_exe("async-zoo", "async_zoo"))
-        .args(["--exact", "tokio_multi::blocks_std_sleep_in_a_task"])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("LD_PRELOAD", preload())
-        .env(env::MODE, "audit")
-        .env(env::TRACE, &trace)
+    let status = cmd
+        .env_remove(env::TEST)
         .env(env::UNDER_TEST, under_test)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -324,7 +324,9 @@ fn pipeline(
             .as_ref()
             .map(|c| (c, env_base.clone().unwrap_or_default()));
         let listed = list_in(&binaries, list_sandbox.as_ref())?;
-        let _ = clearing.join();
+        if let Some(clearing) = clearing {
+            let _ = clearing.join();
+        }
         let run_started = Instant::now();
         let results = runner::run(
             Plan {

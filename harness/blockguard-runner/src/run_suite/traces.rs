@@ -30,14 +30,15 @@ pub fn reuse_last(last: &Path, run: &Path) {
 /// files under `run` (what [`reuse_last`] took over). Join it before any
 /// test starts: it must never empty what a test of this run writes. The
 /// launcher's status files are left alone: the runner removes each before
-/// its launch.
-pub fn clear_taken_over(run: &Path) -> JoinHandle<()> {
+/// its launch. `None` when no thread could start: each test's files are
+/// then emptied as it starts, as always.
+pub fn clear_taken_over(run: &Path) -> Option<JoinHandle<()>> {
     let mut files = Vec::new();
     traces_under(run, &mut files);
     std::thread::Builder::new()
         .name("clear-traces".to_owned())
         .spawn(move || files.iter().for_each(|f| untrusted_file::clear(f)))
-        .unwrap_or_else(|_| std::thread::spawn(|| {}))
+        .ok()
 }
 
 /// The trace files (`N.jsonl`) and their side files under `dir`; what is
@@ -196,7 +197,7 @@ mod tests {
         let link = run.join("bin/1.jsonl");
         std::os::unix::fs::symlink(&host, &link).unwrap();
 
-        clear_taken_over(&run).join().unwrap();
+        clear_taken_over(&run).unwrap().join().unwrap();
 
         for file in &emptied {
             assert_eq!(std::fs::read(file).unwrap(), b"", "{}", file.display());
