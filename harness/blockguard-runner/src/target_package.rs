@@ -9,16 +9,22 @@ use blockguard_protocol::under_test::{Package, crate_name};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// The package at `dir`, named `package`, whose binary's crate is `own`.
-pub fn under_test(dir: &Path, package: &str, own: &str) -> Package {
+/// The manifest of the package at `dir`, if it reads and parses: read
+/// once per binary, for the targets it names and how they are built.
+pub fn manifest(dir: &Path) -> Option<toml::Table> {
+    std::fs::read_to_string(dir.join("Cargo.toml"))
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+}
+
+/// The package at `dir`, named `package`, with its `manifest`, whose
+/// binary's crate is `own`.
+pub fn under_test(dir: &Path, package: &str, manifest: Option<&toml::Table>, own: &str) -> Package {
     let mut crates = BTreeSet::new();
     if !package.is_empty() {
         crates.insert(crate_name(package));
     }
     crates.insert(crate_name(own));
-    let manifest = std::fs::read_to_string(dir.join("Cargo.toml"))
-        .ok()
-        .and_then(|text| text.parse::<toml::Table>().ok());
     if let Some(doc) = manifest {
         let name = |t: &toml::Value| t.get("name").and_then(toml::Value::as_str).map(crate_name);
         crates.extend(doc.get("lib").and_then(name));
@@ -47,14 +53,15 @@ mod tests {
             "[package]\nname = \"my-pkg\"\n[lib]\nname = \"mine\"\n[[test]]\nname = \"it-runs\"\n[[example]]\nname = \"demo\"\n",
         )
         .unwrap();
-        let package = under_test(&dir, "my-pkg", "smoke");
+        let package = under_test(&dir, "my-pkg", manifest(&dir).as_ref(), "smoke");
         assert_eq!(
             package.crates,
             ["demo", "it_runs", "mine", "my_pkg", "smoke"]
         );
         assert_eq!(package.root.as_deref(), Some(dir.as_path()));
         std::fs::remove_dir_all(&dir).unwrap();
-        let bare = under_test(Path::new("/nonexistent"), "p", "rust_out");
+        let missing = Path::new("/nonexistent");
+        let bare = under_test(missing, "p", manifest(missing).as_ref(), "rust_out");
         assert_eq!(bare.crates, ["p", "rust_out"]);
     }
 }

@@ -74,7 +74,7 @@ enum Kind {
     Program,
 }
 
-fn kind(exe: &Path, package_dir: &Path) -> Kind {
+fn kind<'m>(exe: &Path, manifest: impl FnOnce() -> Option<&'m toml::Table>) -> Kind {
     if exe.file_name().is_some_and(|n| n == DOCTEST_PROGRAM) {
         let merged = std::fs::read(exe).is_ok_and(|bytes| {
             bytes
@@ -92,8 +92,7 @@ fn kind(exe: &Path, package_dir: &Path) -> Kind {
         .and_then(Path::file_name)
         .is_some_and(|d| d == "deps")
     {
-        let manifest = package_dir.join("Cargo.toml");
-        if without_harness(&manifest, &target_name(exe)) {
+        if manifest().is_some_and(|m| without_harness(m, &target_name(exe))) {
             Kind::Main
         } else {
             Kind::Libtest
@@ -105,14 +104,8 @@ fn kind(exe: &Path, package_dir: &Path) -> Kind {
 
 /// Whether the manifest declares test target `crate_name` (as its
 /// executable is named: `-` becomes `_`) with `harness = false`.
-fn without_harness(manifest: &Path, crate_name: &str) -> bool {
-    let Some(doc) = std::fs::read_to_string(manifest)
-        .ok()
-        .and_then(|text| text.parse::<toml::Table>().ok())
-    else {
-        return false;
-    };
-    let targets = doc.get("test").and_then(toml::Value::as_array);
+fn without_harness(manifest: &toml::Table, crate_name: &str) -> bool {
+    let targets = manifest.get("test").and_then(toml::Value::as_array);
     targets.into_iter().flatten().any(|t| {
         t.get("name")
             .and_then(toml::Value::as_str)
@@ -144,8 +137,15 @@ pub struct ExecRequest {
 }
 
 impl ExecRequest {
-    /// The test binary this request runs, under `name`.
-    fn binary(&self, name: String, libtest: bool, env: Vec<(String, String)>) -> TestBinary {
+    /// The test binary this request runs, under `name`; `manifest` is its
+    /// package's.
+    fn binary(
+        &self,
+        name: String,
+        libtest: bool,
+        env: Vec<(String, String)>,
+        manifest: Option<&toml::Table>,
+    ) -> TestBinary {
         let own = target_name(&self.exe);
         TestBinary {
             name,
@@ -158,6 +158,7 @@ impl ExecRequest {
             under_test: vec![target_package::under_test(
                 &self.package_dir,
                 &self.package.0,
+                manifest,
                 &own,
             )],
         }
@@ -166,7 +167,14 @@ impl ExecRequest {
 
 /// Runs it; the exit code for the caller.
 pub fn exec(request: &ExecRequest, env: &Env) -> u8 {
-    let kind = kind(&request.exe, &request.package_dir);
+    // Read once, and only for a binary that needs it (not `cargo run`'s).
+    let manifest = std::cell::OnceCell::new();
+    let manifest = || {
+        manifest
+            .get_or_init(|| target_package::manifest(&request.package_dir))
+            .as_ref()
+    };
+    let kind = kind(&request.exe, manifest);
     // Listing (nextest asks every binary for its tests) is the binary's own.
     if kind == Kind::Program || request.args.iter().any(|a| a == "--list") {
         return pass_through(request, &[]);
@@ -186,12 +194,15 @@ pub fn exec(request: &ExecRequest, env: &Env) -> u8 {
         }
         return pass_through(request, &vars);
     }
-    let nextest_one = libtest_args(&request.args)
-        .ok()
-        .and_then(|a| one_test(&a))
-        .is_some();
+    // nextest asks for one test with `--exact`; without it there is no
+    // need to parse libtest's arguments (clap's parser costs 0.1 ms).
+    let nextest_one = request.args.iter().any(|a| a == "--exact")
+        && libtest_args(&request.args)
+            .ok()
+            .and_then(|a| one_test(&a))
+            .is_some();
     if kind == Kind::Libtest && !nextest_one {
-        return whole(request, env);
+        return whole(request, env, manifest());
     }
     let named = (kind == Kind::Doctest)
         .then(|| next_doctest(request))
@@ -204,12 +215,12 @@ pub fn exec(request: &ExecRequest, env: &Env) -> u8 {
         (Kind::Doctest, None) => "doctest".to_owned(),
         _ => target_name(&request.exe),
     };
-    let binary = request.binary(name, kind == Kind::Libtest, Vec::new());
+    let binary = request.binary(name, kind == Kind::Libtest, Vec::new(), manifest());
     run_guarded(request, binary, named, env)
 }
 
 /// Plain `cargo test`: the binary runs whole, guarded.
-fn whole(request: &ExecRequest, env: &Env) -> u8 {
+fn whole(request: &ExecRequest, env: &Env, manifest: Option<&toml::Table>) -> u8 {
     let console = Console::new();
     let runtime = match guard_runtime(env, &console) {
         Ok(runtime) => runtime,
@@ -221,7 +232,7 @@ fn whole(request: &ExecRequest, env: &Env) -> u8 {
     let Some(preload) = runtime.library else {
         return pass_through(request, &[]);
     };
-    let binary = request.binary(target_name(&request.exe), true, Vec::new());
+    let binary = request.binary(target_name(&request.exe), true, Vec::new(), manifest);
     let scratch = scratch_folder();
     let result = runner::run_whole_binary(&runner::WholeBinary {
         binary: &binary,
@@ -330,6 +341,7 @@ pub fn doctest(request: &ExecRequest, number: &str, env: &Env) -> u8 {
         name,
         false,
         vec![(DOCTEST_NUMBER.to_owned(), number.to_owned())],
+        target_package::manifest(&request.package_dir).as_ref(),
     );
     run_guarded(request, binary, named, env)
 }

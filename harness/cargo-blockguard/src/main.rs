@@ -28,6 +28,9 @@ fn main() -> ExitCode {
     if let Some(code) = exec::doctest_shim() {
         return ExitCode::from(code);
     }
+    if let Some(exec) = cli::ExecOnly::from_process() {
+        return ExitCode::from(exec::run(&exec.args));
+    }
     quiet_insta();
     let cli = cli::Cargo::parse();
     let cli::Cargo::Blockguard(blockguard) = cli;
