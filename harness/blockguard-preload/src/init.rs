@@ -38,7 +38,7 @@ fn setup() {
     match config.rules.clone() {
         Some(path) if started_by_test => rules::install_later(path),
         Some(path) => rules::install(Some(
-            blockguard_rules::load(&path).unwrap_or_else(|e| exit::bad_input(e)),
+            blockguard_rules::load_for_guards(&path).unwrap_or_else(|e| exit::bad_input(e)),
         )),
         None => rules::install(None),
     }

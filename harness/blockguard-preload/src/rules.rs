@@ -36,25 +36,35 @@ fn user() -> Option<&'static Option<RulesFile>> {
     }
     let path = USER_LATER.get()?;
     Some(USER.get_or_init(|| {
-        Some(blockguard_rules::load(path).unwrap_or_else(|e| crate::exit::bad_input(e)))
+        Some(blockguard_rules::load_for_guards(path).unwrap_or_else(|e| crate::exit::bad_input(e)))
     }))
 }
 
-/// The files in force, built-ins first. The built-ins are parsed on first
-/// use: a test process that makes no guarded call and starts no executor
-/// thread never parses them (about 0.3 ms of TOML and globs).
-/// `None` before [`install`].
+/// The built-in files as the build script compiled them.
+const BUILTIN: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin-rules.bin"));
+const BUILTIN_EXECUTORS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/builtin-executors.bin"));
+
+/// The files in force, built-ins first. The built-ins are read on first
+/// use, compiled (their TOML cost a process about 0.4 ms cold); a test
+/// process that makes no guarded call and starts no executor thread never
+/// reads them. `None` before [`install`].
 fn files() -> Option<&'static [RulesFile]> {
     let user = user()?;
     let files = RULES.get_or_init(|| {
         let mut files = vec![
-            blockguard_rules::builtin(),
-            blockguard_rules::builtin_executors(),
+            compiled_or_parsed(BUILTIN, blockguard_rules::builtin),
+            compiled_or_parsed(BUILTIN_EXECUTORS, blockguard_rules::builtin_executors),
         ];
         files.extend(user.clone());
         files
     });
     Some(files)
+}
+
+/// A built-in file from its compiled bytes; parsed from its TOML should
+/// they not read back (they always do: the build made them).
+fn compiled_or_parsed(bytes: &[u8], parse: fn() -> RulesFile) -> RulesFile {
+    blockguard_rules::from_compiled(bytes).unwrap_or_else(|_| parse())
 }
 
 fn named_fds() -> &'static [i32] {
@@ -111,4 +121,32 @@ pub fn is_executor_thread(name: &str) -> bool {
             .flat_map(|f| &f.executors)
             .any(|e| e.runs_thread(name))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BUILTIN, BUILTIN_EXECUTORS};
+    use blockguard_rules::{RulesFile, from_compiled};
+
+    fn ids(file: &RulesFile) -> Vec<String> {
+        let allow = file.allow.iter().map(|r| r.id.clone());
+        let executors = file.executors.iter().map(|e| e.name.clone());
+        let machinery = file.machinery.iter().map(|m| m.id.clone());
+        allow.chain(executors).chain(machinery).collect()
+    }
+
+    #[test]
+    fn the_built_in_files_are_embedded_compiled_from_their_toml() {
+        let embedded =
+            [BUILTIN, BUILTIN_EXECUTORS].map(|b| from_compiled(b).expect("it reads back"));
+        let parsed = [
+            blockguard_rules::builtin(),
+            blockguard_rules::builtin_executors(),
+        ];
+        for (embedded, parsed) in embedded.iter().zip(&parsed) {
+            assert_eq!(embedded.source, parsed.source);
+            assert_eq!(ids(embedded), ids(parsed));
+            assert!(!ids(embedded).is_empty());
+        }
+    }
 }

@@ -29,7 +29,7 @@ pub struct CallQuery<'a> {
 
 /// An allowance: a blocking call that matches every given condition is
 /// `allowed`, with this rule's reason.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AllowRule {
     /// `"{prefix}:allow[N]"`, N counting `[[allow]]` tables from 0.
     pub id: String,

@@ -8,7 +8,7 @@ use crate::error::{RulesError, RulesErrorKind};
 use crate::fields::Fields;
 
 /// The one value `contended` takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Contended {
     /// Lock waits are allowed, whether they waited or not.
     Allow,

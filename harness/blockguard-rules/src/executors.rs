@@ -17,7 +17,7 @@ use crate::glob;
 use crate::glob::Globs;
 
 /// One executor's shape.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ExecutorDecl {
     /// Its name, e.g. `tokio`; `[[machinery]]` tables refer to it.
     pub name: String,
@@ -39,7 +39,7 @@ pub struct ExecutorDecl {
 }
 
 /// One group of an executor's own waits, allowed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct MachineryRule {
     /// `"{prefix}:machinery[N]"`.
     pub id: String,

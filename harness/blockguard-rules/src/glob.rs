@@ -19,6 +19,16 @@ pub(crate) enum Pattern {
     Glob(Glob),
 }
 
+impl Pattern {
+    /// The glob as written (a wildcard-only glob as its matcher keeps it).
+    pub(crate) fn text(&self) -> String {
+        match self {
+            Pattern::Wild(w) => w.to_string(),
+            Pattern::Glob(g) => g.glob().to_owned(),
+        }
+    }
+}
+
 /// Reads one glob, if it is within the length limit; `*` crosses every
 /// character (`::`, `<`, spaces, `/`), since frame and test names are not
 /// paths.
@@ -74,6 +84,12 @@ impl Globs {
         }
     }
 
+    /// Each glob as written.
+    pub(crate) fn texts(&self) -> impl Iterator<Item = String> + '_ {
+        let wild = self.wild.iter().map(ToString::to_string);
+        wild.chain(self.globs.iter().map(|g| g.glob().to_owned()))
+    }
+
     /// Whether any glob matches `text`.
     pub(crate) fn is_match(&self, text: &str) -> bool {
         self.wild.iter().any(|w| w.matches(text))
@@ -111,6 +127,10 @@ impl TestsGlob {
             pattern,
             matcher: OnceLock::new(),
         }
+    }
+
+    pub(crate) fn pattern(&self) -> &Pattern {
+        &self.pattern
     }
 
     fn is_match(&self, text: &str) -> bool {

@@ -9,6 +9,7 @@
 
 mod allow;
 mod builtin;
+mod compiled;
 mod contended;
 mod credential;
 mod duration;
@@ -19,6 +20,7 @@ mod fields;
 mod file;
 mod frame_forms;
 mod glob;
+mod glob_serde;
 mod limits;
 mod locate;
 mod names;
@@ -30,6 +32,7 @@ mod test_settings;
 
 pub use allow::{AllowRule, CallQuery};
 pub use builtin::{BUILTIN_EXECUTORS_TOML, BUILTIN_TOML, builtin, builtin_executors};
+pub use compiled::{CompiledError, from_compiled, to_compiled};
 pub use contended::Contended;
 pub use credential::looks_like_credential;
 pub use duration::parse_duration;
@@ -40,7 +43,7 @@ pub use file::RulesFile;
 pub use frame_forms::{frame_forms, split_qualified};
 pub use limits::{MAX_GLOB_BYTES, MAX_REGEX_BYTES};
 pub use names::{MAX_CRATE_NAME, NameError, check_crate_name, check_feature, check_version};
-pub use parse::{load, parse_str};
+pub use parse::{load, load_for_guards, parse_str};
 pub use std_paths::{Fold, PRIVATE_MODULES, is_private, public_path};
 pub use suite::Suite;
 pub use suppress::SuppressRule;

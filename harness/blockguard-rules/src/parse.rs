@@ -7,7 +7,7 @@ use crate::fields::Fields;
 use crate::file::RulesFile;
 use crate::locate::Source;
 use crate::suite::Suite;
-use crate::suppress::SuppressRule;
+use crate::suppress::{Regexes, SuppressRule};
 use crate::test_settings::TestSettings;
 use std::ops::Range;
 use std::path::Path;
@@ -25,6 +25,15 @@ const TOP_KEYS: &[&str] = &[
 /// Parses a rules file's text. `source` labels errors and the result;
 /// rule ids are `"{id_prefix}:allow[N]"` and `"{id_prefix}:suppress[N]"`.
 pub fn parse_str(text: &str, source: &str, id_prefix: &str) -> Result<RulesFile, RulesError> {
+    parse(text, source, id_prefix, Regexes::Compiled)
+}
+
+fn parse(
+    text: &str,
+    source: &str,
+    id_prefix: &str,
+    regexes: Regexes,
+) -> Result<RulesFile, RulesError> {
     let src = Source { text, file: source };
     let doc = ImDocument::parse(text).map_err(|e| {
         src.error(
@@ -80,7 +89,7 @@ pub fn parse_str(text: &str, source: &str, id_prefix: &str) -> Result<RulesFile,
             let path = format!("suppress[{i}]");
             let line = src.line_of(span.clone());
             let id = format!("{id_prefix}:{path}");
-            SuppressRule::parse(&Fields::new(&src, table, path, span), id, line)
+            SuppressRule::parse(&Fields::new(&src, table, path, span), id, line, regexes)
         })
         .collect::<Result<Vec<_>, _>>()?;
 
@@ -124,6 +133,18 @@ pub fn parse_str(text: &str, source: &str, id_prefix: &str) -> Result<RulesFile,
 
 /// Reads and parses a rules file; its ids are prefixed `rules`.
 pub fn load(path: &Path) -> Result<RulesFile, RulesError> {
+    read(path, Regexes::Compiled)
+}
+
+/// [`load`] as the guard runtime reads a file: its `[[suppress]]`
+/// messages checked but not compiled until first matched (the guards never
+/// match failures, and the runner that started them has read the file
+/// with [`load`]).
+pub fn load_for_guards(path: &Path) -> Result<RulesFile, RulesError> {
+    read(path, Regexes::SyntaxOnly)
+}
+
+fn read(path: &Path, regexes: Regexes) -> Result<RulesFile, RulesError> {
     let source = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| RulesError {
         file: source.clone(),
@@ -132,7 +153,7 @@ pub fn load(path: &Path) -> Result<RulesFile, RulesError> {
         key: None,
         kind: RulesErrorKind::Io(e),
     })?;
-    parse_str(&text, &source, "rules")
+    parse(&text, &source, "rules", regexes)
 }
 
 type Located<'a> = (&'a dyn TableLike, Option<Range<usize>>);

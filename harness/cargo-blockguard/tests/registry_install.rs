@@ -81,6 +81,16 @@ fn cargo_install_from_a_local_registry_offline_guards_a_workspace() {
     let _ = std::fs::remove_dir_all(&scratch);
 }
 
+/// The crates a user's install needs, all of this workspace.
+const WORKSPACE_CRATES: [&str; 6] = [
+    "blockguard-protocol",
+    "blockguard-rules",
+    "blockguard-preload",
+    "blockguard-runner",
+    "blockguard",
+    "cargo-blockguard",
+];
+
 fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
@@ -89,6 +99,7 @@ fn cargo() -> Command {
 fn package_workspace(target: &Path) -> Vec<PathBuf> {
     let packages = target.join("package");
     let _ = std::fs::remove_dir_all(&packages);
+    forget_earlier_packages(target);
     let out = cargo()
         .args(["package", "--workspace", "--allow-dirty", "--target-dir"])
         .arg(target)
@@ -106,18 +117,54 @@ fn package_workspace(target: &Path) -> Vec<PathBuf> {
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    for needed in [
-        "blockguard-protocol",
-        "blockguard-rules",
-        "blockguard-preload",
-        "blockguard-runner",
-        "blockguard",
-        "cargo-blockguard",
-    ] {
+    for needed in WORKSPACE_CRATES {
         let file = format!("{needed}-{}.crate", env!("CARGO_PKG_VERSION"));
         assert!(names.contains(&file), "{file} not in {names:?}");
     }
     crates
+}
+
+/// The verification of an earlier `cargo package` left this workspace's
+/// crates unpacked in `$CARGO_HOME/registry/src/-<hash>/` (the folder of
+/// its local registry, the same path every time) and built in `target`,
+/// and cargo takes a registry crate of the same version for unchanged: a
+/// package that uses what another gained since would be verified against
+/// the old one. Removes both.
+fn forget_earlier_packages(target: &Path) {
+    for krate in WORKSPACE_CRATES {
+        let clean = cargo()
+            .args(["clean", "-q", "-p", krate, "--target-dir"])
+            .arg(target)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(clean.status.success(), "{}", shown(&clean));
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .expect("a cargo home");
+    let ours = format!("-{}", env!("CARGO_PKG_VERSION"));
+    let local_registries = std::fs::read_dir(home.join("registry/src"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('-'));
+    for registry in local_registries {
+        for unpacked in std::fs::read_dir(registry.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = unpacked.file_name().to_string_lossy().into_owned();
+            let workspace_crate = name
+                .strip_suffix(&ours)
+                .is_some_and(|n| WORKSPACE_CRATES.contains(&n));
+            if workspace_crate {
+                let _ = std::fs::remove_dir_all(unpacked.path());
+            }
+        }
+    }
 }
 
 /// Every third-party crate of the workspace's lock file, as a directory source.

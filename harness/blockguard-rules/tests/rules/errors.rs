@@ -446,3 +446,48 @@ fn a_megabyte_within_glob_is_refused_without_compiling_it() {
         )
     );
 }
+
+/// `path` holding `text`, in a folder of the test's own.
+fn written(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("blockguard-rules-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("blockguard.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn the_guards_read_finds_a_bad_regex_where_the_runners_does() {
+    let path = written(
+        "bad-regex",
+        "[[suppress]]\nmessage = \"(unclosed\"\nreason = \"r\"\n",
+    );
+    let runner = blockguard_rules::load(&path).expect_err("a bad regex");
+    let guards = blockguard_rules::load_for_guards(&path).expect_err("a bad regex");
+    assert_eq!(guards.to_string(), runner.to_string());
+    assert_eq!(
+        (guards.line, guards.column, guards.key.as_deref()),
+        (2, 11, Some("suppress[0].message"))
+    );
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+}
+
+#[test]
+fn a_regex_too_big_to_compile_is_refused_by_the_runners_read_only() {
+    // Within the length limit, but its compiled program is over the regex
+    // crate's size limit: only compiling finds that.
+    let path = written(
+        "huge-regex",
+        "[[suppress]]\nmessage = \"(\\\\w{1000}){1000}\"\nreason = \"r\"\n",
+    );
+    let err = blockguard_rules::load(&path).expect_err("too big to compile");
+    assert_eq!(err.key.as_deref(), Some("suppress[0].message"));
+    assert!(err.to_string().contains("invalid regex"), "{err}");
+    let file = blockguard_rules::load_for_guards(&path).expect("its syntax is fine");
+    let test = blockguard_protocol::TestKey::new("p", "b", "t");
+    assert!(
+        !file.suppress[0].matches(&test, "anything"),
+        "it matches nothing"
+    );
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+}

@@ -1,5 +1,6 @@
 //! The crate's one integration test binary.
 
+mod compiled;
 mod errors;
 mod files;
 mod matching;
