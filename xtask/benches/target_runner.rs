@@ -25,7 +25,9 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 use support::median;
 
-const ROUNDS: usize = 25;
+/// The runner's cost is a few ms in 20-30: on a shared machine it takes
+/// this many rounds for the medians to settle within about 0.3 ms.
+const ROUNDS: usize = 80;
 /// Test binaries the command runs.
 const BINARIES: f64 = 2.0;
 
@@ -59,13 +61,19 @@ fn main() {
         }
         times.push(cargo_test(&workspace, &scratch, runner, &cache));
     });
-    let plain = median(&mut times[0]);
-    println!("target_runner: {ROUNDS} rounds, medians");
+    let plain_times = times[0].clone();
+    let plain = median(&mut plain_times.clone());
+    println!(
+        "target_runner: {ROUNDS} rounds, medians (paired: of each round's difference to plain)"
+    );
     for ((name, _, _), t) in ways.iter().zip(&mut times) {
+        let mut paired: Vec<f64> = t.iter().zip(&plain_times).map(|(a, b)| a - b).collect();
+        let paired = median(&mut paired);
         let m = median(t);
         println!(
-            "  {name:<16} {m:7.1} ms  {:+6.1} ms per binary  ({:.2}x)",
+            "  {name:<16} {m:7.1} ms  {:+6.1} ms per binary (paired {:+5.1})  ({:.2}x)",
             (m - plain) / BINARIES,
+            paired / BINARIES,
             m / plain
         );
     }
