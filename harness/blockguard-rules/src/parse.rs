@@ -7,7 +7,7 @@ use crate::fields::Fields;
 use crate::file::RulesFile;
 use crate::locate::Source;
 use crate::suite::Suite;
-use crate::suppress::{Regexes, SuppressRule};
+use crate::suppress::SuppressRule;
 use crate::test_settings::TestSettings;
 use std::ops::Range;
 use std::path::Path;
@@ -22,17 +22,29 @@ const TOP_KEYS: &[&str] = &[
     "test",
 ];
 
+/// Who reads a rules file, and so which of its tables are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reader {
+    /// A runner: every table, every pattern compiled and checked.
+    Runner,
+    /// The guard runtime: all but `[[suppress]]`, which matches failures,
+    /// as only a runner does. Its regexes cost a test process 0.1-0.2 ms
+    /// to check or compile, and the runner that started it has read the
+    /// file whole.
+    Guards,
+}
+
 /// Parses a rules file's text. `source` labels errors and the result;
 /// rule ids are `"{id_prefix}:allow[N]"` and `"{id_prefix}:suppress[N]"`.
 pub fn parse_str(text: &str, source: &str, id_prefix: &str) -> Result<RulesFile, RulesError> {
-    parse(text, source, id_prefix, Regexes::Compiled)
+    parse(text, source, id_prefix, Reader::Runner)
 }
 
 fn parse(
     text: &str,
     source: &str,
     id_prefix: &str,
-    regexes: Regexes,
+    reader: Reader,
 ) -> Result<RulesFile, RulesError> {
     let src = Source { text, file: source };
     let doc = ImDocument::parse(text).map_err(|e| {
@@ -82,16 +94,10 @@ fn parse(
         allow.push(AllowRule::suite_contended(id, line));
     }
 
-    let suppress = tables(&src, root, "suppress")?
-        .into_iter()
-        .enumerate()
-        .map(|(i, (table, span))| {
-            let path = format!("suppress[{i}]");
-            let line = src.line_of(span.clone());
-            let id = format!("{id_prefix}:{path}");
-            SuppressRule::parse(&Fields::new(&src, table, path, span), id, line, regexes)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let suppress = match reader {
+        Reader::Guards => Vec::new(),
+        Reader::Runner => suppress_rules(&src, root, id_prefix)?,
+    };
 
     let executors = tables(&src, root, "executor")?
         .into_iter()
@@ -131,20 +137,37 @@ fn parse(
     })
 }
 
+/// The `[[suppress]]` rules, in file order.
+fn suppress_rules(
+    src: &Source<'_>,
+    root: &Table,
+    id_prefix: &str,
+) -> Result<Vec<SuppressRule>, RulesError> {
+    tables(src, root, "suppress")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (table, span))| {
+            let path = format!("suppress[{i}]");
+            let line = src.line_of(span.clone());
+            let id = format!("{id_prefix}:{path}");
+            SuppressRule::parse(&Fields::new(src, table, path, span), id, line)
+        })
+        .collect()
+}
+
 /// Reads and parses a rules file; its ids are prefixed `rules`.
 pub fn load(path: &Path) -> Result<RulesFile, RulesError> {
-    read(path, Regexes::Compiled)
+    read(path, Reader::Runner)
 }
 
-/// [`load`] as the guard runtime reads a file: its `[[suppress]]`
-/// messages checked but not compiled until first matched (the guards never
-/// match failures, and the runner that started them has read the file
-/// with [`load`]).
+/// [`load`] as the guard runtime reads a file: every table but
+/// `[[suppress]]`, which matches failures and is left to the runner that
+/// started the guards (it has read the file with [`load`]).
 pub fn load_for_guards(path: &Path) -> Result<RulesFile, RulesError> {
-    read(path, Regexes::SyntaxOnly)
+    read(path, Reader::Guards)
 }
 
-fn read(path: &Path, regexes: Regexes) -> Result<RulesFile, RulesError> {
+fn read(path: &Path, reader: Reader) -> Result<RulesFile, RulesError> {
     let source = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| RulesError {
         file: source.clone(),
@@ -153,7 +176,7 @@ fn read(path: &Path, regexes: Regexes) -> Result<RulesFile, RulesError> {
         key: None,
         kind: RulesErrorKind::Io(e),
     })?;
-    parse(&text, &source, "rules", regexes)
+    parse(&text, &source, "rules", reader)
 }
 
 type Located<'a> = (&'a dyn TableLike, Option<Range<usize>>);
