@@ -99,9 +99,10 @@ pub struct RunArgs {
 #[command(after_help = "Set it as the target runner in .cargo/config.toml:
 
   [target.x86_64-unknown-linux-gnu]
-  runner = [\"cargo\", \"blockguard\", \"exec\", \"--\"]
+  runner = [\"cargo-blockguard\", \"blockguard\", \"exec\", \"--\"]
 
-Rules and mode come from the workspace's blockguard.toml. Exit code: 101 when a test failed or was blocked (as libtest), else 0; other programs run through it unchanged.")]
+(cargo-blockguard itself, not `cargo blockguard`: a cargo started for every test binary would cost \
+each one about 20 ms more.) Rules and mode come from the workspace's blockguard.toml. Exit code: 101 when a test failed or was blocked (as libtest), else 0; other programs run through it unchanged.")]
 pub struct ExecArgs {
     /// What a denied call does. Default: the configuration's, else check.
     #[arg(long, value_name = "deny|check|audit")]

@@ -14,6 +14,26 @@ use expected::EXPECTED;
 use support::{cargo_with_runner, shown, text, with_runner};
 
 #[test]
+fn the_guide_sets_the_runner_binary_itself_and_it_starts_without_relocations() {
+    // A cargo per test binary would cost each about 20 ms more.
+    assert_eq!(support::guide_runner()[0], "cargo-blockguard");
+    // Linked at a fixed address: no start-up relocations for the runner
+    // that starts once per binary (per test under nextest). ELF e_type
+    // ET_EXEC is 2 (a PIE is ET_DYN, 3).
+    use std::io::Read;
+    let mut header = [0u8; 18];
+    std::fs::File::open(env!("CARGO_BIN_EXE_cargo-blockguard"))
+        .and_then(|mut f| f.read_exact(&mut header))
+        .unwrap();
+    assert_eq!(&header[..4], b"\x7fELF");
+    assert_eq!(
+        u16::from_le_bytes([header[16], header[17]]),
+        2,
+        "not ET_EXEC"
+    );
+}
+
+#[test]
 fn plain_cargo_test_runs_every_test_and_doctest_guarded() {
     let (dir, path) = with_runner("workspace", "cargo-test", &[]);
     let out = cargo_with_runner(&dir, &path, &["test", "--no-fail-fast"]);

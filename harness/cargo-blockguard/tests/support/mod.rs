@@ -97,10 +97,25 @@ pub fn shown(out: &Output) -> String {
     )
 }
 
-/// A copy of `fixtures/<fixture>` whose target runner is `cargo blockguard
-/// exec [runner_args] --`, set as the book's
+/// The target runner the book's guide sets: the words of its `runner = [...]`.
+pub fn guide_runner() -> Vec<String> {
+    let guide = root().join("docs/src/guide/cargo-blockguard.md");
+    let text = std::fs::read_to_string(&guide).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("runner = ["))
+        .unwrap_or_else(|| panic!("{} sets no runner", guide.display()));
+    let words = line.trim_start_matches("runner = [").trim_end_matches(']');
+    words
+        .split(',')
+        .map(|w| w.trim().trim_matches('"').to_owned())
+        .collect()
+}
+
+/// A copy of `fixtures/<fixture>` whose target runner is `cargo-blockguard
+/// blockguard exec [runner_args] --`, set as the book's
 /// `docs/src/guide/cargo-blockguard.md` says, and a PATH on which
-/// `cargo blockguard` is this build's.
+/// `cargo-blockguard` is this build's.
 pub fn with_runner(
     fixture: &str,
     label: &str,
@@ -108,12 +123,16 @@ pub fn with_runner(
 ) -> (PathBuf, std::ffi::OsString) {
     let dir = copy_fixture(fixture, &scratch(), label);
     std::fs::create_dir_all(dir.join(".cargo")).unwrap();
-    let runner: Vec<String> = ["cargo", "blockguard", "exec"]
-        .iter()
-        .chain(runner_args)
-        .chain(&["--"])
-        .map(|a| format!("{a:?}"))
-        .collect();
+    let mut runner = guide_runner();
+    let last = runner.pop();
+    assert_eq!(
+        last.as_deref(),
+        Some("--"),
+        "the guide's runner ends with --"
+    );
+    runner.extend(runner_args.iter().map(|a| a.to_string()));
+    runner.push("--".to_owned());
+    let runner: Vec<String> = runner.iter().map(|a| format!("{a:?}")).collect();
     std::fs::write(
         dir.join(".cargo/config.toml"),
         format!(
