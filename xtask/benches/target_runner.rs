@@ -2,21 +2,23 @@
 //! `cargo bench -p xtask --bench target_runner`.
 //!
 //! `cargo test -p alpha --lib --test files --no-fail-fast` on a copy of
-//! `fixtures/workspace` (two test binaries, five tests) three ways, in
+//! `fixtures/workspace` (two test binaries, five tests) four ways, in
 //! turn, the order flipped every round, each timed from spawn to exit:
 //!
 //! - plain: no target runner;
-//! - runner: through a release `cargo blockguard exec` (the target runner
+//! - runner: through a release `cargo-blockguard blockguard exec` (the runner
 //!   set by `CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER`), with the names
 //!   the runtime resolved and the tests each binary runs kept from the
 //!   warm-up run, as on every run after a build's first;
 //! - runner, listing: the same with the kept lists removed first, as on
-//!   the first run of a new build (the names are still kept).
+//!   the first run of a new build (the names are still kept);
+//! - through cargo: the runner set as `cargo blockguard exec --`, so that
+//!   a cargo of its own starts for each binary and finds it.
 //!
 //! The runtime's cache is a folder of the bench's own
 //! (`BLOCKGUARD_CACHE_DIR`), so its lists start empty. With
 //! `BLOCKGUARD_BENCH_BEFORE=<an earlier cargo-blockguard>`, that one runs
-//! side by side as a fourth way (`before`), names kept as well.
+//! side by side as a fifth way (`before`), names kept as well.
 
 mod support;
 
@@ -42,31 +44,32 @@ fn main() {
     copy_dir(&root.join("fixtures/workspace"), &workspace);
     let cache = scratch.join("cache");
     let before = std::env::var_os("BLOCKGUARD_BENCH_BEFORE").map(PathBuf::from);
-    let mut ways: Vec<(&str, Option<&Path>, bool)> = vec![
-        ("plain", None, false),
-        ("runner", Some(&runner), false),
-        ("runner, listing", Some(&runner), true),
+    let mut ways: Vec<(&str, Through)> = vec![
+        ("plain", Through::Nothing),
+        ("runner", Through::Runner(&runner)),
+        ("runner, listing", Through::RunnerListing(&runner)),
+        ("through cargo", Through::Cargo(&runner)),
     ];
     if let Some(before) = &before {
-        ways.push(("before", Some(before), false));
+        ways.push(("before", Through::Runner(before)));
     }
     // Builds the fixture, and keeps the names and the lists.
-    for &(_, runner, _) in &ways {
-        cargo_test(&workspace, &scratch, runner, &cache);
+    for &(_, through) in &ways {
+        cargo_test(&workspace, &scratch, through, &cache);
     }
     let mut times = support::in_turn(ROUNDS, ways.len(), |i, times| {
-        let (_, runner, relist) = ways[i];
-        if relist {
+        let (_, through) = ways[i];
+        if let Through::RunnerListing(_) = through {
             forget_lists(&cache);
         }
-        times.push(cargo_test(&workspace, &scratch, runner, &cache));
+        times.push(cargo_test(&workspace, &scratch, through, &cache));
     });
     let plain_times = times[0].clone();
     let plain = median(&mut plain_times.clone());
     println!(
         "target_runner: {ROUNDS} rounds, medians (paired: of each round's difference to plain)"
     );
-    for ((name, _, _), t) in ways.iter().zip(&mut times) {
+    for ((name, _), t) in ways.iter().zip(&mut times) {
         let mut paired: Vec<f64> = t.iter().zip(&plain_times).map(|(a, b)| a - b).collect();
         let paired = median(&mut paired);
         let m = median(t);
@@ -79,10 +82,24 @@ fn main() {
     }
 }
 
-/// `cargo test` of the fixture, through `runner` when given; its wall
-/// time in ms. Its output and exit code are the fixture's (it fails on
+/// How `cargo test` runs the fixture's binaries.
+#[derive(Clone, Copy)]
+enum Through<'a> {
+    /// No target runner.
+    Nothing,
+    /// `<cargo-blockguard> blockguard exec --`, as the guide sets it.
+    Runner(&'a Path),
+    /// The same, its kept lists removed first: a build's first run.
+    RunnerListing(&'a Path),
+    /// `cargo blockguard exec --`: a cargo (through rustup's proxy) started
+    /// per binary finds this cargo-blockguard on `PATH`.
+    Cargo(&'a Path),
+}
+
+/// `cargo test` of the fixture, `through` a runner or not; its wall time
+/// in ms. Its output and exit code are the fixture's (it fails on
 /// purpose), not the bench's.
-fn cargo_test(workspace: &Path, scratch: &Path, runner: Option<&Path>, cache: &Path) -> f64 {
+fn cargo_test(workspace: &Path, scratch: &Path, through: Through, cache: &Path) -> f64 {
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.args(["test", "-q", "-p", "alpha", "--lib", "--test", "files"])
         .arg("--no-fail-fast")
@@ -92,11 +109,21 @@ fn cargo_test(workspace: &Path, scratch: &Path, runner: Option<&Path>, cache: &P
         .env_remove("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
+    let runner = match through {
+        Through::Nothing => None,
+        Through::Runner(exe) | Through::RunnerListing(exe) => {
+            Some(format!("{} blockguard exec --", exe.display()))
+        }
+        Through::Cargo(exe) => {
+            let dir = exe.parent().expect("the binary's folder").to_path_buf();
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            let paths = std::iter::once(dir).chain(std::env::split_paths(&path));
+            cmd.env("PATH", std::env::join_paths(paths).expect("a PATH"));
+            Some("cargo blockguard exec --".to_owned())
+        }
+    };
     if let Some(runner) = runner {
-        cmd.env(
-            "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER",
-            format!("{} blockguard exec --", runner.display()),
-        );
+        cmd.env("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER", runner);
     }
     let start = Instant::now();
     cmd.status().expect("cargo runs");
