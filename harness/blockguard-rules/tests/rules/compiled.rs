@@ -1,5 +1,6 @@
 //! A rules file compiled ahead of time reads back as the rules it was.
 
+use crate::matching::query;
 use blockguard_protocol::Class;
 use blockguard_rules::{
     CallQuery, CompiledError, ExecutorDecl, MachineryRule, Placed, RulesFile, builtin,
@@ -8,18 +9,6 @@ use blockguard_rules::{
 
 fn round_trip(file: &RulesFile) -> RulesFile {
     from_compiled(&to_compiled(file).expect("it compiles")).expect("it reads back")
-}
-
-fn query<'a>(call: &'a str, class: Class, fd: Option<i32>, frames: &'a [&'a str]) -> CallQuery<'a> {
-    CallQuery {
-        call,
-        class,
-        fd,
-        binary: Some("basic"),
-        test: "tests::naps",
-        frames,
-        lock_wait: false,
-    }
 }
 
 /// Which rule allows each call, in `file`.

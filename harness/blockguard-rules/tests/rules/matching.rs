@@ -7,7 +7,13 @@ fn rules(text: &str) -> RulesFile {
     parse_str(text, "test.toml", "rules").unwrap()
 }
 
-fn query<'a>(call: &'a str, class: Class, fd: Option<i32>, frames: &'a [&'a str]) -> CallQuery<'a> {
+/// A call of `basic`'s test `tests::naps`.
+pub(crate) fn query<'a>(
+    call: &'a str,
+    class: Class,
+    fd: Option<i32>,
+    frames: &'a [&'a str],
+) -> CallQuery<'a> {
     CallQuery {
         call,
         class,
