@@ -1,5 +1,6 @@
 //! The command: what is missing is installed, then the tests run.
 
+use super::disk;
 use super::tools::{Install, TOOLS, Tool};
 use clap::Args;
 use std::ffi::{OsStr, OsString};
@@ -26,6 +27,7 @@ pub struct TestArgs {
 
 /// Installs what is missing, then runs the tests; the exit code.
 pub fn run(args: &TestArgs, root: &Path) -> u8 {
+    say_free_space(root);
     let path = std::env::var_os("PATH").unwrap_or_default();
     let missing: Vec<&Tool> = TOOLS.iter().filter(|t| !t.is_here(&path, root)).collect();
     let mut installs: Vec<Install> = Vec::new();
@@ -76,6 +78,20 @@ pub fn run(args: &TestArgs, root: &Path) -> u8 {
             eprintln!("error: cannot run cargo: {e}");
             2
         }
+    }
+}
+
+/// Says how much disk is free where the tests build, warning when it is
+/// less than a full run writes. Only a warning: a run over an earlier build
+/// writes much less.
+fn say_free_space(root: &Path) {
+    let place = disk::target_dir(root);
+    match disk::free_bytes(&place) {
+        Ok(free) => eprintln!("xtask test: {}", disk::said(free, &place)),
+        Err(e) => eprintln!(
+            "xtask test: warning: cannot tell the free space at {}: {e}",
+            place.display()
+        ),
     }
 }
 

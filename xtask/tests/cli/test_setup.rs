@@ -1,5 +1,6 @@
 //! `cargo xtask test` on a machine without the tools the tests need: it
-//! names each one missing and installs it, then runs the tests. Here with
+//! says how much disk is free where they build, names each tool missing and
+//! installs it, then runs the tests. Here with
 //! `--dry-run` and an empty `PATH`, so nothing is installed or run.
 
 use crate::support::root;
@@ -14,11 +15,20 @@ fn every_missing_tool_is_named_and_installed_before_the_tests_run() {
         .current_dir(root())
         .env("PATH", &empty)
         .env("CARGO", "cargo")
+        .env_remove("CARGO_TARGET_DIR")
         .output()
         .unwrap();
     let _ = std::fs::remove_dir_all(&empty);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let first = stderr.lines().next().unwrap_or_default();
+    let target = root().join("target");
+    assert!(
+        first.starts_with("xtask test: ")
+            && first.contains(" GiB free on the disk of ")
+            && first.contains(&*target.to_string_lossy()),
+        "the free space comes first:\n{stderr}"
+    );
     for (tool, install) in [
         ("cargo-insta", "cargo install cargo-insta --locked"),
         ("cargo-nextest", "cargo install cargo-nextest --locked"),
