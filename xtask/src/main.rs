@@ -7,6 +7,7 @@
 
 mod cli;
 mod release;
+mod target_dir;
 mod test_setup;
 
 use blockguard_runner::{

@@ -78,10 +78,9 @@ fn build(root: &Path, target: &str) -> Result<PathBuf, String> {
     if !status.success() {
         return Err(format!("cargo build of {} failed", binstall::CRATE));
     }
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    Ok(target_dir.join("release").join(binstall::CRATE))
+    Ok(crate::target_dir::target_dir(root)
+        .join("release")
+        .join(binstall::CRATE))
 }
 
 fn host_triple() -> Result<String, String> {

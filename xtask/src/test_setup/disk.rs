@@ -3,22 +3,13 @@
 //! so before the first build.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// What one full run writes from an empty target folder: the checkout with
 /// its `target/` peaked at 10.8 GiB (8.4 GiB without incremental state, as
 /// CI builds), and cargo's home took about 2 GiB more for the crates it
 /// fetched.
 pub const RUN_NEEDS: u64 = 13 << 30;
-
-/// The folder the tests build in: `CARGO_TARGET_DIR`, or `target/` under
-/// the repository's root.
-pub fn target_dir(root: &Path) -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => root.join(dir),
-        None => root.join("target"),
-    }
-}
 
 /// Bytes free to an unprivileged writer on the file system of `path`, or
 /// of its nearest folder that exists (a fresh checkout has no `target/`).

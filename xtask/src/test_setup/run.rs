@@ -85,7 +85,7 @@ pub fn run(args: &TestArgs, root: &Path) -> u8 {
 /// less than a full run writes. Only a warning: a run over an earlier build
 /// writes much less.
 fn say_free_space(root: &Path) {
-    let place = disk::target_dir(root);
+    let place = crate::target_dir::target_dir(root);
     match disk::free_bytes(&place) {
         Ok(free) => eprintln!("xtask test: {}", disk::said(free, &place)),
         Err(e) => eprintln!(
